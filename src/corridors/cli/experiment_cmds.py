@@ -1,0 +1,321 @@
+"""``corridors sweep``, ``sensitivity`` and ``results ...``: experiments at the command line.
+
+Each command calls one library function of :mod:`corridors.experiments`; this module only
+parses options, shows progress and prints tables.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from corridors.cli._common import console, err_console
+from corridors.errors import CorridorsError
+
+results_app = typer.Typer(
+    name="results",
+    help="Read a sweep's store: summary, export, SQL, replay of one run.",
+    no_args_is_help=True,
+)
+
+SpecArgument = Annotated[Path, typer.Argument(help="Experiment spec (YAML); see examples/sweep_meetings.yaml")]
+StoreOption = Annotated[
+    Path | None, typer.Option("--store", help="DuckDB store (default: corridors.duckdb beside the spec)")
+]
+ExecutorOption = Annotated[
+    str | None, typer.Option("--executor", help="serial, process (default: a local pool on all cores) or dask")
+]
+WorkersOption = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: all cores)")]
+DaskOption = Annotated[
+    str | None,
+    typer.Option("--dask", help="Dask scheduler address (tcp://host:8786), or local:N for a LocalCluster"),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no tables (for scripts)")]
+StoreArgument = Annotated[Path, typer.Argument(help="DuckDB store written by 'corridors sweep'")]
+ExperimentOption = Annotated[int | None, typer.Option("--experiment", help="Experiment id (default: the latest)")]
+
+
+def _executor(kind: str | None, workers: int | None, dask: str | None) -> Any:
+    from corridors.experiments import make_executor
+
+    chosen = kind or ("dask" if dask else "process")
+    return make_executor(chosen, workers=workers, dask_address=dask)
+
+
+class _ProgressBar:
+    """A rich progress bar fed by the sweep's progress callback."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.progress: Progress | None = None
+        self.task: Any = None
+
+    def __enter__(self) -> _ProgressBar:
+        if not self.quiet:
+            self.progress = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("chunks"),
+                TextColumn("{task.fields[rate]}"),
+                TextColumn("{task.fields[failed]}"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=err_console,
+            )
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def __call__(self, state: Any) -> None:
+        if self.progress is None:
+            return
+        finished = state.chunks_done + state.chunks_failed
+        rate = f"{state.replications_per_second:,.1f} rep/s" if state.replications_this_session else ""
+        failed = f"[red]{state.chunks_failed} failed[/red]" if state.chunks_failed else ""
+        if self.task is None:
+            self.task = self.progress.add_task("sweep", total=state.chunks_total, completed=finished, rate=rate,
+                                               failed=failed)  # fmt: skip
+        else:
+            self.progress.update(self.task, completed=finished, rate=rate, failed=failed)
+
+
+def _format(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 1e6 else f"{value:.4g}"
+    return str(value)
+
+
+def _print_frame(frame: pd.DataFrame, *, title: str | None = None, limit: int | None = None) -> None:
+    table = Table(title=title)
+    for column in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
+    shown = frame if limit is None else frame.head(limit)
+    for row in shown.itertuples(index=False):
+        table.add_row(*(_format(v) for v in row))
+    console.print(table)
+    if limit is not None and len(frame) > limit:
+        console.print(f"... {len(frame) - limit} more rows (use --limit or --csv)")
+
+
+_SUMMARY_HEADERS = {
+    "point_id": "point",
+    "decided_share": "decided",
+    "response_months_mean": "months mean",
+    "response_months_q10": "q10",
+    "response_months_q50": "q50",
+    "response_months_q90": "q90",
+    "replications_failed": "failed reps",
+}
+
+
+def _print_summary(store: Path, experiment: int | None = None) -> int:
+    from corridors.experiments import summarize
+
+    summary = summarize(store, experiment=experiment)
+    record = summary.experiment
+    title = (
+        f"experiment {record.experiment_id} '{record.name}' ({record.design_kind}, {record.n_points} points x "
+        f"{record.replications} replications, engine {record.engine}, seed {record.root_seed}): {record.status}"
+    )
+    frame = summary.points.drop(columns=["horizon_days"])
+    if not summary.chunks_failed:
+        frame = frame.drop(columns=["replications_failed"])
+    frame = frame.rename(columns=_SUMMARY_HEADERS)
+    _print_frame(frame, title=title, limit=200)
+    console.print(
+        "[dim]decided: share of all runs that decided within the horizon; months mean, q10, q50, q90: response "
+        f"months over decided runs only (undecided runs are censored at horizon_days = {summary.horizon_text})[/dim]"
+    )
+    console.print(f"chunks: {summary.chunks_done} done, {summary.chunks_failed} failed, {summary.chunks_total} in all")
+    if summary.failures:
+        console.print(f"[red]{summary.failures}[/red]")
+    return summary.chunks_failed
+
+
+def sweep(
+    spec: SpecArgument,
+    store: StoreOption = None,
+    executor: ExecutorOption = None,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+    new: Annotated[bool, typer.Option("--new", help="Start a new experiment in the store (the spec changed)")] = False,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Rerun only the chunks that failed")] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Run an experiment spec, or resume it: finished chunks in the store are skipped.
+
+    Exit status: 0 done, 1 some chunks failed (see 'corridors results summary'), 2 a
+    problem with the spec or options, 130 interrupted (run the same command to resume).
+
+    Example: corridors sweep examples/sweep_meetings.yaml --executor process --workers 4
+    """
+    from corridors.experiments import load_experiment, run_sweep
+
+    loaded = load_experiment(spec)
+    chosen = _executor(executor, workers, dask)
+    with _ProgressBar(quiet) as bar:
+        report = run_sweep(loaded, store=store, executor=chosen, new=new, retry_failed=retry_failed, progress=bar)
+    if not quiet:
+        for note in report.notes:
+            err_console.print(f"note: {note}")
+        console.print(report.describe())
+        _print_summary(report.store, report.experiment_id)
+    if report.status == "interrupted":
+        if quiet:
+            err_console.print(report.describe())
+        raise typer.Exit(130)
+    if report.chunks_failed:
+        raise typer.Exit(1)
+
+
+def sensitivity(
+    spec: SpecArgument,
+    store: StoreOption = None,
+    executor: ExecutorOption = None,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", help="Output per design point (default: the spec's, mean response months "
+                     "over decided runs); also response_months_censored, decided_share or any numeric run column"),
+    ] = None,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Bar chart PNG (default: <name>_sensitivity.png beside the store)")
+    ] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Run a Sobol or Morris design and print each factor's sensitivity indices.
+
+    Sobol: first-order (S1) and total (ST) indices; Morris: mu* and sigma; both with
+    bootstrap confidence intervals (half-widths in the _conf columns).
+
+    Example: corridors sensitivity examples/sensitivity.yaml --executor process
+    """
+    from corridors.experiments import load_experiment, run_sensitivity
+
+    loaded = load_experiment(spec)
+    chosen = _executor(executor, workers, dask)
+    with _ProgressBar(quiet) as bar:
+        result = run_sensitivity(loaded, store=store, executor=chosen, output=output, chart=chart, progress=bar)
+    indices = result.indices
+    attrs = indices.attrs
+    title = (
+        f"{attrs['method']} indices of {attrs['output']} ({attrs['design_points']} design points x "
+        f"{attrs['replications']} replications; {round(100 * attrs['confidence'])}% confidence half-widths)"
+    )
+    if not quiet:
+        console.print(result.sweep.describe())
+    _print_frame(indices, title=title)
+    console.print(f"chart: {result.chart}")
+
+
+def summary(store: StoreArgument, experiment: ExperimentOption = None) -> None:
+    """Per design point: runs, decided share, mean and quantiles of response months (decided runs).
+
+    Example: corridors results summary corridors.duckdb
+    """
+    _print_summary(store, experiment)
+
+
+def export(
+    store: StoreArgument,
+    format_: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: beside the store)")] = (
+        None
+    ),
+    experiment: ExperimentOption = None,
+) -> None:
+    """Write the runs joined with their factor values to Parquet or CSV.
+
+    Example: corridors results export corridors.duckdb --format csv
+    """
+    from corridors.experiments import export_results
+
+    if format_ not in ("parquet", "csv"):
+        raise CorridorsError(f"--format: unknown format '{format_}' (choose parquet or csv)")
+    written = export_results(store, format="parquet" if format_ == "parquet" else "csv", output=output,
+                             experiment=experiment)  # fmt: skip
+    console.print(str(written))
+
+
+def sql(
+    store: StoreArgument,
+    query: Annotated[
+        str, typer.Argument(help="SQL on tables experiments, factors, design_points, factor_values, chunks, runs")
+    ],
+    limit: Annotated[int, typer.Option("--limit", help="Rows shown in the table")] = 100,
+    csv: Annotated[bool, typer.Option("--csv", help="Print every row as CSV instead of a table")] = False,
+) -> None:
+    """Run read-only SQL on a store.
+
+    Example: corridors results sql corridors.duckdb "SELECT point_id, avg(decision_day) FROM runs GROUP BY 1"
+    """
+    from corridors.experiments import query_store
+
+    frame = query_store(store, query)
+    if csv:
+        typer.echo(frame.to_csv(index=False), nl=False)
+    else:
+        _print_frame(frame, limit=limit)
+
+
+def replay(
+    store: StoreArgument,
+    run_id: Annotated[int, typer.Argument(help="run_id of the run (see 'corridors results sql STORE \"SELECT ...\"')")],
+    trace: Annotated[bool, typer.Option("--trace", help="Print the run's event trace")] = False,
+) -> None:
+    """Rerun one stored replication exactly and check it gives the stored row.
+
+    Exit status 1 if the replayed row differs from the stored one.
+
+    Example: corridors results replay corridors.duckdb 17 --trace
+    """
+    from corridors.experiments import replay_run
+
+    result = replay_run(store, run_id, trace=trace)
+    stored = result.stored
+    if trace:
+        table = Table(title=f"trace of run {run_id} ({result.trace_engine} engine)")
+        for column in ("day", "kind", "actors", "detail"):
+            table.add_column(column, justify="right" if column == "day" else "left")
+        for event in result.events:
+            table.add_row(str(event.day), event.kind, " ".join(event.actors), event.detail)
+        console.print(table)
+    for note in result.notes:
+        err_console.print(f"note: {note}")
+    console.print(
+        f"run {run_id}: scenario {stored['scenario']} ({stored['scenario_hash']}), engine {stored['engine']}, "
+        f"seed {stored['seed']}, replicate {stored['replicate']}: decided {bool(stored['decided'])}, "
+        f"decision day {_format(stored['decision_day'])}, response months {_format(stored['response_months'])}"
+    )
+    if result.identical:
+        console.print("replayed: identical to the stored row")
+        return
+    console.print("[red]replayed: differs from the stored row[/red]")
+    for line in result.differences:
+        console.print(f"  {line}")
+    raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(sweep)
+    app.command()(sensitivity)
+    results_app.command()(summary)
+    results_app.command()(export)
+    results_app.command()(sql)
+    results_app.command()(replay)
+    app.add_typer(results_app, name="results")

@@ -1,0 +1,84 @@
+"""``corridors presets``, ``show`` and ``validate``: the scenario language at the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from corridors.cli._common import SetOption, console
+from corridors.scenario import list_presets, load_scenario, scenario_to_yaml
+
+
+def presets() -> None:
+    """List the shipped presets with the paper's figures (Tables 2 and 3).
+
+    Example: corridors presets
+    """
+    from corridors.calibration import paper
+
+    observed = paper.table2()
+    observed = observed[observed["statistic"] == "mean"].set_index("organization")["informal_contacts_per_week"]
+    table = Table(title="corridors presets")
+    for column in ("name", "committee", "members", "formal meetings/week", "informal contacts/week (model)",
+                   "Table 2 mean", "decision rule", "agenda setter"):
+        table.add_column(column, justify="right" if "/" in column or column in ("members", "Table 2 mean") else "left")
+    for name in list_presets():
+        scenario = load_scenario(name)
+        rule = scenario.decision_rule
+        rule_text = "unanimity" if rule.kind == "unanimity" else f"{rule.quota} of {scenario.n_members}, {len(rule.veto_members)} vetoes"
+        table_two = observed.get(name.upper())
+        table.add_row(
+            name,
+            scenario.committee,
+            str(scenario.n_members),
+            f"{scenario.formal_meetings_per_week:.2f}",
+            f"{scenario.informal_contacts_per_week():.2f}",
+            f"{table_two:.2f}" if table_two is not None else "-",
+            rule_text,
+            scenario.agenda_setter.kind,
+        )
+    console.print(table)
+
+
+def show(
+    scenario: Annotated[str, typer.Argument(help="Preset name (see 'corridors presets') or a scenario YAML file")],
+    set_: SetOption = None,
+) -> None:
+    """Print the fully resolved scenario as YAML (extends and --set applied).
+
+    Example: corridors show eu --set formal_meetings_per_week=0.5
+    """
+    resolved = load_scenario(scenario, set_ or [])
+    typer.echo(f"# scenario hash: {resolved.content_hash()}")
+    typer.echo(scenario_to_yaml(resolved), nl=False)
+
+
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check")],
+    set_: SetOption = None,
+) -> None:
+    """Check scenario files; print one line per problem (exit status 2 if any).
+
+    Example: corridors validate my_scenario.yaml
+    """
+    from corridors.errors import CorridorsError
+
+    problems: list[str] = []
+    for file in files:
+        try:
+            resolved = load_scenario(file, set_ or [])
+        except CorridorsError as exc:
+            problems.extend(exc.problems)
+            continue
+        console.print(f"{file}: ok ({resolved.n_members} members, hash {resolved.content_hash()})")
+    if problems:
+        raise CorridorsError(problems)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(presets)
+    app.command()(show)
+    app.command()(validate)

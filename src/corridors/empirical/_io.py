@@ -1,0 +1,524 @@
+"""Reading tables for the empirical toolkit: formats, schemas, column maps, row problems.
+
+Private helpers shared by :mod:`~corridors.empirical.datasets`,
+:mod:`~corridors.empirical.survey` and :mod:`~corridors.empirical.networks`. Every
+problem a user can cause becomes a :class:`DataProblem` naming the file, the row (the
+spreadsheet row: the header is row 1, the first record row 2) and the column.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import difflib
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from corridors.errors import CorridorsError
+
+__all__ = [
+    "DataProblem",
+    "TableSchema",
+    "data_path",
+    "is_missing",
+    "map_columns",
+    "parse_column_map",
+    "parse_date",
+    "read_table",
+    "spreadsheet_row",
+]
+
+Level = Literal["error", "warning", "note"]
+
+_READERS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".txt": "csv",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".dta": "stata",
+    ".sav": "spss",
+    ".zsav": "spss",
+}
+
+
+@dataclass(frozen=True)
+class DataProblem:
+    """One problem found in a data file, printed on one line.
+
+    Parameters
+    ----------
+    source
+        The file (as the user named it).
+    row
+        Spreadsheet row number (header is row 1), or None for a file-level problem.
+    column
+        Column (schema field) concerned, or None.
+    message
+        What is wrong and, where possible, what to do.
+    level
+        ``error`` (the file cannot be used), ``warning`` (a row is questionable or left
+        out; ``--strict`` makes it an error) or ``note`` (a documented feature of the data).
+
+    Examples
+    --------
+    >>> str(DataProblem("ops.csv", 7, "start_date", "'2003-13-01' is not a date", "warning"))
+    "ops.csv: row 7, start_date: '2003-13-01' is not a date"
+    """
+
+    source: str
+    row: int | None
+    column: str | None
+    message: str
+    level: Level = "warning"
+
+    def __str__(self) -> str:
+        where = [self.source]
+        location = []
+        if self.row is not None:
+            location.append(f"row {self.row}")
+        if self.column is not None:
+            location.append(self.column)
+        if location:
+            where.append(", ".join(location))
+        return ": ".join([*where, self.message])
+
+
+def spreadsheet_row(index: int) -> int:
+    """Row number as a spreadsheet shows it: record 0 is row 2 (the header is row 1).
+
+    Examples
+    --------
+    >>> spreadsheet_row(0)
+    2
+    """
+    return int(index) + 2
+
+
+def data_path(name: str) -> Path:
+    """Installed path of a file shipped in ``corridors/empirical/data``.
+
+    Examples
+    --------
+    >>> data_path("peace_ops_sample.csv").name
+    'peace_ops_sample.csv'
+    """
+    path = Path(str(resources.files("corridors.empirical") / "data" / name))
+    if not path.exists():
+        shipped = sorted(p.name for p in path.parent.iterdir() if not p.name.startswith("_"))
+        raise CorridorsError(f"{name}: no such example file (shipped: {', '.join(shipped)})")
+    return path
+
+
+@dataclass(frozen=True)
+class SchemaField:
+    """One field of a Frictionless Table Schema, with corridors' ``aliases`` extension."""
+
+    name: str
+    type: str
+    required: bool = False
+    enum: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+    true_values: tuple[str, ...] = ("yes", "true", "1")
+    false_values: tuple[str, ...] = ("no", "false", "0")
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """A Frictionless Table Schema shipped in ``empirical/data`` (``NAME.schema.json``)."""
+
+    name: str
+    fields: tuple[SchemaField, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def load(cls, name: str) -> TableSchema:
+        """Read ``data/NAME.schema.json``.
+
+        Examples
+        --------
+        >>> TableSchema.load("edges").names
+        ['i', 'j', 'w']
+        """
+        raw = json.loads(data_path(f"{name}.schema.json").read_text(encoding="utf-8"))
+        fields = []
+        for item in raw["fields"]:
+            constraints = item.get("constraints", {})
+            enum = constraints.get("enum")
+            fields.append(
+                SchemaField(
+                    name=item["name"],
+                    type=item.get("type", "string"),
+                    required=bool(constraints.get("required", False)),
+                    enum=tuple(enum) if enum is not None else None,
+                    minimum=constraints.get("minimum"),
+                    maximum=constraints.get("maximum"),
+                    aliases=tuple(item.get("aliases", ())),
+                    description=item.get("description", ""),
+                    true_values=tuple(item.get("trueValues", ("yes", "true", "1"))),
+                    false_values=tuple(item.get("falseValues", ("no", "false", "0"))),
+                )
+            )
+        return cls(name=name, fields=tuple(fields))
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> SchemaField:
+        for item in self.fields:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+
+def is_missing(value: Any) -> bool:
+    """True for empty cells: None, NaN, NaT, pandas NA or blank text.
+
+    Examples
+    --------
+    >>> [is_missing(v) for v in (None, float("nan"), "  ", "x", 0)]
+    [True, True, True, False, False]
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text ('' when missing); whole floats lose their '.0'."""
+    if is_missing(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    return str(value).strip()
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?")
+
+
+def parse_date(value: Any) -> tuple[pd.Timestamp | None, str | None]:
+    """Parse a cell into a date: ``(date, None)``, ``(None, None)`` if empty, or ``(None, why)``.
+
+    Accepts ``YYYY-MM-DD`` text and the date/datetime values of Excel, Parquet, Stata and
+    SPSS files. Ambiguous forms such as ``03/04/2005`` are refused, never guessed.
+
+    Examples
+    --------
+    >>> parse_date("2004-06-28")[0]
+    Timestamp('2004-06-28 00:00:00')
+    >>> parse_date("2004-02-30")[1]
+    "'2004-02-30' is not a calendar date (February 2004 has 29 days)"
+    >>> parse_date("28/06/2004")[1]
+    "'28/06/2004' is not a date in YYYY-MM-DD form"
+    """
+    if is_missing(value):
+        return None, None
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        stamp = pd.Timestamp(value)
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_localize(None)
+        return stamp.normalize(), None
+    if isinstance(value, dt.date):
+        return pd.Timestamp(value), None
+    if isinstance(value, (bool, int, float)):
+        return None, f"{value!r} is a number, not a date (write YYYY-MM-DD, or give the column a date format)"
+    text = str(value).strip()
+    match = _ISO_DATE.fullmatch(text)
+    if match is None:
+        return None, f"'{text}' is not a date in YYYY-MM-DD form"
+    year, month, day = (int(g) for g in match.groups())
+    if not 1 <= month <= 12:
+        return None, f"'{text}' has no month {month} (months run 1-12)"
+    try:
+        return pd.Timestamp(dt.date(year, month, day)), None
+    except ValueError:
+        if year < 1:
+            return None, f"'{text}' has year {year}"
+        days = calendar.monthrange(year, month)[1]
+        return None, f"'{text}' is not a calendar date ({calendar.month_name[month]} {year} has {days} days)"
+    except OverflowError:  # pragma: no cover - pandas bounds
+        return None, f"'{text}' is out of the supported date range"
+
+
+def parse_column_map(items: Iterable[str] | Mapping[str, str] | None) -> dict[str, str]:
+    """Read ``FIELD=COLUMN`` items (``--map start_date=launch``) into a mapping.
+
+    Items may also be comma-separated (``--map start_date=launch,organization=io``).
+
+    Examples
+    --------
+    >>> parse_column_map(["start_date=launch", "organization=io,host=country"])
+    {'start_date': 'launch', 'organization': 'io', 'host': 'country'}
+    """
+    if items is None:
+        return {}
+    if isinstance(items, Mapping):
+        return {str(k): str(v) for k, v in items.items()}
+    mapping: dict[str, str] = {}
+    for item in items:
+        for part in str(item).split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if "=" not in part:
+                raise CorridorsError(f"--map {part}: expected FIELD=COLUMN, e.g. --map start_date=launch")
+            key, _, value = part.partition("=")
+            key, value = key.strip(), value.strip()
+            if not key or not value:
+                raise CorridorsError(f"--map {part}: expected FIELD=COLUMN, e.g. --map start_date=launch")
+            if key in mapping and mapping[key] != value:
+                raise CorridorsError(f"--map {part}: field '{key}' is already mapped to '{mapping[key]}'")
+            mapping[key] = value
+    return mapping
+
+
+def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
+    """Read CSV/TSV, Excel, Parquet, Stata ``.dta`` or SPSS ``.sav`` into a frame of raw cells.
+
+    Text files are read as text (no type guessing); other formats keep their cell types
+    (dates stay dates). Returns the frame and the label used in messages.
+
+    Examples
+    --------
+    >>> frame, label = read_table(data_path("example_edges.csv"))
+    >>> list(frame.columns)
+    ['i', 'j', 'w']
+    """
+    label = str(path)
+    file = Path(path)
+    if not file.exists():
+        raise CorridorsError(f"{label}: no such file")
+    if file.is_dir():
+        raise CorridorsError(f"{label}: is a folder, not a data file")
+    suffix = file.suffix.lower()
+    kind = _READERS.get(suffix)
+    if kind is None:
+        known = ", ".join(sorted(_READERS))
+        raise CorridorsError(f"{label}: unknown file type '{suffix or '(none)'}' (readable: {known})")
+    if file.stat().st_size == 0:
+        raise CorridorsError(f"{label}: the file is empty (expected a header row and one row per record)")
+    try:
+        frame = _read(file, kind, label)
+    except CorridorsError:
+        raise
+    except ImportError as exc:
+        raise CorridorsError(f"{label}: reading {suffix} files needs {exc.name}: pip install 'corridors[io]'") from None
+    except Exception as exc:  # every reader has its own exception zoo
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CorridorsError(f"{label}: cannot read as {kind}: {reason}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if duplicated:
+        raise CorridorsError([f"{label}: row 1: column '{c}' appears more than once in the header" for c in duplicated])
+    unnamed = [i + 1 for i, c in enumerate(frame.columns) if not c or c.startswith("Unnamed:")]
+    if unnamed:
+        raise CorridorsError([f"{label}: row 1: column {i} has no name in the header" for i in unnamed])
+    return frame.reset_index(drop=True), label
+
+
+def _read(file: Path, kind: str, label: str) -> pd.DataFrame:
+    if kind in ("csv", "tsv"):
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CorridorsError(f"{label}: byte {exc.start} is not UTF-8 text; save the file as UTF-8 CSV") from None
+        first_line = text.splitlines()[0] if text.strip() else ""
+        if not first_line.strip():
+            raise CorridorsError(f"{label}: row 1: the header row is empty")
+        sep = "\t" if kind == "tsv" else ","
+        if kind == "csv" and "," not in first_line and ";" in first_line:
+            sep = ";"
+        columns = _header_names(first_line, sep)
+        _check_raw_header(columns, label)
+        import io
+
+        return pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=True
+        )
+    if kind == "excel":
+        header = pd.read_excel(file, sheet_name=0, header=None, nrows=1, dtype=object)
+        if len(header):
+            _check_raw_header([cell_text(v) for v in header.iloc[0].tolist()], label)
+        return pd.read_excel(file, sheet_name=0, dtype=object)
+    if kind == "parquet":
+        return pd.read_parquet(file)
+    import pyreadstat
+
+    reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
+    frame, _meta = reader(str(file))
+    return frame
+
+
+def _header_names(line: str, sep: str) -> list[str]:
+    import csv
+
+    return next(csv.reader([line], delimiter=sep))
+
+
+def _check_raw_header(columns: Sequence[str], label: str) -> None:
+    seen: dict[str, int] = {}
+    problems = []
+    for i, name in enumerate(columns, start=1):
+        clean = name.strip()
+        if not clean:
+            problems.append(f"{label}: row 1: column {i} has no name in the header")
+        elif clean in seen:
+            problems.append(
+                f"{label}: row 1: column '{clean}' appears twice in the header (columns {seen[clean]} and {i})"
+            )
+        else:
+            seen[clean] = i
+    if problems:
+        raise CorridorsError(problems)
+
+
+def map_columns(
+    frame: pd.DataFrame,
+    schema: TableSchema,
+    column_map: Mapping[str, str] | None,
+    label: str,
+    *,
+    required_columns: Sequence[str] = (),
+) -> tuple[pd.DataFrame, list[DataProblem]]:
+    """Rename file columns to schema fields: ``--map`` first, then the schema's aliases.
+
+    Returns the renamed frame (extra columns kept) and notes on what was mapped. Unknown
+    fields or columns in the map and missing required fields raise :class:`CorridorsError`.
+    ``required_columns`` names fields whose *column* must exist even though single values
+    may be empty.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"source": ["FRA"], "to": ["DEU"], "weight": ["0.6"]})
+    >>> renamed, notes = map_columns(frame, TableSchema.load("edges"), None, "t.csv")
+    >>> list(renamed.columns)
+    ['i', 'j', 'w']
+    """
+    mapping = dict(column_map or {})
+    columns = list(frame.columns)
+    problems: list[str] = []
+    notes: list[DataProblem] = []
+    renames: dict[str, str] = {}
+    for field_name, column in mapping.items():
+        if field_name not in schema.names:
+            problems.append(
+                f"{label}: --map {field_name}={column}: '{field_name}' is not a field of the {schema.name} schema"
+                f"{_suggest(field_name, schema.names)} (fields: {', '.join(schema.names)})"
+            )
+            continue
+        if column not in columns:
+            problems.append(
+                f"{label}: --map {field_name}={column}: the file has no column '{column}'{_suggest(column, columns)}"
+            )
+            continue
+        renames[column] = field_name
+    targets = set(renames.values())
+    for item in schema.fields:
+        if item.name in targets:
+            continue
+        if item.name in columns and item.name not in renames:
+            continue
+        for alias in item.aliases:
+            if alias in columns and alias not in renames:
+                renames[alias] = item.name
+                notes.append(DataProblem(label, None, item.name, f"read from column '{alias}'", "note"))
+                break
+    clash = [c for c in columns if c in schema.names and c not in renames and c in renames.values()]
+    for column in clash:
+        problems.append(
+            f"{label}: column '{column}' is also the target of a mapping; rename one of them or drop it from --map"
+        )
+    if problems:
+        raise CorridorsError(problems)
+    renamed = frame.rename(columns=renames)
+    missing = [f for f in schema.fields if (f.required or f.name in required_columns) and f.name not in renamed.columns]
+    if missing:
+        raise CorridorsError(
+            [
+                f"{label}: row 1: required column '{f.name}' is missing{_suggest(f.name, columns)}; "
+                f"name it so or map it with --map {f.name}=COLUMN"
+                for f in missing
+            ]
+        )
+    return renamed, notes
+
+
+def _suggest(name: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def suggest(name: str, options: Iterable[str]) -> str:
+    """`` (did you mean 'X'?)`` for the closest option, or ''."""
+    return _suggest(name, options)
+
+
+def parse_number(value: Any) -> tuple[float | None, str | None]:
+    """Parse a numeric cell: ``(number, None)``, ``(None, None)`` if empty, or ``(None, why)``.
+
+    Examples
+    --------
+    >>> parse_number("7"), parse_number("seven")[1]
+    ((7.0, None), "'seven' is not a number")
+    """
+    if is_missing(value):
+        return None, None
+    if isinstance(value, bool):
+        return None, f"{value!r} is not a number"
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = str(value).strip()
+        try:
+            number = float(text)
+        except ValueError:
+            return None, f"'{text}' is not a number"
+    if not math.isfinite(number):
+        return None, f"{value!r} is not a finite number"
+    return number, None
+
+
+def parse_boolean(value: Any, item: SchemaField) -> tuple[bool | None, str | None]:
+    """Parse a yes/no cell with the schema's true and false values.
+
+    Examples
+    --------
+    >>> item = SchemaField(name="x", type="boolean")
+    >>> parse_boolean("Yes", item), parse_boolean("maybe", item)[1]
+    ((True, None), "'maybe' is not yes/no (use yes, true, 1 or no, false, 0)")
+    """
+    if is_missing(value):
+        return None, None
+    if isinstance(value, bool):
+        return value, None
+    text = cell_text(value).lower()
+    if text in item.true_values:
+        return True, None
+    if text in item.false_values:
+        return False, None
+    return None, (
+        f"'{cell_text(value)}' is not yes/no (use {', '.join(item.true_values)} or {', '.join(item.false_values)})"
+    )

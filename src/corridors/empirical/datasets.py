@@ -1,0 +1,465 @@
+"""Peace-operation datasets: the schema, the loaders and the checks of every row.
+
+A dataset has one row per operation (schema ``data/peace_operations.schema.json``, a
+Frictionless Table Schema): organization, operation, host, demand_kind, demand_ref,
+demand_date, decision_date, start_date, start_kind, source; extra columns are kept. The
+response time is the paper's Table 1 measure: demand date to start on the ground, in
+days and in months of 30.44 days. Operations without a start date are right-censored at
+the ``as_of`` date.
+
+Nothing is silently dropped: every questionable row is reported with its row number (the
+spreadsheet row, header = row 1) as a warning, rows that cannot be timed are left out of
+the analysis *and listed*, and ``strict=True`` turns warnings into a
+:class:`~corridors.errors.CorridorsError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from corridors.empirical._io import (
+    DataProblem,
+    TableSchema,
+    cell_text,
+    data_path,
+    is_missing,
+    map_columns,
+    parse_date,
+    read_table,
+    spreadsheet_row,
+    suggest,
+)
+from corridors.errors import CorridorsError
+
+__all__ = [
+    "DAYS_PER_MONTH",
+    "KNOWN_ORGANIZATIONS",
+    "ORGANIZATION_SUCCESSORS",
+    "PeaceOperations",
+    "example_path",
+    "load_peace_operations",
+    "peace_operations_schema",
+]
+
+DAYS_PER_MONTH = 30.44
+"""Days in a month, as in the paper's Table 1 and the engines' ``response_months``."""
+
+KNOWN_ORGANIZATIONS: tuple[str, ...] = (
+    "AU",
+    "EU",
+    "OAS",
+    "OSCE",
+    "UN",
+    "NATO",
+    "ECOWAS",
+    "SADC",
+    "IGAD",
+    "ECCAS",
+    "CEMAC",
+    "CIS",
+    "CSTO",
+    "LAS",
+    "PIF",
+)
+"""Organizations a dataset may name: the paper's four and other common deployers.
+Pass ``organizations=`` (``--organization``) to accept others."""
+
+ORGANIZATION_SUCCESSORS: dict[str, str] = {"OAU": "AU", "CSCE": "OSCE", "EC": "EU"}
+"""Predecessors counted as their successor organization (reported as a note)."""
+
+_EARLIEST = pd.Timestamp("1900-01-01")
+_DATE_FIELDS = ("demand_date", "decision_date", "start_date")
+
+
+def peace_operations_schema() -> TableSchema:
+    """The Frictionless Table Schema of a peace-operation dataset.
+
+    Examples
+    --------
+    >>> peace_operations_schema().names[:4]
+    ['organization', 'operation', 'host', 'demand_kind']
+    """
+    return TableSchema.load("peace_operations")
+
+
+def example_path(name: str = "peace_ops_sample.csv") -> Path:
+    """Installed path of an example file shipped with corridors (see ``PROVENANCE.md``).
+
+    Parameters
+    ----------
+    name
+        ``peace_ops_sample.csv`` (real, sourced, partial), ``synthetic_survey.csv``
+        (synthetic) or ``example_edges.csv`` (illustrative ties), or a schema file.
+
+    Examples
+    --------
+    >>> example_path().name
+    'peace_ops_sample.csv'
+    """
+    return data_path(name)
+
+
+@dataclass
+class PeaceOperations:
+    """A loaded, checked peace-operation dataset.
+
+    Attributes
+    ----------
+    frame
+        Every row of the file, in file order, with the schema fields, the extra columns and
+        ``row`` (spreadsheet row), ``started`` (bool), ``response_days``,
+        ``response_months`` (demand to start, or to ``as_of`` if not started),
+        ``decision_days``, ``usable`` (bool) and ``problem`` (why a row is left out).
+    problems
+        Every warning and note, in row order.
+    source
+        The file as the user named it.
+    as_of
+        Censoring date of operations without a start date.
+
+    Examples
+    --------
+    >>> ops = load_peace_operations(example_path())
+    >>> len(ops.usable), len(ops.left_out), len(ops.warnings)
+    (27, 5, 5)
+    >>> ops.left_out.loc[0, "problem"]
+    'no demand_date'
+    """
+
+    frame: pd.DataFrame
+    problems: list[DataProblem] = field(default_factory=list)
+    source: str = ""
+    as_of: pd.Timestamp | None = None
+
+    @property
+    def usable(self) -> pd.DataFrame:
+        """Rows that can be timed (demand date known, no blocking problem)."""
+        return self.frame[self.frame["usable"]].reset_index(drop=True)
+
+    @property
+    def left_out(self) -> pd.DataFrame:
+        """Rows left out of the analysis, with the reason in ``problem``."""
+        return self.frame[~self.frame["usable"]].reset_index(drop=True)
+
+    @property
+    def warnings(self) -> list[DataProblem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+    @property
+    def notes(self) -> list[DataProblem]:
+        return [p for p in self.problems if p.level == "note"]
+
+    def durations(self, *, demand_kinds: Iterable[str] | None = None) -> pd.DataFrame:
+        """Durations for survival analysis: one row per usable operation.
+
+        Parameters
+        ----------
+        demand_kinds
+            Keep only these demand kinds (the data README: compare like with like).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``organization``, ``operation``, ``demand_kind``, ``response_days``,
+            ``response_months``, ``started`` and ``row``.
+
+        Examples
+        --------
+        >>> ops = load_peace_operations(example_path())
+        >>> ops.durations(demand_kinds=["unsc_resolution"])["organization"].unique().tolist()
+        ['EU', 'OSCE', 'AU']
+        """
+        usable = self.usable
+        if demand_kinds is not None:
+            kinds = list(demand_kinds)
+            allowed = peace_operations_schema().field("demand_kind").enum or ()
+            unknown = [k for k in kinds if k not in allowed]
+            if unknown:
+                raise CorridorsError(
+                    [
+                        f"--demand-kind {k}: unknown demand kind{suggest(k, allowed)} (kinds: {', '.join(allowed)})"
+                        for k in unknown
+                    ]
+                )
+            usable = usable[usable["demand_kind"].isin(kinds)]
+        columns = ["organization", "operation", "demand_kind", "response_days", "response_months", "started", "row"]
+        return usable[columns].reset_index(drop=True)
+
+    def counts(self) -> pd.DataFrame:
+        """Rows per organization: in the file, timed, started, censored, left out.
+
+        Examples
+        --------
+        >>> load_peace_operations(example_path()).counts().loc["EU"].tolist()
+        [13, 10, 10, 0, 3]
+        """
+        frame = self.frame
+        flags = frame.assign(timed_start=frame["usable"] & frame["started"])
+        grouped = flags.groupby("organization", sort=True, dropna=False)
+        table = pd.DataFrame(
+            {"rows": grouped.size(), "timed": grouped["usable"].sum(), "started": grouped["timed_start"].sum()}
+        )
+        table["censored"] = table["timed"] - table["started"]
+        table["left_out"] = table["rows"] - table["timed"]
+        table.index.name = "organization"
+        return table.astype(int)
+
+
+def load_peace_operations(
+    path: str | Path,
+    *,
+    column_map: Mapping[str, str] | None = None,
+    as_of: str | pd.Timestamp | None = None,
+    strict: bool = False,
+    organizations: Iterable[str] | None = None,
+) -> PeaceOperations:
+    """Load and check a peace-operation dataset (CSV, Excel, Parquet, Stata, SPSS).
+
+    Parameters
+    ----------
+    path
+        The file; its type is read from the extension (.csv .tsv .xlsx .parquet .dta .sav).
+    column_map
+        Schema field -> file column (``--map start_date=launch``). Without it, a field's
+        aliases are used when the field itself is absent (``org`` -> ``organization``).
+    as_of
+        Censoring date of operations without a start date (YYYY-MM-DD). Default: the
+        latest date in the file (reported as a note), so results do not change with the
+        day they are computed.
+    strict
+        Raise a :class:`CorridorsError` listing every warning instead of returning.
+    organizations
+        Extra organization acronyms to accept besides :data:`KNOWN_ORGANIZATIONS`.
+
+    Returns
+    -------
+    PeaceOperations
+
+    Raises
+    ------
+    CorridorsError
+        For a file that cannot be used (missing, unreadable, no rows, a required column
+        missing, a bad ``--map`` or ``--as-of``), or any warning when ``strict``.
+
+    Examples
+    --------
+    >>> ops = load_peace_operations(example_path())
+    >>> len(ops.frame), int(ops.frame["usable"].sum()), str(ops.as_of.date())
+    (32, 27, '2008-12-08')
+    >>> first = ops.usable.iloc[0]
+    >>> first["organization"], int(first["response_days"]), bool(first["started"])
+    ('EU', 8, True)
+    """
+    table, label = read_table(path)
+    schema = peace_operations_schema()
+    frame, problems = map_columns(table, schema, column_map, label, required_columns=("demand_date", "start_date"))
+    if len(frame) == 0:
+        raise CorridorsError(f"{label}: the file has a header but no rows")
+    known = {o.upper(): o.upper() for o in KNOWN_ORGANIZATIONS}
+    for extra in organizations or ():
+        if str(extra).strip():
+            known[str(extra).strip().upper()] = str(extra).strip().upper()
+    censor_date = _parse_as_of(as_of, label)
+
+    fields = schema.names
+    extras = [c for c in frame.columns if c not in fields]
+    source_from = None
+    if "source" not in frame.columns:
+        for alias in ("source_urls", "sources"):
+            if alias in frame.columns:
+                source_from = alias
+                break
+
+    records: list[dict[str, Any]] = []
+    kept: list[int] = []
+    for index, raw in enumerate(frame.to_dict(orient="records")):
+        if all(is_missing(v) for v in raw.values()):
+            problems.append(DataProblem(label, spreadsheet_row(index), None, "blank row skipped", "note"))
+            continue
+        records.append(_check_row({str(k): v for k, v in raw.items()}, index, label, schema, known, problems))
+        kept.append(index)
+    if not records:
+        raise CorridorsError(f"{label}: every row is blank")
+    _check_duplicates(records, label, problems)
+    all_dates = [r[c] for r in records for c in _DATE_FIELDS if r[c] is not None]
+    defaulted = censor_date is None
+    if censor_date is None:
+        censor_date = max(all_dates) if all_dates else pd.Timestamp("1900-01-01")
+    for record in records:
+        for column in _DATE_FIELDS:
+            stamp = record[column]
+            if stamp is not None and stamp > censor_date:
+                problems.append(
+                    DataProblem(
+                        label, record["row"], column, f"{stamp.date()} is after the --as-of date {censor_date.date()}"
+                    )
+                )
+                if column in ("demand_date", "start_date"):
+                    _leave_out(record, f"{column} after --as-of")
+
+    out = pd.DataFrame.from_records(records)
+    for column in _DATE_FIELDS:
+        out[column] = pd.to_datetime(out[column])
+    for column in extras:
+        out[column] = [cell_text(v) for v in frame[column].iloc[kept]]
+    if source_from is not None:
+        out["source"] = out[source_from] if source_from in out.columns else ""
+
+    started = out["start_date"].notna()
+    end = out["start_date"].where(started, censor_date)
+    out["started"] = started
+    response_days = (end - out["demand_date"]).dt.days
+    out["response_days"] = response_days.astype("Int64")
+    out["response_months"] = response_days.astype(float) / DAYS_PER_MONTH
+    out["decision_days"] = (out["decision_date"] - out["demand_date"]).dt.days.astype("Int64")
+
+    censored_rows = [int(r) for r in out.loc[out["usable"] & ~started, "row"]]
+    if censored_rows:
+        how = "the latest date in the file; set --as-of" if defaulted else "--as-of"
+        problems.append(
+            DataProblem(
+                label,
+                None,
+                "start_date",
+                f"{len(censored_rows)} operation(s) without a start date are right-censored at "
+                f"{censor_date.date()} ({how}): rows {', '.join(map(str, censored_rows))}",
+                "note",
+            )
+        )
+    if source_from is not None:
+        problems.append(DataProblem(label, None, "source", f"no 'source' column: copied from '{source_from}'", "note"))
+
+    ordered = ["row", *fields, *[c for c in extras if c not in fields]]
+    derived = ["started", "response_days", "response_months", "decision_days", "usable", "problem"]
+    out = out[[*dict.fromkeys([*ordered, *derived])]]
+    problems.sort(key=lambda p: (p.row if p.row is not None else 0, p.level != "warning"))
+    result = PeaceOperations(frame=out, problems=problems, source=label, as_of=censor_date)
+    if strict and result.warnings:
+        raise CorridorsError([f"{p} (--strict)" for p in result.warnings])
+    return result
+
+
+def _parse_as_of(as_of: str | pd.Timestamp | None, label: str) -> pd.Timestamp | None:
+    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
+        return None
+    stamp, why = parse_date(as_of)
+    if stamp is None:
+        raise CorridorsError(f"{label}: --as-of: {why or 'empty'}; give a date such as 2009-12-31")
+    return stamp
+
+
+def _leave_out(record: dict[str, Any], reason: str) -> None:
+    record["usable"] = False
+    record["problem"] = f"{record['problem']}; {reason}" if record["problem"] else reason
+
+
+def _check_row(
+    raw: dict[str, Any],
+    index: int,
+    label: str,
+    schema: TableSchema,
+    known: dict[str, str],
+    problems: list[DataProblem],
+) -> dict[str, Any]:
+    row = spreadsheet_row(index)
+    record: dict[str, Any] = {"row": row}
+    reasons: list[str] = []
+
+    def warn(column: str | None, message: str, *, leave_out: str | None = None) -> None:
+        problems.append(DataProblem(label, row, column, message, "warning"))
+        if leave_out:
+            reasons.append(leave_out)
+
+    def note(column: str | None, message: str) -> None:
+        problems.append(DataProblem(label, row, column, message, "note"))
+
+    for item in schema.fields:
+        if item.type == "date":
+            continue
+        value = cell_text(raw.get(item.name))
+        record[item.name] = value
+        if item.required and not value:
+            warn(item.name, f"is empty; every row needs a {item.name}", leave_out=f"no {item.name}")
+        elif value and item.enum is not None and value not in item.enum:
+            warn(
+                item.name,
+                f"'{value}' is not one of {', '.join(item.enum)}{suggest(value, item.enum)}",
+            )
+
+    organization = record["organization"]
+    if organization:
+        upper = organization.upper()
+        if upper in ORGANIZATION_SUCCESSORS:
+            successor = ORGANIZATION_SUCCESSORS[upper]
+            note("organization", f"'{organization}' counted as its successor {successor}")
+            record["organization"] = successor
+        elif upper in known:
+            record["organization"] = known[upper]
+        else:
+            options = sorted(known)
+            warn(
+                "organization",
+                f"unknown organization '{organization}'{suggest(upper, options)}; "
+                f"known: {', '.join(options)} (add one with --organization NAME)",
+                leave_out="unknown organization",
+            )
+
+    dates: dict[str, pd.Timestamp | None] = {}
+    for column in _DATE_FIELDS:
+        stamp, why = parse_date(raw.get(column))
+        if why is not None:
+            blocking = column in ("demand_date", "start_date")
+            warn(column, why, leave_out=f"bad {column}" if blocking else None)
+        elif stamp is not None and stamp < _EARLIEST:
+            warn(
+                column,
+                f"{stamp.date()} is before {_EARLIEST.year}: a typo?",
+                leave_out=f"impossible {column}" if column != "decision_date" else None,
+            )
+            stamp = None
+        dates[column] = stamp
+        record[column] = stamp
+
+    demand, decision, start = dates["demand_date"], dates["decision_date"], dates["start_date"]
+    demand_bad = any(r.endswith("demand_date") for r in reasons)
+    if demand is None and not demand_bad:
+        warn("demand_date", "is empty: the operation cannot be timed and is left out", leave_out="no demand_date")
+    if demand is not None and start is not None and start < demand:
+        warn(
+            "start_date",
+            f"{start.date()} is before the demand date {demand.date()} (swapped dates?)",
+            leave_out="start before demand",
+        )
+    if demand is not None and decision is not None and decision < demand:
+        note("decision_date", f"{decision.date()} is before the demand date {demand.date()} (kept)")
+    if start is not None and decision is not None and decision > start:
+        note("decision_date", f"{decision.date()} is after the start date {start.date()} (kept)")
+    record["usable"] = not reasons
+    record["problem"] = "; ".join(reasons)
+    return record
+
+
+def _check_duplicates(records: list[dict[str, Any]], label: str, problems: list[DataProblem]) -> None:
+    first_row: dict[tuple[str, str], int] = {}
+    for record in records:
+        organization, operation = str(record["organization"]), str(record["operation"])
+        if not organization or not operation:
+            continue
+        key = (organization.upper(), " ".join(operation.casefold().split()))
+        if key in first_row:
+            problems.append(
+                DataProblem(
+                    label,
+                    record["row"],
+                    "operation",
+                    f"duplicate of row {first_row[key]} ({organization} '{operation}'); the later row is left out",
+                )
+            )
+            _leave_out(record, f"duplicate of row {first_row[key]}")
+        else:
+            first_row[key] = record["row"]

@@ -1,0 +1,393 @@
+"""Draws shared by every engine: seeding, preferences, genders, the initial network.
+
+Both engines call these functions with the same :class:`numpy.random.SeedSequence`, so a
+replicate starts from exactly the same world whichever engine runs it; only the day-by-day
+dynamics use a second, engine-internal stream. A replicate's streams depend only on
+(root seed, scenario hash, replicate index): never on executor, chunk size or order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from numba import njit
+
+from corridors.engines.rng import new_state, next_beta, next_double, next_normal
+
+from corridors.scenario.schema import Scenario
+
+__all__ = [
+    "InitialDraws",
+    "ScenarioArrays",
+    "draw_initial",
+    "draw_world",
+    "replicate_seed_sequence",
+    "replicate_streams",
+    "scenario_arrays",
+    "solve_tie_intercept",
+    "world_params",
+]
+
+NO_SETTER = -1
+"""Index of a non-member agenda setter (commission or secretariat)."""
+
+
+def replicate_seed_sequence(root_seed: int, scenario_hash: str, replicate: int) -> np.random.SeedSequence:
+    """The seed sequence of one replicate.
+
+    Examples
+    --------
+    >>> a = replicate_seed_sequence(1, "00ff", 3).generate_state(2)
+    >>> b = replicate_seed_sequence(1, "00ff", 3).generate_state(2)
+    >>> bool((a == b).all())
+    True
+    """
+    if root_seed < 0:
+        raise ValueError("seed must be a non-negative integer")
+    hash_words = [int(scenario_hash[i : i + 8], 16) for i in range(0, len(scenario_hash), 8)]
+    return np.random.SeedSequence([int(root_seed), *hash_words, int(replicate)])
+
+
+def replicate_streams(root_seed: int, scenario_hash: str, replicate: int) -> tuple[np.ndarray, np.random.SeedSequence]:
+    """(draws state, dynamics seed sequence) of one replicate.
+
+    The draws state feeds :func:`draw_world` (shared by both engines); each engine seeds
+    its own day-by-day generator from the dynamics seed sequence.
+    """
+    draws_seq, dynamics_seq = replicate_seed_sequence(root_seed, scenario_hash, replicate).spawn(2)
+    return new_state(draws_seq), dynamics_seq
+
+
+@dataclass(frozen=True)
+class ScenarioArrays:
+    """A scenario as flat arrays: what both engines read inside their loops."""
+
+    n: int
+    codes: tuple[str, ...]
+    subregion: np.ndarray  # int, per member
+    language: np.ndarray  # int, per member
+    shared_blocs: np.ndarray  # int n x n, number of blocs both members are in
+    caucus_members: np.ndarray  # bool n_caucus x n
+    caucus_meets: np.ndarray  # bool n_caucus
+    caucus_common: np.ndarray  # bool n_caucus
+    caucus_mates: np.ndarray  # bool n x n, share at least one caucus
+    big_player: np.ndarray  # bool n
+    fixed_ideal: np.ndarray  # float n, NaN where drawn
+    fixed_salience: np.ndarray  # float n, NaN where drawn
+    fixed_female: np.ndarray  # int n: 1 female, 0 male, -1 drawn
+    red_lines: np.ndarray  # bool n x n_subissues
+    subissue_prob: np.ndarray  # float n_subissues
+    subissue_names: tuple[str, ...]
+    caucus_names: tuple[str, ...]
+    veto: np.ndarray  # bool n
+    quota: int  # acceptances needed (n under unanimity)
+    setter_is_member: bool
+    meeting_interval_days: float
+    pair_i: np.ndarray  # int, first member of each pair i < j
+    pair_j: np.ndarray
+    pair_class: np.ndarray  # int, homophily class of the pair (same z without gender)
+    class_z: np.ndarray  # float, z of each class without the gender term
+
+
+@lru_cache(maxsize=256)
+def _arrays_cached(scenario_json: str) -> ScenarioArrays:
+    return _build_arrays(Scenario.model_validate_json(scenario_json))
+
+
+def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
+    """Flat arrays of a scenario (cached by content)."""
+    return _arrays_cached(scenario.model_dump_json())
+
+
+def _ids(values: list[str]) -> np.ndarray:
+    index: dict[str, int] = {}
+    return np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
+
+
+def _build_arrays(scenario: Scenario) -> ScenarioArrays:
+    members = scenario.members
+    n = len(members)
+    position = {m.code: i for i, m in enumerate(members)}
+    bloc_sets = [set(m.blocs) for m in members]
+    for caucus in scenario.caucuses:
+        for code in caucus.members:
+            bloc_sets[position[code]].add(caucus.name)
+    shared = np.zeros((n, n), dtype=np.int64)
+    for i in range(n):
+        for j in range(i + 1, n):
+            shared[i, j] = shared[j, i] = len(bloc_sets[i] & bloc_sets[j])
+    caucus_members = np.zeros((len(scenario.caucuses), n), dtype=np.bool_)
+    for c, caucus in enumerate(scenario.caucuses):
+        for code in caucus.members:
+            caucus_members[c, position[code]] = True
+    mates = (caucus_members.T.astype(np.int64) @ caucus_members.astype(np.int64)) > 0
+    np.fill_diagonal(mates, False)
+    names = [s.name for s in scenario.subissues]
+    red = np.zeros((n, len(names)), dtype=np.bool_)
+    for i, m in enumerate(members):
+        for r in m.red_lines:
+            red[i, names.index(r)] = True
+    rule = scenario.decision_rule
+    veto = np.zeros(n, dtype=np.bool_)
+    if rule.kind == "unanimity":
+        veto[:] = True
+        quota = n
+    else:
+        for code in rule.veto_members:
+            veto[position[code]] = True
+        quota = int(rule.quota or n)
+    gender = {"female": 1, "male": 0, None: -1}
+    p = scenario.parameters
+    subregion = _ids([m.subregion for m in members])
+    language = _ids([m.language for m in members])
+    pair_i, pair_j = np.triu_indices(n, 1)
+    z_static = (
+        p.beta_subregion * (subregion[pair_i] == subregion[pair_j])
+        + p.beta_language * (language[pair_i] == language[pair_j])
+        + p.beta_bloc * shared[pair_i, pair_j]
+    )
+    class_z, pair_class = np.unique(z_static, return_inverse=True)
+    return ScenarioArrays(
+        pair_i=pair_i.astype(np.int64),
+        pair_j=pair_j.astype(np.int64),
+        pair_class=pair_class.astype(np.int64).ravel(),
+        class_z=class_z.astype(np.float64),
+        n=n,
+        codes=tuple(m.code for m in members),
+        subregion=subregion,
+        language=language,
+        shared_blocs=shared,
+        caucus_members=caucus_members,
+        caucus_meets=np.array([c.meets_before_formal for c in scenario.caucuses], dtype=np.bool_),
+        caucus_common=np.array([c.common_position for c in scenario.caucuses], dtype=np.bool_),
+        caucus_mates=mates,
+        big_player=np.array([m.big_player for m in members], dtype=np.bool_),
+        fixed_ideal=np.array([np.nan if m.ideal is None else m.ideal for m in members], dtype=np.float64),
+        fixed_salience=np.array([np.nan if m.salience is None else m.salience for m in members], dtype=np.float64),
+        fixed_female=np.array([gender[m.ambassador_gender] for m in members], dtype=np.int64),
+        red_lines=red,
+        subissue_prob=np.array([s.probability for s in scenario.subissues], dtype=np.float64),
+        subissue_names=tuple(names),
+        caucus_names=tuple(c.name for c in scenario.caucuses),
+        veto=veto,
+        quota=quota,
+        setter_is_member=scenario.agenda_setter.is_member,
+        meeting_interval_days=7.0 / scenario.formal_meetings_per_week,
+    )
+
+
+@dataclass(frozen=True)
+class InitialDraws:
+    """Everything drawn before the day loop of one replicate (MODEL.md 4.1, 4.2, 4.8, 4.11)."""
+
+    female: np.ndarray  # bool n, ambassadors at the start of burn-in
+    weights: np.ndarray  # float n x n, the initial homophily network
+    meeting_phase_days: float  # first regular meeting of burn-in, in [0, interval)
+    setter: int  # member index, or NO_SETTER
+    ideal: np.ndarray  # theta_i
+    salience: np.ndarray  # s_i
+    lo: np.ndarray  # true acceptable interval at day 0
+    hi: np.ndarray
+    in_draft: np.ndarray  # bool per sub-issue: in the first draft
+    deploy_normal: float  # standard normal behind the deployment lag
+
+
+@njit(cache=True, _nrt=False, error_model="numpy")
+def solve_tie_intercept(z: np.ndarray, counts: np.ndarray, target_ties: float) -> float:
+    """beta0 such that sum(counts * sigmoid(beta0 + z)) equals ``target_ties`` (bisection).
+
+    Examples
+    --------
+    >>> b = solve_tie_intercept(np.zeros(1), np.array([45.0]), 22.5)  # 10 members, mean degree 4.5
+    >>> round(1 / (1 + np.exp(-b)), 6)
+    0.5
+    """
+    total = counts.sum()
+    if target_ties <= 0.0:
+        return -np.inf
+    if target_ties >= total:
+        return np.inf
+    low, high = -60.0, 60.0
+    for _ in range(80):
+        middle = 0.5 * (low + high)
+        expected = 0.0
+        for c in range(z.size):
+            expected += counts[c] / (1.0 + math.exp(-(middle + z[c])))
+        if expected < target_ties:
+            low = middle
+        else:
+            high = middle
+    return 0.5 * (low + high)
+
+
+@njit(cache=True, _nrt=False, error_model="numpy")
+def draw_world(
+    state: np.ndarray,
+    params: np.ndarray,
+    fixed_female: np.ndarray,
+    pair_i: np.ndarray,
+    pair_j: np.ndarray,
+    pair_class: np.ndarray,
+    class_z: np.ndarray,
+    fixed_ideal: np.ndarray,
+    fixed_salience: np.ndarray,
+    big_player: np.ndarray,
+    subissue_prob: np.ndarray,
+    setter_is_member: bool,
+    meeting_interval_days: float,
+    female: np.ndarray,
+    weights: np.ndarray,
+    ideal: np.ndarray,
+    salience: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    in_draft: np.ndarray,
+    z: np.ndarray,
+    counts: np.ndarray,
+    prob: np.ndarray,
+) -> tuple[float, int, float]:
+    """Fill one replicate's world in place, in a fixed order; returns (phase, setter, deploy normal).
+
+    The same function serves both engines, so both start every replicate from the same world.
+    ``z``, ``counts`` and ``prob`` are work buffers of twice the number of homophily classes.
+    """
+    n = female.size
+    female_share = params[W_FEMALE_SHARE]
+    for i in range(n):
+        u = next_double(state)
+        female[i] = (fixed_female[i] == 1) if fixed_female[i] >= 0 else (u < female_share)
+    # homophily network (4.2): beta0 solved for the expected mean degree given these genders
+    n_classes = class_z.size
+    counts[:] = 0.0
+    for c in range(n_classes):
+        z[c] = class_z[c]
+        z[n_classes + c] = class_z[c] + params[W_BETA_GENDER]
+    for p in range(pair_i.size):
+        both = female[pair_i[p]] and female[pair_j[p]]
+        counts[pair_class[p] + (n_classes if both else 0)] += 1.0
+    beta0 = solve_tie_intercept(z, counts, params[W_INITIAL_MEAN_DEGREE] * n / 2.0)
+    for c in range(2 * n_classes):
+        prob[c] = 1.0 / (1.0 + math.exp(-(beta0 + z[c]))) if math.isfinite(beta0) else (1.0 if beta0 > 0 else 0.0)
+    weights[:, :] = 0.0
+    tie_low, tie_high = params[W_TIE_LOW], params[W_TIE_HIGH]
+    dislike_low, dislike_high = params[W_DISLIKE_LOW], params[W_DISLIKE_HIGH]
+    for p in range(pair_i.size):
+        i, j = pair_i[p], pair_j[p]
+        both = female[i] and female[j]
+        u_tie = next_double(state)
+        u_strength = next_double(state)
+        u_dislike = next_double(state)
+        u_dislike_strength = next_double(state)
+        w = 0.0
+        if u_tie < prob[pair_class[p] + (n_classes if both else 0)]:
+            w = tie_low + (tie_high - tie_low) * u_strength
+        elif u_dislike < params[W_DISLIKE_PROB]:
+            w = -(dislike_low + (dislike_high - dislike_low) * u_dislike_strength)
+        weights[i, j] = w
+        weights[j, i] = w
+    phase = next_double(state) * meeting_interval_days
+    setter_draw = min(int(next_double(state) * n), n - 1)
+    setter = setter_draw if setter_is_member else NO_SETTER
+    # preferences at day 0 (4.1)
+    for i in range(n):
+        theta = next_beta(state, params[W_THETA_ALPHA], params[W_THETA_BETA])
+        ideal[i] = theta if math.isnan(fixed_ideal[i]) else fixed_ideal[i]
+    for i in range(n):
+        u = next_double(state)
+        s = params[W_SALIENCE_LOW] + (params[W_SALIENCE_HIGH] - params[W_SALIENCE_LOW]) * u
+        if big_player[i]:
+            s = params[W_BIG_PLAYER_SALIENCE]
+        salience[i] = s if math.isnan(fixed_salience[i]) else fixed_salience[i]
+    for i in range(n):
+        half_width = params[W_WIDTH_BASE] + params[W_WIDTH_SPREAD] * next_double(state) * (1.0 - salience[i])
+        lo[i] = min(1.0, max(0.0, ideal[i] - half_width))
+        hi[i] = min(1.0, max(0.0, ideal[i] + half_width))
+    for k in range(subissue_prob.size):
+        in_draft[k] = next_double(state) < subissue_prob[k]
+    deploy_normal = next_normal(state)
+    return phase, setter, deploy_normal
+
+
+def world_params(scenario: Scenario) -> np.ndarray:
+    """The scenario values that :func:`draw_world` reads, as a flat array."""
+    p = scenario.parameters
+    values = np.zeros(len(_WORLD_FIELDS))
+    for index, name in enumerate(_WORLD_FIELDS):
+        values[index] = scenario.female_share if name == "female_share" else getattr(p, name)
+    return values
+
+
+_WORLD_FIELDS = (
+    "female_share",
+    "beta_gender",
+    "initial_mean_degree",
+    "initial_tie_low",
+    "initial_tie_high",
+    "dislike_prob",
+    "dislike_low",
+    "dislike_high",
+    "theta_alpha",
+    "theta_beta",
+    "salience_low",
+    "salience_high",
+    "big_player_salience",
+    "width_base",
+    "width_spread",
+)
+(
+    W_FEMALE_SHARE,
+    W_BETA_GENDER,
+    W_INITIAL_MEAN_DEGREE,
+    W_TIE_LOW,
+    W_TIE_HIGH,
+    W_DISLIKE_PROB,
+    W_DISLIKE_LOW,
+    W_DISLIKE_HIGH,
+    W_THETA_ALPHA,
+    W_THETA_BETA,
+    W_SALIENCE_LOW,
+    W_SALIENCE_HIGH,
+    W_BIG_PLAYER_SALIENCE,
+    W_WIDTH_BASE,
+    W_WIDTH_SPREAD,
+) = range(len(_WORLD_FIELDS))
+
+
+def draw_initial(scenario: Scenario, state: np.ndarray) -> InitialDraws:
+    """Draw one replicate's world from its ``draws`` stream state (updated in place)."""
+    a = scenario_arrays(scenario)
+    n = a.n
+    female = np.zeros(n, dtype=np.bool_)
+    weights = np.zeros((n, n))
+    ideal, salience, lo, hi = (np.zeros(n) for _ in range(4))
+    in_draft = np.zeros(a.subissue_prob.size, dtype=np.bool_)
+    phase, setter, deploy_normal = draw_world(
+        state, world_params(scenario), a.fixed_female, a.pair_i, a.pair_j, a.pair_class, a.class_z,
+        a.fixed_ideal, a.fixed_salience, a.big_player, a.subissue_prob, a.setter_is_member,
+        a.meeting_interval_days, female, weights, ideal, salience, lo, hi, in_draft,
+        *(np.zeros(2 * a.class_z.size) for _ in range(3)),
+    )
+    return InitialDraws(
+        female=female,
+        weights=weights,
+        meeting_phase_days=float(phase),
+        setter=int(setter),
+        ideal=ideal,
+        salience=salience,
+        lo=lo,
+        hi=hi,
+        in_draft=in_draft,
+        deploy_normal=float(deploy_normal),
+    )
+
+
+def deployment_lag_days(scenario: Scenario, deploy_normal: float) -> float:
+    """LogNormal lag with the scenario's mean and coefficient of variation (MODEL.md 4.11)."""
+    p = scenario.parameters
+    mean = p.deploy_mean_days * scenario.deploy_factor
+    sigma2 = float(np.log1p(p.deploy_cv**2))
+    mu = float(np.log(mean)) - sigma2 / 2.0
+    return float(np.exp(mu + np.sqrt(sigma2) * deploy_normal))

@@ -1,0 +1,115 @@
+"""Chunks: the unit of work shipped to an executor and committed to the store.
+
+A chunk is a block of consecutive replicates of one design point. Chunk ids are a pure
+function of (point, block) and the experiment's chunk size, which the store keeps, so a
+resumed sweep plans exactly the same chunks and can skip the finished ones.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+
+from corridors.engines import ROW_SCHEMA, run_replications
+from corridors.scenario.schema import Scenario
+
+__all__ = ["Chunk", "ChunkResult", "ChunkTask", "plan_chunks", "run_chunk"]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Replicates ``first_replicate .. first_replicate + replications - 1`` of one design point."""
+
+    chunk_id: int
+    point_id: int
+    first_replicate: int
+    replications: int
+
+
+def plan_chunks(n_points: int, replications: int, chunk_replications: int) -> Iterator[Chunk]:
+    """All chunks of a sweep, point by point, in order of chunk id.
+
+    Examples
+    --------
+    >>> [(c.chunk_id, c.point_id, c.first_replicate, c.replications) for c in plan_chunks(2, 5, 3)]
+    [(0, 0, 0, 3), (1, 0, 3, 2), (2, 1, 0, 3), (3, 1, 3, 2)]
+    """
+    if chunk_replications < 1:
+        raise ValueError("chunk_replications must be at least 1")
+    blocks = -(-replications // chunk_replications)
+    for point_id in range(n_points):
+        for block in range(blocks):
+            first = block * chunk_replications
+            yield Chunk(point_id * blocks + block, point_id, first, min(chunk_replications, replications - first))
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """Everything a worker needs to run a chunk: picklable, no connection to the store."""
+
+    chunk: Chunk
+    scenario: Scenario
+    seed: int
+    engine: str
+
+
+@dataclass
+class ChunkResult:
+    """A finished chunk: its rows, or the traceback of the exception it raised."""
+
+    chunk: Chunk
+    rows: pd.DataFrame | None
+    error: str | None
+    seconds: float
+    worker: str
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def worker_name() -> str:
+    """``host:pid`` of the process running a chunk."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_chunk(task: ChunkTask) -> ChunkResult:
+    """Run one chunk; an exception becomes a failed result carrying its traceback.
+
+    Examples
+    --------
+    >>> from corridors.scenario import load_scenario
+    >>> scenario = load_scenario("unsc", ["parameters.burn_in_days=0", "parameters.max_days=10"])
+    >>> result = run_chunk(ChunkTask(Chunk(0, 0, 0, 2), scenario, seed=1, engine="reference"))
+    >>> result.ok, len(result.rows)
+    (True, 2)
+    """
+    start = time.perf_counter()
+    chunk = task.chunk
+    try:
+        rows = run_replications(
+            task.scenario,
+            replications=chunk.replications,
+            seed=task.seed,
+            engine=task.engine,
+            first_replicate=chunk.first_replicate,
+        )
+        if list(rows.columns) != ROW_SCHEMA.names or len(rows) != chunk.replications:
+            raise RuntimeError(
+                f"engine {task.engine} returned {len(rows)} rows with columns {list(rows.columns)}; "
+                f"expected {chunk.replications} rows of the row schema"
+            )
+    except Exception:
+        return ChunkResult(chunk, None, traceback.format_exc(), time.perf_counter() - start, worker_name())
+    return ChunkResult(chunk, rows, None, time.perf_counter() - start, worker_name())
+
+
+def failed_result(task: ChunkTask, message: str) -> ChunkResult:
+    """A failed result for a chunk whose worker died or was lost (no traceback of its own)."""
+    return ChunkResult(task.chunk, None, message, 0.0, "")

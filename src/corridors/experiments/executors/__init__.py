@@ -1,0 +1,111 @@
+"""Executors: where chunks run. One module per backend, each a context manager.
+
+Every executor has the EMA Workbench shape: entering it initializes the backend (a
+process pool, a Dask client), :meth:`Executor.evaluate` runs chunk tasks and yields
+their results as they finish (in any order), leaving it finalizes the backend and drops
+work still in flight. Executors keep only a bounded window of tasks in flight, so memory
+stays flat however many chunks a sweep has. Heavy backends (Dask) are imported inside
+their module only when used.
+
+=========== ===================================================================
+``serial``  in this process, one chunk after another
+``process`` a local process pool (default: all cores)
+``dask``    Dask distributed: a scheduler address, or ``local:N`` for a LocalCluster
+=========== ===================================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from types import TracebackType
+from typing import Self
+
+from corridors.errors import CorridorsError
+from corridors.experiments.chunks import ChunkResult, ChunkTask
+
+__all__ = ["EXECUTORS", "Executor", "make_executor"]
+
+EXECUTORS = ("serial", "process", "dask")
+
+
+class Executor:
+    """Base of the executors: a context manager that evaluates chunk tasks.
+
+    Subclasses set :attr:`name` and :attr:`workers` and implement :meth:`evaluate`;
+    :meth:`initialize` and :meth:`finalize` run on entering and leaving.
+    """
+
+    name = "executor"
+    workers = 1
+
+    def initialize(self) -> None:
+        """Start the backend (called on entering the context)."""
+
+    def finalize(self) -> None:
+        """Stop the backend, dropping work in flight (called on leaving the context)."""
+
+    def evaluate(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
+        """Run tasks, yielding each result as it finishes."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """One line for humans: backend and workers."""
+        return f"{self.name} ({self.workers} worker{'s' if self.workers != 1 else ''})"
+
+    def __enter__(self) -> Self:
+        self.initialize()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.finalize()
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def make_executor(kind: str = "process", *, workers: int | None = None, dask_address: str | None = None) -> Executor:
+    """Build an executor by name, as the command line does.
+
+    Parameters
+    ----------
+    kind
+        ``serial``, ``process`` or ``dask``.
+    workers
+        Processes of the pool (default: all cores); for ``dask`` without an address, the
+        workers of a local cluster.
+    dask_address
+        A Dask scheduler address (``tcp://host:8786``), or ``local:N`` for a LocalCluster of
+        N worker processes.
+
+    Examples
+    --------
+    >>> make_executor("serial").describe()
+    'serial (1 worker)'
+    >>> make_executor("process", workers=2).describe()
+    'process (2 workers)'
+    """
+    if workers is not None and workers < 1:
+        raise CorridorsError(f"--workers: must be at least 1, got {workers}")
+    if dask_address is not None and kind != "dask":
+        raise CorridorsError(f"--dask: goes with --executor dask, not --executor {kind}")
+    if kind == "serial":
+        from corridors.experiments.executors.serial import SerialExecutor
+
+        return SerialExecutor()
+    if kind == "process":
+        from corridors.experiments.executors.process import ProcessExecutor
+
+        return ProcessExecutor(workers=workers)
+    if kind == "dask":
+        from corridors.experiments.executors.dask import DaskExecutor
+
+        return DaskExecutor(dask_address or f"local:{workers or default_workers()}")
+    raise CorridorsError(f"--executor: unknown executor '{kind}' (choose from {', '.join(EXECUTORS)})")

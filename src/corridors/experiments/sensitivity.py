@@ -1,0 +1,267 @@
+"""Global sensitivity: Sobol indices or Morris screening of one output, from the store.
+
+SALib's pipeline, with its weak spot closed: the analysis never trusts a sample held in
+memory. It reads the joined table (each design point's unit-cube coordinates beside its
+output, aggregated over replications), checks that the stored design is exactly the
+sample the spec makes, and only then passes the outputs in design order to SALib.
+
+Outputs (one number per design point):
+
+``response_months`` (default)
+    mean over decided runs (undecided runs are censored); refused if a point has none.
+``response_months_censored``
+    mean over all runs, an undecided run counted at its horizon (a lower bound).
+``decided_share``
+    share of runs that decided within the horizon.
+any numeric column of the row schema
+    its mean over the runs where it is defined (``n_formal_meetings``, ``decision_day``...).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from corridors.engines import ROW_SCHEMA
+from corridors.engines.rows import DAYS_PER_MONTH
+from corridors.errors import CorridorsError
+from corridors.experiments.designs import design_problem, sample_unit_design
+from corridors.experiments.executors import Executor
+from corridors.experiments.seeding import derived_seed
+from corridors.experiments.spec import ExperimentSpec, load_experiment
+from corridors.experiments.store import Store
+from corridors.experiments.sweep import SweepProgress, SweepReport, default_store_path, run_sweep
+
+__all__ = ["SENSITIVITY_OUTPUTS", "SensitivityResult", "analyze_sensitivity", "plot_sensitivity", "run_sensitivity"]
+
+SENSITIVITY_OUTPUTS = ("response_months", "response_months_censored", "decided_share")
+_NUMERIC_COLUMNS = tuple(
+    f.name for f in ROW_SCHEMA if str(f.type) in ("int64", "double") and f.name not in ("seed", "replicate")
+)
+
+
+def _output_sql(output: str) -> str:
+    if output == "decided_share":
+        return "avg(CAST(decided AS DOUBLE))"
+    if output == "response_months_censored":
+        return f"avg(coalesce(response_months, horizon_days / {DAYS_PER_MONTH}))"
+    if output in _NUMERIC_COLUMNS:
+        return f"avg(CAST({output} AS DOUBLE))"
+    choices = ", ".join((*SENSITIVITY_OUTPUTS, *(c for c in _NUMERIC_COLUMNS if c != "response_months")))
+    raise CorridorsError(f"--output: unknown output '{output}' (choose from {choices})")
+
+
+def analyze_sensitivity(
+    store: str | Path,
+    *,
+    experiment: int | None = None,
+    output: str = "response_months",
+    confidence: float = 0.95,
+    resamples: int = 100,
+) -> pd.DataFrame:
+    """Sobol indices (first-order S1, total ST) or Morris measures of each factor on an output.
+
+    Parameters
+    ----------
+    store
+        The store of a finished sobol or morris sweep.
+    experiment
+        Experiment id (default: the latest).
+    output
+        See the module's list (default: mean response months over decided runs).
+    confidence
+        Level of the bootstrap confidence intervals.
+    resamples
+        Bootstrap resamples.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sobol: ``factor, S1, S1_conf, ST, ST_conf``; Morris: ``factor, mu, mu_star,
+        mu_star_conf, sigma``. The ``_conf`` columns are half-widths of the intervals.
+        ``attrs`` hold ``method``, ``output``, ``confidence`` and ``design_points``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from corridors.experiments import load_experiment, run_sweep
+    >>> spec = load_experiment({"name": "tiny", "base": "unsc", "replications": 1, "seed": 7, "engine": "reference",
+    ...     "set": ["parameters.burn_in_days=0", "parameters.max_days=10"],
+    ...     "design": {"kind": "morris", "points": 2},
+    ...     "factors": [{"path": "formal_meetings_per_week", "range": [0.5, 3]},
+    ...                 {"path": "parameters.posture", "range": [0.2, 1.0]}]})
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny.duckdb"
+    >>> _ = run_sweep(spec, store=path)
+    >>> indices = analyze_sensitivity(path, output="n_formal_meetings")
+    >>> list(indices["factor"]), indices.attrs["method"]
+    (['formal_meetings_per_week', 'parameters.posture'], 'morris')
+    """
+    with Store(store, read_only=True) as st:
+        record = st.experiment(experiment)
+        if record.design_kind not in ("sobol", "morris"):
+            raise CorridorsError(
+                f"{store}: experiment {record.experiment_id} has a {record.design_kind} design; sensitivity needs "
+                "design: sobol or morris"
+            )
+        labels = list(st.factors(record.experiment_id)["factor"])
+        statistic = _output_sql(output)
+        joined = st.query(
+            f"""SELECT d.point_id, f.factor, f.unit_value, o.output, o.runs
+                FROM design_points d
+                JOIN factor_values f USING (experiment_id, point_id)
+                LEFT JOIN (SELECT point_id, {statistic} AS output, count(*) AS runs FROM runs
+                           WHERE experiment_id = ? GROUP BY point_id) o USING (point_id)
+                WHERE d.experiment_id = ? ORDER BY d.point_id""",
+            [record.experiment_id, record.experiment_id],
+        )
+    unit = joined.pivot(index="point_id", columns="factor", values="unit_value")[labels]
+    per_point = joined.groupby("point_id")[["output", "runs"]].first()
+    incomplete = int((per_point["runs"].fillna(0) < record.replications).sum())
+    if incomplete:
+        raise CorridorsError(
+            f"{store}: {incomplete} of {record.n_points} design points lack runs (failed or unfinished chunks); "
+            "finish the sweep first (run it again, or with --retry-failed)"
+        )
+    undefined = int(per_point["output"].isna().sum())
+    if undefined:
+        hint = ""
+        if output in ("response_months", "decision_day", "deployment_lag_days", "response_day"):
+            hint = " (no decided run there: try --output response_months_censored or decided_share)"
+        raise CorridorsError(
+            f"{store}: --output {output}: undefined at {undefined} of {record.n_points} design points{hint}"
+        )
+    spec = ExperimentSpec.model_validate(record.spec)
+    expected = sample_unit_design(spec, seed=derived_seed(spec.seed, "design"))
+    stored = unit.to_numpy(dtype=float)
+    if stored.shape != expected.shape or not np.allclose(stored, expected, rtol=0, atol=1e-12):
+        raise CorridorsError(f"{store}: experiment {record.experiment_id}: the stored design is not the spec's sample")
+    y = per_point["output"].to_numpy(dtype=float)
+    problem = design_problem(spec.factors)
+    seed = derived_seed(spec.seed, "analysis")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if record.design_kind == "sobol":
+            from SALib.analyze import sobol
+
+            found: Any = sobol.analyze(problem, y, calc_second_order=spec.design.second_order,
+                                       num_resamples=resamples, conf_level=confidence, seed=seed)  # fmt: skip
+            frame = pd.DataFrame(
+                {"factor": labels, "S1": found["S1"], "S1_conf": found["S1_conf"], "ST": found["ST"],
+                 "ST_conf": found["ST_conf"]}
+            )  # fmt: skip
+        else:
+            from SALib.analyze import morris
+
+            found = morris.analyze(problem, stored, y, num_resamples=resamples, conf_level=confidence,
+                                   num_levels=spec.design.levels, seed=seed)  # fmt: skip
+            frame = pd.DataFrame(
+                {"factor": labels, "mu": found["mu"], "mu_star": found["mu_star"],
+                 "mu_star_conf": found["mu_star_conf"], "sigma": found["sigma"]}
+            )  # fmt: skip
+    frame.attrs.update(
+        method=record.design_kind, output=output, confidence=confidence, design_points=record.n_points,
+        replications=record.replications, experiment_id=record.experiment_id,
+    )  # fmt: skip
+    return frame
+
+
+def plot_sensitivity(indices: pd.DataFrame, path: str | Path) -> Path:
+    """Save a bar chart of the indices (with their confidence intervals) as a PNG.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> frame = pd.DataFrame({"factor": ["a", "b"], "S1": [0.5, 0.1], "S1_conf": [0.1, 0.05],
+    ...                       "ST": [0.6, 0.2], "ST_conf": [0.1, 0.05]})
+    >>> frame.attrs.update(method="sobol", output="response_months", confidence=0.95)
+    >>> plot_sensitivity(frame, pathlib.Path(tempfile.mkdtemp()) / "s.png").stat().st_size > 0
+    True
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    path = Path(path)
+    factors = list(indices["factor"])
+    positions = np.arange(len(factors))
+    figure = Figure(figsize=(7.0, 1.2 + 0.55 * len(factors)), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    method = indices.attrs.get("method", "sobol" if "S1" in indices else "morris")
+    level = round(100 * float(indices.attrs.get("confidence", 0.95)))
+    if "S1" in indices:
+        height = 0.38
+        axes.barh(positions - height / 2, indices["S1"], height, xerr=indices["S1_conf"], label="first order (S1)",
+                  color="#4c72b0", capsize=3)  # fmt: skip
+        axes.barh(positions + height / 2, indices["ST"], height, xerr=indices["ST_conf"], label="total (ST)",
+                  color="#dd8452", capsize=3)  # fmt: skip
+        axes.set_xlabel(f"Sobol index ({level}% confidence intervals)")
+        axes.legend(loc="lower right")
+    else:
+        axes.barh(positions, indices["mu_star"], 0.6, xerr=indices["mu_star_conf"], color="#4c72b0", capsize=3,
+                  label="mu* (mean absolute elementary effect)")  # fmt: skip
+        axes.set_xlabel(f"Morris mu* ({level}% confidence intervals)")
+        axes.legend(loc="lower right")
+    axes.set_yticks(positions, factors)
+    axes.invert_yaxis()
+    axes.axvline(0, color="black", linewidth=0.8)
+    axes.set_title(f"{method.capitalize()} sensitivity of {indices.attrs.get('output', 'the output')}")
+    figure.savefig(path, dpi=120)
+    return path
+
+
+@dataclass
+class SensitivityResult:
+    """A sensitivity run: the sweep's report, the indices and the chart's path."""
+
+    sweep: SweepReport
+    indices: pd.DataFrame
+    chart: Path
+
+
+def run_sensitivity(
+    spec: ExperimentSpec | str | Path,
+    *,
+    store: str | Path | None = None,
+    executor: Executor | None = None,
+    output: str | None = None,
+    chart: str | Path | None = None,
+    progress: Callable[[SweepProgress], None] | None = None,
+) -> SensitivityResult:
+    """Run (or resume) a sobol or morris sweep, then analyze it and save the chart.
+
+    Parameters
+    ----------
+    spec
+        An experiment spec with ``design: sobol`` or ``morris``, or its YAML path.
+    store
+        The store (default: ``corridors.duckdb`` beside the spec).
+    executor
+        Where chunks run (default: serial).
+    output
+        The output analysed (default: the spec's ``output``).
+    chart
+        PNG path (default: ``<spec name>_sensitivity.png`` beside the store).
+    progress
+        Progress callback of :func:`run_sweep`.
+    """
+    if not isinstance(spec, ExperimentSpec):
+        spec = load_experiment(spec)
+    if spec.design.kind not in ("sobol", "morris"):
+        raise CorridorsError(f"{spec.source}: design: sensitivity needs kind sobol or morris, not {spec.design.kind}")
+    chosen = output or spec.output
+    _output_sql(chosen)
+    store_path = Path(store) if store is not None else default_store_path(spec)
+    report = run_sweep(spec, store=store_path, executor=executor, progress=progress)
+    if report.status != "finished":
+        raise CorridorsError(f"{store_path}: the sweep was interrupted; run the same command again to resume it")
+    indices = analyze_sensitivity(store_path, experiment=report.experiment_id, output=chosen)
+    chart_path = Path(chart) if chart is not None else store_path.with_name(f"{spec.name}_sensitivity.png")
+    plot_sensitivity(indices, chart_path)
+    return SensitivityResult(report, indices, chart_path)
+

@@ -1,0 +1,381 @@
+"""Sweeps: run every chunk of an experiment on an executor, streaming rows into the store.
+
+``run_sweep`` is resumable and safe: each finished chunk is committed in one transaction,
+so a sweep killed at any moment and started again with the same spec and store skips the
+finished chunks and ends with exactly the runs of an uninterrupted sweep. A chunk that
+raises is recorded with its traceback and the sweep goes on; ``retry_failed`` reruns only
+those chunks. The first Ctrl-C (or SIGTERM) stops after the chunk in hand is committed; a
+second one stops at once (committed chunks are still safe).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from corridors import __version__
+from corridors.engines import run_replications
+from corridors.errors import CorridorsError
+from corridors.experiments.chunks import Chunk, ChunkResult, ChunkTask, plan_chunks
+from corridors.experiments.designs import Design, expand_design
+from corridors.experiments.executors import Executor, default_workers
+from corridors.experiments.spec import ExperimentSpec, load_experiment
+from corridors.experiments.store import ExperimentRecord, Store
+from corridors.scenario.loading import apply_overrides, scenario_from_dict
+from corridors.scenario.schema import Scenario
+
+__all__ = [
+    "DEFAULT_STORE_NAME",
+    "SweepProgress",
+    "SweepReport",
+    "choose_chunk_replications",
+    "default_store_path",
+    "run_sweep",
+]
+
+DEFAULT_STORE_NAME = "corridors.duckdb"
+TARGET_CHUNK_SECONDS = 2.0
+"""Aim of the automatic chunk size: tasks of about two seconds (never under one)."""
+
+
+@dataclass(frozen=True)
+class SweepProgress:
+    """Where a sweep stands, passed to the progress callback after each chunk."""
+
+    chunks_total: int
+    chunks_done: int
+    chunks_failed: int
+    chunks_to_run: int
+    replications_total: int
+    replications_done: int
+    replications_this_session: int
+    seconds: float
+
+    @property
+    def replications_per_second(self) -> float:
+        return self.replications_this_session / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class SweepReport:
+    """How a sweep ended."""
+
+    store: Path
+    experiment_id: int
+    status: str
+    executor: str
+    chunk_replications: int
+    chunks_total: int
+    chunks_done: int
+    chunks_failed: int
+    chunks_skipped: int
+    replications_this_session: int
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def replications_per_second(self) -> float:
+        return self.replications_this_session / self.seconds if self.seconds > 0 else 0.0
+
+    def describe(self) -> str:
+        """One line for humans."""
+        state = {"finished": "finished", "interrupted": "interrupted (run the same command again to resume)"}
+        line = (
+            f"experiment {self.experiment_id} {state.get(self.status, self.status)}: "
+            f"{self.chunks_done}/{self.chunks_total} chunks done"
+        )
+        if self.chunks_failed:
+            line += f", {self.chunks_failed} failed (rerun them with --retry-failed)"
+        if self.chunks_skipped:
+            line += f", {self.chunks_skipped} were already in the store"
+        line += (
+            f"; {self.replications_this_session} replications in {self.seconds:.1f} s "
+            f"({self.replications_per_second:.1f}/s) on {self.executor}; store {self.store}"
+        )
+        return line
+
+
+def default_store_path(spec: ExperimentSpec) -> Path:
+    """``corridors.duckdb`` beside the spec file (the working directory for an in-memory spec)."""
+    return Path(spec.base_dir or ".") / DEFAULT_STORE_NAME
+
+
+def _check_engine(engine: str, source: str) -> None:
+    if engine == "batch" and importlib.util.find_spec("corridors.engines.batch") is None:
+        raise CorridorsError(
+            f"{source}: engine: the batch engine is not available in this installation; use 'engine: reference'"
+        )
+
+
+def choose_chunk_replications(scenario: Scenario, *, seed: int, engine: str, replications: int, points: int) -> int:
+    """Replications per chunk so that a task takes about two seconds (at least one).
+
+    Times a few replicates of the first design point after a warm-up (imports, compilation);
+    makes chunks smaller when that leaves too few chunks to keep every core busy, but never
+    under about a second.
+    """
+    warm = scenario_from_dict(
+        apply_overrides(scenario.model_dump(mode="json"), ["parameters.burn_in_days=0", "parameters.max_days=1"])
+    )
+    run_replications(warm, replications=1, seed=seed, engine=engine)
+    count, elapsed = 1, 0.0
+    while True:
+        start = time.perf_counter()
+        run_replications(scenario, replications=count, seed=seed, engine=engine)
+        elapsed = time.perf_counter() - start
+        if elapsed >= 0.25 or count >= replications:
+            break
+        count = min(count * 4, replications)
+    per_replication = max(elapsed / count, 1e-7)
+    target = math.ceil(TARGET_CHUNK_SECONDS / per_replication)
+    floor = math.ceil(1.0 / per_replication)
+    enough_chunks = math.ceil(replications * points / (4 * default_workers()))
+    size = _nice_number(max(floor, min(target, enough_chunks)))
+    if size < floor:  # rounded below about a second: take the next nice number up
+        size = _nice_number(math.ceil(size * 2.5))
+    return max(1, min(replications, size))
+
+
+def _nice_number(value: int) -> int:
+    """The nearest of 1, 2, 5, 10, 20, 50, ... (on a log scale), so timings jitter less into chunk sizes.
+
+    Examples
+    --------
+    >>> [_nice_number(v) for v in (1, 3, 4, 7, 140, 160, 350, 4000)]
+    [1, 2, 5, 5, 100, 200, 500, 5000]
+    """
+    if value <= 1:
+        return 1
+    exponent = math.floor(math.log10(value))
+    candidates = [m * 10**e for e in (exponent, exponent + 1) for m in (1, 2, 5)]
+    return min(candidates, key=lambda c: abs(math.log(c / value)))
+
+
+class _StopRequests:
+    """First SIGINT/SIGTERM: ask to stop after the chunk in hand; second: stop at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: dict[int, Any] = {}
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> _StopRequests:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+
+def _spec_difference(stored: dict[str, Any], current: dict[str, Any]) -> str:
+    changed = [key for key in sorted(set(stored) | set(current)) if stored.get(key) != current.get(key)]
+    if not changed:
+        return "the base scenario's content changed (an edited scenario file, or another corridors version)"
+    shown = []
+    for key in changed:
+        old, new = stored.get(key), current.get(key)
+        if isinstance(old, (int, float, str)) and isinstance(new, (int, float, str)):
+            shown.append(f"{key} {old!r} -> {new!r}")
+        else:
+            shown.append(f"{key} changed")
+    return ", ".join(shown)
+
+
+def _tasks(design: Design, record: ExperimentRecord, chunks: list[Chunk]) -> Iterator[ChunkTask]:
+    cached: tuple[int, Scenario] | None = None
+    for chunk in chunks:
+        if cached is None or cached[0] != chunk.point_id:
+            cached = (chunk.point_id, design.scenario(chunk.point_id))
+        yield ChunkTask(chunk, cached[1], record.root_seed, record.engine)
+
+
+def _checked(result: ChunkResult, design: Design, record: ExperimentRecord) -> ChunkResult:
+    """Refuse rows that do not belong to the chunk (a wrong scenario, seed or replicate)."""
+    if not result.ok or result.rows is None:
+        return result
+    chunk = result.chunk
+    rows = result.rows
+    expected = list(range(chunk.first_replicate, chunk.first_replicate + chunk.replications))
+    problems = []
+    if list(rows["replicate"]) != expected:
+        problems.append(f"replicates {list(rows['replicate'])[:5]}... are not {expected[:5]}...")
+    if set(rows["scenario_hash"]) != {design.points[chunk.point_id].scenario_hash}:
+        problems.append("scenario_hash differs from the design point's")
+    if set(rows["seed"]) != {record.root_seed}:
+        problems.append("seed differs from the root seed")
+    if set(rows["engine"]) != {record.engine}:
+        problems.append(f"engine differs from {record.engine}")
+    if problems:
+        return ChunkResult(chunk, None, "rows do not belong to this chunk: " + "; ".join(problems), result.seconds,
+                           result.worker)
+    return result
+
+
+def run_sweep(
+    spec: ExperimentSpec | str | Path,
+    *,
+    store: str | Path | None = None,
+    executor: Executor | None = None,
+    new: bool = False,
+    retry_failed: bool = False,
+    progress: Callable[[SweepProgress], None] | None = None,
+) -> SweepReport:
+    """Run (or resume) an experiment, committing each finished chunk to the store.
+
+    Parameters
+    ----------
+    spec
+        An experiment spec, or the path of its YAML file.
+    store
+        The DuckDB store (default: ``corridors.duckdb`` beside the spec file).
+    executor
+        Where chunks run (default: :class:`~corridors.experiments.executors.serial.SerialExecutor`);
+        it is entered and left here.
+    new
+        Start a new experiment in the store even if the spec differs from the one the store
+        was started with (without it such a spec is refused).
+    retry_failed
+        Rerun only the chunks recorded as failed.
+    progress
+        Called with a :class:`SweepProgress` at the start and after each chunk.
+
+    Returns
+    -------
+    SweepReport
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> spec = load_experiment({"name": "tiny", "base": "unsc", "replications": 2, "seed": 7, "engine": "reference",
+    ...                         "set": ["parameters.burn_in_days=0", "parameters.max_days=10"],
+    ...                         "factors": [{"path": "formal_meetings_per_week", "values": [1, 2]}]})
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny.duckdb"
+    >>> report = run_sweep(spec, store=path)
+    >>> report.status, report.chunks_done, report.chunks_total
+    ('finished', 2, 2)
+    >>> run_sweep(spec, store=path).chunks_skipped  # run again: nothing left to do
+    2
+    """
+    if not isinstance(spec, ExperimentSpec):
+        spec = load_experiment(spec)
+    _check_engine(spec.engine, spec.source)
+    design = expand_design(spec)
+    design_hash = design.content_hash()
+    store_path = Path(store) if store is not None else default_store_path(spec)
+    if executor is None:
+        from corridors.experiments.executors.serial import SerialExecutor
+
+        executor = SerialExecutor()
+    with Store(store_path) as st:
+        record = None if new else st.find_experiment(design_hash)
+        if record is None and not new and not st.experiments().empty:
+            latest = st.experiment()
+            difference = _spec_difference(latest.spec, spec.canonical())
+            raise CorridorsError(
+                f"{spec.source}: the spec changed since {store_path} was started "
+                f"(experiment {latest.experiment_id} '{latest.name}': {difference}); "
+                "use --new to start a new experiment in this store, or give another --store"
+            )
+        if record is not None and record.code_version != __version__:
+            raise CorridorsError(
+                f"{store_path}: experiment {record.experiment_id} was run with corridors {record.code_version}, "
+                f"this is {__version__}: resuming would mix versions; use --new or another --store"
+            )
+        if record is None:
+            chunk_size = spec.chunk_replications or choose_chunk_replications(
+                design.scenario(0), seed=spec.seed, engine=spec.engine, replications=spec.replications,
+                points=len(design.points),
+            )  # fmt: skip
+            record = st.create_experiment(design, spec_hash=design_hash, chunk_replications=chunk_size)
+        return _run(st, design, record, executor, retry_failed=retry_failed, progress=progress)
+
+
+def _run(
+    st: Store,
+    design: Design,
+    record: ExperimentRecord,
+    executor: Executor,
+    *,
+    retry_failed: bool,
+    progress: Callable[[SweepProgress], None] | None,
+) -> SweepReport:
+    notes = st.claim(record.experiment_id)
+    orphans = st.remove_orphan_runs(record.experiment_id)
+    if orphans:
+        notes.append(f"removed {orphans} runs of chunks that were never recorded as done")
+    statuses = st.chunk_statuses(record.experiment_id)
+    plan = plan_chunks(record.n_points, record.replications, record.chunk_replications)
+    if retry_failed:
+        todo = [c for c in plan if statuses.get(c.chunk_id) == "failed"]
+        if not todo:
+            notes.append("no failed chunks to retry")
+    else:
+        todo = [c for c in plan if c.chunk_id not in statuses]
+    done = sum(1 for s in statuses.values() if s == "done")
+    failed = sum(1 for s in statuses.values() if s == "failed")
+    skipped = len(statuses) if not retry_failed else done
+    replications_done = int(
+        st.con.execute(
+            "SELECT coalesce(sum(replications), 0) FROM chunks WHERE experiment_id = ? AND status = 'done'",
+            [record.experiment_id],
+        ).fetchone()[0]  # type: ignore[index]
+    )
+    session = 0
+    processed = 0
+    start = time.perf_counter()
+    status = "interrupted"
+
+    def report_progress() -> None:
+        if progress is not None:
+            progress(
+                SweepProgress(
+                    chunks_total=record.n_chunks, chunks_done=done, chunks_failed=failed, chunks_to_run=len(todo),
+                    replications_total=record.n_points * record.replications, replications_done=replications_done,
+                    replications_this_session=session, seconds=time.perf_counter() - start,
+                )
+            )  # fmt: skip
+
+    try:
+        with _StopRequests() as stop:
+            report_progress()
+            if todo and not stop.requested:
+                with executor:
+                    for result in executor.evaluate(_tasks(design, record, todo)):
+                        result = _checked(result, design, record)
+                        st.commit_chunk(record, result)
+                        processed += 1
+                        if result.ok:
+                            done += 1
+                            session += result.chunk.replications
+                            replications_done += result.chunk.replications
+                            if retry_failed:
+                                failed -= 1
+                        elif not retry_failed:
+                            failed += 1
+                        report_progress()
+                        if stop.requested:
+                            break
+            status = "finished" if processed == len(todo) else "interrupted"
+    finally:
+        st.release(record.experiment_id, status)
+    return SweepReport(
+        store=st.path, experiment_id=record.experiment_id, status=status, executor=executor.describe(),
+        chunk_replications=record.chunk_replications, chunks_total=record.n_chunks, chunks_done=done,
+        chunks_failed=failed, chunks_skipped=skipped, replications_this_session=session,
+        seconds=time.perf_counter() - start, notes=notes,
+    )  # fmt: skip
