@@ -177,9 +177,9 @@ def sweep(
     if report.status == "interrupted":
         if quiet:
             err_console.print(report.describe())
-        raise typer.Exit(130)
+        raise SystemExit(130)
     if report.chunks_failed:
-        raise typer.Exit(1)
+        raise SystemExit(1)
 
 
 def sensitivity(
@@ -308,7 +308,7 @@ def replay(
     console.print("[red]replayed: differs from the stored row[/red]")
     for line in result.differences:
         console.print(f"  {line}")
-    raise typer.Exit(1)
+    raise SystemExit(1)
 
 
 def register(app: typer.Typer) -> None:

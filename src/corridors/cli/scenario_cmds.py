@@ -28,7 +28,10 @@ def presets() -> None:
     for name in list_presets():
         scenario = load_scenario(name)
         rule = scenario.decision_rule
-        rule_text = "unanimity" if rule.kind == "unanimity" else f"{rule.quota} of {scenario.n_members}, {len(rule.veto_members)} vetoes"
+        rule_text = (
+            "unanimity" if rule.kind == "unanimity"
+            else f"{rule.quota} of {scenario.n_members}, {len(rule.veto_members)} vetoes"
+        )
         table_two = observed.get(name.upper())
         table.add_row(
             name,

@@ -17,8 +17,6 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-TieLists = tuple  # (pos_sum, neighbours, degree, slot, dislikes): see _set_w
-
 from corridors import __version__
 from corridors.engines.draws import NO_SETTER, draw_world, replicate_streams, scenario_arrays, world_params
 from corridors.engines.rng import new_state, next_double, next_poisson, next_poisson_small
@@ -50,7 +48,9 @@ _PARAMETER_FIELDS = (
     P_BRIDGE_RATE, P_TRUST_DECAY, P_FRIEND_THRESHOLD, P_WINDOW_WEEKS,
 ) = range(len(_PARAMETER_FIELDS))
 # derived values appended after the named parameters
-P_ROUTINE_RATE, P_CRISIS_RATE, P_TRUST_GAIN, P_POSTURE, P_INTERVAL = range(len(_PARAMETER_FIELDS), len(_PARAMETER_FIELDS) + 5)
+P_ROUTINE_RATE, P_CRISIS_RATE, P_TRUST_GAIN, P_POSTURE, P_INTERVAL = range(
+    len(_PARAMETER_FIELDS), len(_PARAMETER_FIELDS) + 5
+)
 
 _MECHANISMS = (
     "trust_growth", "info_sharing", "gossip", "lobbying", "capital_review", "entrenchment", "caucuses",
@@ -65,8 +65,8 @@ _MECHANISMS = (
 (O_DECIDED, O_FIRST_MEETING, O_MEETINGS, O_FAILED, O_CONTACTS, O_WIDENINGS, O_RED_LINE, O_PIVOTAL,
  O_SETTER) = range(9)
 N_INT_OUT = 9
-(F_DECISION_DAY, F_DEPLOY_NORMAL, F_KNOWN_SHARE, F_INFORMAL_SHARE, F_FRIENDS_MEAN, F_ZERO_FRIEND,
- F_CONTACTS_PER_WEEK, F_DENSITY, F_MEAN_TRUST) = range(9)
+(OF_DECISION_DAY, OF_DEPLOY_NORMAL, OF_KNOWN_SHARE, OF_INFORMAL_SHARE, OF_FRIENDS_MEAN, OF_ZERO_FRIEND,
+ OF_CONTACTS_PER_WEEK, OF_DENSITY, OF_MEAN_TRUST) = range(9)
 N_FLOAT_OUT = 9
 
 
@@ -88,80 +88,97 @@ def kernel_parameters(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     return np.array(values, dtype=np.float64), switches
 
 
+# --- layout: member state as rows of two arrays, so helpers take few arguments ---------------
+
+(F_LO, F_HI, F_IDEAL, F_SALIENCE, F_PRESSURE, F_PUBLIC_LO, F_PUBLIC_HI, F_LEARNED_LO, F_LEARNED_HI,
+ F_MEAN_TRUST, F_DISTANCE, F_BUFFER, F_POS_SUM) = range(13)
+N_FLOAT_ROWS = 13
+(I_VERSION, I_PUBLIC_VERSION, I_CALLED_HOME, I_REJECTED, I_ACCEPT, I_ORDER, I_DISCLOSED, I_DEGREE,
+ I_DISLIKES) = range(9)
+N_INT_ROWS = 9
+K_VERSION, K_SOURCE, K_FIRSTHAND = 0, 1, 2  # rows of the integer knowledge array
+K_LO, K_HI = 0, 1  # rows of the float knowledge array
+
+_FAST = {"cache": True, "_nrt": False, "error_model": "numpy"}
+_INLINE = {**_FAST, "inline": "always"}
+
+
 # --- ties: positive strengths are stored divided by the running decay factor -------------------
 
 
-@njit(cache=True, _nrt=False, error_model="numpy", inline="always")
-def _w(u: np.ndarray, scale: float, i: int, j: int) -> float:
+@njit(**_INLINE)
+def _tie(u: np.ndarray, scale: float, i: int, j: int) -> float:
     value = u[i, j]
     return value * scale if value > 0.0 else value
 
 
-@njit(cache=True, _nrt=False, error_model="numpy", inline="always")
-def _set_w(u: np.ndarray, scale: float, ties: TieLists, i: int, j: int, value: float) -> None:
+@njit(**_INLINE)
+def _set_tie(u: np.ndarray, scale: float, neighbours: np.ndarray, slot: np.ndarray, mf: np.ndarray,
+             mi: np.ndarray, i: int, j: int, value: float) -> None:
     """Set the tie i-j (both directions), keeping each member's list of positive ties current."""
     stored = value / scale if value > 0.0 else value
-    pos_sum, neighbours, degree, slot, dislikes = ties
-    for a, b in ((i, j), (j, i)):
+    for side in range(2):
+        a = i if side == 0 else j
+        b = j if side == 0 else i
         old = u[a, b]
         if old > 0.0:
-            pos_sum[a] -= old
+            mf[F_POS_SUM, a] -= old
             if stored <= 0.0:
-                last = neighbours[a, degree[a] - 1]
+                last = neighbours[a, mi[I_DEGREE, a] - 1]
                 neighbours[a, slot[a, b]] = last
                 slot[a, last] = slot[a, b]
                 slot[a, b] = -1
-                degree[a] -= 1
+                mi[I_DEGREE, a] -= 1
         elif stored > 0.0:
-            neighbours[a, degree[a]] = b
-            slot[a, b] = degree[a]
-            degree[a] += 1
+            neighbours[a, mi[I_DEGREE, a]] = b
+            slot[a, b] = mi[I_DEGREE, a]
+            mi[I_DEGREE, a] += 1
         if old < 0.0:
-            dislikes[a] -= 1
+            mi[I_DISLIKES, a] -= 1
         if stored < 0.0:
-            dislikes[a] += 1
+            mi[I_DISLIKES, a] += 1
         if stored > 0.0:
-            pos_sum[a] += stored
+            mf[F_POS_SUM, a] += stored
         u[a, b] = stored
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
-def _rebuild(u: np.ndarray, ties: TieLists) -> None:
+@njit(**_FAST)
+def _rebuild_ties(u: np.ndarray, neighbours: np.ndarray, slot: np.ndarray, mf: np.ndarray, mi: np.ndarray) -> None:
     """Lists of positive ties, their stored sums and counts of dislikes, from the matrix."""
-    pos_sum, neighbours, degree, slot, dislikes = ties
     n = u.shape[0]
     for a in range(n):
         total = 0.0
-        degree[a] = 0
-        dislikes[a] = 0
+        degree = 0
+        dislikes = 0
         for b in range(n):
             slot[a, b] = -1
             if u[a, b] > 0.0:
                 total += u[a, b]
-                neighbours[a, degree[a]] = b
-                slot[a, b] = degree[a]
-                degree[a] += 1
+                neighbours[a, degree] = b
+                slot[a, b] = degree
+                degree += 1
             elif u[a, b] < 0.0:
-                dislikes[a] += 1
-        pos_sum[a] = total
+                dislikes += 1
+        mf[F_POS_SUM, a] = total
+        mi[I_DEGREE, a] = degree
+        mi[I_DISLIKES, a] = dislikes
 
 
 # --- schedule -------------------------------------------------------------------------
 
 
-@njit(cache=True, _nrt=False, error_model="numpy", inline="always")
+@njit(**_INLINE)
 def _is_regular_day(day: int, start: float, interval: float) -> bool:
     k = int(math.floor((day - start) / interval))
-    for kk in range(k - 1, k + 2):
+    for kk in range(k - 1, k + 2):  # noqa: SIM110 - a plain loop compiles in numba
         if kk >= 0 and math.floor(start + kk * interval) == day:
             return True
     return False
 
 
-@njit(cache=True, _nrt=False, error_model="numpy", inline="always")
+@njit(**_INLINE)
 def _is_crisis_meeting(day: int, start: float, params: np.ndarray, mech: np.ndarray) -> bool:
-    horizon = int(params[P_MAX_DAYS])
-    if day >= horizon:
+    if day >= int(params[P_MAX_DAYS]):
         return False
     if mech[M_EMERGENCY]:
         first = int(params[P_EMERGENCY_DELAY])
@@ -174,64 +191,396 @@ def _is_crisis_meeting(day: int, start: float, params: np.ndarray, mech: np.ndar
 # --- knowledge ------------------------------------------------------------------------
 
 
-@njit(cache=True, _nrt=False, error_model="numpy", inline="always")
-def _learn(kver: np.ndarray, klo: np.ndarray, khi: np.ndarray, ksrc: np.ndarray, kfirst: np.ndarray,
-           knower: int, about: int, lo: float, hi: float, version: int, source: int) -> None:
-    if version > kver[knower, about]:
-        kver[knower, about] = version
-        klo[knower, about] = lo
-        khi[knower, about] = hi
-        ksrc[knower, about] = source
-        kfirst[knower, about] = source == OWN or source == CONTACT or source == CAUCUS
+@njit(**_INLINE)
+def _learn(kint: np.ndarray, kflt: np.ndarray, knower: int, about: int, lo: float, hi: float, version: int,
+           source: int) -> None:
+    if version > kint[K_VERSION, knower, about]:
+        kint[K_VERSION, knower, about] = version
+        kflt[K_LO, knower, about] = lo
+        kflt[K_HI, knower, about] = hi
+        kint[K_SOURCE, knower, about] = source
+        kint[K_FIRSTHAND, knower, about] = 1 if source in (OWN, CONTACT, CAUCUS) else 0
 
 
-@njit(cache=True, _nrt=False, error_model="numpy", inline="always")
-def _gossip(kver: np.ndarray, klo: np.ndarray, khi: np.ndarray, ksrc: np.ndarray, kfirst: np.ndarray,
-            teller: int, listener: int) -> None:
-    for about in range(kver.shape[1]):
-        if about != teller and about != listener and kfirst[teller, about] \
-                and kver[teller, about] > kver[listener, about]:
-            _learn(kver, klo, khi, ksrc, kfirst, listener, about, klo[teller, about], khi[teller, about],
-                   kver[teller, about], GOSSIP)
+@njit(**_INLINE)
+def _gossip(kint: np.ndarray, kflt: np.ndarray, teller: int, listener: int) -> None:
+    """Pass on what the teller learned first-hand and the listener does not know yet."""
+    for about in range(kint.shape[2]):
+        if about != teller and about != listener and kint[K_FIRSTHAND, teller, about] == 1 \
+                and kint[K_VERSION, teller, about] > kint[K_VERSION, listener, about]:
+            _learn(kint, kflt, listener, about, kflt[K_LO, teller, about], kflt[K_HI, teller, about],
+                   kint[K_VERSION, teller, about], GOSSIP)
 
 
-# --- the kernel ---------------------------------------------------------------------------
+# --- informal life (4.3, 4.4, 4.5) ---------------------------------------------------------
 
 
-def make_workspace(scenario: Scenario) -> tuple:  # type: ignore[type-arg]
-    """Arrays the kernel works in, allocated once per block (the kernel itself never allocates)."""
-    a = scenario_arrays(scenario)
-    n = a.n
-    n_sub = a.subissue_prob.size
-    n_caucus = a.caucus_members.shape[0]
-    caucus_size = a.caucus_members.sum(axis=1).astype(np.int64)
-    caucus_index = np.zeros((n_caucus, n), dtype=np.int64)
-    for c in range(n_caucus):
-        members = np.flatnonzero(a.caucus_members[c])
-        caucus_index[c, : members.size] = members
-    n_classes = 2 * a.class_z.size
-    return (
-        np.zeros(n, dtype=np.bool_),  # female
-        np.zeros((n, n)),  # u: stored tie strengths
-        np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n),  # ideal, salience, lo, hi
-        np.zeros(n_sub, dtype=np.bool_),  # in_draft
-        (np.zeros(n), np.zeros((n, n), dtype=np.int64), np.zeros(n, dtype=np.int64),
-         np.zeros((n, n), dtype=np.int64), np.zeros(n, dtype=np.int64)),  # ties
-        np.zeros(n, dtype=np.int64), np.zeros(n),  # version, pressure
-        np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_),  # called_home, rejected
-        np.zeros(n), np.zeros(n), np.zeros(n, dtype=np.int64),  # public lo, hi, version
-        np.zeros(n), np.zeros(n),  # learned lo, hi
-        np.zeros(n_sub, dtype=np.bool_),  # public_red
-        np.zeros(n), np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.int64), np.zeros(n),  # distance, accept, order, mean trust
-        np.zeros((n + 1, n), dtype=np.int64), np.zeros((n + 1, n)), np.zeros((n + 1, n)),  # kver, klo, khi
-        np.zeros((n + 1, n), dtype=np.int64), np.zeros((n + 1, n), dtype=np.bool_),  # ksrc, kfirst
-        caucus_size, caucus_index,
-        np.zeros(n, dtype=np.bool_), np.zeros(n),  # disclosed, ideals buffer
-        np.zeros(n_classes), np.zeros(n_classes), np.zeros(n_classes),  # draw_world buffers
-    )
+@njit(**_INLINE)
+def _permutation(state: np.ndarray, mi: np.ndarray) -> None:
+    """A uniformly random order of the members (Fisher-Yates) in mi[I_ORDER]."""
+    n = mi.shape[1]
+    for i in range(n):
+        mi[I_ORDER, i] = i
+    for i in range(n - 1, 0, -1):
+        j = min(int(next_double(state) * (i + 1)), i)
+        tmp = mi[I_ORDER, i]
+        mi[I_ORDER, i] = mi[I_ORDER, j]
+        mi[I_ORDER, j] = tmp
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
+@njit(**_INLINE)
+def _choose_partner(state: np.ndarray, params: np.ndarray, u: np.ndarray, scale: float, neighbours: np.ndarray,
+                    mf: np.ndarray, mi: np.ndarray, i: int) -> int:
+    """A trusted colleague with probability friend_choice, else anyone not disliked (4.4).
+
+    A colleague in proportion to trust: pick a positive tie uniformly and keep it with
+    probability w (w <= 1), which is exact; after 64 misses, an exact scan.
+    """
+    n = u.shape[0]
+    degree = mi[I_DEGREE, i]
+    if degree > 0 and next_double(state) < params[P_FRIEND_CHOICE]:
+        for _ in range(64):
+            j = neighbours[i, min(int(next_double(state) * degree), degree - 1)]
+            if next_double(state) < u[i, j] * scale:
+                return j
+        target = next_double(state) * mf[F_POS_SUM, i]
+        running = 0.0
+        last = -1
+        for j in range(n):
+            if u[i, j] > 0.0:
+                running += u[i, j]
+                last = j
+                if running > target:
+                    return j
+        return last
+    if n - 1 - mi[I_DISLIKES, i] <= 0:
+        return -1
+    while True:
+        j = min(int(next_double(state) * (n - 1)), n - 2)
+        if j >= i:
+            j += 1
+        if u[i, j] >= 0.0:
+            return j
+
+
+@njit(**_INLINE)
+def _contact(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np.ndarray, scale: float,
+             neighbours: np.ndarray, slot: np.ndarray, mf: np.ndarray, mi: np.ndarray, kint: np.ndarray,
+             kflt: np.ndarray, i: int, j: int, in_crisis: bool) -> None:
+    """One informal contact between i and j (effects use the tie before the contact)."""
+    w = _tie(u, scale, i, j)
+    if in_crisis:
+        trust = max(w, 0.0)
+        if mech[M_INFO_SHARING] and next_double(state) < trust * params[P_DISCLOSURE]:
+            _learn(kint, kflt, j, i, mf[F_LO, i], mf[F_HI, i], mi[I_VERSION, i], CONTACT)
+            _learn(kint, kflt, i, j, mf[F_LO, j], mf[F_HI, j], mi[I_VERSION, j], CONTACT)
+        if mech[M_GOSSIP] and next_double(state) < trust * params[P_GOSSIP_RATE]:
+            _gossip(kint, kflt, j, i)
+            _gossip(kint, kflt, i, j)
+        if mech[M_LOBBYING] and next_double(state) < trust * params[P_LOBBY_RATE]:
+            mf[F_PRESSURE, i] += w
+            mf[F_PRESSURE, j] += w
+    if mech[M_TRUST_GROWTH] and w >= 0.0:
+        _set_tie(u, scale, neighbours, slot, mf, mi, i, j, w + params[P_TRUST_GAIN] * (1.0 - w))
+
+
+@njit(**_FAST)
+def _informal_day(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np.ndarray, scale: float,
+                  neighbours: np.ndarray, slot: np.ndarray, mf: np.ndarray, mi: np.ndarray, kint: np.ndarray,
+                  kflt: np.ndarray, rate: float, in_crisis: bool) -> int:
+    """One day of informal contacts: in random order, each starts Poisson(rate); returns the count."""
+    n = u.shape[0]
+    limit = math.exp(-rate)
+    count = 0
+    _permutation(state, mi)
+    for oi in range(n):
+        i = mi[I_ORDER, oi]
+        k = next_poisson_small(state, limit) if rate <= 20.0 else next_poisson(state, rate)
+        for _ in range(k):
+            j = _choose_partner(state, params, u, scale, neighbours, mf, mi, i)
+            if j >= 0:
+                _contact(state, params, mech, u, scale, neighbours, slot, mf, mi, kint, kflt, i, j, in_crisis)
+                count += 1
+    return count
+
+
+@njit(**_FAST)
+def _first_calls(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np.ndarray, scale: float,
+                 neighbours: np.ndarray, slot: np.ndarray, mf: np.ndarray, mi: np.ndarray, kint: np.ndarray,
+                 kflt: np.ndarray) -> int:
+    """Day 0: a call to the strongest tie (probability first_call_friend) or to the capital (4.5)."""
+    n = u.shape[0]
+    count = 0
+    _permutation(state, mi)
+    for oi in range(n):
+        i = mi[I_ORDER, oi]
+        if mech[M_FIRST_CALL] and mi[I_DEGREE, i] > 0 and next_double(state) < params[P_FIRST_CALL_FRIEND]:
+            best = -1
+            best_w = -np.inf
+            for j in range(n):
+                w = _tie(u, scale, i, j)
+                if w > best_w:
+                    best_w = w
+                    best = j
+            _contact(state, params, mech, u, scale, neighbours, slot, mf, mi, kint, kflt, i, best, True)
+            count += 1
+        else:
+            mi[I_CALLED_HOME, i] = 1
+    return count
+
+
+@njit(**_FAST)
+def _rotation(state: np.ndarray, params: np.ndarray, u: np.ndarray, scale: float, neighbours: np.ndarray,
+              slot: np.ndarray, mf: np.ndarray, mi: np.ndarray, caucus_mates: np.ndarray) -> None:
+    """Burn-in: ambassadors leave; newcomers keep weak ties only to caucus-mates (4.3)."""
+    n = u.shape[0]
+    chance = 1.0 / params[P_TENURE]
+    for i in range(n):
+        if next_double(state) < chance:
+            for j in range(n):
+                if j != i:
+                    _set_tie(u, scale, neighbours, slot, mf, mi, i, j,
+                             params[P_ROTATION_KEEP] if caucus_mates[i, j] else 0.0)
+
+
+@njit(**_FAST)
+def _routine_meeting(params: np.ndarray, u: np.ndarray, scale: float, neighbours: np.ndarray, mf: np.ndarray,
+                     mi: np.ndarray) -> None:
+    """Colleagues, not friends: every positive tie gains formal_trust_gain * (1 - w)."""
+    gain = params[P_FORMAL_TRUST_GAIN]
+    for a in range(u.shape[0]):
+        for k in range(mi[I_DEGREE, a]):
+            b = neighbours[a, k]
+            w = u[a, b] * scale
+            stored = (w + gain * (1.0 - w)) / scale
+            mf[F_POS_SUM, a] += stored - u[a, b]
+            u[a, b] = stored
+
+
+# --- the crisis (4.6 - 4.9) ------------------------------------------------------------------
+
+
+@njit(**_FAST)
+def _capital_reviews(state: np.ndarray, params: np.ndarray, mech: np.ndarray, mf: np.ndarray, mi: np.ndarray,
+                     kint: np.ndarray, kflt: np.ndarray, day: int, have_failed: bool, last_x: float) -> int:
+    """Weekly reviews (and day 1 for capitals called on day 0); returns the number of widenings."""
+    widenings = 0
+    weekly = day > 0 and day % int(params[P_REVIEW_DAYS]) == 0
+    for i in range(mf.shape[1]):
+        if not (weekly or (day == 1 and mi[I_CALLED_HOME, i] == 1)):
+            continue
+        chance = params[P_WIDEN_BASE] + params[P_LOBBY_EFFECT] * min(1.0, mf[F_PRESSURE, i])
+        if mech[M_ENTRENCHMENT] and mi[I_REJECTED, i] == 1:
+            chance *= 1.0 - params[P_ENTRENCHMENT]
+        if next_double(state) >= chance:
+            continue
+        step = params[P_WIDEN_STEP] * (1.0 - mf[F_SALIENCE, i])
+        if have_failed and last_x < mf[F_LO, i]:
+            mf[F_LO, i] = max(0.0, mf[F_LO, i] - step)
+        elif have_failed and last_x > mf[F_HI, i]:
+            mf[F_HI, i] = min(1.0, mf[F_HI, i] + step)
+        else:
+            mf[F_LO, i] = max(0.0, mf[F_LO, i] - step / 2.0)
+            mf[F_HI, i] = min(1.0, mf[F_HI, i] + step / 2.0)
+        mi[I_VERSION, i] += 1
+        mf[F_PRESSURE, i] = 0.0
+        _learn(kint, kflt, i, i, mf[F_LO, i], mf[F_HI, i], mi[I_VERSION, i], OWN)
+        widenings += 1
+    return widenings
+
+
+@njit(**_FAST)
+def _caucus_meetings(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np.ndarray, scale: float,
+                     neighbours: np.ndarray, slot: np.ndarray, mf: np.ndarray, mi: np.ndarray, kint: np.ndarray,
+                     kflt: np.ndarray, caucus_size: np.ndarray, caucus_index: np.ndarray, caucus_meets: np.ndarray,
+                     setter_row: int) -> None:
+    """The day before a crisis meeting: disclosures, reports, trust and harmonization (4.7)."""
+    for c in range(caucus_size.size):
+        size = caucus_size[c]
+        if not caucus_meets[c] or size < 2:
+            continue
+        for x in range(size):
+            m = caucus_index[c, x]
+            total = 0.0
+            for y in range(size):
+                w = _tie(u, scale, m, caucus_index[c, y])
+                if w > 0.0:
+                    total += w
+            mf[F_MEAN_TRUST, m] = total / (size - 1)
+        for x in range(size):
+            m = caucus_index[c, x]
+            opened = next_double(state) < min(1.0, params[P_CAUCUS_OPENNESS] + mf[F_MEAN_TRUST, m])
+            mi[I_DISCLOSED, m] = 1 if opened else 0
+        for x in range(size):
+            m = caucus_index[c, x]
+            if mi[I_DISCLOSED, m] == 1:
+                for y in range(size):
+                    _learn(kint, kflt, caucus_index[c, y], m, mf[F_LO, m], mf[F_HI, m], mi[I_VERSION, m], CAUCUS)
+                if mech[M_CAUCUS_REPORTING]:
+                    _learn(kint, kflt, setter_row, m, mf[F_LO, m], mf[F_HI, m], mi[I_VERSION, m], CAUCUS)
+        gain = params[P_CAUCUS_TRUST_GAIN]
+        for x in range(size):
+            for y in range(x + 1, size):
+                i = caucus_index[c, x]
+                j = caucus_index[c, y]
+                w = _tie(u, scale, i, j)
+                if w >= 0.0:
+                    _set_tie(u, scale, neighbours, slot, mf, mi, i, j, w + gain * (1.0 - w))
+        if mech[M_CAUCUS_HARMONIZATION]:
+            for x in range(size):
+                mf[F_BUFFER, x] = mf[F_IDEAL, caucus_index[c, x]]
+            median = _median_of(mf[F_BUFFER], size)
+            for x in range(size):
+                m = caucus_index[c, x]
+                if not (mf[F_LO, m] <= median <= mf[F_HI, m]):
+                    mf[F_PRESSURE, m] += params[P_CAUCUS_PRESSURE] * mf[F_MEAN_TRUST, m]
+
+
+@njit(**_INLINE)
+def _slack(params: np.ndarray, mech: np.ndarray, mf: np.ndarray, scale: float, k: int) -> float:
+    if not mech[M_AGENCY]:
+        return 0.0
+    total = mf[F_POS_SUM, k] * scale
+    return params[P_AGENCY_MAX] * total / (total + params[P_AGENCY_HALF])
+
+
+@njit(**_FAST)
+def _formal_meeting(state: np.ndarray, params: np.ndarray, mech: np.ndarray, scale: float, mf: np.ndarray,
+                    mi: np.ndarray, kint: np.ndarray, kflt: np.ndarray, in_draft: np.ndarray, public_red: np.ndarray,
+                    red_lines: np.ndarray, caucus_size: np.ndarray, caucus_index: np.ndarray,
+                    caucus_common: np.ndarray, veto: np.ndarray, quota: int, setter_row: int,
+                    first: bool) -> tuple[bool, float, bool, bool]:
+    """A formal crisis meeting (4.8); returns (decided, proposal, redrafted, outvoted)."""
+    n = mf.shape[1]
+    n_sub = in_draft.size
+    posture = params[P_POSTURE]
+    if first:
+        for i in range(n):
+            mf[F_PUBLIC_LO, i] = mf[F_IDEAL, i] - posture * (mf[F_IDEAL, i] - mf[F_LO, i])
+            mf[F_PUBLIC_HI, i] = mf[F_IDEAL, i] + posture * (mf[F_HI, i] - mf[F_IDEAL, i])
+            mi[I_PUBLIC_VERSION, i] = mi[I_VERSION, i]
+    for i in range(n):
+        mi[I_REJECTED, i] = 0
+    redrafted = False
+    for s in range(n_sub):
+        if in_draft[s] and public_red[s] and next_double(state) < params[P_REDRAFT_PROB]:
+            in_draft[s] = False
+            redrafted = True
+    highest_lo = -np.inf
+    lowest_hi = np.inf
+    for k in range(n):
+        if kint[K_VERSION, setter_row, k] >= 0:
+            b_lo = kflt[K_LO, setter_row, k]
+            b_hi = kflt[K_HI, setter_row, k]
+        else:
+            b_lo = max(mf[F_PUBLIC_LO, k], mf[F_LEARNED_LO, k])
+            b_hi = min(mf[F_PUBLIC_HI, k], mf[F_LEARNED_HI, k])
+        highest_lo = max(highest_lo, b_lo)
+        lowest_hi = min(lowest_hi, b_hi)
+    x = min(1.0, max(0.0, (highest_lo + lowest_hi) / 2.0))
+    for k in range(n):
+        blocked = False
+        for s in range(n_sub):
+            if red_lines[k, s] and in_draft[s]:
+                blocked = True
+        slack = _slack(params, mech, mf, scale, k)
+        inside = mf[F_LO, k] - slack <= x <= mf[F_HI, k] + slack
+        mi[I_ACCEPT, k] = 1 if (inside and not blocked) else 0
+    for c in range(caucus_size.size):
+        if caucus_common[c]:
+            all_in = True
+            for y in range(caucus_size[c]):
+                if mi[I_ACCEPT, caucus_index[c, y]] == 0:
+                    all_in = False
+            if not all_in:
+                for y in range(caucus_size[c]):
+                    mi[I_ACCEPT, caucus_index[c, y]] = 0
+    n_accept = 0
+    vetoed = False
+    for k in range(n):
+        if mi[I_ACCEPT, k] == 1:
+            n_accept += 1
+        elif veto[k]:
+            vetoed = True
+    if n_accept >= quota and not vetoed:
+        outvoted = False
+        for s in range(n_sub):
+            if in_draft[s]:
+                if public_red[s]:
+                    outvoted = True
+                for k in range(n):
+                    if red_lines[k, s]:
+                        outvoted = True
+        return True, x, redrafted, outvoted
+    for k in range(n):
+        mf[F_DISTANCE, k] = -1.0
+        if mi[I_ACCEPT, k] == 1:
+            continue
+        mi[I_REJECTED, k] = 1
+        blocked = False
+        for s in range(n_sub):
+            if red_lines[k, s] and in_draft[s]:
+                blocked = True
+                public_red[s] = True
+        if blocked:
+            mf[F_DISTANCE, k] = np.inf
+            continue
+        slack = _slack(params, mech, mf, scale, k)
+        mf[F_DISTANCE, k] = max(mf[F_LO, k] - slack - x, x - mf[F_HI, k] - slack, 0.0)
+        if x < mf[F_LO, k] - slack:
+            mf[F_LEARNED_LO, k] = max(mf[F_LEARNED_LO, k], x)
+        elif x > mf[F_HI, k] + slack:
+            mf[F_LEARNED_HI, k] = min(mf[F_LEARNED_HI, k], x)
+    return False, x, redrafted, False
+
+
+@njit(**_FAST)
+def _bridges(state: np.ndarray, params: np.ndarray, u: np.ndarray, scale: float, in_draft: np.ndarray,
+             public_red: np.ndarray, red_lines: np.ndarray) -> bool:
+    """While a public red line blocks, the blocker's friends may find a workaround (4.9)."""
+    bridged = False
+    n = u.shape[0]
+    for s in range(in_draft.size):
+        if in_draft[s] and public_red[s]:
+            keep = 1.0
+            for b in range(n):
+                if red_lines[b, s]:
+                    for j in range(n):
+                        w = _tie(u, scale, b, j)
+                        if w > 0.0:
+                            keep *= 1.0 - params[P_BRIDGE_RATE] * w * w
+            if next_double(state) < 1.0 - keep:
+                in_draft[s] = False
+                bridged = True
+    return bridged
+
+
+@njit(**_FAST)
+def _network_measures(u: np.ndarray, scale: float, threshold: float) -> tuple[float, float, float, float]:
+    """(friends per ambassador, share with no friend, density, mean positive trust) at day 0."""
+    n = u.shape[0]
+    friends_total = 0
+    zero = 0
+    positive = 0
+    w_total = 0.0
+    for i in range(n):
+        friends_i = 0
+        for j in range(n):
+            if i != j:
+                w = _tie(u, scale, i, j)
+                if w >= threshold:
+                    friends_i += 1
+                if w > 0.0:
+                    positive += 1
+                    w_total += w
+        friends_total += friends_i
+        if friends_i == 0:
+            zero += 1
+    mean_w = w_total / positive if positive > 0 else 0.0
+    return friends_total / n, zero / n, positive / (n * (n - 1)), mean_w
+
+
+@njit(**_FAST)
 def _median_of(values: np.ndarray, size: int) -> float:
     """Median of values[:size], sorting that slice in place (insertion sort: caucuses are small)."""
     for a in range(1, size):
@@ -245,7 +594,39 @@ def _median_of(values: np.ndarray, size: int) -> float:
     return values[middle] if size % 2 == 1 else 0.5 * (values[middle - 1] + values[middle])
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
+# --- the kernel ---------------------------------------------------------------------------
+
+
+def make_workspace(scenario: Scenario) -> tuple:  # type: ignore[type-arg]
+    """Arrays the kernel works in, allocated once per block (the kernel itself never allocates)."""
+    a = scenario_arrays(scenario)
+    n = a.n
+    n_caucus = a.caucus_members.shape[0]
+    caucus_size = a.caucus_members.sum(axis=1).astype(np.int64)
+    caucus_index = np.zeros((n_caucus, n), dtype=np.int64)
+    for c in range(n_caucus):
+        members = np.flatnonzero(a.caucus_members[c])
+        caucus_index[c, : members.size] = members
+    n_classes = 2 * a.class_z.size
+    n_sub = a.subissue_prob.size
+    return (
+        np.zeros(n, dtype=np.bool_),  # female
+        np.zeros((n, n)),  # u: stored tie strengths
+        np.zeros((n, n), dtype=np.int64),  # neighbours: lists of positive ties
+        np.zeros((n, n), dtype=np.int64),  # slot: position of j in i's list, or -1
+        np.zeros((N_FLOAT_ROWS, n)),  # member float state
+        np.zeros((N_INT_ROWS, n), dtype=np.int64),  # member integer state
+        np.zeros((3, n + 1, n), dtype=np.int64),  # knowledge: version, source, first-hand
+        np.zeros((2, n + 1, n)),  # knowledge: lo, hi
+        np.zeros(n_sub, dtype=np.bool_),  # in_draft
+        np.zeros(n_sub, dtype=np.bool_),  # public red lines
+        caucus_size,
+        caucus_index,
+        np.zeros(n_classes), np.zeros(n_classes), np.zeros(n_classes),  # draw_world buffers
+    )
+
+
+@njit(**_FAST)
 def simulate_block(
     draw_states: np.ndarray, dynamics_states: np.ndarray, world: np.ndarray, params: np.ndarray,
     mech: np.ndarray, fixed_female: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray,
@@ -256,50 +637,42 @@ def simulate_block(
 ) -> None:
     """Run one block of replicates; fills ``out_int`` and ``out_float`` row by row.
 
-    Compiled without reference counting (it allocates nothing), so the millions of small
-    steps of a block pay no bookkeeping.
+    Compiled without reference counting (it allocates nothing); each step of the day is a
+    function of its own, so the compiler optimizes small bodies.
     """
     n = fixed_female.size
-    n_sub = subissue_prob.size
-    n_caucus = caucus_members.shape[0]
     burn_in = int(params[P_BURN_IN])
     horizon = int(params[P_MAX_DAYS])
     interval = params[P_INTERVAL]
-    (female, u, ideal, salience, lo, hi, in_draft, ties, version, pressure, called_home, rejected,
-     public_lo, public_hi, public_version, learned_lo, learned_hi, public_red, rejecter_distance, accept,
-     order, mean_trust, kver, klo, khi, ksrc, kfirst, caucus_size, caucus_index, disclosed, ideals_buffer,
+    (female, u, neighbours, slot, mf, mi, kint, kflt, in_draft, public_red, caucus_size, caucus_index,
      z_buffer, count_buffer, prob_buffer) = work
-    degree = ties[2]
-    neighbours = ties[1]
 
     for r in range(draw_states.shape[0]):
-        dstate = draw_states[r]
         state = dynamics_states[r]
         phase, setter, deploy_normal = draw_world(
-            dstate, world, fixed_female, pair_i, pair_j, pair_class, class_z, fixed_ideal, fixed_salience,
-            big_player, subissue_prob, setter_is_member, interval, female, u, ideal, salience, lo, hi, in_draft,
-            z_buffer, count_buffer, prob_buffer,
+            draw_states[r], world, fixed_female, pair_i, pair_j, pair_class, class_z, fixed_ideal, fixed_salience,
+            big_player, subissue_prob, setter_is_member, interval, female, u, mf[F_IDEAL], mf[F_SALIENCE],
+            mf[F_LO], mf[F_HI], in_draft, z_buffer, count_buffer, prob_buffer,
         )
         setter_row = setter if setter != NO_SETTER else n
         scale = 1.0
-        _rebuild(u, ties)
+        _rebuild_ties(u, neighbours, slot, mf, mi)
         start = -burn_in + phase
-        version[:] = 0
-        pressure[:] = 0.0
-        called_home[:] = False
-        rejected[:] = False
-        public_lo[:] = 0.0
-        public_hi[:] = 1.0
-        public_version[:] = -1
-        learned_lo[:] = 0.0
-        learned_hi[:] = 1.0
+        for row in (I_VERSION, I_CALLED_HOME, I_REJECTED):
+            mi[row, :] = 0
+        mi[I_PUBLIC_VERSION, :] = -1
+        mf[F_PRESSURE, :] = 0.0
+        mf[F_PUBLIC_LO, :] = 0.0
+        mf[F_PUBLIC_HI, :] = 1.0
+        mf[F_LEARNED_LO, :] = 0.0
+        mf[F_LEARNED_HI, :] = 1.0
+        mf[F_DISTANCE, :] = -1.0
         public_red[:] = False
-        rejecter_distance[:] = -1.0
-        kver[:, :] = -1
-        klo[:, :] = 0.0
-        khi[:, :] = 1.0
-        ksrc[:, :] = UNKNOWN
-        kfirst[:, :] = False
+        kint[K_VERSION] = -1
+        kint[K_SOURCE] = UNKNOWN
+        kint[K_FIRSTHAND] = 0
+        kflt[K_LO] = 0.0
+        kflt[K_HI] = 1.0
         first_meeting = -1
         for d in range(horizon):
             if _is_crisis_meeting(d, start, params, mech):
@@ -322,248 +695,48 @@ def simulate_block(
         day = -burn_in
         while day < horizon:
             if day == 0:
-                # the routine network at day 0
-                friends_total = 0
-                zero = 0
-                positive = 0
-                w_total = 0.0
-                for i in range(n):
-                    friends_i = 0
-                    for j in range(n):
-                        if i != j:
-                            w = _w(u, scale, i, j)
-                            if w >= params[P_FRIEND_THRESHOLD]:
-                                friends_i += 1
-                            if w > 0.0:
-                                positive += 1
-                                w_total += w
-                    friends_total += friends_i
-                    if friends_i == 0:
-                        zero += 1
-                friends_mean = friends_total / n
-                zero_friend = zero / n
-                density = positive / (n * (n - 1))
-                mean_w = w_total / positive if positive > 0 else 0.0
+                friends_mean, zero_friend, density, mean_w = _network_measures(u, scale, params[P_FRIEND_THRESHOLD])
                 window_weeks = min(params[P_WINDOW_WEEKS] * 7.0, float(burn_in)) / 7.0
                 contacts_per_week = 2.0 * window_contacts / n / window_weeks if window_weeks > 0 else np.nan
                 in_crisis = True
                 for i in range(n):
-                    _learn(kver, klo, khi, ksrc, kfirst, i, i, lo[i], hi[i], 0, OWN)
-                # first calls (4.5)
-                _permutation(state, order)
-                for oi in range(n):
-                    i = order[oi]
-                    if mech[M_FIRST_CALL] and degree[i] > 0 and next_double(state) < params[P_FIRST_CALL_FRIEND]:
-                        best = -1
-                        best_w = -np.inf
-                        for j in range(n):
-                            w = _w(u, scale, i, j)
-                            if w > best_w:
-                                best_w = w
-                                best = j
-                        n_contacts += _contact(state, params, mech, u, scale, ties, i, best, True,
-                                               lo, hi, version, pressure, kver, klo, khi, ksrc, kfirst)
-                    else:
-                        called_home[i] = True
+                    _learn(kint, kflt, i, i, mf[F_LO, i], mf[F_HI, i], 0, OWN)
+                n_contacts += _first_calls(state, params, mech, u, scale, neighbours, slot, mf, mi, kint, kflt)
             if not in_crisis:
-                # rotation (4.3)
-                chance = 1.0 / params[P_TENURE]
-                for i in range(n):
-                    if next_double(state) < chance:
-                        for j in range(n):
-                            if j != i:
-                                _set_w(u, scale, ties, i, j,
-                                       params[P_ROTATION_KEEP] if caucus_mates[i, j] else 0.0)
-            # informal contacts (4.4)
-            rate = params[P_CRISIS_RATE] if in_crisis else params[P_ROUTINE_RATE]
-            limit = math.exp(-rate)
-            _permutation(state, order)
-            for oi in range(n):
-                i = order[oi]
-                k = next_poisson_small(state, limit) if rate <= 20.0 else next_poisson(state, rate)
-                for _ in range(k):
-                    j = _choose_partner(state, params, u, scale, ties, i)
-                    if j >= 0:
-                        made = _contact(state, params, mech, u, scale, ties, i, j, in_crisis,
-                                        lo, hi, version, pressure, kver, klo, khi, ksrc, kfirst)
-                        if in_crisis:
-                            n_contacts += made
-                        elif day >= window_start:
-                            window_contacts += made
+                _rotation(state, params, u, scale, neighbours, slot, mf, mi, caucus_mates)
+            made = _informal_day(state, params, mech, u, scale, neighbours, slot, mf, mi, kint, kflt,
+                                 params[P_CRISIS_RATE] if in_crisis else params[P_ROUTINE_RATE], in_crisis)
             if in_crisis:
-                # capital reviews (4.6)
+                n_contacts += made
+            elif day >= window_start:
+                window_contacts += made
+            if in_crisis:
                 if mech[M_CAPITAL_REVIEW]:
-                    weekly = day > 0 and day % int(params[P_REVIEW_DAYS]) == 0
-                    for i in range(n):
-                        if weekly or (day == 1 and called_home[i]):
-                            chance = params[P_WIDEN_BASE] + params[P_LOBBY_EFFECT] * min(1.0, pressure[i])
-                            if mech[M_ENTRENCHMENT] and rejected[i]:
-                                chance *= 1.0 - params[P_ENTRENCHMENT]
-                            if next_double(state) < chance:
-                                step = params[P_WIDEN_STEP] * (1.0 - salience[i])
-                                if have_failed and last_x < lo[i]:
-                                    lo[i] = max(0.0, lo[i] - step)
-                                elif have_failed and last_x > hi[i]:
-                                    hi[i] = min(1.0, hi[i] + step)
-                                else:
-                                    lo[i] = max(0.0, lo[i] - step / 2.0)
-                                    hi[i] = min(1.0, hi[i] + step / 2.0)
-                                version[i] += 1
-                                pressure[i] = 0.0
-                                _learn(kver, klo, khi, ksrc, kfirst, i, i, lo[i], hi[i], version[i], OWN)
-                                n_widenings += 1
-                # caucuses the day before a crisis meeting (4.7)
+                    n_widenings += _capital_reviews(state, params, mech, mf, mi, kint, kflt, day, have_failed, last_x)
                 if mech[M_CAUCUSES] and _is_crisis_meeting(day + 1, start, params, mech):
-                    for c in range(n_caucus):
-                        size = caucus_size[c]
-                        if not caucus_meets[c] or size < 2:
-                            continue
-                        for x in range(size):
-                            m = caucus_index[c, x]
-                            total = 0.0
-                            for y in range(size):
-                                w = _w(u, scale, m, caucus_index[c, y])
-                                if w > 0.0:
-                                    total += w
-                            mean_trust[m] = total / (size - 1)
-                        for x in range(size):
-                            m = caucus_index[c, x]
-                            disclosed[m] = next_double(state) < min(1.0, params[P_CAUCUS_OPENNESS] + mean_trust[m])
-                        for x in range(size):
-                            m = caucus_index[c, x]
-                            if disclosed[m]:
-                                for y in range(size):
-                                    _learn(kver, klo, khi, ksrc, kfirst, caucus_index[c, y], m, lo[m], hi[m],
-                                           version[m], CAUCUS)
-                                if mech[M_CAUCUS_REPORTING]:
-                                    _learn(kver, klo, khi, ksrc, kfirst, setter_row, m, lo[m], hi[m], version[m],
-                                           CAUCUS)
-                        for x in range(size):
-                            for y in range(x + 1, size):
-                                i = caucus_index[c, x]
-                                j = caucus_index[c, y]
-                                w = _w(u, scale, i, j)
-                                if w >= 0.0:
-                                    _set_w(u, scale, ties, i, j,
-                                           w + params[P_CAUCUS_TRUST_GAIN] * (1.0 - w))
-                        if mech[M_CAUCUS_HARMONIZATION]:
-                            for x in range(size):
-                                ideals_buffer[x] = ideal[caucus_index[c, x]]
-                            median = _median_of(ideals_buffer, size)
-                            for x in range(size):
-                                m = caucus_index[c, x]
-                                if not (lo[m] <= median <= hi[m]):
-                                    pressure[m] += params[P_CAUCUS_PRESSURE] * mean_trust[m]
+                    _caucus_meetings(state, params, mech, u, scale, neighbours, slot, mf, mi, kint, kflt,
+                                     caucus_size, caucus_index, caucus_meets, setter_row)
             if in_crisis and _is_crisis_meeting(day, start, params, mech):
-                # the formal crisis meeting (4.8)
                 n_meetings += 1
-                posture = params[P_POSTURE]
-                if n_meetings == 1:
-                    for i in range(n):
-                        public_lo[i] = ideal[i] - posture * (ideal[i] - lo[i])
-                        public_hi[i] = ideal[i] + posture * (hi[i] - ideal[i])
-                        public_version[i] = version[i]
-                rejected[:] = False
-                for s in range(n_sub):
-                    if in_draft[s] and public_red[s] and next_double(state) < params[P_REDRAFT_PROB]:
-                        in_draft[s] = False
-                        red_line = RL_REDRAFTED
-                highest_lo = -np.inf
-                lowest_hi = np.inf
-                for k in range(n):
-                    if kver[setter_row, k] >= 0:
-                        b_lo = klo[setter_row, k]
-                        b_hi = khi[setter_row, k]
-                    else:
-                        b_lo = max(public_lo[k], learned_lo[k])
-                        b_hi = min(public_hi[k], learned_hi[k])
-                    highest_lo = max(highest_lo, b_lo)
-                    lowest_hi = min(lowest_hi, b_hi)
-                x = min(1.0, max(0.0, (highest_lo + lowest_hi) / 2.0))
-                for k in range(n):
-                    blocked = False
-                    for s in range(n_sub):
-                        if red_lines[k, s] and in_draft[s]:
-                            blocked = True
-                    slack = _slack(params, mech, ties[0], scale, k)
-                    accept[k] = (not blocked) and lo[k] - slack <= x <= hi[k] + slack
-                for c in range(n_caucus):
-                    if caucus_common[c]:
-                        all_in = True
-                        for y in range(caucus_size[c]):
-                            if not accept[caucus_index[c, y]]:
-                                all_in = False
-                        if not all_in:
-                            for y in range(caucus_size[c]):
-                                accept[caucus_index[c, y]] = False
-                n_accept = 0
-                vetoed = False
-                for k in range(n):
-                    if accept[k]:
-                        n_accept += 1
-                    elif veto[k]:
-                        vetoed = True
-                if n_accept >= quota and not vetoed:
+                agreed, x, redrafted, outvoted = _formal_meeting(
+                    state, params, mech, scale, mf, mi, kint, kflt, in_draft, public_red, red_lines, caucus_size,
+                    caucus_index, caucus_common, veto, quota, setter_row, n_meetings == 1,
+                )
+                if redrafted:
+                    red_line = RL_REDRAFTED
+                if agreed:
                     decided = True
                     decision_day = float(day)
-                    outvoted = False
-                    for s in range(n_sub):
-                        if in_draft[s]:
-                            if public_red[s]:
-                                outvoted = True
-                            for k in range(n):
-                                if red_lines[k, s]:
-                                    outvoted = True
                     if outvoted:
                         red_line = RL_OUTVOTED
                     break
                 n_failed += 1
                 have_failed = True
                 last_x = x
-                rejecter_distance[:] = -1.0
-                for k in range(n):
-                    if accept[k]:
-                        continue
-                    rejected[k] = True
-                    blocked = False
-                    for s in range(n_sub):
-                        if red_lines[k, s] and in_draft[s]:
-                            blocked = True
-                            public_red[s] = True
-                    if blocked:
-                        rejecter_distance[k] = np.inf
-                        continue
-                    slack = _slack(params, mech, ties[0], scale, k)
-                    rejecter_distance[k] = max(lo[k] - slack - x, x - hi[k] - slack, 0.0)
-                    if x < lo[k] - slack:
-                        learned_lo[k] = max(learned_lo[k], x)
-                    elif x > hi[k] + slack:
-                        learned_hi[k] = min(learned_hi[k], x)
             elif _is_regular_day(day, start, interval):
-                # a routine meeting: colleagues, not friends
-                gain = params[P_FORMAL_TRUST_GAIN]
-                pos_sum = ties[0]
-                for a in range(n):
-                    for k in range(degree[a]):
-                        b = neighbours[a, k]
-                        w = u[a, b] * scale
-                        stored = (w + gain * (1.0 - w)) / scale
-                        pos_sum[a] += stored - u[a, b]
-                        u[a, b] = stored
-            if in_crisis and mech[M_BRIDGES]:
-                # bridges for public red lines (4.9)
-                for s in range(n_sub):
-                    if in_draft[s] and public_red[s]:
-                        keep = 1.0
-                        for b in range(n):
-                            if red_lines[b, s]:
-                                for j in range(n):
-                                    w = _w(u, scale, b, j)
-                                    if w > 0.0:
-                                        keep *= 1.0 - params[P_BRIDGE_RATE] * w * w
-                        if next_double(state) < 1.0 - keep:
-                            in_draft[s] = False
-                            red_line = RL_BRIDGED
+                _routine_meeting(params, u, scale, neighbours, mf, mi)
+            if in_crisis and mech[M_BRIDGES] and _bridges(state, params, u, scale, in_draft, public_red, red_lines):
+                red_line = RL_BRIDGED
             # trust decay (4.10): one factor for every positive tie
             scale *= 1.0 - params[P_TRUST_DECAY]
             if scale < 1e-3:
@@ -572,19 +745,19 @@ def simulate_block(
                         if u[i, j] > 0.0:
                             u[i, j] *= scale
                 scale = 1.0
-                _rebuild(u, ties)
+                _rebuild_ties(u, neighbours, slot, mf, mi)
             day += 1
 
         if not decided:
-            for s in range(n_sub):
+            for s in range(in_draft.size):
                 if in_draft[s] and public_red[s]:
                     red_line = RL_UNRESOLVED
         pivotal = -1
         best_distance = -1.0
         if have_failed:
             for k in range(n):
-                if rejecter_distance[k] > best_distance:
-                    best_distance = rejecter_distance[k]
+                if mf[F_DISTANCE, k] > best_distance:
+                    best_distance = mf[F_DISTANCE, k]
                     pivotal = k
         informal = 0
         formal = 0
@@ -593,10 +766,10 @@ def simulate_block(
             if k == setter:
                 continue
             others += 1
-            if kver[setter_row, k] == version[k] and (ksrc[setter_row, k] == CONTACT or ksrc[setter_row, k] == GOSSIP
-                                                      or ksrc[setter_row, k] == CAUCUS):
+            source = kint[K_SOURCE, setter_row, k]
+            if kint[K_VERSION, setter_row, k] == mi[I_VERSION, k] and source in (CONTACT, GOSSIP, CAUCUS):
                 informal += 1
-            elif params[P_POSTURE] == 1.0 and public_version[k] == version[k]:
+            elif params[P_POSTURE] == 1.0 and mi[I_PUBLIC_VERSION, k] == mi[I_VERSION, k]:
                 formal += 1
         known = informal + formal
         out_int[r, O_DECIDED] = 1 if decided else 0
@@ -608,92 +781,15 @@ def simulate_block(
         out_int[r, O_RED_LINE] = red_line
         out_int[r, O_PIVOTAL] = pivotal
         out_int[r, O_SETTER] = setter
-        out_float[r, F_DECISION_DAY] = decision_day
-        out_float[r, F_DEPLOY_NORMAL] = deploy_normal
-        out_float[r, F_KNOWN_SHARE] = known / others
-        out_float[r, F_INFORMAL_SHARE] = informal / known if known > 0 else np.nan
-        out_float[r, F_FRIENDS_MEAN] = friends_mean
-        out_float[r, F_ZERO_FRIEND] = zero_friend
-        out_float[r, F_CONTACTS_PER_WEEK] = contacts_per_week
-        out_float[r, F_DENSITY] = density
-        out_float[r, F_MEAN_TRUST] = mean_w
-
-
-@njit(cache=True, _nrt=False, error_model="numpy", inline="always")
-def _permutation(state: np.ndarray, order: np.ndarray) -> None:
-    """A uniformly random order of the members (Fisher-Yates)."""
-    n = order.size
-    for i in range(n):
-        order[i] = i
-    for i in range(n - 1, 0, -1):
-        j = min(int(next_double(state) * (i + 1)), i)
-        order[i], order[j] = order[j], order[i]
-
-
-@njit(cache=True, _nrt=False, error_model="numpy", inline="always")
-def _choose_partner(state: np.ndarray, params: np.ndarray, u: np.ndarray, scale: float, ties: TieLists,
-                    i: int) -> int:
-    """A trusted colleague with probability friend_choice, else anyone not disliked (4.4).
-
-    A colleague in proportion to trust: pick a positive tie uniformly and keep it with
-    probability w (w <= 1), which is exact; after 64 misses, an exact scan.
-    """
-    pos_sum, neighbours, degree, slot, dislikes = ties
-    n = u.shape[0]
-    if degree[i] > 0 and next_double(state) < params[P_FRIEND_CHOICE]:
-        for _ in range(64):
-            j = neighbours[i, min(int(next_double(state) * degree[i]), degree[i] - 1)]
-            if next_double(state) < u[i, j] * scale:
-                return j
-        target = next_double(state) * pos_sum[i]
-        running = 0.0
-        last = -1
-        for j in range(n):
-            if u[i, j] > 0.0:
-                running += u[i, j]
-                last = j
-                if running > target:
-                    return j
-        return last
-    if n - 1 - dislikes[i] <= 0:
-        return -1
-    while True:
-        j = min(int(next_double(state) * (n - 1)), n - 2)
-        if j >= i:
-            j += 1
-        if u[i, j] >= 0.0:
-            return j
-
-
-@njit(cache=True, _nrt=False, error_model="numpy", inline="always")
-def _contact(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np.ndarray, scale: float,
-             ties: TieLists, i: int, j: int, in_crisis: bool, lo: np.ndarray,
-             hi: np.ndarray, version: np.ndarray, pressure: np.ndarray, kver: np.ndarray, klo: np.ndarray,
-             khi: np.ndarray, ksrc: np.ndarray, kfirst: np.ndarray) -> int:
-    """One informal contact between i and j; returns 1 (it counts once)."""
-    w = _w(u, scale, i, j)
-    if in_crisis:
-        trust = max(w, 0.0)
-        if mech[M_INFO_SHARING] and next_double(state) < trust * params[P_DISCLOSURE]:
-            _learn(kver, klo, khi, ksrc, kfirst, j, i, lo[i], hi[i], version[i], CONTACT)
-            _learn(kver, klo, khi, ksrc, kfirst, i, j, lo[j], hi[j], version[j], CONTACT)
-        if mech[M_GOSSIP] and next_double(state) < trust * params[P_GOSSIP_RATE]:
-            _gossip(kver, klo, khi, ksrc, kfirst, j, i)
-            _gossip(kver, klo, khi, ksrc, kfirst, i, j)
-        if mech[M_LOBBYING] and next_double(state) < trust * params[P_LOBBY_RATE]:
-            pressure[i] += w
-            pressure[j] += w
-    if mech[M_TRUST_GROWTH] and w >= 0.0:
-        _set_w(u, scale, ties, i, j, w + params[P_TRUST_GAIN] * (1.0 - w))
-    return 1
-
-
-@njit(cache=True, _nrt=False, error_model="numpy", inline="always")
-def _slack(params: np.ndarray, mech: np.ndarray, pos_sum: np.ndarray, scale: float, k: int) -> float:
-    if not mech[M_AGENCY]:
-        return 0.0
-    total = pos_sum[k] * scale
-    return params[P_AGENCY_MAX] * total / (total + params[P_AGENCY_HALF])
+        out_float[r, OF_DECISION_DAY] = decision_day
+        out_float[r, OF_DEPLOY_NORMAL] = deploy_normal
+        out_float[r, OF_KNOWN_SHARE] = known / others
+        out_float[r, OF_INFORMAL_SHARE] = informal / known if known > 0 else np.nan
+        out_float[r, OF_FRIENDS_MEAN] = friends_mean
+        out_float[r, OF_ZERO_FRIEND] = zero_friend
+        out_float[r, OF_CONTACTS_PER_WEEK] = contacts_per_week
+        out_float[r, OF_DENSITY] = density
+        out_float[r, OF_MEAN_TRUST] = mean_w
 
 
 # --- Python side ------------------------------------------------------------------------
@@ -737,9 +833,9 @@ def iter_batch(
             work, out_int, out_float,
         )
         decided = out_int[:, O_DECIDED].astype(bool)
-        decision_day = out_float[:, F_DECISION_DAY]
-        lag = np.where(decided, np.exp(math.log(mean_lag) - sigma2 / 2 + math.sqrt(sigma2) * out_float[:, F_DEPLOY_NORMAL]),
-                       np.nan)
+        decision_day = out_float[:, OF_DECISION_DAY]
+        log_lag = math.log(mean_lag) - sigma2 / 2 + math.sqrt(sigma2) * out_float[:, OF_DEPLOY_NORMAL]
+        lag = np.where(decided, np.exp(log_lag), np.nan)
         response = decision_day + lag
         frame = pd.DataFrame({
             "scenario": scenario.name,
@@ -762,13 +858,13 @@ def iter_batch(
             "red_line": outcomes[out_int[:, O_RED_LINE]],
             "pivotal_member": codes[out_int[:, O_PIVOTAL]],
             "setter": setter_names[out_int[:, O_SETTER]],
-            "setter_known_share": out_float[:, F_KNOWN_SHARE],
-            "informal_share": out_float[:, F_INFORMAL_SHARE],
-            "friends_mean": out_float[:, F_FRIENDS_MEAN],
-            "zero_friend_share": out_float[:, F_ZERO_FRIEND],
-            "contacts_per_week": out_float[:, F_CONTACTS_PER_WEEK],
-            "density": out_float[:, F_DENSITY],
-            "mean_trust": out_float[:, F_MEAN_TRUST],
+            "setter_known_share": out_float[:, OF_KNOWN_SHARE],
+            "informal_share": out_float[:, OF_INFORMAL_SHARE],
+            "friends_mean": out_float[:, OF_FRIENDS_MEAN],
+            "zero_friend_share": out_float[:, OF_ZERO_FRIEND],
+            "contacts_per_week": out_float[:, OF_CONTACTS_PER_WEEK],
+            "density": out_float[:, OF_DENSITY],
+            "mean_trust": out_float[:, OF_MEAN_TRUST],
         }, columns=ROW_SCHEMA.names)
         yield frame
 

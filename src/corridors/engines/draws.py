@@ -16,7 +16,6 @@ import numpy as np
 from numba import njit
 
 from corridors.engines.rng import new_state, next_beta, next_double, next_normal
-
 from corridors.scenario.schema import Scenario
 
 __all__ = [

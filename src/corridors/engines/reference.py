@@ -129,7 +129,8 @@ class Ambassador(mesa.Agent):
             if mech.gossip and model.rng.random() < trust * model.p.gossip_rate:
                 learned = other.gossip_to(self) + self.gossip_to(other)
                 if learned:
-                    model.log("gossip", (self.code, other.code), f"trust {w:.2f}: {learned} second-hand positions passed on")
+                    model.log("gossip", (self.code, other.code),
+                              f"trust {w:.2f}: {learned} second-hand positions passed on")
             if mech.lobbying and model.rng.random() < trust * model.p.lobby_rate:
                 self.pressure += w
                 other.pressure += w
@@ -264,7 +265,8 @@ class Committee(mesa.Model):
         self.setter = AgendaSetter(self, self.draws.setter)
         self.posture = self.p.posture if self.mech.posturing else 1.0
         m_f = scenario.formal_meetings_per_week
-        self.trust_gain = self.p.trust_gain / (1.0 + self.p.fatigue * m_f) if self.mech.meeting_fatigue else self.p.trust_gain
+        fatigue = 1.0 + self.p.fatigue * m_f if self.mech.meeting_fatigue else 1.0
+        self.trust_gain = self.p.trust_gain / fatigue
         self.day = -self.p.burn_in_days
         self.regular_meeting_days = self._regular_meeting_days()
         self.crisis_meeting_days = self._crisis_meeting_days()
@@ -416,8 +418,8 @@ class Committee(mesa.Model):
             outliers: list[str] = []
             if self.mech.caucus_harmonization:
                 median = float(np.median([self.ambassadors[int(m)].ideal for m in members]))
-                for m, t in zip(members, mean_trust, strict=True):
-                    amb = self.ambassadors[int(m)]
+                for member, t in zip(members, mean_trust, strict=True):
+                    amb = self.ambassadors[int(member)]
                     if not amb.lo <= median <= amb.hi:
                         amb.pressure += self.p.caucus_pressure * t
                         outliers.append(amb.code)
@@ -456,7 +458,8 @@ class Committee(mesa.Model):
         if decided:
             self.decided = True
             self.decision_day = float(self.day)
-            if self.draft & self.public_red_lines or any(amb.blocking_red_lines(self.draft) for amb in self.ambassadors):
+            blocked = any(amb.blocking_red_lines(self.draft) for amb in self.ambassadors)
+            if self.draft & self.public_red_lines or blocked:
                 self.red_line_outcome = "outvoted"
             self.log("decision", (), f"agreed on scope {x:.2f} at meeting {self.n_formal_meetings}")
             self.running = False
@@ -585,7 +588,9 @@ class Committee(mesa.Model):
         )
 
 
-def run_reference(scenario: Scenario, *, seed: int, replicate: int, trace: bool = False) -> tuple[RunRow, list[TraceEvent]]:
+def run_reference(
+    scenario: Scenario, *, seed: int, replicate: int, trace: bool = False
+) -> tuple[RunRow, list[TraceEvent]]:
     """Run one replicate on the reference engine; returns its row and (if asked) its trace."""
     committee = Committee(scenario, seed=seed, replicate=replicate, trace=trace)
     row = committee.run()

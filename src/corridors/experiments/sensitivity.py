@@ -28,22 +28,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from corridors.engines import ROW_SCHEMA
 from corridors.engines.rows import DAYS_PER_MONTH
 from corridors.errors import CorridorsError
 from corridors.experiments.designs import design_problem, sample_unit_design
 from corridors.experiments.executors import Executor
 from corridors.experiments.seeding import derived_seed
-from corridors.experiments.spec import ExperimentSpec, load_experiment
+from corridors.experiments.spec import OUTPUTS, ExperimentSpec, load_experiment
 from corridors.experiments.store import Store
 from corridors.experiments.sweep import SweepProgress, SweepReport, default_store_path, run_sweep
 
 __all__ = ["SENSITIVITY_OUTPUTS", "SensitivityResult", "analyze_sensitivity", "plot_sensitivity", "run_sensitivity"]
 
-SENSITIVITY_OUTPUTS = ("response_months", "response_months_censored", "decided_share")
-_NUMERIC_COLUMNS = tuple(
-    f.name for f in ROW_SCHEMA if str(f.type) in ("int64", "double") and f.name not in ("seed", "replicate")
-)
+SENSITIVITY_OUTPUTS = OUTPUTS
 
 
 def _output_sql(output: str) -> str:
@@ -51,10 +47,9 @@ def _output_sql(output: str) -> str:
         return "avg(CAST(decided AS DOUBLE))"
     if output == "response_months_censored":
         return f"avg(coalesce(response_months, horizon_days / {DAYS_PER_MONTH}))"
-    if output in _NUMERIC_COLUMNS:
+    if output in OUTPUTS:
         return f"avg(CAST({output} AS DOUBLE))"
-    choices = ", ".join((*SENSITIVITY_OUTPUTS, *(c for c in _NUMERIC_COLUMNS if c != "response_months")))
-    raise CorridorsError(f"--output: unknown output '{output}' (choose from {choices})")
+    raise CorridorsError(f"--output: unknown output '{output}' (choose from {', '.join(OUTPUTS)})")
 
 
 def analyze_sensitivity(

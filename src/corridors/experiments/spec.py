@@ -36,12 +36,14 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from corridors.engines.rows import ROW_SCHEMA
 from corridors.errors import CorridorsError
 from corridors.scenario.loading import parse_override
 from corridors.scenario.schema import Scenario
 
 __all__ = [
     "DESIGN_KINDS",
+    "OUTPUTS",
     "DesignSpec",
     "Distribution",
     "ExperimentSpec",
@@ -50,6 +52,14 @@ __all__ = [
 ]
 
 DESIGN_KINDS = ("grid", "latin_hypercube", "sobol", "morris")
+_NOT_OUTPUTS = ("seed", "replicate", "response_months")
+OUTPUTS = (
+    "response_months",
+    "response_months_censored",
+    "decided_share",
+    *(f.name for f in ROW_SCHEMA if str(f.type) in ("int64", "double") and f.name not in _NOT_OUTPUTS),
+)
+"""Outputs a sensitivity analysis can take (one number per design point; see :mod:`.sensitivity`)."""
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 
 
@@ -146,7 +156,7 @@ class Factor(_Strict):
     value_range: tuple[float, float] | None = Field(default=None, alias="range")
     steps: int | None = Field(default=None, ge=2, le=10_000)
     distribution: Distribution | None = None
-    integer: bool = Field(default=False, description="Round to whole numbers (set for integer scenario fields)")
+    integer: bool = Field(default=False, description="Round to whole numbers (detected for integer scenario fields)")
 
     @model_validator(mode="after")
     def _one_kind_of_levels(self) -> Factor:
@@ -248,6 +258,13 @@ class ExperimentSpec(_Strict):
 
     source: str = Field(default="experiment", exclude=True, description="Where the spec came from (for messages)")
     base_dir: str | None = Field(default=None, exclude=True, description="Folder a relative base path is read from")
+
+    @field_validator("output")
+    @classmethod
+    def _known_output(cls, value: str) -> str:
+        if value not in OUTPUTS:
+            raise ValueError(f"unknown output '{value}' (choose from {', '.join(OUTPUTS)})")
+        return value
 
     @field_validator("design", mode="before")
     @classmethod

@@ -216,6 +216,8 @@ class Store:
                 f"{self.path}: another process{holder} has this store open; two sweeps cannot write one store "
                 "at once: wait for it to end, or give another --store"
             )
+        if "not a valid DuckDB database" in message:
+            return f"{self.path}: not a readable corridors store (not a DuckDB file)"
         return f"{self.path}: cannot open the store: {message.splitlines()[0]}"
 
     def _check_format(self) -> None:

@@ -305,7 +305,8 @@ class Scenario(_Strict):
         """Weekly informal contacts per ambassador (MODEL.md 4.4)."""
         p = self.parameters
         if self.mechanisms.crowding_out:
-            base = max(p.informal_floor_per_week, p.informal_base_per_week - p.crowding_out * self.formal_meetings_per_week)
+            crowded = p.informal_base_per_week - p.crowding_out * self.formal_meetings_per_week
+            base = max(p.informal_floor_per_week, crowded)
         else:
             base = p.informal_base_per_week
         return base * (p.crisis_boost if crisis else 1.0)

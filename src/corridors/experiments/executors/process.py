@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -15,9 +18,17 @@ from corridors.experiments.executors import Executor, default_workers
 __all__ = ["ProcessExecutor"]
 
 
-def _worker_init() -> None:
+def _worker_init(driver_pid: int) -> None:
     # Ctrl-C goes to the whole process group: only the driver decides how to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_driver, args=(driver_pid,), daemon=True, name="corridors-watchdog").start()
+
+
+def _exit_with_driver(driver_pid: int) -> None:
+    """End this worker once the driver is gone (killed with SIGKILL, say), not run on as an orphan."""
+    while os.getppid() == driver_pid:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _warm_up() -> bool:
@@ -57,7 +68,10 @@ class ProcessExecutor(Executor):
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
         )
 
     def initialize(self) -> None:

@@ -1,0 +1,83 @@
+"""Sensitivity: Sobol and Morris indices from the joined table, and the chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from experiment_helpers import tiny_spec, write_spec
+
+from corridors.errors import CorridorsError
+from corridors.experiments import analyze_sensitivity, load_experiment, run_sensitivity, run_sweep
+from corridors.experiments.store import Store
+
+FACTORS = [
+    {"path": "formal_meetings_per_week", "range": [0.5, 3.5]},
+    {"path": "parameters.deploy_cv", "range": [0.2, 0.8]},  # no effect on meetings
+]
+
+
+@pytest.fixture(scope="module")
+def sobol_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("sobol")
+    spec = tiny_spec(factors=FACTORS, design={"kind": "sobol", "points": 8}, replications=2, chunk_replications=None,
+                     output="n_formal_meetings")  # fmt: skip
+    result = run_sensitivity(write_spec(folder, spec), store=folder / "s.duckdb")
+    assert result.chart.is_file() and result.chart.stat().st_size > 1000
+    assert result.chart.name == "tiny_sensitivity.png"
+    return folder / "s.duckdb"
+
+
+def test_sobol_indices_rank_the_factor_that_matters_first(sobol_store: Path) -> None:
+    indices = analyze_sensitivity(sobol_store, output="n_formal_meetings")
+    assert list(indices.columns) == ["factor", "S1", "S1_conf", "ST", "ST_conf"]
+    total = dict(zip(indices["factor"], indices["ST"], strict=True))
+    first = dict(zip(indices["factor"], indices["S1"], strict=True))
+    assert total["formal_meetings_per_week"] > 0.5
+    # each design point has its own random stream (the seed follows the scenario hash), so with two
+    # replications the factor without effect still picks up some replication noise
+    assert total["formal_meetings_per_week"] > 2 * total["parameters.deploy_cv"]
+    assert first["formal_meetings_per_week"] > first["parameters.deploy_cv"]
+    assert (indices["S1_conf"] >= 0).all() and (indices["ST_conf"] >= 0).all()
+    assert indices.attrs["design_points"] == 8 * 4
+
+
+def test_the_analysis_is_reproducible(sobol_store: Path) -> None:
+    first = analyze_sensitivity(sobol_store, output="decided_share")
+    again = analyze_sensitivity(sobol_store, output="decided_share")
+    assert first.equals(again)
+
+
+def test_the_analysis_checks_the_stored_design(sobol_store: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "edited.duckdb"
+    copy.write_bytes(sobol_store.read_bytes())
+    with Store(copy) as st:
+        st.con.execute("UPDATE factor_values SET unit_value = 1 - unit_value WHERE point_id = 3")
+    with pytest.raises(CorridorsError, match="the stored design is not the spec's sample"):
+        analyze_sensitivity(copy, output="n_formal_meetings")
+
+
+def test_an_undefined_output_is_refused_with_a_hint(sobol_store: Path) -> None:
+    with pytest.raises(CorridorsError) as caught:
+        analyze_sensitivity(sobol_store, output="nonsense")
+    assert "unknown output 'nonsense'" in str(caught.value) and "decided_share" in str(caught.value)
+
+
+def test_morris_screening(tmp_path: Path) -> None:
+    spec = tiny_spec(factors=[*FACTORS, {"path": "agenda_setter.kind", "values": ["presidency", "secretariat"]}],
+                     design={"kind": "morris", "points": 3}, replications=2, chunk_replications=None)  # fmt: skip
+    result = run_sensitivity(load_experiment(spec), store=tmp_path / "m.duckdb", output="n_formal_meetings",
+                             chart=tmp_path / "m.png")  # fmt: skip
+    indices = result.indices
+    assert list(indices.columns) == ["factor", "mu", "mu_star", "mu_star_conf", "sigma"]
+    mu_star = dict(zip(indices["factor"], indices["mu_star"], strict=True))
+    assert mu_star["formal_meetings_per_week"] > mu_star["parameters.deploy_cv"]
+    assert (tmp_path / "m.png").is_file()
+
+
+def test_a_grid_has_no_indices(tmp_path: Path) -> None:
+    run_sweep(load_experiment(tiny_spec(replications=1)), store=tmp_path / "g.duckdb")
+    with pytest.raises(CorridorsError, match="sensitivity needs design: sobol or morris"):
+        analyze_sensitivity(tmp_path / "g.duckdb")
+    with pytest.raises(CorridorsError, match="sensitivity needs kind sobol or morris"):
+        run_sensitivity(load_experiment(tiny_spec()), store=tmp_path / "g.duckdb")
