@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from corridors.calibration import paper
 from corridors.empirical._io import (
     DataProblem,
     TableSchema,
@@ -46,24 +47,34 @@ __all__ = [
     "table2",
 ]
 
-PAPER_TABLE_2: dict[str, dict[str, float]] = {
-    "AU": {"mean": 6.60, "median": 7.0, "mode": 7.0},
-    "EU": {"mean": 5.38, "median": 5.0, "mode": 5.0},
-    "OAS": {"mean": 6.20, "median": 7.0, "mode": 7.0},
-    "OSCE": {"mean": 6.22, "median": 7.0, "mode": 7.0},
-}
-"""Hardt (2012) Table 2: informal communications per week outside formal meetings."""
+def _paper_table_2() -> dict[str, dict[str, float]]:
+    table = paper.table2()
+    pairs = zip(table["organization"], table["statistic"], table["informal_contacts_per_week"], strict=True)
+    result: dict[str, dict[str, float]] = {}
+    for org, statistic, value in pairs:
+        result.setdefault(str(org), {})[str(statistic)] = float(value)
+    return result
 
-PAPER_SURVEY: dict[str, float] = {
-    "respondents": 50,
-    "friends_mean": 5.0,
-    "zero_friends": 1,
-    "first_call_friend_share": 0.5,
-    "friendships_matter_share": 0.91,
-    "most_important_negotiation_informal_share": 0.85,
-}
-"""Hardt (2012), text: 50 ambassadors, about 5 friends each and one with none, about half of
-first calls to a friend, 91% say friendships matter, 85% negotiate what matters most informally."""
+
+def _paper_survey() -> dict[str, float]:
+    shares = paper.survey_shares().set_index("name")["value"]
+    return {
+        "respondents": float(shares["respondents"]),
+        "friends_mean": float(shares["friends_mean"]),
+        "zero_friends": float(shares["zero_friend_respondents"]),
+        "first_call_friend_share": float(shares["first_call_friend_share"]),
+        "friendships_matter_share": float(shares["friendships_matter_share"]),
+        "most_important_negotiation_informal_share": float(shares["informal_most_important_share"]),
+    }
+
+
+PAPER_TABLE_2: dict[str, dict[str, float]] = _paper_table_2()
+"""Hardt (2012) Table 2 (from :mod:`corridors.calibration.paper`): informal communications per week."""
+
+PAPER_SURVEY: dict[str, float] = _paper_survey()
+"""Hardt (2012), text (from :mod:`corridors.calibration.paper`): 50 ambassadors, about 5 friends each
+and one with none, about half of first calls to a friend, 91% say friendships matter, 85% negotiate
+what matters most informally."""
 
 SYNTHETIC_SAMPLE_SIZES: dict[str, int] = {"AU": 10, "EU": 21, "OAS": 10, "OSCE": 9}
 """Respondents per organization in the synthetic survey. The paper gives 50 in all and 10 at

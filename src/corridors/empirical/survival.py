@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from corridors.calibration import paper
 from corridors.empirical.datasets import DAYS_PER_MONTH
 from corridors.errors import CorridorsError
 
@@ -45,7 +46,10 @@ __all__ = [
     "save_figure",
 ]
 
-PAPER_TABLE_1_MONTHS: dict[str, float] = {"AU": 3.84, "EU": 6.17, "OAS": 4.28, "OSCE": 4.49}
+PAPER_TABLE_1_MONTHS: dict[str, float] = {
+    str(org): float(months)
+    for org, months in zip(paper.table1()["organization"], paper.table1()["mean_response_months"], strict=True)
+}
 """Hardt (2012) Table 1: mean months from demand to start, 70 operations 1991-2009."""
 
 _DURATION = "response_months"

@@ -98,7 +98,7 @@ def _figure(table: pd.DataFrame, path: Path) -> None:
         ax.set_xticks(x, table.index)
         ax.set_title(title)
         ax.set_ylabel(unit)
-        ax.legend(frameon=False, fontsize=8)
+        ax.legend(frameon=False, fontsize=8, loc="lower center")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -1,0 +1,69 @@
+"""The batch engine: scale, blocks, seeding and bookkeeping of its tie lists."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from corridors.engines import run_replications
+from corridors.engines.batch import iter_batch, run_batch
+from corridors.scenario import Member, Scenario, load_scenario
+
+
+def generated_scenario(n_members: int) -> Scenario:
+    members = [
+        Member(code=f"{chr(65 + i // 676)}{chr(65 + (i // 26) % 26)}{chr(65 + i % 26)}", name=f"member {i}",
+               subregion=f"region_{i % 6}", language=("en", "fr", "es")[i % 3])
+        for i in range(n_members)
+    ]
+    caucuses = [{"name": f"group_{g}", "members": [m.code for m in members[g::6]]} for g in range(6)]
+    return Scenario.model_validate({
+        "name": f"generated_{n_members}",
+        "members": [m.model_dump() for m in members],
+        "caucuses": caucuses,
+        "formal_meetings_per_week": 1.0,
+        "parameters": {"burn_in_days": 120},
+    })
+
+
+def test_an_organization_of_193_members_runs() -> None:
+    scenario = generated_scenario(193)
+    rows = run_batch(scenario, replications=4, seed=2)
+    assert len(rows) == 4
+    assert rows["decided"].dtype == bool
+    assert (rows["friends_mean"] >= 0).all() and (rows["density"] <= 1).all()
+    assert rows["first_meeting_day"].eq(scenario.parameters.emergency_delay_days).all()
+    decided = rows[rows["decided"]]
+    assert (decided["decision_day"] >= decided["first_meeting_day"]).all()
+
+
+def test_rows_stream_in_blocks() -> None:
+    scenario = load_scenario("unsc", ["parameters.burn_in_days=30"])
+    blocks = list(iter_batch(scenario, replications=10, seed=1, block=4))
+    assert [len(b) for b in blocks] == [4, 4, 2]
+    whole = run_batch(scenario, replications=10, seed=1)
+    pd.testing.assert_frame_equal(pd.concat(blocks, ignore_index=True), whole)
+
+
+def test_different_seeds_give_different_worlds() -> None:
+    scenario = load_scenario("eu")
+    a = run_replications(scenario, replications=20, seed=1)
+    b = run_replications(scenario, replications=20, seed=2)
+    assert not np.allclose(a["friends_mean"], b["friends_mean"])
+    assert a["replicate"].tolist() == list(range(20))
+
+
+def test_crowding_out_lowers_routine_contacts() -> None:
+    few = run_replications(load_scenario("eu", ["formal_meetings_per_week=0.5"]), replications=40, seed=1)
+    many = run_replications(load_scenario("eu", ["formal_meetings_per_week=7"]), replications=40, seed=1)
+    assert few["contacts_per_week"].mean() > many["contacts_per_week"].mean() + 1.0
+
+
+def test_censored_runs_have_no_response_time() -> None:
+    scenario = load_scenario("eu", ["mechanisms.capital_review=false", "parameters.max_days=30",
+                                    "parameters.burn_in_days=10"])
+    rows = run_batch(scenario, replications=30, seed=3)
+    undecided = rows[~rows["decided"]]
+    assert len(undecided) > 0
+    assert undecided["decision_day"].isna().all() and undecided["response_months"].isna().all()
+    assert (undecided["horizon_days"] == 30).all()
