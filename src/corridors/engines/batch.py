@@ -25,7 +25,7 @@ from corridors.scenario.schema import Scenario
 
 __all__ = ["iter_batch", "run_batch"]
 
-BLOCK_REPLICATES = 4096
+BLOCK_REPLICATES = 1024
 """Replicates per kernel call: rows leave the engine in blocks of this size."""
 
 # knowledge sources (as in the reference engine)
@@ -612,11 +612,11 @@ def make_workspace(scenario: Scenario) -> tuple:  # type: ignore[type-arg]
     return (
         np.zeros(n, dtype=np.bool_),  # female
         np.zeros((n, n)),  # u: stored tie strengths
-        np.zeros((n, n), dtype=np.int64),  # neighbours: lists of positive ties
-        np.zeros((n, n), dtype=np.int64),  # slot: position of j in i's list, or -1
+        np.zeros((n, n), dtype=np.int32),  # neighbours: lists of positive ties
+        np.zeros((n, n), dtype=np.int32),  # slot: position of j in i's list, or -1
         np.zeros((N_FLOAT_ROWS, n)),  # member float state
         np.zeros((N_INT_ROWS, n), dtype=np.int64),  # member integer state
-        np.zeros((3, n + 1, n), dtype=np.int64),  # knowledge: version, source, first-hand
+        np.zeros((3, n + 1, n), dtype=np.int32),  # knowledge: version, source, first-hand
         np.zeros((2, n + 1, n)),  # knowledge: lo, hi
         np.zeros(n_sub, dtype=np.bool_),  # in_draft
         np.zeros(n_sub, dtype=np.bool_),  # public red lines
