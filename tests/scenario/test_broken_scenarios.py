@@ -172,3 +172,13 @@ def test_fuzzed_field_values_never_give_a_traceback(tmp_path: Path, field: str, 
     except CorridorsError as exc:
         assert exc.problems
         assert all(problem.startswith(str(path)) for problem in exc.problems)
+
+
+def test_ties_are_checked(tmp_path: Path) -> None:
+    path = tmp_path / "ties.yaml"
+    path.write_text(_with("ties:\n  - {members: [AAA, ZZZ], strength: 0.8}\n  - {members: [AAA, AAA], strength: 0.5}\n"
+                          "  - {members: [BBB, CCC], strength: 1.5}\n"))
+    with pytest.raises(CorridorsError) as info:
+        load_scenario(path)
+    text = "\n".join(info.value.problems)
+    assert "ties[2].strength" in text

@@ -631,7 +631,8 @@ def simulate_block(
     draw_states: np.ndarray, dynamics_states: np.ndarray, world: np.ndarray, params: np.ndarray,
     mech: np.ndarray, fixed_female: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray,
     pair_class: np.ndarray, class_z: np.ndarray, fixed_ideal: np.ndarray, fixed_salience: np.ndarray,
-    big_player: np.ndarray, subissue_prob: np.ndarray, setter_is_member: bool, caucus_members: np.ndarray,
+    big_player: np.ndarray, subissue_prob: np.ndarray, setter_is_member: bool, tie_i: np.ndarray,
+    tie_j: np.ndarray, tie_w: np.ndarray, observed_network: bool, caucus_members: np.ndarray,
     caucus_meets: np.ndarray, caucus_common: np.ndarray, caucus_mates: np.ndarray, red_lines: np.ndarray,
     veto: np.ndarray, quota: int, work: tuple, out_int: np.ndarray, out_float: np.ndarray,  # type: ignore[type-arg]
 ) -> None:
@@ -651,7 +652,8 @@ def simulate_block(
         state = dynamics_states[r]
         phase, setter, deploy_normal = draw_world(
             draw_states[r], world, fixed_female, pair_i, pair_j, pair_class, class_z, fixed_ideal, fixed_salience,
-            big_player, subissue_prob, setter_is_member, interval, female, u, mf[F_IDEAL], mf[F_SALIENCE],
+            big_player, subissue_prob, setter_is_member, interval, tie_i, tie_j, tie_w, observed_network,
+            female, u, mf[F_IDEAL], mf[F_SALIENCE],
             mf[F_LO], mf[F_HI], in_draft, z_buffer, count_buffer, prob_buffer,
         )
         setter_row = setter if setter != NO_SETTER else n
@@ -828,7 +830,8 @@ def iter_batch(
         simulate_block(
             draw_states, dynamics_states, world, params, mech, arrays.fixed_female, arrays.pair_i, arrays.pair_j,
             arrays.pair_class, arrays.class_z, arrays.fixed_ideal, arrays.fixed_salience, arrays.big_player,
-            arrays.subissue_prob, arrays.setter_is_member, arrays.caucus_members, arrays.caucus_meets,
+            arrays.subissue_prob, arrays.setter_is_member, arrays.tie_i, arrays.tie_j, arrays.tie_w,
+            arrays.observed_network, arrays.caucus_members, arrays.caucus_meets,
             arrays.caucus_common, arrays.caucus_mates, arrays.red_lines, arrays.veto, arrays.quota,
             work, out_int, out_float,
         )

@@ -89,6 +89,10 @@ class ScenarioArrays:
     pair_j: np.ndarray
     pair_class: np.ndarray  # int, homophily class of the pair (same z without gender)
     class_z: np.ndarray  # float, z of each class without the gender term
+    tie_i: np.ndarray  # int, known ties: first member
+    tie_j: np.ndarray  # int, known ties: second member
+    tie_w: np.ndarray  # float, known ties: strength
+    observed_network: bool  # only the known ties form the initial network
 
 
 @lru_cache(maxsize=256)
@@ -149,7 +153,14 @@ def _build_arrays(scenario: Scenario) -> ScenarioArrays:
         + p.beta_bloc * shared[pair_i, pair_j]
     )
     class_z, pair_class = np.unique(z_static, return_inverse=True)
+    tie_i = np.array([position[t.members[0]] for t in scenario.ties], dtype=np.int64)
+    tie_j = np.array([position[t.members[1]] for t in scenario.ties], dtype=np.int64)
+    tie_w = np.array([t.strength for t in scenario.ties], dtype=np.float64)
     return ScenarioArrays(
+        tie_i=tie_i,
+        tie_j=tie_j,
+        tie_w=tie_w,
+        observed_network=scenario.observed_network,
         pair_i=pair_i.astype(np.int64),
         pair_j=pair_j.astype(np.int64),
         pair_class=pair_class.astype(np.int64).ravel(),
@@ -237,6 +248,10 @@ def draw_world(
     subissue_prob: np.ndarray,
     setter_is_member: bool,
     meeting_interval_days: float,
+    tie_i: np.ndarray,
+    tie_j: np.ndarray,
+    tie_w: np.ndarray,
+    observed_network: bool,
     female: np.ndarray,
     weights: np.ndarray,
     ideal: np.ndarray,
@@ -285,8 +300,11 @@ def draw_world(
             w = tie_low + (tie_high - tie_low) * u_strength
         elif u_dislike < params[W_DISLIKE_PROB]:
             w = -(dislike_low + (dislike_high - dislike_low) * u_dislike_strength)
-        weights[i, j] = w
-        weights[j, i] = w
+        weights[i, j] = 0.0 if observed_network else w
+        weights[j, i] = 0.0 if observed_network else w
+    for t in range(tie_i.size):
+        weights[tie_i[t], tie_j[t]] = tie_w[t]
+        weights[tie_j[t], tie_i[t]] = tie_w[t]
     phase = next_double(state) * meeting_interval_days
     setter_draw = min(int(next_double(state) * n), n - 1)
     setter = setter_draw if setter_is_member else NO_SETTER
@@ -366,7 +384,8 @@ def draw_initial(scenario: Scenario, state: np.ndarray) -> InitialDraws:
     phase, setter, deploy_normal = draw_world(
         state, world_params(scenario), a.fixed_female, a.pair_i, a.pair_j, a.pair_class, a.class_z,
         a.fixed_ideal, a.fixed_salience, a.big_player, a.subissue_prob, a.setter_is_member,
-        a.meeting_interval_days, female, weights, ideal, salience, lo, hi, in_draft,
+        a.meeting_interval_days, a.tie_i, a.tie_j, a.tie_w, a.observed_network, female, weights, ideal, salience,
+        lo, hi, in_draft,
         *(np.zeros(2 * a.class_z.size) for _ in range(3)),
     )
     return InitialDraws(

@@ -59,6 +59,8 @@ STORE_FORMAT = "1"
 """Version of the table layout, kept in ``store_info``."""
 
 RUN_KEY_COLUMNS = ("run_id", "experiment_id", "point_id", "chunk_id")
+WRITER_MEMORY_LIMIT = "256MB"
+"""DuckDB's memory limit when a store is open for writing (reading keeps DuckDB's default)."""
 """Columns of ``runs`` before the engine's row schema."""
 
 _DUCKDB_TYPES = {"string": "VARCHAR", "int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN"}
@@ -193,11 +195,18 @@ class Store:
             raise CorridorsError(self._open_problem(str(exc))) from None
         except duckdb.Error as exc:
             message = str(exc).splitlines()[0]
+            if "different configuration" in message:
+                raise CorridorsError(
+                    f"{self.path}: this process has the store open for writing (a sweep is running); "
+                    "read it when the sweep ends"
+                ) from None
             raise CorridorsError(f"{self.path}: not a readable corridors store (DuckDB: {message})") from None
         try:
             if read_only:
                 self._check_format()
             else:
+                # a sweep's driver only appends: a small buffer pool keeps its memory flat
+                self.con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
                 self._create_schema()
         except BaseException:
             self.con.close()

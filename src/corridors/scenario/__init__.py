@@ -17,6 +17,7 @@ from corridors.scenario.schema import (
     Parameters,
     Scenario,
     SubIssue,
+    Tie,
 )
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Parameters",
     "Scenario",
     "SubIssue",
+    "Tie",
     "apply_overrides",
     "list_presets",
     "load_scenario",

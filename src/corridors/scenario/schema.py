@@ -23,6 +23,7 @@ __all__ = [
     "Parameters",
     "Scenario",
     "SubIssue",
+    "Tie",
 ]
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -60,6 +61,17 @@ class Caucus(_Strict):
     members: list[MemberCode] = Field(min_length=1)
     meets_before_formal: bool = Field(default=True, description="Meets the day before each formal crisis meeting")
     common_position: bool = Field(default=False, description="Must agree internally and votes as one")
+    source: str | None = None
+
+
+class Tie(_Strict):
+    """A known relation between two ambassadors at the start of the burn-in (MODEL.md 4.2).
+
+    Positive strength is trust (0.5 and above: friends), negative a mutual dislike.
+    """
+
+    members: tuple[MemberCode, MemberCode]
+    strength: float = Field(ge=-1.0, le=1.0, description="Tie strength w in [-1, 1]")
     source: str | None = None
 
 
@@ -239,6 +251,10 @@ class Scenario(_Strict):
     female_share: Probability = Field(0.25, description="Share of female ambassadors")
     deploy_factor: Positive = Field(1.0, description="Scales the deployment lag of this organization")
     subissues: list[SubIssue] = Field(default_factory=list)
+    ties: list[Tie] = Field(default_factory=list, description="Known ties that replace the drawn ones")
+    observed_network: bool = Field(
+        False, description="Use only the listed ties as the initial network (no homophily draws)"
+    )
     parameters: Parameters = Field(default_factory=Parameters)
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     realist: bool = Field(False, description="Switch off every interpersonal mechanism")
@@ -272,6 +288,17 @@ class Scenario(_Strict):
                     problems.append(f"caucuses[{ci}].members[{mi}]: unknown member code '{code}'")
             if len(set(caucus.members)) != len(caucus.members):
                 problems.append(f"caucuses[{ci}].members: a member is listed twice")
+        pairs: set[frozenset[str]] = set()
+        for ti, tie in enumerate(self.ties):
+            for mi, code in enumerate(tie.members):
+                if code not in known:
+                    problems.append(f"ties[{ti}].members[{mi}]: unknown member code '{code}'")
+            pair = frozenset(tie.members)
+            if len(pair) == 1:
+                problems.append(f"ties[{ti}].members: a tie needs two different members")
+            elif pair in pairs:
+                problems.append(f"ties[{ti}].members: the pair {'-'.join(tie.members)} is listed twice")
+            pairs.add(pair)
         subissue_names = [s.name for s in self.subissues]
         if len(set(subissue_names)) != len(subissue_names):
             problems.append("subissues: duplicate sub-issue name")
@@ -314,6 +341,9 @@ class Scenario(_Strict):
     def content_hash(self) -> str:
         """Stable hash of everything that affects a run (not name, description or sources).
 
+        Fields at their defaults are left out, so adding a new field with a default to the
+        schema does not change the hash of existing scenarios.
+
         Examples
         --------
         >>> a = Scenario(name="a", members=[Member(code="AAA", name="A"), Member(code="BBB", name="B")])
@@ -321,7 +351,7 @@ class Scenario(_Strict):
         >>> a.content_hash() == b.content_hash()
         True
         """
-        data = self.model_dump(mode="json", exclude={"name", "description", "sources"})
+        data = self.model_dump(mode="json", exclude={"name", "description", "sources"}, exclude_defaults=True)
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
