@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -98,6 +99,9 @@ def main() -> None:
     spec_path = folder / "benchmark.yaml"
     spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
     total = spec["replications"] * len(POINTS)
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        print(f"warning: the machine is busy (load average {load:.2f}); speed-ups will be understated")
     print(f"sweep: {args.scenario}, {len(POINTS)} design points x {spec['replications']:,} = {total:,} replications, "
           f"engine {args.engine}; {args.workers} workers for process and dask")  # fmt: skip
     results: dict[str, dict] = {}
@@ -131,6 +135,7 @@ def main() -> None:
               f"{figures['chunks']:7d} {figures['failed']:6d} {figures['peak_rss_mib']:12.0f} MiB "
               f"{figures['store_mib']:5.1f} MiB")  # fmt: skip
     print("targets: speed-up >= 1.7x on 2 cores for process and dask; driver peak RSS < 1024 MiB")
+    print(f"load average over the last 15 minutes: {os.getloadavg()[2]:.2f} (cores: {os.cpu_count()})")
     if len(stores) > 1 and len(results) == len(stores):
         print(f"identical runs tables on {', '.join(results)}: {'yes' if identical(stores) else 'NO'}")
     print(f"stores in {folder}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from experiment_helpers import BATCH_AVAILABLE, row_columns, runs_of, tiny_spec, write_spec
 
 from corridors.cli import main
@@ -115,13 +116,18 @@ def test_the_cli_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not BATCH_AVAILABLE, reason="the batch engine is not in this installation")
-def test_the_example_gives_identical_runs_on_all_three_executors(tmp_path: Path) -> None:
+def test_the_example_gives_identical_runs_on_all_three_executors(tmp_path: Path, full_size: bool) -> None:
     spec = EXAMPLES / "sweep_meetings.yaml"
+    replications = 400
+    if not full_size:  # the shipped example with fewer replications; --full runs it as shipped
+        raw = yaml.safe_load(spec.read_text())
+        raw["replications"] = replications = 60
+        spec = write_spec(tmp_path, raw, "sweep_meetings.yaml")
     stores = {name: tmp_path / f"{name}.duckdb" for name in ("serial", "process", "dask")}
     assert run_cli("sweep", str(spec), "--store", str(stores["serial"]), "--executor", "serial", "--quiet") == 0
     assert run_cli("sweep", str(spec), "--store", str(stores["process"]), "--workers", "2", "--quiet") == 0
     assert run_cli("sweep", str(spec), "--store", str(stores["dask"]), "--dask", "local:2", "--quiet") == 0
     serial = row_columns(runs_of(stores["serial"]))
-    assert len(serial) == 5 * 400
+    assert len(serial) == 5 * replications
     for name in ("process", "dask"):
         pd.testing.assert_frame_equal(row_columns(runs_of(stores[name])), serial)

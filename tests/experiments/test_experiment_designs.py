@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corridors.experiments import expand_design, load_experiment, plan_chunks
+from corridors.experiments.chunks import count_chunks
 from corridors.experiments.spec import Distribution
 
 THREE_FACTORS = [
@@ -85,7 +86,9 @@ def test_chunks_cover_every_replicate_once(points: int, replications: int, size:
     chunks = list(plan_chunks(points, replications, size))
     assert [c.chunk_id for c in chunks] == list(range(len(chunks)))
     covered = sorted(
-        (c.point_id, r) for c in chunks for r in range(c.first_replicate, c.first_replicate + c.replications)
+        (p, r) for c in chunks for p in c.point_ids for r in range(c.first_replicate, c.first_replicate + c.replications)
     )
     assert covered == [(p, r) for p in range(points) for r in range(replications)]
-    assert all(1 <= c.replications <= size for c in chunks)
+    assert all(1 <= c.size <= size for c in chunks)
+    assert all(c.points == 1 or (c.first_replicate, c.replications) == (0, replications) for c in chunks)
+    assert len(chunks) == count_chunks(points, replications, size)

@@ -31,7 +31,7 @@ def test_the_serial_runs_table_is_complete(serial_runs: pd.DataFrame) -> None:
     assert set(serial_runs["code_version"]) == {__import__("corridors").__version__}
 
 
-@pytest.mark.parametrize("chunk_replications", [1, 4, 6])
+@pytest.mark.parametrize("chunk_replications", [1, 4, 6, 12, 18])
 def test_any_chunk_size_gives_the_same_rows(tmp_path: Path, serial_runs: pd.DataFrame, chunk_replications: int) -> None:
     store = tmp_path / "runs.duckdb"
     run_sweep(load_experiment(tiny_spec(chunk_replications=chunk_replications)), store=store)

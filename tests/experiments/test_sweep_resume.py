@@ -182,6 +182,24 @@ def test_a_failing_chunk_is_recorded_and_retried(tmp_path: Path, monkeypatch: py
     pd.testing.assert_frame_equal(row_columns(runs_of(store)), row_columns(runs_of(whole)))
 
 
+def test_a_failed_chunk_of_several_points_counts_against_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = chunks_module.run_replications
+
+    def flaky(scenario: Any, **options: Any) -> pd.DataFrame:
+        if scenario.formal_meetings_per_week == 2.0:
+            raise RuntimeError("boom")
+        return original(scenario, **options)
+
+    monkeypatch.setattr(chunks_module, "run_replications", flaky)
+    store = tmp_path / "g.duckdb"
+    report = run_sweep(load_experiment(tiny_spec(chunk_replications=12)), store=store)  # points 0-1, then 2
+    assert (report.chunks_total, report.chunks_failed) == (2, 1)
+    summary = summarize(store)
+    assert summary.points["runs"].tolist() == [0, 0, 6]
+    assert summary.points["replications_failed"].tolist() == [6, 6, 0]
+    assert summary.replications_failed == 12
+
+
 def test_a_hard_interrupt_keeps_the_committed_chunks(tmp_path: Path) -> None:
     spec = load_experiment(tiny_spec())
     store = tmp_path / "i.duckdb"

@@ -41,7 +41,9 @@ _register_all()
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except CorridorsError as exc:
         for line in exc.problems:
             print(f"error: {line}", file=sys.stderr)

@@ -158,8 +158,7 @@ def sweep(
 ) -> None:
     """Run an experiment spec, or resume it: finished chunks in the store are skipped.
 
-    Exit status: 0 done, 1 some chunks failed (see 'corridors results summary'), 2 a
-    problem with the spec or options, 130 interrupted (run the same command to resume).
+    Exit status: 0 done, 1 chunks failed, 2 a problem with the spec or options, 130 interrupted.
 
     Example: corridors sweep examples/sweep_meetings.yaml --executor process --workers 4
     """
@@ -200,8 +199,7 @@ def sensitivity(
 ) -> None:
     """Run a Sobol or Morris design and print each factor's sensitivity indices.
 
-    Sobol: first-order (S1) and total (ST) indices; Morris: mu* and sigma; both with
-    bootstrap confidence intervals (half-widths in the _conf columns).
+    Sobol: first-order (S1) and total (ST) indices; Morris: mu* and sigma; with confidence half-widths (_conf).
 
     Example: corridors sensitivity examples/sensitivity.yaml --executor process
     """

@@ -212,7 +212,7 @@ def solve_tie_intercept(z: np.ndarray, counts: np.ndarray, target_ties: float) -
     Examples
     --------
     >>> b = solve_tie_intercept(np.zeros(1), np.array([45.0]), 22.5)  # 10 members, mean degree 4.5
-    >>> round(1 / (1 + np.exp(-b)), 6)
+    >>> round(float(1 / (1 + np.exp(-b))), 6)
     0.5
     """
     total = counts.sum()

@@ -23,7 +23,7 @@ def summarize_runs(rows: pd.DataFrame) -> pd.DataFrame:
     >>> frame = pd.DataFrame({"decided": [True, False], "decision_day": [10.0, float("nan")],
     ...     "response_months": [2.5, float("nan")], "n_formal_meetings": [3, 9], "n_failed_proposals": [2, 9],
     ...     "informal_share": [1.0, 0.5], "friends_mean": [4.0, 5.0], "contacts_per_week": [6.0, 6.2]})
-    >>> summarize_runs(frame).loc["decision share", "mean"]
+    >>> float(summarize_runs(frame).loc["decision share", "mean"])
     0.5
     """
     def describe(values: pd.Series) -> dict[str, float]:

@@ -24,7 +24,7 @@ import yaml
 from corridors.errors import CorridorsError
 from corridors.experiments.seeding import derived_seed
 from corridors.experiments.spec import ExperimentSpec, Factor
-from corridors.scenario.loading import _read_raw, apply_overrides, scenario_from_dict
+from corridors.scenario.loading import apply_overrides, read_raw, scenario_from_dict
 from corridors.scenario.schema import Scenario
 
 __all__ = [
@@ -96,7 +96,7 @@ def read_base(spec: ExperimentSpec) -> dict[str, Any]:
     """The base scenario of a spec as a raw mapping (``extends`` resolved, ``set`` applied)."""
     relative_to = Path(spec.base_dir) if spec.base_dir else None
     try:
-        raw, _ = _read_raw(spec.base, relative_to=relative_to, chain=())
+        raw = read_raw(spec.base, relative_to=relative_to)
         return apply_overrides(raw, spec.base_overrides)
     except CorridorsError as exc:
         raise CorridorsError([f"{spec.source}: base: {problem}" for problem in exc.problems]) from None

@@ -98,8 +98,10 @@ def summarize(store: str | Path, *, experiment: int | None = None) -> Summary:
                        max(horizon_days) AS horizon_days
                 FROM runs WHERE experiment_id = $experiment GROUP BY point_id),
             c AS (
-                SELECT point_id, count(*) AS chunks_failed, sum(replications) AS replications_failed
-                FROM chunks WHERE experiment_id = $experiment AND status = 'failed' GROUP BY point_id)
+                SELECT point_id, sum(replications) AS replications_failed
+                FROM (SELECT unnest(range(point_id, point_id + points)) AS point_id, replications
+                      FROM chunks WHERE experiment_id = $experiment AND status = 'failed')
+                GROUP BY point_id)
             SELECT p.* EXCLUDE (scenario_hash), coalesce(r.runs, 0) AS runs, r.decided_share,
                    r.response_months_mean, r.* EXCLUDE (point_id, runs, decided_share, response_months_mean),
                    coalesce(c.replications_failed, 0) AS replications_failed
@@ -108,7 +110,8 @@ def summarize(store: str | Path, *, experiment: int | None = None) -> Summary:
         points = st.con.execute(sql, {"experiment": record.experiment_id}).df()
         counts = st.con.execute(
             "SELECT count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status = 'failed'), "
-            "coalesce(sum(replications) FILTER (WHERE status = 'failed'), 0) FROM chunks WHERE experiment_id = ?",
+            "coalesce(sum(replications * points) FILTER (WHERE status = 'failed'), 0) FROM chunks "
+            "WHERE experiment_id = ?",
             [record.experiment_id],
         ).fetchone()
         assert counts is not None

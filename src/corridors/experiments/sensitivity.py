@@ -184,7 +184,7 @@ def plot_sensitivity(indices: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     factors = list(indices["factor"])
     positions = np.arange(len(factors))
-    figure = Figure(figsize=(7.0, 1.2 + 0.55 * len(factors)), layout="constrained")
+    figure = Figure(figsize=(7.0, 1.6 + 0.55 * len(factors)), layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     method = indices.attrs.get("method", "sobol" if "S1" in indices else "morris")
@@ -196,12 +196,11 @@ def plot_sensitivity(indices: pd.DataFrame, path: str | Path) -> Path:
         axes.barh(positions + height / 2, indices["ST"], height, xerr=indices["ST_conf"], label="total (ST)",
                   color="#dd8452", capsize=3)  # fmt: skip
         axes.set_xlabel(f"Sobol index ({level}% confidence intervals)")
-        axes.legend(loc="lower right")
+        figure.legend(loc="outside lower center", ncol=2, frameon=False)
     else:
         axes.barh(positions, indices["mu_star"], 0.6, xerr=indices["mu_star_conf"], color="#4c72b0", capsize=3,
                   label="mu* (mean absolute elementary effect)")  # fmt: skip
         axes.set_xlabel(f"Morris mu* ({level}% confidence intervals)")
-        axes.legend(loc="lower right")
     axes.set_yticks(positions, factors)
     axes.invert_yaxis()
     axes.axvline(0, color="black", linewidth=0.8)

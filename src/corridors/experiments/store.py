@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RUN_KEY_COLUMNS", "STORE_FORMAT", "ExperimentRecord", "Store"]
 
-STORE_FORMAT = "1"
+STORE_FORMAT = "2"
 """Version of the table layout, kept in ``store_info``."""
 
 RUN_KEY_COLUMNS = ("run_id", "experiment_id", "point_id", "chunk_id")
@@ -84,8 +84,8 @@ _SCHEMA = [
         experiment_id INTEGER, point_id BIGINT, factor VARCHAR, value DOUBLE, value_text VARCHAR,
         unit_value DOUBLE)""",
     """CREATE TABLE IF NOT EXISTS chunks (
-        experiment_id INTEGER, chunk_id BIGINT, point_id BIGINT, first_replicate BIGINT, replications BIGINT,
-        status VARCHAR, error VARCHAR, seconds DOUBLE, worker VARCHAR, finished_at TIMESTAMP,
+        experiment_id INTEGER, chunk_id BIGINT, point_id BIGINT, points BIGINT, first_replicate BIGINT,
+        replications BIGINT, status VARCHAR, error VARCHAR, seconds DOUBLE, worker VARCHAR, finished_at TIMESTAMP,
         PRIMARY KEY (experiment_id, chunk_id))""",
     "CREATE TABLE IF NOT EXISTS runs (run_id BIGINT, experiment_id INTEGER, point_id BIGINT, chunk_id BIGINT, "
     + ", ".join(f"{f.name} {_DUCKDB_TYPES[str(f.type)]}" for f in ROW_SCHEMA)
@@ -121,12 +121,10 @@ class ExperimentRecord:
     owner_host: str | None
 
     @property
-    def chunks_per_point(self) -> int:
-        return -(-self.replications // self.chunk_replications)
-
-    @property
     def n_chunks(self) -> int:
-        return self.chunks_per_point * self.n_points
+        from corridors.experiments.chunks import count_chunks
+
+        return count_chunks(self.n_points, self.replications, self.chunk_replications)
 
 
 def _value_type(values: list[Any]) -> str:
@@ -452,12 +450,13 @@ class Store:
             rows = pa.Table.from_pandas(result.rows, schema=ROW_SCHEMA, preserve_index=False)
             count = rows.num_rows
             replicate = rows.column("replicate").to_numpy()
+            point = np.repeat(np.asarray(chunk.point_ids, dtype=np.int64), chunk.replications)
             keys = pa.table(
                 {
-                    "run_id": pa.array(experiment.run_id_offset + chunk.point_id * experiment.replications + replicate,
+                    "run_id": pa.array(experiment.run_id_offset + point * experiment.replications + replicate,
                                        pa.int64()),
                     "experiment_id": pa.array(np.full(count, experiment.experiment_id), pa.int32()),
-                    "point_id": pa.array(np.full(count, chunk.point_id), pa.int64()),
+                    "point_id": pa.array(point, pa.int64()),
                     "chunk_id": pa.array(np.full(count, chunk.chunk_id), pa.int64()),
                 }
             )  # fmt: skip
@@ -474,9 +473,9 @@ class Store:
                 finally:
                     self.con.unregister("_corridors_chunk")
             self.con.execute(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    experiment.experiment_id, chunk.chunk_id, chunk.point_id, chunk.first_replicate,
+                    experiment.experiment_id, chunk.chunk_id, chunk.point_id, chunk.points, chunk.first_replicate,
                     chunk.replications, "done" if result.ok else "failed", result.error, result.seconds,
                     result.worker, _now(),
                 ],

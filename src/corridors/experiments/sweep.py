@@ -120,7 +120,8 @@ def choose_chunk_replications(scenario: Scenario, *, seed: int, engine: str, rep
 
     Times a few replicates of the first design point after a warm-up (imports, compilation);
     makes chunks smaller when that leaves too few chunks to keep every core busy, but never
-    under about a second.
+    under about a second. A chunk may hold several design points when each has fewer
+    replications than that.
     """
     warm = scenario_from_dict(
         apply_overrides(scenario.model_dump(mode="json"), ["parameters.burn_in_days=0", "parameters.max_days=1"])
@@ -131,9 +132,9 @@ def choose_chunk_replications(scenario: Scenario, *, seed: int, engine: str, rep
         start = time.perf_counter()
         run_replications(scenario, replications=count, seed=seed, engine=engine)
         elapsed = time.perf_counter() - start
-        if elapsed >= 0.25 or count >= replications:
+        if elapsed >= 0.25 or count >= 4096:
             break
-        count = min(count * 4, replications)
+        count *= 4
     per_replication = max(elapsed / count, 1e-7)
     target = math.ceil(TARGET_CHUNK_SECONDS / per_replication)
     floor = math.ceil(1.0 / per_replication)
@@ -141,7 +142,7 @@ def choose_chunk_replications(scenario: Scenario, *, seed: int, engine: str, rep
     size = _nice_number(max(floor, min(target, enough_chunks)))
     if size < floor:  # rounded below about a second: take the next nice number up
         size = _nice_number(math.ceil(size * 2.5))
-    return max(1, min(replications, size))
+    return max(1, min(replications * points, size))
 
 
 def _nice_number(value: int) -> int:
@@ -197,11 +198,15 @@ def _spec_difference(stored: dict[str, Any], current: dict[str, Any]) -> str:
 
 
 def _tasks(design: Design, record: ExperimentRecord, chunks: list[Chunk]) -> Iterator[ChunkTask]:
-    cached: tuple[int, Scenario] | None = None
+    cached: tuple[int, Scenario] | None = None  # a point's blocks come one after another
     for chunk in chunks:
-        if cached is None or cached[0] != chunk.point_id:
-            cached = (chunk.point_id, design.scenario(chunk.point_id))
-        yield ChunkTask(chunk, cached[1], record.root_seed, record.engine)
+        if chunk.points == 1:
+            if cached is None or cached[0] != chunk.point_id:
+                cached = (chunk.point_id, design.scenario(chunk.point_id))
+            scenarios: tuple[Scenario, ...] = (cached[1],)
+        else:
+            scenarios = tuple(design.scenario(point_id) for point_id in chunk.point_ids)
+        yield ChunkTask(chunk, scenarios, record.root_seed, record.engine)
 
 
 def _checked(result: ChunkResult, design: Design, record: ExperimentRecord) -> ChunkResult:
@@ -210,11 +215,12 @@ def _checked(result: ChunkResult, design: Design, record: ExperimentRecord) -> C
         return result
     chunk = result.chunk
     rows = result.rows
-    expected = list(range(chunk.first_replicate, chunk.first_replicate + chunk.replications))
+    expected = list(range(chunk.first_replicate, chunk.first_replicate + chunk.replications)) * chunk.points
+    hashes = [design.points[p].scenario_hash for p in chunk.point_ids for _ in range(chunk.replications)]
     problems = []
     if list(rows["replicate"]) != expected:
         problems.append(f"replicates {list(rows['replicate'])[:5]}... are not {expected[:5]}...")
-    if set(rows["scenario_hash"]) != {design.points[chunk.point_id].scenario_hash}:
+    if list(rows["scenario_hash"]) != hashes:
         problems.append("scenario_hash differs from the design point's")
     if set(rows["seed"]) != {record.root_seed}:
         problems.append("seed differs from the root seed")
@@ -266,10 +272,10 @@ def run_sweep(
     ...                         "factors": [{"path": "formal_meetings_per_week", "values": [1, 2]}]})
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny.duckdb"
     >>> report = run_sweep(spec, store=path)
-    >>> report.status, report.chunks_done, report.chunks_total
-    ('finished', 2, 2)
-    >>> run_sweep(spec, store=path).chunks_skipped  # run again: nothing left to do
-    2
+    >>> report.status, report.replications_this_session, report.chunks_done == report.chunks_total
+    ('finished', 4, True)
+    >>> run_sweep(spec, store=path).replications_this_session  # run again: nothing left to do
+    0
     """
     if not isinstance(spec, ExperimentSpec):
         spec = load_experiment(spec)
@@ -331,7 +337,7 @@ def _run(
     skipped = len(statuses) if not retry_failed else done
     replications_done = int(
         st.con.execute(
-            "SELECT coalesce(sum(replications), 0) FROM chunks WHERE experiment_id = ? AND status = 'done'",
+            "SELECT coalesce(sum(replications * points), 0) FROM chunks WHERE experiment_id = ? AND status = 'done'",
             [record.experiment_id],
         ).fetchone()[0]  # type: ignore[index]
     )
@@ -361,8 +367,8 @@ def _run(
                         processed += 1
                         if result.ok:
                             done += 1
-                            session += result.chunk.replications
-                            replications_done += result.chunk.replications
+                            session += result.chunk.size
+                            replications_done += result.chunk.size
                             if retry_failed:
                                 failed -= 1
                         elif not retry_failed:
@@ -370,7 +376,10 @@ def _run(
                         report_progress()
                         if stop.requested:
                             break
-            status = "finished" if processed == len(todo) else "interrupted"
+            every_chunk_ran = done + failed == record.n_chunks
+            status = "finished" if processed == len(todo) and every_chunk_ran else "interrupted"
+            if retry_failed and not every_chunk_ran:
+                notes.append("some chunks have never run: run the sweep without --retry-failed to finish it")
     finally:
         st.release(record.experiment_id, status)
     return SweepReport(

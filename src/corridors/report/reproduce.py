@@ -52,7 +52,7 @@ def comparison_table(runs: dict[str, pd.DataFrame]) -> pd.DataFrame:
     --------
     >>> rows = pd.DataFrame({"decided": [True, True], "response_months": [3.0, 5.0],
     ...                      "contacts_per_week": [6.0, 7.0], "friends_mean": [4.0, 6.0]})
-    >>> comparison_table({"au": rows).loc["AU", "simulated_response_months"]
+    >>> float(comparison_table({"au": rows}).loc["AU", "simulated_response_months"])
     4.0
     """
     table1 = paper.table1().set_index("organization")["mean_response_months"]

@@ -27,6 +27,7 @@ __all__ = [
     "list_presets",
     "load_scenario",
     "parse_override",
+    "read_raw",
     "scenario_from_dict",
     "scenario_to_yaml",
 ]
@@ -112,6 +113,20 @@ def _read_raw(source: str | Path, *, relative_to: Path | None, chain: tuple[str,
             raise CorridorsError(f"{label}: extends: no such file '{parent}'") from None
         raise
     return _deep_merge(base, data), label
+
+
+def read_raw(source: str | Path, *, relative_to: Path | None = None) -> dict[str, Any]:
+    """The raw mapping of a preset or scenario file with ``extends`` resolved (not validated).
+
+    A relative file path is taken relative to ``relative_to`` when given.
+
+    Examples
+    --------
+    >>> read_raw("unsc")["decision_rule"]["quota"]
+    9
+    """
+    data, _ = _read_raw(source, relative_to=relative_to, chain=())
+    return data
 
 
 def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ class SerialExecutor(Executor):
     >>> from corridors.scenario import load_scenario
     >>> scenario = load_scenario("unsc", ["parameters.burn_in_days=0", "parameters.max_days=10"])
     >>> with SerialExecutor() as executor:
-    ...     results = list(executor.evaluate([ChunkTask(Chunk(0, 0, 0, 1), scenario, 1, "reference")]))
+    ...     results = list(executor.evaluate([ChunkTask(Chunk(0, 0, 0, 1), (scenario,), 1, "reference")]))
     >>> [r.ok for r in results]
     [True]
     """
