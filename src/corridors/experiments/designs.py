@@ -50,8 +50,10 @@ def override_text(path: str, value: Any) -> str:
     >>> override_text("agenda_setter.kind", "commission")
     'agenda_setter.kind=commission'
     """
-    text = yaml.safe_dump(value, default_flow_style=True, width=1_000_000, allow_unicode=True).strip()
-    text = text.removesuffix("...").strip()
+    # only YAML's own line breaks and end-of-document marker go: str.strip() would also eat
+    # characters such as a no-break space that belong to the value
+    text = yaml.safe_dump(value, default_flow_style=True, width=1_000_000, allow_unicode=True).rstrip("\n")
+    text = text.removesuffix("\n...").rstrip("\n")
     return f"{path}={text}"
 
 

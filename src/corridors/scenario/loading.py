@@ -192,7 +192,7 @@ def parse_override(text: str) -> tuple[list[str | int], Any]:
     except ValueError as exc:
         raise CorridorsError(f"--set {text}: {exc}") from None
     try:
-        value = yaml.safe_load(value_text) if value_text.strip() else None
+        value = yaml.safe_load(value_text) if value_text else None
     except yaml.YAMLError:
         raise CorridorsError(f"--set {text}: cannot read the value '{value_text}'") from None
     _check_path(path, text)
