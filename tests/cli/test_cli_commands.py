@@ -8,22 +8,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from corridors.cli import main
+from cli_support import invoke_cli
 from corridors.scenario import list_presets
 
 
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exit_info:
-        code = int(exit_info.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def test_presets_lists_the_five_with_table_figures(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(["presets"], capsys)
+    code, out, _ = invoke_cli(["presets"], capsys)
     assert code == 0
     for name in ("au", "eu", "oas", "osce", "unsc"):
         assert name in out
@@ -32,7 +22,7 @@ def test_presets_lists_the_five_with_table_figures(capsys: pytest.CaptureFixture
 
 
 def test_show_applies_set_and_prints_yaml(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(["show", "eu", "--set", "formal_meetings_per_week=0.5"], capsys)
+    code, out, _ = invoke_cli(["show", "eu", "--set", "formal_meetings_per_week=0.5"], capsys)
     assert code == 0
     body = yaml.safe_load(out)
     assert body["formal_meetings_per_week"] == 0.5
@@ -43,14 +33,14 @@ def test_show_applies_set_and_prints_yaml(capsys: pytest.CaptureFixture[str]) ->
 def test_show_resolves_extends_from_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "fewer.yaml"
     path.write_text("extends: eu\nname: eu_fewer\nformal_meetings_per_week: 1.0\nmechanisms: {posturing: false}\n")
-    code, out, _ = run_cli(["show", str(path)], capsys)
+    code, out, _ = invoke_cli(["show", str(path)], capsys)
     body = yaml.safe_load(out)
     assert code == 0 and body["name"] == "eu_fewer" and body["mechanisms"]["posturing"] is False
     assert body["mechanisms"]["gossip"] is True  # inherited
 
 
 def test_realist_switches_off_interpersonal_mechanisms(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(["show", "osce", "--set", "realist=true"], capsys)
+    code, out, _ = invoke_cli(["show", "osce", "--set", "realist=true"], capsys)
     mechanisms = yaml.safe_load(out)["mechanisms"]
     assert code == 0
     assert not mechanisms["gossip"] and not mechanisms["trust_growth"] and not mechanisms["agency"]
@@ -59,7 +49,7 @@ def test_realist_switches_off_interpersonal_mechanisms(capsys: pytest.CaptureFix
 
 def test_run_writes_rows_and_summarizes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_file = tmp_path / "rows.parquet"
-    code, out, _ = run_cli(["run", "unsc", "--reps", "25", "--seed", "3", "--out", str(out_file), "--quiet"], capsys)
+    code, out, _ = invoke_cli(["run", "unsc", "--reps", "25", "--seed", "3", "--out", str(out_file), "--quiet"], capsys)
     assert code == 0
     rows = pd.read_parquet(out_file)
     assert len(rows) == 25 and set(rows["engine"]) == {"batch"}
@@ -67,19 +57,19 @@ def test_run_writes_rows_and_summarizes(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_run_rejects_a_bad_output_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run_cli(["run", "unsc", "--reps", "2", "--out", str(tmp_path / "rows.txt"), "--quiet"], capsys)
+    code, _, err = invoke_cli(["run", "unsc", "--reps", "2", "--out", str(tmp_path / "rows.txt"), "--quiet"], capsys)
     assert code == 2 and "use a .csv or .parquet file name" in err
     assert not (tmp_path / "rows.txt").exists()
 
 
 def test_run_rejects_an_unknown_engine(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run_cli(["run", "eu", "--engine", "fast"], capsys)
+    code, _, err = invoke_cli(["run", "eu", "--engine", "fast"], capsys)
     assert code == 2 and "unknown engine 'fast'" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("preset", list_presets())
 def test_trace_tells_a_story_on_every_preset(preset: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(["trace", preset, "--seed", "1", "--set", "parameters.burn_in_days=60"], capsys)
+    code, out, _ = invoke_cli(["trace", preset, "--seed", "1", "--set", "parameters.burn_in_days=60"], capsys)
     assert code == 0
     assert "day 0: demand for an operation" in out
     assert "proposal" in out
@@ -87,7 +77,7 @@ def test_trace_tells_a_story_on_every_preset(preset: str, capsys: pytest.Capture
 
 
 def test_reproduce_writes_report_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(["reproduce", "--out", str(tmp_path), "--reps", "20", "--quiet"], capsys)
+    code, out, _ = invoke_cli(["reproduce", "--out", str(tmp_path), "--reps", "20", "--quiet"], capsys)
     assert code == 0
     table = pd.read_csv(tmp_path / "reproduce.csv", index_col=0)
     assert list(table.index) == ["AU", "EU", "OAS", "OSCE"]

@@ -8,23 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from corridors.cli import main
+from cli_support import invoke_cli
 from corridors.empirical import example_path
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_describe_the_shipped_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plot = tmp_path / "km.png"
-    code, out, err = run(["data", "describe", str(example_path()), "--plot", str(plot)], capsys)
+    code, out, err = invoke_cli(["data", "describe", str(example_path()), "--plot", str(plot)], capsys)
     assert code == 0, err
     assert "32 rows; 27 timed (23 started, 4 censored at 2008-12-08); 5 left out" in out
     for phrase in ("Kaplan-Meier median", "Log-rank", "Cox proportional hazards", "Discrete-time logit"):
@@ -34,7 +24,7 @@ def test_describe_the_shipped_sample(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_describe_strict_rejects_the_sample(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["data", "describe", str(example_path()), "--strict"], capsys)
+    code, out, err = invoke_cli(["data", "describe", str(example_path()), "--strict"], capsys)
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 5 and all(line.startswith("error: ") and "(--strict)" in line for line in lines)
@@ -45,9 +35,9 @@ def test_validate_and_map(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     raw = pd.read_csv(example_path(), dtype=str, keep_default_na=False).rename(columns={"start_date": "launch"})
     path = tmp_path / "ops.xlsx"
     raw.to_excel(path, index=False)
-    code, _, err = run(["data", "validate", str(path)], capsys)
+    code, _, err = invoke_cli(["data", "validate", str(path)], capsys)
     assert code == 2 and "required column 'start_date' is missing" in err
-    code, out, _ = run(["data", "validate", str(path), "--map", "start_date=launch"], capsys)
+    code, out, _ = invoke_cli(["data", "validate", str(path), "--map", "start_date=launch"], capsys)
     assert code == 0 and "27 timed" in out
 
 
@@ -65,7 +55,7 @@ def test_compare_with_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     path = tmp_path / "runs.parquet"
     runs.to_parquet(path)
     plot = tmp_path / "compare.png"
-    code, out, err = run(["data", "compare", str(example_path()), str(path), "--plot", str(plot)], capsys)
+    code, out, err = invoke_cli(["data", "compare", str(example_path()), str(path), "--plot", str(plot)], capsys)
     assert code == 0, err
     assert "logrank_p" in out and "ks_statistic" in out
     assert plot.exists()
@@ -74,7 +64,7 @@ def test_compare_with_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_network_from_the_shipped_edges(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plot = tmp_path / "net.png"
     edges = str(example_path("example_edges.csv"))
-    code, out, err = run(["network", edges, "--scenario", "eu", "--plot", str(plot)], capsys)
+    code, out, err = invoke_cli(["network", edges, "--scenario", "eu", "--plot", str(plot)], capsys)
     assert code == 0, err
     assert "friend_ties_within_subregion" in out and "betweenness_centrality" in out
     assert plot.stat().st_size > 10_000
@@ -82,11 +72,11 @@ def test_network_from_the_shipped_edges(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_power_shows_the_papers_point(capsys: pytest.CaptureFixture[str]) -> None:
     edges = str(example_path("example_edges.csv"))
-    code, out, _ = run(["power", "eu", "--edges", edges], capsys)
+    code, out, _ = invoke_cli(["power", "eu", "--edges", edges], capsys)
     assert code == 0
     assert "Formal power is equal: every member's Shapley-Shubik index is 1/27" in out
     assert "Informal power is unequal" in out
-    code, out, _ = run(["power", "unsc"], capsys)
+    code, out, _ = invoke_cli(["power", "unsc"], capsys)
     assert code == 0 and "0.1963" in out and "0.0019" in out
 
 
@@ -105,7 +95,7 @@ def test_power_shows_the_papers_point(capsys: pytest.CaptureFixture[str]) -> Non
 )
 def test_bad_input_is_one_line_and_exit_2(argv: list[str], phrase: str, capsys: pytest.CaptureFixture[str]) -> None:
     argv = [a.replace("{sample}", str(example_path())) for a in argv]
-    code, _, err = run(argv, capsys)
+    code, _, err = invoke_cli(argv, capsys)
     assert code == 2
     errors = [line for line in err.splitlines() if line.startswith("error: ")]
     assert any(phrase in line for line in errors), err
@@ -117,6 +107,6 @@ def test_bad_input_is_one_line_and_exit_2(argv: list[str], phrase: str, capsys: 
     [["data", "describe"], ["data", "compare"], ["data", "survey"], ["network"], ["power"], ["data", "validate"]],
 )
 def test_help_has_an_example(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run([*argv, "--help"], capsys)
+    code, out, _ = invoke_cli([*argv, "--help"], capsys)
     assert code == 0
     assert "Example: corridors " in out

@@ -26,8 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import types
-import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -38,8 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from corridors.engines.rows import ROW_SCHEMA
 from corridors.errors import CorridorsError
-from corridors.scenario.loading import parse_override
-from corridors.scenario.schema import Scenario
+from corridors.scenario.loading import field_type, parse_override
 
 __all__ = [
     "DESIGN_KINDS",
@@ -431,34 +428,6 @@ def load_experiment(source: str | Path | Mapping[str, Any], *, label: str | None
     return spec
 
 
-def _core_type(annotation: Any) -> Any:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _core_type(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return _core_type(args[0])
-    return annotation
-
-
 def _is_integer_field(path: str) -> bool:
     """Whether a (checked) dotted scenario path names an integer field, e.g. parameters.review_days."""
-    parts, _ = parse_override(f"{path}=0")
-    model: Any = Scenario
-    skip = False
-    annotation: Any = None
-    for part in parts:
-        if skip:
-            skip = False
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)) or not isinstance(part, str):
-            return False
-        annotation = _core_type(model.model_fields[part].annotation)
-        if typing.get_origin(annotation) in (list, dict):
-            model = _core_type(typing.get_args(annotation)[-1])
-            annotation = model
-            skip = True
-        else:
-            model = annotation
-    return annotation is int
+    return field_type(path) is int

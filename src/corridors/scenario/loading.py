@@ -24,6 +24,8 @@ from corridors.scenario.schema import Scenario, _ScenarioProblems
 
 __all__ = [
     "apply_overrides",
+    "core_type",
+    "field_type",
     "list_presets",
     "load_scenario",
     "parse_override",
@@ -158,15 +160,15 @@ def _split_path(path: str) -> list[str | int]:
     return parts
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip Optional/Annotated to the core type."""
+def core_type(annotation: Any) -> Any:
+    """Strip Optional/Annotated from a type annotation to its core type."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
+        return core_type(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         if len(args) == 1:
-            return _unwrap(args[0])
+            return core_type(args[0])
     return annotation
 
 
@@ -218,9 +220,9 @@ def _check_path(path: list[str | int], text: str) -> None:
                 f"--set {text}: unknown field '{part}' in {where}{_suggest(str(part), fields)}"
             )
         shown.append(("." if shown else "") + part)
-        annotation = _unwrap(model.model_fields[part].annotation)
+        annotation = core_type(model.model_fields[part].annotation)
         if typing.get_origin(annotation) is list:
-            model = _unwrap(typing.get_args(annotation)[0])
+            model = core_type(typing.get_args(annotation)[0])
             expect_item = True
         elif typing.get_origin(annotation) is dict:
             model = None
@@ -273,6 +275,33 @@ def _format_location(loc: tuple[str | int, ...]) -> str:
     return out or "(top level)"
 
 
+def field_type(path: str) -> Any:
+    """The core type of the scenario field at a dotted path (list entries give the entry type).
+
+    Examples
+    --------
+    >>> field_type("parameters.review_days"), field_type("members.FRA.ideal")
+    (<class 'int'>, <class 'float'>)
+    """
+    model: Any = Scenario
+    annotation: Any = Scenario
+    expect_item = False
+    for part in _split_path(path):
+        if expect_item:
+            expect_item = False
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or not isinstance(part, str) \
+                or part not in model.model_fields:
+            raise CorridorsError(f"{path}: not a scenario field")
+        annotation = core_type(model.model_fields[part].annotation)
+        if typing.get_origin(annotation) in (list, dict):
+            model = annotation = core_type(typing.get_args(annotation)[-1])
+            expect_item = True
+        else:
+            model = annotation
+    return annotation
+
+
 def _model_at(loc: tuple[str | int, ...]) -> Any:
     model: Any = Scenario
     for part in loc:
@@ -280,9 +309,9 @@ def _model_at(loc: tuple[str | int, ...]) -> Any:
             continue
         if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
             return None
-        annotation = _unwrap(model.model_fields[part].annotation)
+        annotation = core_type(model.model_fields[part].annotation)
         if typing.get_origin(annotation) in (list, dict):
-            annotation = _unwrap(typing.get_args(annotation)[-1])
+            annotation = core_type(typing.get_args(annotation)[-1])
         model = annotation
     return model
 
