@@ -13,7 +13,7 @@ from corridors.scenario import list_presets, load_scenario, scenario_to_yaml
 
 
 def presets() -> None:
-    """List the shipped presets with the paper's figures (Tables 2 and 3).
+    """List the shipped presets with the paper's figures (Tables 1, 2 and 3).
 
     Example: corridors presets
     """
@@ -21,10 +21,12 @@ def presets() -> None:
 
     observed = paper.table2()
     observed = observed[observed["statistic"] == "mean"].set_index("organization")["informal_contacts_per_week"]
+    response = paper.table1().set_index("organization")["mean_response_months"]
     table = Table(title="corridors presets")
     for column in ("name", "committee", "members", "formal meetings/week", "informal contacts/week (model)",
-                   "Table 2 mean", "decision rule", "agenda setter"):
-        table.add_column(column, justify="right" if "/" in column or column in ("members", "Table 2 mean") else "left")
+                   "Table 2 mean", "Table 1 months", "decision rule", "agenda setter"):
+        numeric = "/" in column or column in ("members", "Table 2 mean", "Table 1 months")
+        table.add_column(column, justify="right" if numeric else "left")
     for name in list_presets():
         scenario = load_scenario(name)
         rule = scenario.decision_rule
@@ -33,6 +35,7 @@ def presets() -> None:
             else f"{rule.quota} of {scenario.n_members}, {len(rule.veto_members)} vetoes"
         )
         table_two = observed.get(name.upper())
+        table_one = response.get(name.upper())
         table.add_row(
             name,
             scenario.committee,
@@ -40,6 +43,7 @@ def presets() -> None:
             f"{scenario.formal_meetings_per_week:.2f}",
             f"{scenario.informal_contacts_per_week():.2f}",
             f"{table_two:.2f}" if table_two is not None else "-",
+            f"{table_one:.2f}" if table_one is not None else "-",
             rule_text,
             scenario.agenda_setter.kind,
         )
