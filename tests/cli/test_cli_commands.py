@@ -85,3 +85,18 @@ def test_reproduce_writes_report_files(tmp_path: Path, capsys: pytest.CaptureFix
     assert (tmp_path / "index.html").read_text().count("<tr>") == 5
     assert (tmp_path / "reproduce.png").stat().st_size > 1000
     assert "not in this version yet" in out
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "eu", "--reps", "0"],
+    ["run", "eu", "--reps", "many"],
+    ["trace", "eu", "--seed", "-1"],
+    ["show"],
+    ["no-such-command"],
+    ["reproduce", "--reps", "1"],
+])
+def test_usage_errors_exit_2_without_traceback(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = invoke_cli(args, capsys)
+    assert code == 2
+    assert "Traceback" not in out + err
+    assert err.strip()

@@ -39,27 +39,19 @@ _register_all()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the console script."""
+    """Entry point of the console script.
+
+    Click handles usage errors (one message, exit status 2) and ``typer.Exit``; a
+    :class:`CorridorsError` from a command is printed one line per problem, exit status 2.
+    Success returns normally, so the function can be called from Python and tests.
+    """
     try:
-        code = app(args=argv, standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
+        app(args=argv, standalone_mode=True)
+    except SystemExit as exc:
+        if exc.code in (0, None):
+            return
+        raise
     except CorridorsError as exc:
         for line in exc.problems:
             print(f"error: {line}", file=sys.stderr)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        print("aborted", file=sys.stderr)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)
-    except Exception as exc:  # click's usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show(file=sys.stderr)
-            sys.exit(exc.exit_code)
-        raise
