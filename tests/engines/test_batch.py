@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corridors.engines import run_replications
 from corridors.engines.batch import iter_batch, run_batch
@@ -67,3 +69,30 @@ def test_censored_runs_have_no_response_time() -> None:
     assert len(undecided) > 0
     assert undecided["decision_day"].isna().all() and undecided["response_months"].isna().all()
     assert (undecided["horizon_days"] == 30).all()
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**31), first=st.integers(min_value=0, max_value=10**6))
+def test_batch_same_seed_same_rows(seed: int, first: int) -> None:
+    scenario = load_scenario("oas", ["parameters.burn_in_days=30", "parameters.max_days=120"])
+    a = run_batch(scenario, replications=3, seed=seed, first_replicate=first)
+    b = run_batch(scenario, replications=3, seed=seed, first_replicate=first)
+    pd.testing.assert_frame_equal(a, b)
+    decided = a[a["decided"]]
+    assert (decided["decision_day"] >= decided["first_meeting_day"]).all()
+    assert (a["n_failed_proposals"] <= a["n_formal_meetings"]).all()
+
+
+@settings(max_examples=8, deadline=None)
+@given(ideals=st.lists(st.floats(min_value=0.35, max_value=0.65), min_size=3, max_size=10),
+       seed=st.integers(min_value=0, max_value=10**6))
+def test_batch_shared_point_with_honest_positions_decides_at_first_meeting(ideals: list[float], seed: int) -> None:
+    members = [Member(code=f"Z{chr(65 + i)}{chr(65 + i)}", name=f"m{i}", ideal=x) for i, x in enumerate(ideals)]
+    scenario = Scenario.model_validate({
+        "name": "shared", "members": [m.model_dump() for m in members],
+        "parameters": {"width_base": 0.2, "width_spread": 0.0, "burn_in_days": 20},
+        "mechanisms": {"posturing": False},
+    })
+    rows = run_batch(scenario, replications=3, seed=seed)
+    assert rows["decided"].all()
+    assert (rows["decision_day"] == rows["first_meeting_day"]).all()

@@ -85,7 +85,26 @@ def validate(
         raise CorridorsError(problems)
 
 
+def fields(
+    contains: Annotated[str | None, typer.Argument(help="Only fields whose path contains this text")] = None,
+) -> None:
+    """List every scenario field with its type, default and meaning.
+
+    Example: corridors fields trust
+    """
+    from corridors.scenario.reference import field_reference
+
+    table = Table(title="scenario fields (use the path with --set)")
+    for column in ("field", "type", "default", "meaning"):
+        table.add_column(column)
+    for row in field_reference():
+        if contains is None or contains in row["path"]:
+            table.add_row(row["path"], row["type"], row["default"], row["description"])
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(presets)
+    app.command()(fields)
     app.command()(show)
     app.command()(validate)

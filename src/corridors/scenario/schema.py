@@ -57,11 +57,11 @@ class Member(_Strict):
 class Caucus(_Strict):
     """An informal group of members: a sub-regional group, a bloc or a dinner."""
 
-    name: Name
-    members: list[MemberCode] = Field(min_length=1)
+    name: Name = Field(description="Caucus name (lower case); members list it in their blocs")
+    members: list[MemberCode] = Field(min_length=1, description="Member codes")
     meets_before_formal: bool = Field(default=True, description="Meets the day before each formal crisis meeting")
     common_position: bool = Field(default=False, description="Must agree internally and votes as one")
-    source: str | None = None
+    source: str | None = Field(None, description="Where the caucus is documented")
 
 
 class Tie(_Strict):
@@ -70,15 +70,15 @@ class Tie(_Strict):
     Positive strength is trust (0.5 and above: friends), negative a mutual dislike.
     """
 
-    members: tuple[MemberCode, MemberCode]
+    members: tuple[MemberCode, MemberCode] = Field(description="The two member codes")
     strength: float = Field(ge=-1.0, le=1.0, description="Tie strength w in [-1, 1]")
-    source: str | None = None
+    source: str | None = Field(None, description="Where the tie is documented")
 
 
 class DecisionRule(_Strict):
     """Unanimity, or a quota of acceptances with every veto holder accepting."""
 
-    kind: Literal["unanimity", "qualified_majority"] = "unanimity"
+    kind: Literal["unanimity", "qualified_majority"] = Field("unanimity", description="Decision rule")
     quota: int | None = Field(default=None, ge=1, description="Acceptances needed (qualified_majority)")
     veto_members: list[MemberCode] = Field(default_factory=list, description="Members whose rejection blocks")
 
@@ -94,7 +94,9 @@ class DecisionRule(_Strict):
 class AgendaSetter(_Strict):
     """Who drafts proposals: a member (presidency/chair, drawn each replication) or not."""
 
-    kind: Literal["presidency", "chair", "commission", "secretariat"] = "presidency"
+    kind: Literal["presidency", "chair", "commission", "secretariat"] = Field(
+        "presidency", description="A member (presidency, chair) drawn per replicate, or a non-member"
+    )
 
     @property
     def is_member(self) -> bool:
@@ -104,9 +106,9 @@ class AgendaSetter(_Strict):
 class SubIssue(_Strict):
     """A sub-issue that may enter the first draft (e.g. use of NATO assets)."""
 
-    name: Name
+    name: Name = Field(description="Sub-issue name, e.g. nato_assets")
     probability: Probability = Field(description="Chance it enters the first draft")
-    source: str | None = None
+    source: str | None = Field(None, description="Where the sub-issue comes from")
 
 
 class Mechanisms(_Strict):
@@ -167,7 +169,7 @@ class Parameters(_Strict):
     beta_language: float = Field(0.7, description="Tie log-odds for a shared language")
     beta_bloc: float = Field(0.5, description="Tie log-odds per shared bloc")
     beta_gender: float = Field(1.0, description="Tie log-odds when both ambassadors are female")
-    initial_mean_degree: NonNegative = Field(5.0, description="Expected friends per ambassador at the start of burn-in")
+    initial_mean_degree: NonNegative = Field(5.0, description="Expected ties per ambassador at the start of burn-in")
     initial_tie_low: Probability = Field(0.1, description="Initial tie strength ~ U(low, high): low")
     initial_tie_high: Probability = Field(0.4, description="Initial tie strength ~ U(low, high): high")
     dislike_prob: Probability = Field(0.005, description="Chance an untied pair dislikes each other")
@@ -239,24 +241,24 @@ class Scenario(_Strict):
     (2, 'unanimity')
     """
 
-    name: Name
-    description: str = ""
+    name: Name = Field(description="Short name (lower case), used in rows and reports")
+    description: str = Field("", description="Free text about the scenario")
     organization: str = Field("", description="Organization's full name")
     committee: str = Field("", description="Peace and security committee (Table 3)")
-    members: list[Member] = Field(min_length=2)
-    caucuses: list[Caucus] = Field(default_factory=list)
-    decision_rule: DecisionRule = Field(default_factory=DecisionRule)
-    agenda_setter: AgendaSetter = Field(default_factory=AgendaSetter)
+    members: list[Member] = Field(min_length=2, description="Member states (at least two)")
+    caucuses: list[Caucus] = Field(default_factory=list, description="Informal groups and blocs")
+    decision_rule: DecisionRule = Field(default_factory=DecisionRule, description="How the committee decides")
+    agenda_setter: AgendaSetter = Field(default_factory=AgendaSetter, description="Who drafts proposals")
     formal_meetings_per_week: Positive = Field(1.0, le=7.0, description="Regular formal meetings per week")
     female_share: Probability = Field(0.25, description="Share of female ambassadors")
     deploy_factor: Positive = Field(1.0, description="Scales the deployment lag of this organization")
-    subissues: list[SubIssue] = Field(default_factory=list)
+    subissues: list[SubIssue] = Field(default_factory=list, description="Sub-issues that may enter the draft")
     ties: list[Tie] = Field(default_factory=list, description="Known ties that replace the drawn ones")
     observed_network: bool = Field(
         False, description="Use only the listed ties as the initial network (no homophily draws)"
     )
-    parameters: Parameters = Field(default_factory=Parameters)
-    mechanisms: Mechanisms = Field(default_factory=Mechanisms)
+    parameters: Parameters = Field(default_factory=Parameters, description="Numeric parameters of MODEL.md 4")
+    mechanisms: Mechanisms = Field(default_factory=Mechanisms, description="Mechanism switches")
     realist: bool = Field(False, description="Switch off every interpersonal mechanism")
     sources: dict[str, str] = Field(default_factory=dict, description="Field path -> where the value comes from")
 
