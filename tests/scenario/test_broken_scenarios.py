@@ -182,3 +182,13 @@ def test_ties_are_checked(tmp_path: Path) -> None:
         load_scenario(path)
     text = "\n".join(info.value.problems)
     assert "ties[2].strength" in text
+
+
+def test_replacing_members_of_a_preset_gets_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "small.yaml"
+    path.write_text("extends: au\nname: au_small\nmembers:\n  - {code: AAA, name: A}\n  - {code: BBB, name: B}\n")
+    with pytest.raises(CorridorsError) as info:
+        load_scenario(path)
+    problems = info.value.problems
+    assert len(problems) <= 8  # one line per caucus, not one per missing code
+    assert any("replaces the whole list" in p for p in problems)

@@ -360,11 +360,32 @@ def load_scenario(source: str | Path, overrides: Iterable[str] = ()) -> Scenario
     0.5
     """
     data, label = _read_raw(source, relative_to=None, chain=())
+    replaces_members = _replaces_members(source)
     overrides = list(overrides)
     if overrides:
         data = apply_overrides(data, overrides)
         label = f"{label} (with --set)"
-    return scenario_from_dict(data, label=label)
+    try:
+        return scenario_from_dict(data, label=label)
+    except CorridorsError as exc:
+        if replaces_members and any("unknown member code" in p for p in exc.problems):
+            exc.problems.append(
+                f"{label}: members: this file's 'members' list replaces the whole list of the scenario it "
+                "extends (lists are not merged); list every member, or change single members with "
+                "--set members.CODE.field=value"
+            )
+        raise
+
+
+def _replaces_members(source: str | Path) -> bool:
+    """Whether a scenario file both extends another and gives its own members list."""
+    if isinstance(source, str) and _is_preset_name(source):
+        return False
+    try:
+        raw = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(raw, dict) and "extends" in raw and "members" in raw
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:

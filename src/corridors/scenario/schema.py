@@ -285,9 +285,12 @@ class Scenario(_Strict):
             if caucus.name in caucus_names:
                 problems.append(f"caucuses[{ci}].name: duplicate caucus name '{caucus.name}'")
             caucus_names.add(caucus.name)
-            for mi, code in enumerate(caucus.members):
-                if code not in known:
-                    problems.append(f"caucuses[{ci}].members[{mi}]: unknown member code '{code}'")
+            unknown = [(mi, code) for mi, code in enumerate(caucus.members) if code not in known]
+            if len(unknown) == 1:
+                problems.append(f"caucuses[{ci}].members[{unknown[0][0]}]: unknown member code '{unknown[0][1]}'")
+            elif unknown:
+                codes_text = ", ".join(code for _, code in unknown[:8]) + (", ..." if len(unknown) > 8 else "")
+                problems.append(f"caucuses[{ci}].members: {len(unknown)} unknown member codes: {codes_text}")
             if len(set(caucus.members)) != len(caucus.members):
                 problems.append(f"caucuses[{ci}].members: a member is listed twice")
         pairs: set[frozenset[str]] = set()
