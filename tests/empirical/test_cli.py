@@ -110,3 +110,22 @@ def test_help_has_an_example(argv: list[str], capsys: pytest.CaptureFixture[str]
     code, out, _ = invoke_cli([*argv, "--help"], capsys)
     assert code == 0
     assert "Example: corridors " in out
+
+
+def test_compare_keeps_one_design_point_of_a_sweep_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from corridors.engines import run_replications
+    from corridors.scenario import load_scenario
+
+    frames = []
+    for point, meetings in enumerate((0.5, 2.0)):
+        rows = run_replications(load_scenario("osce", [f"formal_meetings_per_week={meetings}"]), replications=30, seed=1)
+        rows["point_id"] = point
+        frames.append(rows)
+    runs = tmp_path / "runs.parquet"
+    pd.concat(frames, ignore_index=True).to_parquet(runs)
+    code, _, err = invoke_cli(["data", "compare", str(example_path()), str(runs)], capsys)
+    assert code == 2 and "--point ID" in err
+    code, out, _ = invoke_cli(["data", "compare", str(example_path()), str(runs), "--point", "1"], capsys)
+    assert code == 0 and "30 runs" in out
+    code, out, _ = invoke_cli(["data", "compare", str(example_path()), str(runs), "--pool-variants"], capsys)
+    assert code == 0 and "60 runs" in out

@@ -168,6 +168,12 @@ def compare(
         list[str] | None, typer.Option("--match", help="Pair ORGANIZATION=SCENARIO (default: same name, any case)")
     ] = None,
     plot: PlotOption = None,
+    point: Annotated[
+        int | None, typer.Option("--point", help="Keep only this design point of a sweep store (its point_id)")
+    ] = None,
+    pool_variants: Annotated[
+        bool, typer.Option("--pool-variants", help="Pool runs of different scenario variants of the same name")
+    ] = False,
 ) -> None:
     """Compare observed and simulated response times: KM medians, log-rank and KS tests.
 
@@ -180,7 +186,14 @@ def compare(
     from corridors.empirical.survival import ObservedVsSimulated, durations_from_runs, load_runs
 
     ops = _load_operations(file, map_, as_of, False, organization)
-    simulated = durations_from_runs(load_runs(runs), label=str(runs))
+    run_rows = load_runs(runs)
+    if point is not None:
+        if "point_id" not in run_rows.columns:
+            raise CorridorsError(f"--point: {runs} has no point_id column (it is not a sweep store)")
+        run_rows = run_rows[run_rows["point_id"] == point]
+        if run_rows.empty:
+            raise CorridorsError(f"--point: {runs} has no runs of design point {point}")
+    simulated = durations_from_runs(run_rows, label=str(runs), pool_variants=pool_variants)
     pairs = parse_column_map(match) if match else None
     comparison = ObservedVsSimulated(match=pairs).fit(ops.durations(demand_kinds=demand_kind), simulated)
     typer.echo(_headline(ops))

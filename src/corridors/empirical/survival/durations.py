@@ -105,7 +105,8 @@ def durations_from_runs(runs: pd.DataFrame, *, label: str = "runs", pool_variant
             raise CorridorsError(
                 [
                     f"{label}: scenario '{name}' has {count} different scenario_hash values (design points of a "
-                    "sweep?); keep the runs of one variant, or pool them explicitly (pool_variants=True)"
+                    "sweep?); keep the runs of one variant (--point ID), or pool them explicitly (--pool-variants, "
+                    "pool_variants=True)"
                     for name, count in mixed.items()
                 ]
             )
