@@ -76,6 +76,29 @@ def table2() -> pd.DataFrame:
     return _read("table2.csv")
 
 
+def mean_response_months() -> pd.Series:
+    """Table 1 as a Series: mean months from demand to deployment, indexed by organization.
+
+    Examples
+    --------
+    >>> float(mean_response_months()["EU"])
+    6.17
+    """
+    return table1().set_index("organization")["mean_response_months"]
+
+
+def mean_contacts_per_week() -> pd.Series:
+    """Table 2's means as a Series: informal contacts per week, indexed by organization.
+
+    Examples
+    --------
+    >>> float(mean_contacts_per_week()["EU"])
+    5.38
+    """
+    t = table2()
+    return t[t["statistic"] == "mean"].set_index("organization")["informal_contacts_per_week"]
+
+
 def table3() -> pd.DataFrame:
     """Table 3: organizational characteristics of the peace decision-making committees.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -14,7 +15,7 @@ from corridors.errors import CorridorsError
 from corridors.scenario import load_scenario
 
 
-def write_rows(rows, out: Path) -> None:  # noqa: ANN001
+def write_rows(rows: pd.DataFrame, out: Path) -> None:
     """Write rows to CSV or Parquet by the file's suffix; never leave a half-written file."""
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".parquet"):

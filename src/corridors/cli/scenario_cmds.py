@@ -19,9 +19,8 @@ def presets() -> None:
     """
     from corridors.calibration import paper
 
-    observed = paper.table2()
-    observed = observed[observed["statistic"] == "mean"].set_index("organization")["informal_contacts_per_week"]
-    response = paper.table1().set_index("organization")["mean_response_months"]
+    observed = paper.mean_contacts_per_week()
+    response = paper.mean_response_months()
     table = Table(title="corridors presets")
     for column in ("name", "committee", "members", "formal meetings/week", "informal contacts/week (model)",
                    "Table 2 mean", "Table 1 months", "decision rule", "agenda setter"):

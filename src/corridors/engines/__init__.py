@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from corridors.engines.draws import draw_initial, replicate_streams
+from corridors.engines.draws import InitialDraws, draw_initial, replicate_streams
 from corridors.engines.rows import ROW_SCHEMA, RunRow, rows_to_frame
 from corridors.errors import CorridorsError
 from corridors.scenario.schema import Scenario
@@ -78,7 +78,7 @@ def routine_network(scenario: Scenario, *, seed: int = 0, replicate: int = 0) ->
     return list(committee.arrays.codes), committee.trust.copy()
 
 
-def initial_world(scenario: Scenario, *, seed: int = 0, replicate: int = 0):  # noqa: ANN201
+def initial_world(scenario: Scenario, *, seed: int = 0, replicate: int = 0) -> InitialDraws:
     """The draws of one replicate (for tests and inspection)."""
     draws_state, _ = replicate_streams(seed, scenario.content_hash(), replicate)
     return draw_initial(scenario, draws_state)

@@ -55,9 +55,8 @@ def comparison_table(runs: dict[str, pd.DataFrame]) -> pd.DataFrame:
     >>> float(comparison_table({"au": rows}).loc["AU", "simulated_response_months"])
     4.0
     """
-    table1 = paper.table1().set_index("organization")["mean_response_months"]
-    table2 = paper.table2()
-    table2 = table2[table2["statistic"] == "mean"].set_index("organization")["informal_contacts_per_week"]
+    table1 = paper.mean_response_months()
+    table2 = paper.mean_contacts_per_week()
     records = []
     for name, rows in runs.items():
         org = name.upper()

@@ -19,8 +19,7 @@ if TYPE_CHECKING:
 
 
 PAPER_TABLE_1_MONTHS: dict[str, float] = {
-    str(org): float(months)
-    for org, months in zip(paper.table1()["organization"], paper.table1()["mean_response_months"], strict=True)
+    str(org): float(months) for org, months in paper.mean_response_months().items()
 }
 """Hardt (2012) Table 1: mean months from demand to start, 70 operations 1991-2009."""
 
