@@ -19,7 +19,7 @@ from numba import njit
 
 from corridors import __version__
 from corridors.engines.draws import NO_SETTER, draw_world, replicate_streams, scenario_arrays, world_params
-from corridors.engines.rng import new_state, next_double, next_poisson, next_poisson_small
+from corridors.engines.rng import new_state, next_double, next_poisson
 from corridors.engines.rows import DAYS_PER_MONTH, RED_LINE_OUTCOMES, ROW_SCHEMA, rows_to_frame
 from corridors.scenario.schema import Scenario
 
@@ -94,16 +94,23 @@ def kernel_parameters(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
  F_MEAN_TRUST, F_DISTANCE, F_BUFFER, F_POS_SUM) = range(13)
 N_FLOAT_ROWS = 13
 (I_VERSION, I_PUBLIC_VERSION, I_CALLED_HOME, I_REJECTED, I_ACCEPT, I_ORDER, I_DISCLOSED, I_DEGREE,
- I_DISLIKES) = range(9)
-N_INT_ROWS = 9
-K_VERSION, K_SOURCE, K_FIRSTHAND = 0, 1, 2  # rows of the integer knowledge array
-K_LO, K_HI = 0, 1  # rows of the float knowledge array
+ I_DISLIKES, I_CALLS) = range(10)
+N_INT_ROWS = 10
+# knowledge of k about i: kcode[k, i] = (version + 1) << SOURCE_BITS | source (0: unknown),
+# kval[:, k, i] = (lo, hi) of that version
+SOURCE_BITS, SOURCE_MASK = 3, 7
+FIRST_HAND = (1 << OWN) | (1 << CONTACT) | (1 << CAUCUS)  # sources a member passes on as gossip
+K_LO, K_HI = 0, 1
 
 _FAST = {"cache": True, "_nrt": False, "error_model": "numpy"}
 _INLINE = {**_FAST, "inline": "always"}
 
 
 # --- ties: positive strengths are stored divided by the running decay factor -------------------
+
+BLOCK_SHIFT = 3
+"""Each member's positive ties are summed and counted in blocks of 2**BLOCK_SHIFT colleagues."""
+B_SUM, B_COUNT = 0, 1  # planes of the blocks array
 
 
 @njit(**_INLINE)
@@ -113,145 +120,176 @@ def _tie(u: np.ndarray, scale: float, i: int, j: int) -> float:
 
 
 @njit(**_INLINE)
-def _set_tie(u: np.ndarray, scale: float, neighbours: np.ndarray, slot: np.ndarray, mf: np.ndarray,
-             mi: np.ndarray, i: int, j: int, value: float) -> None:
-    """Set the tie i-j (both directions), keeping each member's list of positive ties current."""
+def _set_tie(u: np.ndarray, scale: float, blocks: np.ndarray, mf: np.ndarray, mi: np.ndarray,
+             i: int, j: int, value: float) -> None:
+    """Set the tie i-j (both directions), keeping sums and counts of positive ties (also by block) current."""
     stored = value / scale if value > 0.0 else value
     for side in range(2):
         a = i if side == 0 else j
         b = j if side == 0 else i
         old = u[a, b]
-        if old > 0.0:
-            mf[F_POS_SUM, a] -= old
-            if stored <= 0.0:
-                last = neighbours[a, mi[I_DEGREE, a] - 1]
-                neighbours[a, slot[a, b]] = last
-                slot[a, last] = slot[a, b]
-                slot[a, b] = -1
-                mi[I_DEGREE, a] -= 1
-        elif stored > 0.0:
-            neighbours[a, mi[I_DEGREE, a]] = b
-            slot[a, b] = mi[I_DEGREE, a]
-            mi[I_DEGREE, a] += 1
-        if old < 0.0:
-            mi[I_DISLIKES, a] -= 1
-        if stored < 0.0:
-            mi[I_DISLIKES, a] += 1
-        if stored > 0.0:
-            mf[F_POS_SUM, a] += stored
+        delta = max(stored, 0.0) - max(old, 0.0)
+        mf[F_POS_SUM, a] += delta
+        blocks[B_SUM, a, b >> BLOCK_SHIFT] += delta
+        if (old > 0.0) != (stored > 0.0):
+            change = 1 if stored > 0.0 else -1
+            mi[I_DEGREE, a] += change
+            blocks[B_COUNT, a, b >> BLOCK_SHIFT] += change
+        if (old < 0.0) != (stored < 0.0):
+            mi[I_DISLIKES, a] += 1 if stored < 0.0 else -1
         u[a, b] = stored
 
 
+@njit(**_INLINE)
+def _row_sums(u: np.ndarray, blocks: np.ndarray, mf: np.ndarray, a: int) -> None:
+    """Exact positive sums and counts of row a, in total and by block (drops accumulated rounding)."""
+    n_blocks = blocks.shape[2]
+    total = 0.0
+    for block in range(n_blocks):
+        part = 0.0
+        count = 0
+        for b in range(block << BLOCK_SHIFT, (block + 1) << BLOCK_SHIFT):
+            part += max(u[a, b], 0.0)
+            count += u[a, b] > 0.0
+        blocks[B_SUM, a, block] = part
+        blocks[B_COUNT, a, block] = count
+        total += part
+    mf[F_POS_SUM, a] = total
+
+
 @njit(**_FAST)
-def _rebuild_ties(u: np.ndarray, neighbours: np.ndarray, slot: np.ndarray, mf: np.ndarray, mi: np.ndarray) -> None:
-    """Lists of positive ties, their stored sums and counts of dislikes, from the matrix."""
+def _rebuild_ties(u: np.ndarray, blocks: np.ndarray, mf: np.ndarray, mi: np.ndarray) -> None:
+    """Sums of positive ties and counts of ties and dislikes, from the matrix."""
     n = u.shape[0]
     for a in range(n):
-        total = 0.0
         degree = 0
         dislikes = 0
         for b in range(n):
-            slot[a, b] = -1
-            if u[a, b] > 0.0:
-                total += u[a, b]
-                neighbours[a, degree] = b
-                slot[a, b] = degree
-                degree += 1
-            elif u[a, b] < 0.0:
-                dislikes += 1
-        mf[F_POS_SUM, a] = total
+            degree += u[a, b] > 0.0
+            dislikes += u[a, b] < 0.0
         mi[I_DEGREE, a] = degree
         mi[I_DISLIKES, a] = dislikes
+        _row_sums(u, blocks, mf, a)
 
 
 # --- schedule -------------------------------------------------------------------------
 
 
-@njit(**_INLINE)
-def _is_regular_day(day: int, start: float, interval: float) -> bool:
-    k = int(math.floor((day - start) / interval))
-    for kk in range(k - 1, k + 2):  # noqa: SIM110 - a plain loop compiles in numba
-        if kk >= 0 and math.floor(start + kk * interval) == day:
-            return True
-    return False
+@njit(**_FAST)
+def _fill_schedule(regular: np.ndarray, start: float, interval: float, burn_in: int) -> None:
+    """regular[day + burn_in] = 1 on the days of regular formal meetings, from day -burn_in on."""
+    regular[:] = 0
+    k = 0
+    while True:
+        day = math.floor(start + k * interval)
+        if day + burn_in >= regular.size:
+            return
+        if day + burn_in >= 0:
+            regular[int(day) + burn_in] = 1
+        k += 1
 
 
 @njit(**_INLINE)
-def _is_crisis_meeting(day: int, start: float, params: np.ndarray, mech: np.ndarray) -> bool:
+def _is_crisis_meeting(day: int, regular: np.ndarray, burn_in: int, params: np.ndarray, mech: np.ndarray) -> bool:
     if day >= int(params[P_MAX_DAYS]):
         return False
     if mech[M_EMERGENCY]:
         first = int(params[P_EMERGENCY_DELAY])
         if day == first:
             return True
-        return day > first and _is_regular_day(day, start, params[P_INTERVAL])
-    return day >= 1 and _is_regular_day(day, start, params[P_INTERVAL])
+        return day > first and regular[day + burn_in] == 1
+    return day >= 1 and regular[day + burn_in] == 1
 
 
 # --- knowledge ------------------------------------------------------------------------
 
 
 @njit(**_INLINE)
-def _learn(kint: np.ndarray, kflt: np.ndarray, knower: int, about: int, lo: float, hi: float, version: int,
+def _learn(kcode: np.ndarray, kval: np.ndarray, knower: int, about: int, lo: float, hi: float, version: int,
            source: int) -> None:
-    if version > kint[K_VERSION, knower, about]:
-        kint[K_VERSION, knower, about] = version
-        kflt[K_LO, knower, about] = lo
-        kflt[K_HI, knower, about] = hi
-        kint[K_SOURCE, knower, about] = source
-        kint[K_FIRSTHAND, knower, about] = 1 if source in (OWN, CONTACT, CAUCUS) else 0
+    code = ((version + 1) << SOURCE_BITS) | source
+    if code >> SOURCE_BITS > kcode[knower, about] >> SOURCE_BITS:
+        kcode[knower, about] = code
+        kval[K_LO, knower, about] = lo
+        kval[K_HI, knower, about] = hi
 
 
-@njit(**_INLINE)
-def _gossip(kint: np.ndarray, kflt: np.ndarray, teller: int, listener: int) -> None:
-    """Pass on what the teller learned first-hand and the listener does not know yet."""
-    for about in range(kint.shape[2]):
-        if about != teller and about != listener and kint[K_FIRSTHAND, teller, about] == 1 \
-                and kint[K_VERSION, teller, about] > kint[K_VERSION, listener, about]:
-            _learn(kint, kflt, listener, about, kflt[K_LO, teller, about], kflt[K_HI, teller, about],
-                   kint[K_VERSION, teller, about], GOSSIP)
+@njit(**_FAST)
+def _gossip(kcode: np.ndarray, kval: np.ndarray, teller: int, listener: int) -> None:
+    """Pass on what the teller learned first-hand and the listener does not know yet.
+
+    Branch-free over all colleagues, so it vectorizes; the two talking keep their own entries.
+    """
+    told = kcode[teller]
+    heard = kcode[listener]
+    told_lo = kval[0, teller]
+    told_hi = kval[1, teller]
+    heard_lo = kval[0, listener]
+    heard_hi = kval[1, listener]
+    keep = heard[teller], heard[listener], heard_lo[teller], heard_hi[teller], heard_lo[listener], heard_hi[listener]
+    for about in range(told.size):
+        code = told[about]
+        take = (((FIRST_HAND >> (code & SOURCE_MASK)) & 1) == 1) & (code >> SOURCE_BITS > heard[about] >> SOURCE_BITS)
+        heard[about] = ((code >> SOURCE_BITS) << SOURCE_BITS) | GOSSIP if take else heard[about]
+        heard_lo[about] = told_lo[about] if take else heard_lo[about]
+        heard_hi[about] = told_hi[about] if take else heard_hi[about]
+    heard[teller], heard[listener], heard_lo[teller], heard_hi[teller], heard_lo[listener], heard_hi[listener] = keep
 
 
 # --- informal life (4.3, 4.4, 4.5) ---------------------------------------------------------
 
 
 @njit(**_INLINE)
-def _permutation(state: np.ndarray, mi: np.ndarray) -> None:
-    """A uniformly random order of the members (Fisher-Yates) in mi[I_ORDER]."""
-    n = mi.shape[1]
-    for i in range(n):
-        mi[I_ORDER, i] = i
-    for i in range(n - 1, 0, -1):
+def _shuffle(state: np.ndarray, order: np.ndarray, m: int) -> None:
+    """Put order[:m] in a uniformly random order (Fisher-Yates)."""
+    for i in range(m - 1, 0, -1):
         j = min(int(next_double(state) * (i + 1)), i)
-        tmp = mi[I_ORDER, i]
-        mi[I_ORDER, i] = mi[I_ORDER, j]
-        mi[I_ORDER, j] = tmp
+        tmp = order[i]
+        order[i] = order[j]
+        order[j] = tmp
 
 
 @njit(**_INLINE)
-def _choose_partner(state: np.ndarray, params: np.ndarray, u: np.ndarray, scale: float, neighbours: np.ndarray,
-                    mf: np.ndarray, mi: np.ndarray, i: int) -> int:
+def _choose_partner(state: np.ndarray, params: np.ndarray, u: np.ndarray, blocks: np.ndarray, mf: np.ndarray,
+                    mi: np.ndarray, i: int) -> int:
     """A trusted colleague with probability friend_choice, else anyone not disliked (4.4).
 
-    A colleague in proportion to trust: pick a positive tie uniformly and keep it with
-    probability w (w <= 1), which is exact; after 64 misses, an exact scan.
+    A colleague in proportion to trust: a point drawn on i's total positive trust is found
+    first among the block sums, then inside its block; should rounding in the running block
+    sums point at no positive tie, an exact scan of the row decides.
     """
     n = u.shape[0]
-    degree = mi[I_DEGREE, i]
-    if degree > 0 and next_double(state) < params[P_FRIEND_CHOICE]:
-        for _ in range(64):
-            j = neighbours[i, min(int(next_double(state) * degree), degree - 1)]
-            if next_double(state) < u[i, j] * scale:
-                return j
+    if mi[I_DEGREE, i] > 0 and next_double(state) < params[P_FRIEND_CHOICE]:
+        # branch-free: count the prefix sums at or below the target, first by block, then inside it
         target = next_double(state) * mf[F_POS_SUM, i]
         running = 0.0
+        before = 0.0
+        block = 0
+        for b in range(blocks.shape[2] - 1):
+            running += blocks[B_SUM, i, b]
+            below = running <= target
+            block += below
+            before += blocks[B_SUM, i, b] if below else 0.0
+        target -= before
+        base = block << BLOCK_SHIFT
+        running = 0.0
+        offset = 0
+        for k in range(1 << BLOCK_SHIFT):  # u has zero columns up to a whole block
+            running += max(u[i, base + k], 0.0)
+            offset += running <= target
+        j = base + offset
+        if offset < (1 << BLOCK_SHIFT) and u[i, j] > 0.0:
+            return j
+        # rounding in the block sums missed: an exact scan of the row
+        target = next_double(state) * mf[F_POS_SUM, i]
         last = -1
         for j in range(n):
-            if u[i, j] > 0.0:
-                running += u[i, j]
+            value = u[i, j]
+            if value > 0.0:
                 last = j
-                if running > target:
+                if target < value:
                     return j
+                target -= value
         return last
     if n - 1 - mi[I_DISLIKES, i] <= 0:
         return -1
@@ -265,53 +303,91 @@ def _choose_partner(state: np.ndarray, params: np.ndarray, u: np.ndarray, scale:
 
 @njit(**_INLINE)
 def _contact(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np.ndarray, scale: float,
-             neighbours: np.ndarray, slot: np.ndarray, mf: np.ndarray, mi: np.ndarray, kint: np.ndarray,
-             kflt: np.ndarray, i: int, j: int, in_crisis: bool) -> None:
+             blocks: np.ndarray, mf: np.ndarray, mi: np.ndarray, kcode: np.ndarray, kval: np.ndarray, i: int, j: int,
+             in_crisis: bool) -> None:
     """One informal contact between i and j (effects use the tie before the contact)."""
     w = _tie(u, scale, i, j)
-    if in_crisis:
-        trust = max(w, 0.0)
-        if mech[M_INFO_SHARING] and next_double(state) < trust * params[P_DISCLOSURE]:
-            _learn(kint, kflt, j, i, mf[F_LO, i], mf[F_HI, i], mi[I_VERSION, i], CONTACT)
-            _learn(kint, kflt, i, j, mf[F_LO, j], mf[F_HI, j], mi[I_VERSION, j], CONTACT)
-        if mech[M_GOSSIP] and next_double(state) < trust * params[P_GOSSIP_RATE]:
-            _gossip(kint, kflt, j, i)
-            _gossip(kint, kflt, i, j)
-        if mech[M_LOBBYING] and next_double(state) < trust * params[P_LOBBY_RATE]:
+    if in_crisis and w > 0.0:  # with no trust, nothing is shared (each chance below is 0)
+        if mech[M_INFO_SHARING] and next_double(state) < w * params[P_DISCLOSURE]:
+            _learn(kcode, kval, j, i, mf[F_LO, i], mf[F_HI, i], mi[I_VERSION, i], CONTACT)
+            _learn(kcode, kval, i, j, mf[F_LO, j], mf[F_HI, j], mi[I_VERSION, j], CONTACT)
+        if mech[M_GOSSIP] and next_double(state) < w * params[P_GOSSIP_RATE]:
+            _gossip(kcode, kval, j, i)
+            _gossip(kcode, kval, i, j)
+        if mech[M_LOBBYING] and next_double(state) < w * params[P_LOBBY_RATE]:
             mf[F_PRESSURE, i] += w
             mf[F_PRESSURE, j] += w
     if mech[M_TRUST_GROWTH] and w >= 0.0:
-        _set_tie(u, scale, neighbours, slot, mf, mi, i, j, w + params[P_TRUST_GAIN] * (1.0 - w))
+        _set_tie(u, scale, blocks, mf, mi, i, j, w + params[P_TRUST_GAIN] * (1.0 - w))
+
+
+@njit(**_INLINE)
+def _poisson(state: np.ndarray, cdf: np.ndarray, rate: float) -> int:
+    """Poisson(rate) by inversion of its tabulated distribution function (tail beyond: Knuth)."""
+    if cdf[-1] < 1.0:
+        return next_poisson(state, rate)
+    draw = next_double(state)
+    k = 0
+    for m in range(4):  # branch-free for the usual small counts
+        k += draw >= cdf[m]
+    if k == 4:
+        while draw >= cdf[k]:
+            k += 1
+    return k
+
+
+def poisson_cdf(rate: float, size: int = 64) -> np.ndarray:
+    """Distribution function of Poisson(rate) at 0 .. size - 2, and a sentinel last entry.
+
+    The sentinel is 2.0 when the tail beyond the table is negligible (it ends the inversion
+    loop); otherwise 0.5, and the kernel samples by multiplying uniforms instead.
+    """
+    k = np.arange(size, dtype=np.float64)
+    if rate <= 0.0:
+        cdf = np.ones(size)
+    else:
+        log_pmf = -rate + k * math.log(rate) - np.array([math.lgamma(x + 1.0) for x in k])
+        cdf = np.cumsum(np.exp(log_pmf))
+    cdf[-1] = 2.0 if 1.0 - cdf[-2] < 1e-16 else 0.5
+    return cdf
 
 
 @njit(**_FAST)
 def _informal_day(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np.ndarray, scale: float,
-                  neighbours: np.ndarray, slot: np.ndarray, mf: np.ndarray, mi: np.ndarray, kint: np.ndarray,
-                  kflt: np.ndarray, rate: float, in_crisis: bool) -> int:
-    """One day of informal contacts: in random order, each starts Poisson(rate); returns the count."""
+                  blocks: np.ndarray, mf: np.ndarray, mi: np.ndarray, kcode: np.ndarray, kval: np.ndarray,
+                  cdf: np.ndarray, rate: float, in_crisis: bool) -> int:
+    """One day of informal contacts: in random order, each starts Poisson(rate); returns the count.
+
+    Only the order of members who start a contact matters, so only those are shuffled.
+    """
     n = u.shape[0]
-    limit = math.exp(-rate)
+    active = 0
+    for i in range(n):
+        calls = _poisson(state, cdf, rate)
+        mi[I_CALLS, i] = calls
+        mi[I_ORDER, active] = i
+        active += calls > 0
+    _shuffle(state, mi[I_ORDER], active)
     count = 0
-    _permutation(state, mi)
-    for oi in range(n):
+    for oi in range(active):
         i = mi[I_ORDER, oi]
-        k = next_poisson_small(state, limit) if rate <= 20.0 else next_poisson(state, rate)
-        for _ in range(k):
-            j = _choose_partner(state, params, u, scale, neighbours, mf, mi, i)
+        for _ in range(mi[I_CALLS, i]):
+            j = _choose_partner(state, params, u, blocks, mf, mi, i)
             if j >= 0:
-                _contact(state, params, mech, u, scale, neighbours, slot, mf, mi, kint, kflt, i, j, in_crisis)
+                _contact(state, params, mech, u, scale, blocks, mf, mi, kcode, kval, i, j, in_crisis)
                 count += 1
     return count
 
 
 @njit(**_FAST)
 def _first_calls(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np.ndarray, scale: float,
-                 neighbours: np.ndarray, slot: np.ndarray, mf: np.ndarray, mi: np.ndarray, kint: np.ndarray,
-                 kflt: np.ndarray) -> int:
+                 blocks: np.ndarray, mf: np.ndarray, mi: np.ndarray, kcode: np.ndarray, kval: np.ndarray) -> int:
     """Day 0: a call to the strongest tie (probability first_call_friend) or to the capital (4.5)."""
     n = u.shape[0]
     count = 0
-    _permutation(state, mi)
+    for i in range(n):
+        mi[I_ORDER, i] = i
+    _shuffle(state, mi[I_ORDER], n)
     for oi in range(n):
         i = mi[I_ORDER, oi]
         if mech[M_FIRST_CALL] and mi[I_DEGREE, i] > 0 and next_double(state) < params[P_FIRST_CALL_FRIEND]:
@@ -322,39 +398,61 @@ def _first_calls(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np.
                 if w > best_w:
                     best_w = w
                     best = j
-            _contact(state, params, mech, u, scale, neighbours, slot, mf, mi, kint, kflt, i, best, True)
+            _contact(state, params, mech, u, scale, blocks, mf, mi, kcode, kval, i, best, True)
             count += 1
         else:
             mi[I_CALLED_HOME, i] = 1
     return count
 
 
+@njit(**_INLINE)
+def _geometric(state: np.ndarray, log_stay: float) -> float:
+    """Failures before the first success of Bernoulli trials with log(1 - p) = log_stay."""
+    if log_stay >= 0.0:
+        return np.inf
+    return math.floor(math.log1p(-next_double(state)) / log_stay)
+
+
 @njit(**_FAST)
-def _rotation(state: np.ndarray, params: np.ndarray, u: np.ndarray, scale: float, neighbours: np.ndarray,
-              slot: np.ndarray, mf: np.ndarray, mi: np.ndarray, caucus_mates: np.ndarray) -> None:
-    """Burn-in: ambassadors leave; newcomers keep weak ties only to caucus-mates (4.3)."""
+def _rotation(state: np.ndarray, params: np.ndarray, u: np.ndarray, scale: float, blocks: np.ndarray,
+              mf: np.ndarray, mi: np.ndarray, caucus_mates: np.ndarray, skip: float) -> float:
+    """Burn-in: ambassadors leave; newcomers keep weak ties only to caucus-mates (4.3).
+
+    Each ambassador leaves each day with probability 1/tenure_days; instead of a draw per
+    member and day, ``skip`` counts the member-days left until the next departure.
+    Returns the count carried into the next day.
+    """
     n = u.shape[0]
-    chance = 1.0 / params[P_TENURE]
-    for i in range(n):
-        if next_double(state) < chance:
-            for j in range(n):
-                if j != i:
-                    _set_tie(u, scale, neighbours, slot, mf, mi, i, j,
-                             params[P_ROTATION_KEEP] if caucus_mates[i, j] else 0.0)
+    log_stay = math.log1p(-1.0 / params[P_TENURE])
+    position = 0
+    while skip < n - position:
+        i = position + int(skip)
+        for j in range(n):
+            if j != i:
+                _set_tie(u, scale, blocks, mf, mi, i, j, params[P_ROTATION_KEEP] if caucus_mates[i, j] else 0.0)
+        position = i + 1
+        skip = _geometric(state, log_stay)
+    return skip - (n - position)
 
 
 @njit(**_FAST)
-def _routine_meeting(params: np.ndarray, u: np.ndarray, scale: float, neighbours: np.ndarray, mf: np.ndarray,
+def _routine_meeting(params: np.ndarray, u: np.ndarray, scale: float, blocks: np.ndarray, mf: np.ndarray,
                      mi: np.ndarray) -> None:
-    """Colleagues, not friends: every positive tie gains formal_trust_gain * (1 - w)."""
+    """Colleagues, not friends: every positive tie gains formal_trust_gain * (1 - w).
+
+    In stored units each positive tie becomes s * (1 - gain) + gain / scale, so the sums
+    follow from the counts of positive ties without adding the row up again.
+    """
     gain = params[P_FORMAL_TRUST_GAIN]
+    keep = 1.0 - gain
+    add = gain / scale
     for a in range(u.shape[0]):
-        for k in range(mi[I_DEGREE, a]):
-            b = neighbours[a, k]
-            w = u[a, b] * scale
-            stored = (w + gain * (1.0 - w)) / scale
-            mf[F_POS_SUM, a] += stored - u[a, b]
-            u[a, b] = stored
+        for b in range(u.shape[1]):
+            value = u[a, b]
+            u[a, b] = value * keep + add if value > 0.0 else value
+        for block in range(blocks.shape[2]):
+            blocks[B_SUM, a, block] = blocks[B_SUM, a, block] * keep + add * blocks[B_COUNT, a, block]
+        mf[F_POS_SUM, a] = mf[F_POS_SUM, a] * keep + add * mi[I_DEGREE, a]
 
 
 # --- the crisis (4.6 - 4.9) ------------------------------------------------------------------
@@ -362,7 +460,7 @@ def _routine_meeting(params: np.ndarray, u: np.ndarray, scale: float, neighbours
 
 @njit(**_FAST)
 def _capital_reviews(state: np.ndarray, params: np.ndarray, mech: np.ndarray, mf: np.ndarray, mi: np.ndarray,
-                     kint: np.ndarray, kflt: np.ndarray, day: int, have_failed: bool, last_x: float) -> int:
+                     kcode: np.ndarray, kval: np.ndarray, day: int, have_failed: bool, last_x: float) -> int:
     """Weekly reviews (and day 1 for capitals called on day 0); returns the number of widenings."""
     widenings = 0
     weekly = day > 0 and day % int(params[P_REVIEW_DAYS]) == 0
@@ -384,15 +482,15 @@ def _capital_reviews(state: np.ndarray, params: np.ndarray, mech: np.ndarray, mf
             mf[F_HI, i] = min(1.0, mf[F_HI, i] + step / 2.0)
         mi[I_VERSION, i] += 1
         mf[F_PRESSURE, i] = 0.0
-        _learn(kint, kflt, i, i, mf[F_LO, i], mf[F_HI, i], mi[I_VERSION, i], OWN)
+        _learn(kcode, kval, i, i, mf[F_LO, i], mf[F_HI, i], mi[I_VERSION, i], OWN)
         widenings += 1
     return widenings
 
 
 @njit(**_FAST)
 def _caucus_meetings(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np.ndarray, scale: float,
-                     neighbours: np.ndarray, slot: np.ndarray, mf: np.ndarray, mi: np.ndarray, kint: np.ndarray,
-                     kflt: np.ndarray, caucus_size: np.ndarray, caucus_index: np.ndarray, caucus_meets: np.ndarray,
+                     blocks: np.ndarray, mf: np.ndarray, mi: np.ndarray, kcode: np.ndarray,
+                     kval: np.ndarray, caucus_size: np.ndarray, caucus_index: np.ndarray, caucus_meets: np.ndarray,
                      setter_row: int) -> None:
     """The day before a crisis meeting: disclosures, reports, trust and harmonization (4.7)."""
     for c in range(caucus_size.size):
@@ -415,17 +513,28 @@ def _caucus_meetings(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u:
             m = caucus_index[c, x]
             if mi[I_DISCLOSED, m] == 1:
                 for y in range(size):
-                    _learn(kint, kflt, caucus_index[c, y], m, mf[F_LO, m], mf[F_HI, m], mi[I_VERSION, m], CAUCUS)
+                    _learn(kcode, kval, caucus_index[c, y], m, mf[F_LO, m], mf[F_HI, m], mi[I_VERSION, m], CAUCUS)
                 if mech[M_CAUCUS_REPORTING]:
-                    _learn(kint, kflt, setter_row, m, mf[F_LO, m], mf[F_HI, m], mi[I_VERSION, m], CAUCUS)
+                    _learn(kcode, kval, setter_row, m, mf[F_LO, m], mf[F_HI, m], mi[I_VERSION, m], CAUCUS)
         gain = params[P_CAUCUS_TRUST_GAIN]
+        keep = 1.0 - gain
+        add = gain / scale  # w + gain * (1 - w) in stored units, for a positive tie
         for x in range(size):
+            i = caucus_index[c, x]
             for y in range(x + 1, size):
-                i = caucus_index[c, x]
                 j = caucus_index[c, y]
-                w = _tie(u, scale, i, j)
-                if w >= 0.0:
-                    _set_tie(u, scale, neighbours, slot, mf, mi, i, j, w + gain * (1.0 - w))
+                stored = u[i, j]
+                if stored > 0.0:
+                    grown = stored * keep + add
+                    delta = grown - stored
+                    u[i, j] = grown
+                    u[j, i] = grown
+                    blocks[B_SUM, i, j >> BLOCK_SHIFT] += delta
+                    blocks[B_SUM, j, i >> BLOCK_SHIFT] += delta
+                    mf[F_POS_SUM, i] += delta
+                    mf[F_POS_SUM, j] += delta
+                elif stored == 0.0:
+                    _set_tie(u, scale, blocks, mf, mi, i, j, gain)
         if mech[M_CAUCUS_HARMONIZATION]:
             for x in range(size):
                 mf[F_BUFFER, x] = mf[F_IDEAL, caucus_index[c, x]]
@@ -446,7 +555,7 @@ def _slack(params: np.ndarray, mech: np.ndarray, mf: np.ndarray, scale: float, k
 
 @njit(**_FAST)
 def _formal_meeting(state: np.ndarray, params: np.ndarray, mech: np.ndarray, scale: float, mf: np.ndarray,
-                    mi: np.ndarray, kint: np.ndarray, kflt: np.ndarray, in_draft: np.ndarray, public_red: np.ndarray,
+                    mi: np.ndarray, kcode: np.ndarray, kval: np.ndarray, in_draft: np.ndarray, public_red: np.ndarray,
                     red_lines: np.ndarray, caucus_size: np.ndarray, caucus_index: np.ndarray,
                     caucus_common: np.ndarray, veto: np.ndarray, quota: int, setter_row: int,
                     first: bool) -> tuple[bool, float, bool, bool]:
@@ -469,9 +578,9 @@ def _formal_meeting(state: np.ndarray, params: np.ndarray, mech: np.ndarray, sca
     highest_lo = -np.inf
     lowest_hi = np.inf
     for k in range(n):
-        if kint[K_VERSION, setter_row, k] >= 0:
-            b_lo = kflt[K_LO, setter_row, k]
-            b_hi = kflt[K_HI, setter_row, k]
+        if kcode[setter_row, k] != 0:
+            b_lo = kval[K_LO, setter_row, k]
+            b_hi = kval[K_HI, setter_row, k]
         else:
             b_lo = max(mf[F_PUBLIC_LO, k], mf[F_LEARNED_LO, k])
             b_hi = min(mf[F_PUBLIC_HI, k], mf[F_LEARNED_HI, k])
@@ -609,20 +718,25 @@ def make_workspace(scenario: Scenario) -> tuple:  # type: ignore[type-arg]
         caucus_index[c, : members.size] = members
     n_classes = 2 * a.class_z.size
     n_sub = a.subissue_prob.size
+    n_blocks = (n + (1 << BLOCK_SHIFT) - 1) >> BLOCK_SHIFT
     return (
         np.zeros(n, dtype=np.bool_),  # female
-        np.zeros((n, n)),  # u: stored tie strengths
-        np.zeros((n, n), dtype=np.int32),  # neighbours: lists of positive ties
-        np.zeros((n, n), dtype=np.int32),  # slot: position of j in i's list, or -1
+        np.zeros((n, n_blocks << BLOCK_SHIFT)),  # u: stored tie strengths (zero columns fill the last block)
+        np.zeros((2, n, n_blocks)),  # blocks: positive ties summed and counted by block
         np.zeros((N_FLOAT_ROWS, n)),  # member float state
         np.zeros((N_INT_ROWS, n), dtype=np.int64),  # member integer state
-        np.zeros((3, n + 1, n), dtype=np.int32),  # knowledge: version, source, first-hand
+        np.zeros((n + 1, n), dtype=np.int32),  # knowledge: version and source, packed
         np.zeros((2, n + 1, n)),  # knowledge: lo, hi
         np.zeros(n_sub, dtype=np.bool_),  # in_draft
         np.zeros(n_sub, dtype=np.bool_),  # public red lines
         caucus_size,
         caucus_index,
         np.zeros(n_classes), np.zeros(n_classes), np.zeros(n_classes),  # draw_world buffers
+        np.zeros(scenario.parameters.burn_in_days + scenario.parameters.max_days + 2, dtype=np.int8),  # schedule
+        np.stack([  # Poisson tables of the routine and the crisis contact rates
+            poisson_cdf(scenario.informal_contacts_per_week(crisis=False) / 14.0),
+            poisson_cdf(scenario.informal_contacts_per_week(crisis=True) / 14.0),
+        ]),
     )
 
 
@@ -645,8 +759,8 @@ def simulate_block(
     burn_in = int(params[P_BURN_IN])
     horizon = int(params[P_MAX_DAYS])
     interval = params[P_INTERVAL]
-    (female, u, neighbours, slot, mf, mi, kint, kflt, in_draft, public_red, caucus_size, caucus_index,
-     z_buffer, count_buffer, prob_buffer) = work
+    (female, u, blocks, mf, mi, kcode, kval, in_draft, public_red, caucus_size, caucus_index,
+     z_buffer, count_buffer, prob_buffer, regular, cdf) = work
 
     for r in range(draw_states.shape[0]):
         state = dynamics_states[r]
@@ -658,8 +772,10 @@ def simulate_block(
         )
         setter_row = setter if setter != NO_SETTER else n
         scale = 1.0
-        _rebuild_ties(u, neighbours, slot, mf, mi)
+        _rebuild_ties(u, blocks, mf, mi)
         start = -burn_in + phase
+        _fill_schedule(regular, start, interval, burn_in)
+        rotation_skip = _geometric(state, math.log1p(-1.0 / params[P_TENURE]))
         for row in (I_VERSION, I_CALLED_HOME, I_REJECTED):
             mi[row, :] = 0
         mi[I_PUBLIC_VERSION, :] = -1
@@ -670,14 +786,12 @@ def simulate_block(
         mf[F_LEARNED_HI, :] = 1.0
         mf[F_DISTANCE, :] = -1.0
         public_red[:] = False
-        kint[K_VERSION] = -1
-        kint[K_SOURCE] = UNKNOWN
-        kint[K_FIRSTHAND] = 0
-        kflt[K_LO] = 0.0
-        kflt[K_HI] = 1.0
+        kcode[:, :] = 0
+        kval[K_LO] = 0.0
+        kval[K_HI] = 1.0
         first_meeting = -1
         for d in range(horizon):
-            if _is_crisis_meeting(d, start, params, mech):
+            if _is_crisis_meeting(d, regular, burn_in, params, mech):
                 first_meeting = d
                 break
         decided = False
@@ -702,11 +816,11 @@ def simulate_block(
                 contacts_per_week = 2.0 * window_contacts / n / window_weeks if window_weeks > 0 else np.nan
                 in_crisis = True
                 for i in range(n):
-                    _learn(kint, kflt, i, i, mf[F_LO, i], mf[F_HI, i], 0, OWN)
-                n_contacts += _first_calls(state, params, mech, u, scale, neighbours, slot, mf, mi, kint, kflt)
+                    _learn(kcode, kval, i, i, mf[F_LO, i], mf[F_HI, i], 0, OWN)
+                n_contacts += _first_calls(state, params, mech, u, scale, blocks, mf, mi, kcode, kval)
             if not in_crisis:
-                _rotation(state, params, u, scale, neighbours, slot, mf, mi, caucus_mates)
-            made = _informal_day(state, params, mech, u, scale, neighbours, slot, mf, mi, kint, kflt,
+                rotation_skip = _rotation(state, params, u, scale, blocks, mf, mi, caucus_mates, rotation_skip)
+            made = _informal_day(state, params, mech, u, scale, blocks, mf, mi, kcode, kval, cdf[1 if in_crisis else 0],
                                  params[P_CRISIS_RATE] if in_crisis else params[P_ROUTINE_RATE], in_crisis)
             if in_crisis:
                 n_contacts += made
@@ -714,14 +828,14 @@ def simulate_block(
                 window_contacts += made
             if in_crisis:
                 if mech[M_CAPITAL_REVIEW]:
-                    n_widenings += _capital_reviews(state, params, mech, mf, mi, kint, kflt, day, have_failed, last_x)
-                if mech[M_CAUCUSES] and _is_crisis_meeting(day + 1, start, params, mech):
-                    _caucus_meetings(state, params, mech, u, scale, neighbours, slot, mf, mi, kint, kflt,
+                    n_widenings += _capital_reviews(state, params, mech, mf, mi, kcode, kval, day, have_failed, last_x)
+                if mech[M_CAUCUSES] and _is_crisis_meeting(day + 1, regular, burn_in, params, mech):
+                    _caucus_meetings(state, params, mech, u, scale, blocks, mf, mi, kcode, kval,
                                      caucus_size, caucus_index, caucus_meets, setter_row)
-            if in_crisis and _is_crisis_meeting(day, start, params, mech):
+            if in_crisis and _is_crisis_meeting(day, regular, burn_in, params, mech):
                 n_meetings += 1
                 agreed, x, redrafted, outvoted = _formal_meeting(
-                    state, params, mech, scale, mf, mi, kint, kflt, in_draft, public_red, red_lines, caucus_size,
+                    state, params, mech, scale, mf, mi, kcode, kval, in_draft, public_red, red_lines, caucus_size,
                     caucus_index, caucus_common, veto, quota, setter_row, n_meetings == 1,
                 )
                 if redrafted:
@@ -735,8 +849,8 @@ def simulate_block(
                 n_failed += 1
                 have_failed = True
                 last_x = x
-            elif _is_regular_day(day, start, interval):
-                _routine_meeting(params, u, scale, neighbours, mf, mi)
+            elif regular[day + burn_in] == 1:
+                _routine_meeting(params, u, scale, blocks, mf, mi)
             if in_crisis and mech[M_BRIDGES] and _bridges(state, params, u, scale, in_draft, public_red, red_lines):
                 red_line = RL_BRIDGED
             # trust decay (4.10): one factor for every positive tie
@@ -747,7 +861,7 @@ def simulate_block(
                         if u[i, j] > 0.0:
                             u[i, j] *= scale
                 scale = 1.0
-                _rebuild_ties(u, neighbours, slot, mf, mi)
+                _rebuild_ties(u, blocks, mf, mi)
             day += 1
 
         if not decided:
@@ -768,8 +882,9 @@ def simulate_block(
             if k == setter:
                 continue
             others += 1
-            source = kint[K_SOURCE, setter_row, k]
-            if kint[K_VERSION, setter_row, k] == mi[I_VERSION, k] and source in (CONTACT, GOSSIP, CAUCUS):
+            source = kcode[setter_row, k] & SOURCE_MASK
+            known_version = (kcode[setter_row, k] >> SOURCE_BITS) - 1
+            if known_version == mi[I_VERSION, k] and source in (CONTACT, GOSSIP, CAUCUS):
                 informal += 1
             elif params[P_POSTURE] == 1.0 and mi[I_PUBLIC_VERSION, k] == mi[I_VERSION, k]:
                 formal += 1
