@@ -123,7 +123,13 @@ def _tie(u: np.ndarray, scale: float, i: int, j: int) -> float:
 def _set_tie(u: np.ndarray, scale: float, blocks: np.ndarray, mf: np.ndarray, mi: np.ndarray,
              i: int, j: int, value: float) -> None:
     """Set the tie i-j (both directions), keeping sums and counts of positive ties (also by block) current."""
-    stored = value / scale if value > 0.0 else value
+    _store_tie(u, blocks, mf, mi, i, j, value / scale if value > 0.0 else value)
+
+
+@njit(**_INLINE)
+def _store_tie(u: np.ndarray, blocks: np.ndarray, mf: np.ndarray, mi: np.ndarray, i: int, j: int,
+               stored: float) -> None:
+    """Set the tie i-j to a value already in stored units (see :func:`_set_tie`)."""
     for side in range(2):
         a = i if side == 0 else j
         b = j if side == 0 else i
@@ -303,8 +309,8 @@ def _choose_partner(state: np.ndarray, params: np.ndarray, u: np.ndarray, blocks
 
 @njit(**_INLINE)
 def _contact(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np.ndarray, scale: float,
-             blocks: np.ndarray, mf: np.ndarray, mi: np.ndarray, kcode: np.ndarray, kval: np.ndarray, i: int, j: int,
-             in_crisis: bool) -> None:
+             inverse: float, blocks: np.ndarray, mf: np.ndarray, mi: np.ndarray, kcode: np.ndarray, kval: np.ndarray,
+             i: int, j: int, in_crisis: bool) -> None:
     """One informal contact between i and j (effects use the tie before the contact)."""
     w = _tie(u, scale, i, j)
     if in_crisis and w > 0.0:  # with no trust, nothing is shared (each chance below is 0)
@@ -317,8 +323,8 @@ def _contact(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np.ndar
         if mech[M_LOBBYING] and next_double(state) < w * params[P_LOBBY_RATE]:
             mf[F_PRESSURE, i] += w
             mf[F_PRESSURE, j] += w
-    if mech[M_TRUST_GROWTH] and w >= 0.0:
-        _set_tie(u, scale, blocks, mf, mi, i, j, w + params[P_TRUST_GAIN] * (1.0 - w))
+    if mech[M_TRUST_GROWTH] and w >= 0.0:  # w + gain * (1 - w), in stored units
+        _store_tie(u, blocks, mf, mi, i, j, u[i, j] * (1.0 - params[P_TRUST_GAIN]) + params[P_TRUST_GAIN] * inverse)
 
 
 @njit(**_INLINE)
@@ -369,12 +375,13 @@ def _informal_day(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np
         active += calls > 0
     _shuffle(state, mi[I_ORDER], active)
     count = 0
+    inverse = 1.0 / scale
     for oi in range(active):
         i = mi[I_ORDER, oi]
         for _ in range(mi[I_CALLS, i]):
             j = _choose_partner(state, params, u, blocks, mf, mi, i)
             if j >= 0:
-                _contact(state, params, mech, u, scale, blocks, mf, mi, kcode, kval, i, j, in_crisis)
+                _contact(state, params, mech, u, scale, inverse, blocks, mf, mi, kcode, kval, i, j, in_crisis)
                 count += 1
     return count
 
@@ -398,7 +405,7 @@ def _first_calls(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np.
                 if w > best_w:
                     best_w = w
                     best = j
-            _contact(state, params, mech, u, scale, blocks, mf, mi, kcode, kval, i, best, True)
+            _contact(state, params, mech, u, scale, 1.0 / scale, blocks, mf, mi, kcode, kval, i, best, True)
             count += 1
         else:
             mi[I_CALLED_HOME, i] = 1
