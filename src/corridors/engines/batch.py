@@ -94,12 +94,11 @@ def kernel_parameters(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
  F_MEAN_TRUST, F_DISTANCE, F_BUFFER, F_POS_SUM) = range(13)
 N_FLOAT_ROWS = 13
 (I_VERSION, I_PUBLIC_VERSION, I_CALLED_HOME, I_REJECTED, I_ACCEPT, I_ORDER, I_DISCLOSED, I_DEGREE,
- I_DISLIKES, I_CALLS) = range(10)
-N_INT_ROWS = 10
+ I_DISLIKES, I_CALLS, I_NEWS) = range(11)
+N_INT_ROWS = 11
 # knowledge of k about i: kcode[k, i] = (version + 1) << SOURCE_BITS | source (0: unknown),
 # kval[:, k, i] = (lo, hi) of that version
 SOURCE_BITS, SOURCE_MASK = 3, 7
-FIRST_HAND = (1 << OWN) | (1 << CONTACT) | (1 << CAUCUS)  # sources a member passes on as gossip
 K_LO, K_HI = 0, 1
 
 _FAST = {"cache": True, "_nrt": False, "error_model": "numpy"}
@@ -221,25 +220,26 @@ def _learn(kcode: np.ndarray, kval: np.ndarray, knower: int, about: int, lo: flo
 
 
 @njit(**_FAST)
-def _gossip(kcode: np.ndarray, kval: np.ndarray, teller: int, listener: int) -> None:
+def _gossip(kcode: np.ndarray, kval: np.ndarray, news: np.ndarray, teller: int, listener: int) -> None:
     """Pass on what the teller learned first-hand and the listener does not know yet.
 
-    Branch-free over all colleagues, so it vectorizes; the two talking keep their own entries.
+    A branch-free first pass marks the news in ``news`` (it vectorizes); the second copies it.
+    The two talking keep their own entries.
     """
     told = kcode[teller]
     heard = kcode[listener]
-    told_lo = kval[0, teller]
-    told_hi = kval[1, teller]
-    heard_lo = kval[0, listener]
-    heard_hi = kval[1, listener]
-    keep = heard[teller], heard[listener], heard_lo[teller], heard_hi[teller], heard_lo[listener], heard_hi[listener]
     for about in range(told.size):
         code = told[about]
-        take = (((FIRST_HAND >> (code & SOURCE_MASK)) & 1) == 1) & (code >> SOURCE_BITS > heard[about] >> SOURCE_BITS)
-        heard[about] = ((code >> SOURCE_BITS) << SOURCE_BITS) | GOSSIP if take else heard[about]
-        heard_lo[about] = told_lo[about] if take else heard_lo[about]
-        heard_hi[about] = told_hi[about] if take else heard_hi[about]
-    heard[teller], heard[listener], heard_lo[teller], heard_hi[teller], heard_lo[listener], heard_hi[listener] = keep
+        source = code & SOURCE_MASK
+        first_hand = (source == OWN) | (source == CONTACT) | (source == CAUCUS)
+        news[about] = first_hand & (code >> SOURCE_BITS > heard[about] >> SOURCE_BITS)
+    news[teller] = 0
+    news[listener] = 0
+    for about in range(told.size):
+        if news[about]:
+            heard[about] = ((told[about] >> SOURCE_BITS) << SOURCE_BITS) | GOSSIP
+            kval[K_LO, listener, about] = kval[K_LO, teller, about]
+            kval[K_HI, listener, about] = kval[K_HI, teller, about]
 
 
 # --- informal life (4.3, 4.4, 4.5) ---------------------------------------------------------
@@ -318,8 +318,8 @@ def _contact(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u: np.ndar
             _learn(kcode, kval, j, i, mf[F_LO, i], mf[F_HI, i], mi[I_VERSION, i], CONTACT)
             _learn(kcode, kval, i, j, mf[F_LO, j], mf[F_HI, j], mi[I_VERSION, j], CONTACT)
         if mech[M_GOSSIP] and next_double(state) < w * params[P_GOSSIP_RATE]:
-            _gossip(kcode, kval, j, i)
-            _gossip(kcode, kval, i, j)
+            _gossip(kcode, kval, mi[I_NEWS], j, i)
+            _gossip(kcode, kval, mi[I_NEWS], i, j)
         if mech[M_LOBBYING] and next_double(state) < w * params[P_LOBBY_RATE]:
             mf[F_PRESSURE, i] += w
             mf[F_PRESSURE, j] += w
@@ -508,10 +508,8 @@ def _caucus_meetings(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u:
             m = caucus_index[c, x]
             total = 0.0
             for y in range(size):
-                w = _tie(u, scale, m, caucus_index[c, y])
-                if w > 0.0:
-                    total += w
-            mf[F_MEAN_TRUST, m] = total / (size - 1)
+                total += max(u[m, caucus_index[c, y]], 0.0)
+            mf[F_MEAN_TRUST, m] = total * scale / (size - 1)
         for x in range(size):
             m = caucus_index[c, x]
             opened = next_double(state) < min(1.0, params[P_CAUCUS_OPENNESS] + mf[F_MEAN_TRUST, m])
