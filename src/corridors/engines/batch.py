@@ -523,23 +523,20 @@ def _caucus_meetings(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u:
                     _learn(kcode, kval, setter_row, m, mf[F_LO, m], mf[F_HI, m], mi[I_VERSION, m], CAUCUS)
         gain = params[P_CAUCUS_TRUST_GAIN]
         keep = 1.0 - gain
-        add = gain / scale  # w + gain * (1 - w) in stored units, for a positive tie
+        add = gain / scale  # w + gain * (1 - w) in stored units: a positive tie grows, no tie becomes gain
         for x in range(size):
             i = caucus_index[c, x]
             for y in range(x + 1, size):
                 j = caucus_index[c, y]
                 stored = u[i, j]
-                if stored > 0.0:
-                    grown = stored * keep + add
-                    delta = grown - stored
-                    u[i, j] = grown
-                    u[j, i] = grown
-                    blocks[B_SUM, i, j >> BLOCK_SHIFT] += delta
-                    blocks[B_SUM, j, i >> BLOCK_SHIFT] += delta
-                    mf[F_POS_SUM, i] += delta
-                    mf[F_POS_SUM, j] += delta
-                elif stored == 0.0:
-                    _set_tie(u, scale, blocks, mf, mi, i, j, gain)
+                if stored >= 0.0:
+                    if stored == 0.0:
+                        mi[I_DEGREE, i] += 1
+                        mi[I_DEGREE, j] += 1
+                    u[i, j] = stored * keep + add
+                    u[j, i] = u[i, j]
+        for x in range(size):  # only the caucus members' rows changed
+            _row_sums(u, blocks, mf, caucus_index[c, x])
         if mech[M_CAUCUS_HARMONIZATION]:
             for x in range(size):
                 mf[F_BUFFER, x] = mf[F_IDEAL, caucus_index[c, x]]
