@@ -1,4 +1,4 @@
-"""The batch engine: scale, blocks, seeding and bookkeeping of its tie lists."""
+"""The batch engine: scale, blocks of rows, seeding and determinism."""
 
 from __future__ import annotations
 
