@@ -146,10 +146,11 @@ def _store_tie(u: np.ndarray, blocks: np.ndarray, mf: np.ndarray, mi: np.ndarray
 
 
 @njit(**_INLINE)
-def _row_sums(u: np.ndarray, blocks: np.ndarray, mf: np.ndarray, a: int) -> None:
+def _row_sums(u: np.ndarray, blocks: np.ndarray, mf: np.ndarray, mi: np.ndarray, a: int) -> None:
     """Exact positive sums and counts of row a, in total and by block (drops accumulated rounding)."""
     n_blocks = blocks.shape[2]
     total = 0.0
+    degree = 0
     for block in range(n_blocks):
         part = 0.0
         count = 0
@@ -159,7 +160,9 @@ def _row_sums(u: np.ndarray, blocks: np.ndarray, mf: np.ndarray, a: int) -> None
         blocks[B_SUM, a, block] = part
         blocks[B_COUNT, a, block] = count
         total += part
+        degree += count
     mf[F_POS_SUM, a] = total
+    mi[I_DEGREE, a] = degree
 
 
 @njit(**_FAST)
@@ -167,14 +170,11 @@ def _rebuild_ties(u: np.ndarray, blocks: np.ndarray, mf: np.ndarray, mi: np.ndar
     """Sums of positive ties and counts of ties and dislikes, from the matrix."""
     n = u.shape[0]
     for a in range(n):
-        degree = 0
         dislikes = 0
         for b in range(n):
-            degree += u[a, b] > 0.0
             dislikes += u[a, b] < 0.0
-        mi[I_DEGREE, a] = degree
         mi[I_DISLIKES, a] = dislikes
-        _row_sums(u, blocks, mf, a)
+        _row_sums(u, blocks, mf, mi, a)
 
 
 # --- schedule -------------------------------------------------------------------------
@@ -530,13 +530,10 @@ def _caucus_meetings(state: np.ndarray, params: np.ndarray, mech: np.ndarray, u:
                 j = caucus_index[c, y]
                 stored = u[i, j]
                 if stored >= 0.0:
-                    if stored == 0.0:
-                        mi[I_DEGREE, i] += 1
-                        mi[I_DEGREE, j] += 1
                     u[i, j] = stored * keep + add
                     u[j, i] = u[i, j]
         for x in range(size):  # only the caucus members' rows changed
-            _row_sums(u, blocks, mf, caucus_index[c, x])
+            _row_sums(u, blocks, mf, mi, caucus_index[c, x])
         if mech[M_CAUCUS_HARMONIZATION]:
             for x in range(size):
                 mf[F_BUFFER, x] = mf[F_IDEAL, caucus_index[c, x]]
@@ -721,6 +718,7 @@ def make_workspace(scenario: Scenario) -> tuple:  # type: ignore[type-arg]
     n_classes = 2 * a.class_z.size
     n_sub = a.subissue_prob.size
     n_blocks = (n + (1 << BLOCK_SHIFT) - 1) >> BLOCK_SHIFT
+    params, _ = kernel_parameters(scenario)
     return (
         np.zeros(n, dtype=np.bool_),  # female
         np.zeros((n, n_blocks << BLOCK_SHIFT)),  # u: stored tie strengths (zero columns fill the last block)
@@ -735,10 +733,7 @@ def make_workspace(scenario: Scenario) -> tuple:  # type: ignore[type-arg]
         caucus_index,
         np.zeros(n_classes), np.zeros(n_classes), np.zeros(n_classes),  # draw_world buffers
         np.zeros(scenario.parameters.burn_in_days + scenario.parameters.max_days + 2, dtype=np.int8),  # schedule
-        np.stack([  # Poisson tables of the routine and the crisis contact rates
-            poisson_cdf(scenario.informal_contacts_per_week(crisis=False) / 14.0),
-            poisson_cdf(scenario.informal_contacts_per_week(crisis=True) / 14.0),
-        ]),
+        np.stack([poisson_cdf(params[P_ROUTINE_RATE]), poisson_cdf(params[P_CRISIS_RATE])]),  # contact counts
     )
 
 
