@@ -54,13 +54,17 @@ def test_intervals_follow_fixed_ideals_and_width() -> None:
 
 def test_proposal_is_midpoint_of_tightest_believed_bounds() -> None:
     committee = Committee(committee_scenario([0.3, 0.5, 0.6], half_width=0.2))
-    # the setter (a member) believes: A [0.1, 0.5] from public, B known [0.3, 0.7], C public narrowed
+    # the setter believes: A [0.1, 0.5] from public, B known [0.3, 0.7], C public, cut by a vote
     for amb, (lo, hi) in zip(committee.ambassadors, [(0.1, 0.5), (0.0, 1.0), (0.35, 0.8)], strict=True):
         amb.public_lo, amb.public_hi = lo, hi
     setter = committee.setter
-    setter.row = committee.n  # act as a non-member setter for this check
+    setter.member, setter.row = -1, committee.n  # act as a non-member setter for this check
+    setter.hear_public_positions()
     committee.knowledge.learn(setter.row, 1, 0.3, 0.7, 0, CONTACT)
-    setter.learned_hi[2] = 0.65  # a failed vote taught that C's upper bound is at most 0.65
+    setter.update_from_knowledge()
+    assert (setter.belief_lo[1], setter.belief_hi[1], setter.belief_source[1]) == (0.3, 0.7, CONTACT)
+    setter.learn_from_vote(2, 0.66, accepted=False, side=1)  # C said 0.66 is too high
+    assert setter.belief_hi[2] == pytest.approx(0.65) and setter.formal_updates == 1
     # tightest bounds: max lo = max(0.1, 0.3, 0.35) = 0.35; min hi = min(0.5, 0.7, 0.65) = 0.5
     assert setter.propose() == pytest.approx((0.35 + 0.5) / 2)
 
@@ -75,7 +79,7 @@ def test_acceptance_with_agency_slack() -> None:
     assert amb.slack() == pytest.approx(slack)
     assert amb.accepts(0.6 + slack * 0.99, set())
     assert not amb.accepts(0.6 + slack * 1.01, set())
-    committee.mech.agency = False
+    committee.switches = committee.switches._replace(agency=False)
     assert not amb.accepts(0.6 + slack * 0.5, set())
 
 

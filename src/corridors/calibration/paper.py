@@ -6,7 +6,7 @@ column that names the table or passage of the paper a value comes from. The valu
 in CSV files under ``corridors/calibration/data`` (shipped in the wheel) and are read
 with :mod:`importlib.resources`, so the numbers are data, not code.
 
-See MODEL.md section 6 for how each figure is used.
+docs/ODD.md section 1 says which patterns the model is checked against.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def female_shares() -> pd.DataFrame:
 
 
 def survey_shares() -> pd.DataFrame:
-    """Figures from the survey of 50 ambassadors and the case passages (MODEL.md section 6).
+    """Figures from the survey of 50 ambassadors and the case passages (ODD section 1).
 
     Returns
     -------

@@ -72,6 +72,7 @@ class ScenarioArrays:
     caucus_members: np.ndarray  # bool n_caucus x n
     caucus_meets: np.ndarray  # bool n_caucus
     caucus_common: np.ndarray  # bool n_caucus
+    caucus_every_days: np.ndarray  # int n_caucus: own schedule every N crisis days (0: none)
     caucus_mates: np.ndarray  # bool n x n, share at least one caucus
     big_player: np.ndarray  # bool n
     fixed_ideal: np.ndarray  # float n, NaN where drawn
@@ -173,6 +174,7 @@ def _build_arrays(scenario: Scenario) -> ScenarioArrays:
         caucus_members=caucus_members,
         caucus_meets=np.array([c.meets_before_formal for c in scenario.caucuses], dtype=np.bool_),
         caucus_common=np.array([c.common_position for c in scenario.caucuses], dtype=np.bool_),
+        caucus_every_days=np.array([c.meets_every_days or 0 for c in scenario.caucuses], dtype=np.int64),
         caucus_mates=mates,
         big_player=np.array([m.big_player for m in members], dtype=np.bool_),
         fixed_ideal=np.array([np.nan if m.ideal is None else m.ideal for m in members], dtype=np.float64),
@@ -191,7 +193,7 @@ def _build_arrays(scenario: Scenario) -> ScenarioArrays:
 
 @dataclass(frozen=True)
 class InitialDraws:
-    """Everything drawn before the day loop of one replicate (MODEL.md 4.1, 4.2, 4.8, 4.11)."""
+    """Everything drawn before the day loop of one replicate (ODD sections 5 and 7)."""
 
     female: np.ndarray  # bool n, ambassadors at the start of burn-in
     weights: np.ndarray  # float n x n, the initial homophily network
@@ -203,6 +205,7 @@ class InitialDraws:
     hi: np.ndarray
     in_draft: np.ndarray  # bool per sub-issue: in the first draft
     deploy_normal: float  # standard normal behind the deployment lag
+    caucus_phase_days: np.ndarray  # int per caucus: first crisis day of its own schedule
 
 
 @njit(cache=True, _nrt=False, error_model="numpy")
@@ -252,6 +255,8 @@ def draw_world(
     tie_j: np.ndarray,
     tie_w: np.ndarray,
     observed_network: bool,
+    caucus_every_days: np.ndarray,
+    caucus_phase_days: np.ndarray,
     female: np.ndarray,
     weights: np.ndarray,
     ideal: np.ndarray,
@@ -325,6 +330,9 @@ def draw_world(
     for k in range(subissue_prob.size):
         in_draft[k] = next_double(state) < subissue_prob[k]
     deploy_normal = next_normal(state)
+    for c in range(caucus_every_days.size):  # drawn last: scenarios without them keep their worlds
+        every = caucus_every_days[c]
+        caucus_phase_days[c] = min(int(next_double(state) * every), every - 1) if every > 0 else 0
     return phase, setter, deploy_normal
 
 
@@ -381,10 +389,12 @@ def draw_initial(scenario: Scenario, state: np.ndarray) -> InitialDraws:
     weights = np.zeros((n, n))
     ideal, salience, lo, hi = (np.zeros(n) for _ in range(4))
     in_draft = np.zeros(a.subissue_prob.size, dtype=np.bool_)
+    caucus_phase = np.zeros(a.caucus_every_days.size, dtype=np.int64)
     phase, setter, deploy_normal = draw_world(
         state, world_params(scenario), a.fixed_female, a.pair_i, a.pair_j, a.pair_class, a.class_z,
         a.fixed_ideal, a.fixed_salience, a.big_player, a.subissue_prob, a.setter_is_member,
-        a.meeting_interval_days, a.tie_i, a.tie_j, a.tie_w, a.observed_network, female, weights, ideal, salience,
+        a.meeting_interval_days, a.tie_i, a.tie_j, a.tie_w, a.observed_network, a.caucus_every_days, caucus_phase,
+        female, weights, ideal, salience,
         lo, hi, in_draft,
         *(np.zeros(2 * a.class_z.size) for _ in range(3)),
     )
@@ -399,13 +409,13 @@ def draw_initial(scenario: Scenario, state: np.ndarray) -> InitialDraws:
         hi=hi,
         in_draft=in_draft,
         deploy_normal=float(deploy_normal),
+        caucus_phase_days=caucus_phase,
     )
 
 
 def deployment_lag_days(scenario: Scenario, deploy_normal: float) -> float:
-    """LogNormal lag with the scenario's mean and coefficient of variation (MODEL.md 4.11)."""
+    """LogNormal lag with the scenario's mean and coefficient of variation (ODD 7.11)."""
+    from corridors.engines.rules import deployment_lag
+
     p = scenario.parameters
-    mean = p.deploy_mean_days * scenario.deploy_factor
-    sigma2 = float(np.log1p(p.deploy_cv**2))
-    mu = float(np.log(mean)) - sigma2 / 2.0
-    return float(np.exp(mu + np.sqrt(sigma2) * deploy_normal))
+    return float(deployment_lag(p.deploy_mean_days * scenario.deploy_factor, p.deploy_cv, deploy_normal))

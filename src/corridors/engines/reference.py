@@ -1,37 +1,43 @@
-"""The reference engine: the negotiation model of MODEL.md as a Mesa 3 model.
+"""The reference engine: the negotiation model (docs/ODD.md) as a Mesa 3 model.
 
 Readable first: :class:`Committee` is the model and its :meth:`Committee.step` is one day
-in the order of MODEL.md section 3; :class:`Ambassador` carries the paper's verbs (call,
+in the order of ODD section 3; :class:`Ambassador` carries the paper's verbs (call,
 disclose, gossip, lobby, vote) and its capital's instruction; :class:`AgendaSetter` drafts
-proposals from what it believes. This engine is the yardstick the batch engine is tested
-against, and the one that can narrate a run (``trace=True``).
+proposals from what it believes and learns from votes. Every formula is a function of
+:mod:`corridors.engines.rules`, shared with the batch engine.
+
+By default the engine draws its randomness from the same stream and with the same
+samplers as the batch engine (``sampling="shared"``), so it replays exactly the run the
+batch engine stores for a seed and replicate, and can narrate it (``trace=True``). With
+``sampling="numpy"`` it draws from numpy's own samplers instead: the same model by other
+routes, which the statistical equivalence tests set against the batch engine.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import mesa
 import numpy as np
 
-from corridors import __version__
-from corridors.engines.draws import (
-    NO_SETTER,
-    InitialDraws,
-    deployment_lag_days,
-    draw_initial,
-    replicate_streams,
-    scenario_arrays,
+from corridors.engines import rules
+from corridors.engines.draws import NO_SETTER, draw_initial, replicate_streams, scenario_arrays
+from corridors.engines.rng import new_state, next_double
+from corridors.engines.rows import (
+    RED_LINE_OUTCOMES,
+    RunRow,
+    new_outcomes,
+    outcome_rows,
 )
-from corridors.engines.rows import DAYS_PER_MONTH, RunRow
+from corridors.engines.rules import CAUCUS, CONTACT, GOSSIP, INFORMAL_SOURCES, OWN, PUBLIC, VOTE
+from corridors.engines.sampling import departures, geometric_gap, pick_stranger, poisson_cdf, poisson_counts
+from corridors.errors import CorridorsError
 from corridors.scenario.schema import Scenario
 
-__all__ = ["AgendaSetter", "Ambassador", "Committee", "TraceEvent", "run_reference"]
+__all__ = ["AgendaSetter", "Ambassador", "Committee", "SAMPLINGS", "TraceEvent", "run_reference"]
 
-# how a piece of knowledge was obtained
-UNKNOWN, OWN, CONTACT, GOSSIP, CAUCUS = 0, 1, 2, 3, 4
-INFORMAL_SOURCES = (CONTACT, GOSSIP, CAUCUS)
+SAMPLINGS = ("shared", "numpy")
 
 
 @dataclass(frozen=True)
@@ -44,8 +50,72 @@ class TraceEvent:
     detail: str
 
 
+class SharedStream:
+    """The batch engine's stream and samplers (xoshiro256**, :mod:`corridors.engines.sampling`)."""
+
+    def __init__(self, seed_sequence: np.random.SeedSequence, n: int) -> None:
+        self.state = new_state(seed_sequence)
+        self.counts = np.zeros(n, dtype=np.int64)
+        self.order = np.zeros(n, dtype=np.int64)
+        self.leavers = np.zeros(n, dtype=np.int64)
+        self.skip = 0.0
+
+    def uniform(self) -> float:
+        return float(next_double(self.state))
+
+    def start_departures(self, log_stay: float) -> None:
+        self.skip = float(geometric_gap(self.state, log_stay))
+
+    def departures(self, log_stay: float) -> list[int]:
+        m, self.skip = departures(self.state, log_stay, self.skip, self.leavers)
+        return [int(i) for i in self.leavers[:m]]
+
+    def contact_starters(self, cdf: np.ndarray, rate: float) -> list[tuple[int, int]]:
+        m = poisson_counts(self.state, cdf, rate, self.counts, self.order)
+        return [(int(i), int(self.counts[i])) for i in self.order[:m]]
+
+    def permutation(self, n: int) -> list[int]:
+        order = np.arange(n, dtype=np.int64)
+        for i in range(n - 1, 0, -1):
+            j = min(int(self.uniform() * (i + 1)), i)
+            order[i], order[j] = order[j], order[i]
+        return [int(i) for i in order]
+
+    def stranger(self, row: np.ndarray, i: int) -> int:
+        return int(pick_stranger(self.state, row, i, row.size))
+
+
+class NumpyStream:
+    """numpy's own generator and samplers: the same distributions by other routes."""
+
+    def __init__(self, seed_sequence: np.random.SeedSequence, n: int) -> None:
+        self.rng = np.random.Generator(np.random.PCG64(seed_sequence))
+        self.n = n
+
+    def uniform(self) -> float:
+        return float(self.rng.random())
+
+    def start_departures(self, log_stay: float) -> None:
+        self.chance = -math.expm1(log_stay)
+
+    def departures(self, log_stay: float) -> list[int]:
+        return [int(i) for i in np.flatnonzero(self.rng.random(self.n) < self.chance)]
+
+    def contact_starters(self, cdf: np.ndarray, rate: float) -> list[tuple[int, int]]:
+        counts = self.rng.poisson(rate, self.n)
+        return [(int(i), int(counts[i])) for i in self.rng.permutation(self.n) if counts[i] > 0]
+
+    def permutation(self, n: int) -> list[int]:
+        return [int(i) for i in self.rng.permutation(n)]
+
+    def stranger(self, row: np.ndarray, i: int) -> int:
+        candidates = np.flatnonzero(row >= 0)
+        candidates = candidates[candidates != i]
+        return int(candidates[int(self.rng.integers(candidates.size))])
+
+
 class Knowledge:
-    """Who knows which version of whose true interval, and how they learned it.
+    """Who knows which version of whose instruction, and how they learned it.
 
     Row ``k`` is what knower k holds; the last row belongs to a non-member agenda setter.
     """
@@ -55,7 +125,6 @@ class Knowledge:
         self.lo = np.zeros((n + 1, n))
         self.hi = np.ones((n + 1, n))
         self.source = np.zeros((n + 1, n), dtype=np.int64)
-        self.firsthand = np.zeros((n + 1, n), dtype=np.bool_)
 
     def learn(self, knower: int, about: int, lo: float, hi: float, version: int, source: int) -> bool:
         """Record a newer version; returns whether anything was new."""
@@ -65,8 +134,10 @@ class Knowledge:
         self.lo[knower, about] = lo
         self.hi[knower, about] = hi
         self.source[knower, about] = source
-        self.firsthand[knower, about] = source in (OWN, CONTACT, CAUCUS)
         return True
+
+    def first_hand(self, knower: int) -> np.ndarray:
+        return np.isin(self.source[knower], rules.FIRST_HAND_SOURCES)
 
 
 class Ambassador(mesa.Agent):
@@ -74,8 +145,9 @@ class Ambassador(mesa.Agent):
 
     model: Committee
 
-    def __init__(self, model: Committee, index: int, code: str, draws: InitialDraws) -> None:
+    def __init__(self, model: Committee, index: int, code: str) -> None:
         super().__init__(model)
+        draws = model.draws
         self.index = index
         self.code = code
         self.ideal = float(draws.ideal[index])
@@ -100,43 +172,44 @@ class Ambassador(mesa.Agent):
         return float(row[row > 0].sum())
 
     def choose_partner(self) -> int:
-        """A trusted colleague (probability ``friend_choice``) or anyone not disliked (4.4)."""
-        rng = self.model.rng
-        row = self.model.trust[self.index]
+        """A trusted colleague (probability ``friend_choice``) or anyone not disliked (7.4)."""
+        model = self.model
+        row = model.trust[self.index]
         liked = np.flatnonzero(row > 0)
-        if liked.size and rng.random() < self.model.p.friend_choice:
+        if liked.size and model.stream.uniform() < model.p.friend_choice:
             weights = row[liked]
-            return int(liked[np.searchsorted(np.cumsum(weights), rng.random() * weights.sum(), side="right")])
-        candidates = np.flatnonzero(row >= 0)
-        candidates = candidates[candidates != self.index]
-        if candidates.size == 0:
+            target = model.stream.uniform() * weights.sum()
+            return int(liked[min(np.searchsorted(np.cumsum(weights), target, side="right"), liked.size - 1)])
+        if (row < 0).sum() >= model.n - 1:
             return -1
-        return int(candidates[int(rng.random() * candidates.size)])
+        return model.stream.stranger(row, self.index)
 
     def call(self, other: Ambassador) -> None:
-        """An informal contact: privacy lets trusted colleagues share, gossip and lobby."""
+        """An informal contact: privacy lets trusted colleagues share, gossip and lobby (7.4)."""
         model = self.model
+        p = model.p
+        s = model.switches
         w = self.trust_to(other.index)
         model.count_contact()
-        if model.in_crisis:
+        if model.in_crisis and w > 0.0:
             model.log("contact", (self.code, other.code), f"trust {w:.2f}")
-            trust = max(w, 0.0)
-            mech = model.mech
-            if mech.info_sharing and model.rng.random() < trust * model.p.disclosure:
+            if s.info_sharing and model.stream.uniform() < rules.contact_chance(w, p.disclosure):
                 self.disclose_to(other)
                 other.disclose_to(self)
                 model.log("disclosure", (self.code, other.code), f"trust {w:.2f}: both learned each other's limits")
-            if mech.gossip and model.rng.random() < trust * model.p.gossip_rate:
+            if s.gossip and model.stream.uniform() < rules.contact_chance(w, p.gossip_rate):
                 learned = other.gossip_to(self) + self.gossip_to(other)
                 if learned:
                     model.log("gossip", (self.code, other.code),
                               f"trust {w:.2f}: {learned} second-hand positions passed on")
-            if mech.lobbying and model.rng.random() < trust * model.p.lobby_rate:
+            if s.lobbying and model.stream.uniform() < rules.contact_chance(w, p.lobby_rate):
                 self.pressure += w
                 other.pressure += w
                 model.log("lobbying", (self.code, other.code), "'can you just talk to your people back home?'")
-        if model.mech.trust_growth and w >= 0:
-            model.set_trust(self.index, other.index, w + model.trust_gain * (1.0 - w))
+        elif model.in_crisis:
+            model.log("contact", (self.code, other.code), f"trust {w:.2f}")
+        if s.trust_growth and w >= 0:
+            model.set_trust(self.index, other.index, rules.grown_trust(w, p.trust_gain))
 
     def disclose_to(self, other: Ambassador) -> None:
         self.model.knowledge.learn(other.index, self.index, self.lo, self.hi, self.version, CONTACT)
@@ -144,7 +217,7 @@ class Ambassador(mesa.Agent):
     def gossip_to(self, other: Ambassador) -> int:
         """Pass on what this ambassador learned first-hand and the other does not know yet."""
         k = self.model.knowledge
-        fresh = k.firsthand[self.index] & (k.version[self.index] > k.version[other.index])
+        fresh = k.first_hand(self.index) & (k.version[self.index] > k.version[other.index])
         fresh[self.index] = False
         fresh[other.index] = False
         for about in np.flatnonzero(fresh):
@@ -154,23 +227,17 @@ class Ambassador(mesa.Agent):
 
     # -- the capital ---------------------------------------------------------------------
     def capital_review(self) -> None:
-        """The capital may widen its instruction, more likely under lobbying (4.6)."""
+        """The capital may widen its instruction, more likely under lobbying (7.6)."""
         model = self.model
         p = model.p
-        chance = p.widen_base + p.lobby_effect * min(1.0, self.pressure)
-        if model.mech.entrenchment and self.rejected_in_public:
-            chance *= 1.0 - p.entrenchment
-        if model.rng.random() >= chance:
+        entrenched = model.switches.entrenchment and self.rejected_in_public
+        chance = rules.widening_chance(p.widen_base, p.lobby_effect, self.pressure, entrenched, p.entrenchment)
+        if model.stream.uniform() >= chance:
             return
         step = p.widen_step * (1.0 - self.salience)
         x = model.last_failed_proposal
-        if x is not None and x < self.lo:
-            self.lo = max(0.0, self.lo - step)
-        elif x is not None and x > self.hi:
-            self.hi = min(1.0, self.hi + step)
-        else:
-            self.lo = max(0.0, self.lo - step / 2.0)
-            self.hi = min(1.0, self.hi + step / 2.0)
+        self.lo, self.hi = rules.widened_instruction(self.lo, self.hi, step, x is not None,
+                                                     x if x is not None else 0.0)
         self.version += 1
         self.pressure = 0.0
         model.knowledge.learn(self.index, self.index, self.lo, self.hi, self.version, OWN)
@@ -179,29 +246,25 @@ class Ambassador(mesa.Agent):
 
     # -- the formal meeting --------------------------------------------------------------
     def state_public_position(self) -> None:
-        """At the first meeting: a postured interval, on the record (4.8)."""
-        posture = self.model.posture
-        self.public_lo = self.ideal - posture * (self.ideal - self.lo)
-        self.public_hi = self.ideal + posture * (self.hi - self.ideal)
+        """At the first meeting: a postured interval, on the record (7.8)."""
+        self.public_lo, self.public_hi = rules.public_interval(self.ideal, self.lo, self.hi, self.model.p.posture)
         self.public_version = self.version
 
     def slack(self) -> float:
-        """Agency slack: trusted ambassadors bend their instructions a little (4.8)."""
-        if not self.model.mech.agency:
+        """Agency slack: trusted ambassadors bend their instructions a little (7.8)."""
+        if not self.model.switches.agency:
             return 0.0
-        total = self.trust_sum()
-        return self.model.p.agency_max * total / (total + self.model.p.agency_half)
+        return rules.agency_slack(self.trust_sum(), self.model.p.agency_max, self.model.p.agency_half)
 
     def blocking_red_lines(self, draft: set[int]) -> set[int]:
         return self.red_lines & draft
 
     def accepts(self, x: float, draft: set[int]) -> bool:
-        slack = self.slack()
-        return not self.blocking_red_lines(draft) and self.lo - slack <= x <= self.hi + slack
+        return bool(rules.accepts(self.lo, self.hi, self.slack(), x, bool(self.blocking_red_lines(draft))))
 
 
 class AgendaSetter(mesa.Agent):
-    """The presidency, chair, commission or secretariat: drafts a proposal from its beliefs."""
+    """The presidency, chair, commission or secretariat: proposes from what it believes (7.8)."""
 
     model: Committee
 
@@ -210,8 +273,11 @@ class AgendaSetter(mesa.Agent):
         self.member = member  # index of the member holding the presidency, or NO_SETTER
         self.row = member if member != NO_SETTER else model.n  # its row in the knowledge table
         n = model.n
-        self.learned_lo = np.zeros(n)
-        self.learned_hi = np.ones(n)
+        self.belief_lo = np.zeros(n)
+        self.belief_hi = np.ones(n)
+        self.belief_version = np.full(n, -1, dtype=np.int64)  # knowledge version a belief was set from
+        self.belief_source = np.zeros(n, dtype=np.int64)
+        self.formal_updates = 0
 
     @property
     def name(self) -> str:
@@ -219,55 +285,72 @@ class AgendaSetter(mesa.Agent):
             return self.model.scenario.agenda_setter.kind
         return self.model.ambassadors[self.member].code
 
-    def believed_interval(self, k: int) -> tuple[float, float]:
-        """k's true interval if known (possibly stale), else its public one narrowed by failed votes."""
+    def hear_public_positions(self) -> None:
+        """At the first meeting every belief starts as the member's public interval."""
+        for amb in self.model.ambassadors:
+            k = amb.index
+            self.belief_lo[k], self.belief_hi[k] = amb.public_lo, amb.public_hi
+            self.belief_version[k] = -1
+            self.belief_source[k] = PUBLIC
+
+    def update_from_knowledge(self) -> None:
+        """A newer version learned (own ties, gossip, a caucus report, its own) replaces a belief."""
         know = self.model.knowledge
-        if know.version[self.row, k] >= 0:
-            return float(know.lo[self.row, k]), float(know.hi[self.row, k])
-        amb = self.model.ambassadors[k]
-        return max(amb.public_lo, self.learned_lo[k]), min(amb.public_hi, self.learned_hi[k])
+        for k in range(self.model.n):
+            if know.version[self.row, k] > self.belief_version[k]:
+                self.belief_lo[k] = know.lo[self.row, k]
+                self.belief_hi[k] = know.hi[self.row, k]
+                self.belief_version[k] = know.version[self.row, k]
+                self.belief_source[k] = know.source[self.row, k]
 
     def propose(self) -> float:
-        """The midpoint of the tightest believed bounds, clipped to [0, 1]."""
-        bounds = [self.believed_interval(k) for k in range(self.model.n)]
-        highest_lo = max(b[0] for b in bounds)
-        lowest_hi = min(b[1] for b in bounds)
-        return min(1.0, max(0.0, (highest_lo + lowest_hi) / 2.0))
+        """The point the slowest capital can reach soonest."""
+        salience = np.array([amb.salience for amb in self.model.ambassadors])
+        return float(rules.proposal(self.belief_lo, self.belief_hi, salience))
 
-    def learn_from_rejection(self, k: int, x: float) -> None:
-        amb = self.model.ambassadors[k]
-        slack = amb.slack()
-        if x < amb.lo - slack:
-            self.learned_lo[k] = max(self.learned_lo[k], x)
-        elif x > amb.hi + slack:
-            self.learned_hi[k] = min(self.learned_hi[k], x)
+    def learn_from_vote(self, k: int, x: float, accepted: bool, side: int) -> None:
+        """An acceptance beyond the belief widens it; a rejection inside it cuts it past x."""
+        if k == self.member:
+            return  # the setter knows its own instruction
+        lo, hi, changed = rules.update_belief(self.belief_lo[k], self.belief_hi[k], x, accepted, side,
+                                              self.model.p.belief_step)
+        if changed:
+            self.belief_lo[k], self.belief_hi[k] = lo, hi
+            self.belief_source[k] = VOTE
+            self.formal_updates += 1
+            self.model.log("belief", (self.name, self.model.arrays.codes[k]),
+                           f"now believes {self.model.arrays.codes[k]} can live with [{lo:.2f}, {hi:.2f}]")
 
 
 class Committee(mesa.Model):
     """An organization's peace-and-security committee, from routine life to a crisis decision."""
 
-    def __init__(self, scenario: Scenario, *, seed: int = 0, replicate: int = 0, trace: bool = False) -> None:
+    def __init__(self, scenario: Scenario, *, seed: int = 0, replicate: int = 0, trace: bool = False,
+                 sampling: str = "shared") -> None:
+        if sampling not in SAMPLINGS:
+            raise CorridorsError(f"sampling: unknown '{sampling}' (choose from {', '.join(SAMPLINGS)})")
         draws_state, dynamics_seq = replicate_streams(seed, scenario.content_hash(), replicate)
-        super().__init__(rng=np.random.Generator(np.random.PCG64(dynamics_seq)))
+        super().__init__(rng=np.random.Generator(np.random.PCG64(dynamics_seq.spawn(1)[0])))
         self.scenario = scenario
         self.seed_value = seed
         self.replicate = replicate
         self.arrays = scenario_arrays(scenario)
-        self.p = scenario.parameters
-        self.mech = scenario.mechanisms
+        self.p = rules.derived_parameters(scenario)
+        self.switches = rules.derived_switches(scenario)
         self.n = self.arrays.n
+        self.stream = SharedStream(dynamics_seq, self.n) if sampling == "shared" else NumpyStream(dynamics_seq, self.n)
         self.tracing = trace
         self.events: list[TraceEvent] = []
         self.draws = draw_initial(scenario, draws_state)
         self.trust = self.draws.weights.copy()
         self.knowledge = Knowledge(self.n)
-        self.ambassadors = [Ambassador(self, i, code, self.draws) for i, code in enumerate(self.arrays.codes)]
+        self.ambassadors = [Ambassador(self, i, code) for i, code in enumerate(self.arrays.codes)]
         self.setter = AgendaSetter(self, self.draws.setter)
-        self.posture = self.p.posture if self.mech.posturing else 1.0
-        m_f = scenario.formal_meetings_per_week
-        fatigue = 1.0 + self.p.fatigue * m_f if self.mech.meeting_fatigue else 1.0
-        self.trust_gain = self.p.trust_gain / fatigue
         self.day = -self.p.burn_in_days
+        self.log_stay = math.log1p(-1.0 / self.p.tenure_days)
+        self.stream.start_departures(self.log_stay)
+        self.contact_cdf = {False: poisson_cdf(self.p.routine_contacts_per_day),
+                            True: poisson_cdf(self.p.crisis_contacts_per_day)}
         self.regular_meeting_days = self._regular_meeting_days()
         self.crisis_meeting_days = self._crisis_meeting_days()
         self.first_meeting_day = min(self.crisis_meeting_days) if self.crisis_meeting_days else -1
@@ -280,6 +363,7 @@ class Committee(mesa.Model):
         self.red_line_outcome = "none"
         self.last_failed_proposal: float | None = None
         self.last_rejecters: dict[int, float] = {}
+        self.proposals: list[float] = []  # every proposal put to a vote, in order
         self.n_formal_meetings = 0
         self.n_failed_proposals = 0
         self.n_informal_contacts = 0
@@ -289,22 +373,27 @@ class Committee(mesa.Model):
 
     # -- schedule ------------------------------------------------------------------------
     def _regular_meeting_days(self) -> set[int]:
-        interval = self.arrays.meeting_interval_days
+        interval = self.p.meeting_interval_days
         start = -self.p.burn_in_days + self.draws.meeting_phase_days
         count = int((self.p.burn_in_days + self.p.max_days) / interval) + 2
         return {math.floor(start + k * interval) for k in range(count)}
 
     def _crisis_meeting_days(self) -> set[int]:
         horizon = self.p.max_days
-        if self.mech.emergency_meeting:
+        if self.switches.emergency_meeting:
             first = self.p.emergency_delay_days
             days = {d for d in self.regular_meeting_days if first < d < horizon}
             return days | ({first} if first < horizon else set())
         return {d for d in self.regular_meeting_days if 1 <= d < horizon}
 
-    @property
-    def informal_contacts_per_week(self) -> float:
-        return self.scenario.informal_contacts_per_week(crisis=self.in_crisis)
+    def caucus_meets_today(self, c: int) -> bool:
+        """The day before a crisis meeting (``meets_before_formal``), or on its own schedule (7.7)."""
+        a = self.arrays
+        if a.caucus_meets[c] and (self.day + 1) in self.crisis_meeting_days:
+            return True
+        every = int(a.caucus_every_days[c])
+        phase = int(self.draws.caucus_phase_days[c])
+        return every > 0 and self.day >= phase and (self.day - phase) % every == 0
 
     # -- helpers -------------------------------------------------------------------------
     def set_trust(self, i: int, j: int, value: float) -> None:
@@ -321,7 +410,7 @@ class Committee(mesa.Model):
         if self.tracing and self.in_crisis:
             self.events.append(TraceEvent(self.day, kind, actors, detail))
 
-    # -- one day (MODEL.md section 3) ---------------------------------------------------
+    # -- one day (ODD section 3) ---------------------------------------------------------
     def step(self) -> None:
         if self.day == 0:
             self.begin_crisis()
@@ -330,13 +419,13 @@ class Committee(mesa.Model):
         self.informal_contacts()
         if self.in_crisis:
             self.capital_reviews()
-            if self.mech.caucuses and (self.day + 1) in self.crisis_meeting_days:
+            if self.switches.caucuses:
                 self.caucus_meetings()
         if self.in_crisis and self.day in self.crisis_meeting_days:
             self.formal_crisis_meeting()
         elif self.day in self.regular_meeting_days:
             self.routine_meeting()
-        if self.in_crisis and not self.decided and self.mech.bridges:
+        if self.in_crisis and not self.decided and self.switches.bridges:
             self.find_bridges()
         self.decay_trust()
         self.day += 1
@@ -351,21 +440,20 @@ class Committee(mesa.Model):
         self.first_calls()
 
     def rotate(self) -> None:
-        """Burn-in: ambassadors leave; newcomers keep weak ties only to caucus-mates (4.3)."""
-        chance = 1.0 / self.p.tenure_days
-        for i in range(self.n):
-            if self.rng.random() < chance:
-                row = np.where(self.arrays.caucus_mates[i], self.p.rotation_keep, 0.0)
-                self.trust[i, :] = row
-                self.trust[:, i] = row
-                self.trust[i, i] = 0.0
+        """Burn-in: ambassadors leave; newcomers keep weak ties only to caucus-mates (7.3)."""
+        for i in self.stream.departures(self.log_stay):
+            row = np.where(self.arrays.caucus_mates[i], self.p.rotation_keep, 0.0)
+            self.trust[i, :] = row
+            self.trust[:, i] = row
+            self.trust[i, i] = 0.0
 
     def first_calls(self) -> None:
-        """Day 0: about half call a trusted colleague first, the others their capital (4.5)."""
-        for i in self.rng.permutation(self.n):
-            amb = self.ambassadors[int(i)]
+        """Day 0: about half call a trusted colleague first, the others their capital (7.5)."""
+        for i in self.stream.permutation(self.n):
+            amb = self.ambassadors[i]
             row = self.trust[amb.index]
-            if self.mech.first_call and (row > 0).any() and self.rng.random() < self.p.first_call_friend:
+            if (self.switches.first_call and (row > 0).any()
+                    and self.stream.uniform() < self.p.first_call_friend):
                 friend = self.ambassadors[int(np.argmax(row))]
                 self.log("first call", (amb.code, friend.code), "called a trusted colleague first")
                 amb.call(friend)
@@ -373,17 +461,17 @@ class Committee(mesa.Model):
                 amb.called_home = True
 
     def informal_contacts(self) -> None:
-        """Each ambassador, in random order, starts Poisson(c/14) contacts (4.4)."""
-        rate = self.informal_contacts_per_week / 14.0
-        for i in self.rng.permutation(self.n):
-            amb = self.ambassadors[int(i)]
-            for _ in range(int(self.rng.poisson(rate))):
+        """Each ambassador, in random order, starts Poisson(c/14) contacts (7.4)."""
+        rate = self.p.crisis_contacts_per_day if self.in_crisis else self.p.routine_contacts_per_day
+        for i, calls in self.stream.contact_starters(self.contact_cdf[self.in_crisis], rate):
+            amb = self.ambassadors[i]
+            for _ in range(calls):
                 partner = amb.choose_partner()
                 if partner >= 0:
                     amb.call(self.ambassadors[partner])
 
     def capital_reviews(self) -> None:
-        if not self.mech.capital_review:
+        if not self.switches.capital_review:
             return
         weekly = self.day > 0 and self.day % self.p.review_days == 0
         for amb in self.ambassadors:
@@ -391,61 +479,65 @@ class Committee(mesa.Model):
                 amb.capital_review()
 
     def caucus_meetings(self) -> None:
-        """The day before a crisis meeting, caucuses meet in private (4.7)."""
+        """Caucuses meeting today: disclosure in private, reports, trust, harmonization (7.7)."""
         a = self.arrays
-        for c in np.flatnonzero(a.caucus_meets):
+        p = self.p
+        for c in range(a.caucus_members.shape[0]):
             members = np.flatnonzero(a.caucus_members[c])
-            if members.size < 2:
+            if members.size < 2 or not self.caucus_meets_today(c):
                 continue
             sub = np.clip(self.trust[np.ix_(members, members)], 0.0, None)
             mean_trust = sub.sum(axis=1) / (members.size - 1)
             disclosed = [
                 int(m) for m, t in zip(members, mean_trust, strict=True)
-                if self.rng.random() < min(1.0, self.p.caucus_openness + t)
+                if self.stream.uniform() < rules.caucus_disclosure_chance(p.caucus_openness, t)
             ]
             for m in disclosed:
                 amb = self.ambassadors[m]
                 for k in members:
                     self.knowledge.learn(int(k), m, amb.lo, amb.hi, amb.version, CAUCUS)
-                if self.mech.caucus_reporting:
+                if self.switches.caucus_reporting:
                     self.knowledge.learn(self.setter.row, m, amb.lo, amb.hi, amb.version, CAUCUS)
             for x in range(members.size):
                 for y in range(x + 1, members.size):
                     i, j = int(members[x]), int(members[y])
                     w = self.trust[i, j]
                     if w >= 0:
-                        self.set_trust(i, j, w + self.p.caucus_trust_gain * (1.0 - w))
+                        self.set_trust(i, j, rules.grown_trust(w, p.caucus_trust_gain))
             outliers: list[str] = []
-            if self.mech.caucus_harmonization:
+            if self.switches.caucus_harmonization:
                 median = float(np.median([self.ambassadors[int(m)].ideal for m in members]))
                 for member, t in zip(members, mean_trust, strict=True):
                     amb = self.ambassadors[int(member)]
                     if not amb.lo <= median <= amb.hi:
-                        amb.pressure += self.p.caucus_pressure * t
+                        amb.pressure += rules.harmonization_pressure(p.caucus_pressure, t)
                         outliers.append(amb.code)
             self.log("caucus", tuple(a.codes[int(m)] for m in disclosed),
                      f"{a.caucus_names[c]}: {len(disclosed)} of {members.size} disclosed their limits"
                      + (f"; pressed {', '.join(outliers)} toward the median" if outliers else ""))
 
     def routine_meeting(self) -> None:
-        """Colleagues, not friends: meetings reinforce existing ties, they do not create them."""
+        """Colleagues, not friends: meetings reinforce existing ties, they do not create them (7.8)."""
         positive = self.trust > 0
-        self.trust[positive] += self.p.formal_trust_gain * (1.0 - self.trust[positive])
+        self.trust[positive] = rules.grown_trust.py_func(self.trust[positive], self.p.formal_trust_gain)
 
     def formal_crisis_meeting(self) -> None:
-        """Public positions, a proposal, a vote; on failure the setter learns (4.8)."""
+        """Public positions, a proposal, a vote; on failure the setter learns from it (7.8)."""
         self.n_formal_meetings += 1
         if self.n_formal_meetings == 1:
             for amb in self.ambassadors:
                 amb.state_public_position()
+            self.setter.hear_public_positions()
         for amb in self.ambassadors:
             amb.rejected_in_public = False
         for s in sorted(self.draft & self.public_red_lines):
-            if self.rng.random() < self.p.redraft_prob:
+            if self.stream.uniform() < self.p.redraft_prob:
                 self.draft.discard(s)
                 self.red_line_outcome = "redrafted"
                 self.log("redraft", (), f"setter dropped '{self.arrays.subissue_names[s]}' from the draft")
+        self.setter.update_from_knowledge()
         x = self.setter.propose()
+        self.proposals.append(x)
         accept = np.array([amb.accepts(x, self.draft) for amb in self.ambassadors])
         a = self.arrays
         for c in np.flatnonzero(a.caucus_common):
@@ -468,31 +560,40 @@ class Committee(mesa.Model):
         self.last_failed_proposal = x
         self.last_rejecters = {}
         for amb in self.ambassadors:
-            if accept[amb.index]:
-                continue
-            amb.rejected_in_public = True
-            blocking = amb.blocking_red_lines(self.draft)
-            if blocking:
-                self.last_rejecters[amb.index] = math.inf
-                for s in blocking - self.public_red_lines:
-                    self.log("red line", (amb.code,), f"proposal {x:.2f} rejected by {amb.code}: red line "
-                             f"{a.subissue_names[s]}")
-                self.public_red_lines |= blocking
-                continue
-            slack = amb.slack()
-            distance = max(amb.lo - slack - x, x - amb.hi - slack, 0.0)
-            self.last_rejecters[amb.index] = distance
-            self.setter.learn_from_rejection(amb.index, x)
-            self.log("rejection", (amb.code,), f"proposal {x:.2f} rejected by {amb.code}: its limits "
-                     f"[{amb.lo:.2f}, {amb.hi:.2f}]" + (" (bloc discipline)" if distance == 0 else ""))
+            accepted = bool(accept[amb.index])
+            side = rules.NO_SIDE
+            if not accepted:
+                side = self.record_rejection(amb, x)
+            self.setter.learn_from_vote(amb.index, x, accepted, side)
+
+    def record_rejection(self, amb: Ambassador, x: float) -> int:
+        """A public rejection: red lines go public; returns the side the member named."""
+        amb.rejected_in_public = True
+        blocking = amb.blocking_red_lines(self.draft)
+        if blocking:
+            self.last_rejecters[amb.index] = math.inf
+            for s in blocking - self.public_red_lines:
+                self.log("red line", (amb.code,), f"proposal {x:.2f} rejected by {amb.code}: red line "
+                         f"{self.arrays.subissue_names[s]}")
+            self.public_red_lines |= blocking
+            return rules.NO_SIDE
+        slack = amb.slack()
+        distance = max(amb.lo - slack - x, x - amb.hi - slack, 0.0)
+        self.last_rejecters[amb.index] = distance
+        self.log("rejection", (amb.code,), f"proposal {x:.2f} rejected by {amb.code}: its limits "
+                 f"[{amb.lo:.2f}, {amb.hi:.2f}]" + (" (bloc discipline)" if distance == 0 else ""))
+        return int(rules.rejection_side(amb.lo, amb.hi, slack, x))
 
     def find_bridges(self) -> None:
-        """While a public red line blocks, the blocker's friends may find a workaround (4.9)."""
+        """While a public red line blocks, the blocker's friends may find a workaround (7.9)."""
         for s in sorted(self.draft & self.public_red_lines):
             blockers = np.flatnonzero(self.arrays.red_lines[:, s])
-            ties = np.clip(self.trust[blockers], 0.0, None)
-            chance = 1.0 - float(np.prod(1.0 - self.p.bridge_rate * ties**2))
-            if self.rng.random() < chance:
+            none_found = 1.0
+            for b in blockers:
+                for w in self.trust[b]:
+                    if w > 0.0:
+                        none_found *= rules.bridge_chance_factor(float(w), self.p.bridge_rate)
+            if self.stream.uniform() < 1.0 - none_found:
                 self.draft.discard(s)
                 self.red_line_outcome = "bridged"
                 names = tuple(self.arrays.codes[int(b)] for b in blockers)
@@ -504,7 +605,7 @@ class Committee(mesa.Model):
 
     # -- measures ------------------------------------------------------------------------
     def network_measures(self) -> dict[str, float]:
-        """The routine network at day 0 (MODEL.md section 5)."""
+        """The routine network at day 0 (ODD section 7, outputs)."""
         n = self.n
         off_diagonal = ~np.eye(n, dtype=np.bool_)
         friends = ((self.trust >= self.p.friend_threshold) & off_diagonal).sum(axis=1)
@@ -519,19 +620,23 @@ class Committee(mesa.Model):
         }
 
     def setter_knowledge(self) -> tuple[float, float]:
-        """(share of members whose current interval the setter knows, share of that learned informally)."""
+        """(share of the other members whose current instruction the setter knows, informal share).
+
+        The informal share counts the members whose belief the setter last set from a
+        contact, gossip or a caucus report rather than a public statement or a vote.
+        """
         row = self.setter.row
         know = self.knowledge
         others = [amb for amb in self.ambassadors if amb.index != self.setter.member]
-        informal = formal = 0
+        known = informal = 0
         for amb in others:
             current = know.version[row, amb.index] == amb.version
-            if current and know.source[row, amb.index] in INFORMAL_SOURCES:
-                informal += 1
-            elif self.posture == 1.0 and amb.public_version == amb.version:
-                formal += 1
-        known = informal + formal
-        return known / len(others), (informal / known if known else math.nan)
+            informal_now = current and know.source[row, amb.index] in INFORMAL_SOURCES
+            public_now = self.p.posture == 1.0 and amb.public_version == amb.version
+            known += int(informal_now or public_now)
+            informal += int(self.setter.belief_source[amb.index] in INFORMAL_SOURCES)
+        met = self.n_formal_meetings > 0
+        return known / len(others), (informal / len(others) if met else math.nan)
 
     def _draft_names(self) -> str:
         return ", ".join(self.arrays.subissue_names[s] for s in sorted(self.draft))
@@ -549,49 +654,37 @@ class Committee(mesa.Model):
         self.run()
 
     def row(self) -> RunRow:
+        """This run's row, through the row builder both engines share."""
         if self.draft & self.public_red_lines and not self.decided:
             self.red_line_outcome = "unresolved"
         known_share, informal_share = self.setter_knowledge()
-        pivotal = ""
+        pivotal = -1
         if self.last_rejecters:
-            pivotal = self.arrays.codes[max(self.last_rejecters, key=lambda k: (self.last_rejecters[k], -k))]
-        lag = deployment_lag_days(self.scenario, self.draws.deploy_normal) if self.decided else math.nan
-        response = self.decision_day + lag
-        return RunRow(
-            scenario=self.scenario.name,
-            scenario_hash=self.scenario.content_hash(),
-            engine="reference",
-            code_version=__version__,
-            seed=self.seed_value,
-            replicate=self.replicate,
-            decided=self.decided,
-            decision_day=self.decision_day,
-            deployment_lag_days=lag,
-            response_day=response,
-            response_months=response / DAYS_PER_MONTH,
-            horizon_days=self.p.max_days,
-            first_meeting_day=self.first_meeting_day,
-            n_formal_meetings=self.n_formal_meetings,
-            n_failed_proposals=self.n_failed_proposals,
-            n_informal_contacts=self.n_informal_contacts,
-            n_capital_widenings=self.n_capital_widenings,
-            red_line=self.red_line_outcome,
-            pivotal_member=pivotal,
-            setter=self.setter.name,
-            setter_known_share=known_share,
-            informal_share=informal_share,
-            friends_mean=self.routine["friends_mean"],
-            zero_friend_share=self.routine["zero_friend_share"],
-            contacts_per_week=self.routine["contacts_per_week"],
-            density=self.routine["density"],
-            mean_trust=self.routine["mean_trust"],
-        )
+            pivotal = max(self.last_rejecters, key=lambda k: (self.last_rejecters[k], -k))
+        out = new_outcomes(1)
+        values = {
+            "decided": self.decided, "decision_day": self.decision_day, "deploy_normal": self.draws.deploy_normal,
+            "first_meeting_day": self.first_meeting_day, "n_formal_meetings": self.n_formal_meetings,
+            "n_failed_proposals": self.n_failed_proposals, "n_informal_contacts": self.n_informal_contacts,
+            "n_capital_widenings": self.n_capital_widenings, "formal_updates": self.setter.formal_updates,
+            "red_line": RED_LINE_OUTCOMES.index(self.red_line_outcome), "pivotal": pivotal,
+            "setter": self.setter.member, "setter_known_share": known_share, "informal_share": informal_share,
+            **self.routine,
+        }
+        for name, value in values.items():
+            getattr(out, name)[0] = value
+        frame = outcome_rows(self.scenario, out, engine="reference", seed=self.seed_value,
+                             first_replicate=self.replicate)
+        record = frame.iloc[0]
+        return RunRow(**{f.name: record[f.name].item() if hasattr(record[f.name], "item") else record[f.name]
+                         for f in fields(RunRow)})
 
 
 def run_reference(
-    scenario: Scenario, *, seed: int, replicate: int, trace: bool = False
+    scenario: Scenario, *, seed: int, replicate: int, trace: bool = False, sampling: str = "shared"
 ) -> tuple[RunRow, list[TraceEvent]]:
     """Run one replicate on the reference engine; returns its row and (if asked) its trace."""
-    committee = Committee(scenario, seed=seed, replicate=replicate, trace=trace)
+    committee = Committee(scenario, seed=seed, replicate=replicate, trace=trace, sampling=sampling)
     row = committee.run()
     return row, committee.events
+

@@ -1,4 +1,4 @@
-"""The scenario language: pydantic models of MODEL.md sections 2-4 and 7.
+"""The scenario language: pydantic models of the model of docs/ODD.md (sections 2, 5-7).
 
 A :class:`Scenario` is the one validated description of an organization in a crisis
 that every engine reads. Unknown fields are errors (a typo must never be ignored);
@@ -60,12 +60,16 @@ class Caucus(_Strict):
     name: Name = Field(description="Caucus name (lower case); members list it in their blocs")
     members: list[MemberCode] = Field(min_length=1, description="Member codes")
     meets_before_formal: bool = Field(default=True, description="Meets the day before each formal crisis meeting")
+    meets_every_days: int | None = Field(
+        default=None, ge=1, le=365,
+        description="Also meets every N crisis days from a random phase (the P5's biweekly dinner: 14)",
+    )
     common_position: bool = Field(default=False, description="Must agree internally and votes as one")
     source: str | None = Field(None, description="Where the caucus is documented")
 
 
 class Tie(_Strict):
-    """A known relation between two ambassadors at the start of the burn-in (MODEL.md 4.2).
+    """A known relation between two ambassadors at the start of the burn-in (ODD section 5).
 
     Positive strength is trust (0.5 and above: friends), negative a mutual dislike.
     """
@@ -94,13 +98,15 @@ class DecisionRule(_Strict):
 class AgendaSetter(_Strict):
     """Who drafts proposals: a member (presidency/chair, drawn each replication) or not."""
 
-    kind: Literal["presidency", "chair", "commission", "secretariat"] = Field(
-        "presidency", description="A member (presidency, chair) drawn per replicate, or a non-member"
+    kind: Literal["presidency", "chair", "commission", "secretariat", "presidency_with_commission"] = Field(
+        "presidency",
+        description="A member (presidency, chair; presidency_with_commission: a member presidency that also "
+        "receives a commission's caucus reports) drawn per replicate, or a non-member (commission, secretariat)",
     )
 
     @property
     def is_member(self) -> bool:
-        return self.kind in ("presidency", "chair")
+        return self.kind in ("presidency", "chair", "presidency_with_commission")
 
 
 class SubIssue(_Strict):
@@ -112,7 +118,7 @@ class SubIssue(_Strict):
 
 
 class Mechanisms(_Strict):
-    """Switches for each mechanism of MODEL.md section 4 (all on by default)."""
+    """Switches for each mechanism of ODD section 7 (all on by default)."""
 
     crowding_out: bool = Field(True, description="Formal meetings reduce informal contacts (4.4)")
     trust_growth: bool = Field(True, description="Contacts strengthen ties (4.4)")
@@ -151,7 +157,7 @@ personal relations, leaving capitals, posturing and formal meetings."""
 
 
 class Parameters(_Strict):
-    """Every numeric parameter of MODEL.md section 4 with its default."""
+    """Every numeric parameter of ODD section 7 with its default."""
 
     # horizon
     burn_in_days: int = Field(365, ge=0, le=3650, description="Routine days before the crisis (pre-emptive trust)")
@@ -207,6 +213,9 @@ class Parameters(_Strict):
     posture: Probability = Field(0.5, description="Share of the true interval stated in public (1 = honest)")
     agency_max: NonNegative = Field(0.05, le=1.0, description="Largest slack an ambassador allows itself")
     agency_half: Positive = Field(2.0, description="Sum of trust at which slack is half its maximum")
+    belief_step: Probability = Field(
+        0.01, description="How far past a rejected proposal the setter moves its belief about the rejecter"
+    )
     redraft_prob: Probability = Field(0.1, description="Chance per meeting to drop a public red-line sub-issue")
     # 4.9 bridges, 4.10 decay
     bridge_rate: Probability = Field(0.05, description="Daily bridge chance per unit squared trust of the blocker")
@@ -257,7 +266,7 @@ class Scenario(_Strict):
     observed_network: bool = Field(
         False, description="Use only the listed ties as the initial network (no homophily draws)"
     )
-    parameters: Parameters = Field(default_factory=Parameters, description="Numeric parameters of MODEL.md 4")
+    parameters: Parameters = Field(default_factory=Parameters, description="Numeric parameters (ODD section 7)")
     mechanisms: Mechanisms = Field(default_factory=Mechanisms, description="Mechanism switches")
     realist: bool = Field(False, description="Switch off every interpersonal mechanism")
     sources: dict[str, str] = Field(default_factory=dict, description="Field path -> where the value comes from")
@@ -334,7 +343,7 @@ class Scenario(_Strict):
         return [m.code for m in self.members]
 
     def informal_contacts_per_week(self, *, crisis: bool = False) -> float:
-        """Weekly informal contacts per ambassador (MODEL.md 4.4)."""
+        """Weekly informal contacts per ambassador (ODD 7, 4.4)."""
         p = self.parameters
         if self.mechanisms.crowding_out:
             crowded = p.informal_base_per_week - p.crowding_out * self.formal_meetings_per_week

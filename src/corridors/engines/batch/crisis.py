@@ -1,0 +1,282 @@
+"""The crisis in the batch engine (7.6-7.9): capitals, caucuses, formal meetings, bridges.
+
+Named like the reference engine's methods, drawing the same uniforms in the same order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from corridors.engines.batch.informal import SOURCE_BITS, SOURCE_MASK, learn
+from corridors.engines.batch.state import Committee, Members, SetterBeliefs, Ties
+from corridors.engines.batch.ties import row_sums, trust
+from corridors.engines.rng import next_double
+from corridors.engines.rules import (
+    CAUCUS,
+    NO_SIDE,
+    OWN,
+    PUBLIC,
+    VOTE,
+    ModelParameters,
+    Switches,
+    accepts,
+    agency_slack,
+    bridge_chance_factor,
+    caucus_disclosure_chance,
+    grown_trust,
+    harmonization_pressure,
+    proposal,
+    public_interval,
+    rejection_side,
+    update_belief,
+    widened_instruction,
+    widening_chance,
+)
+
+__all__ = ["caucus_meetings", "capital_reviews", "find_bridges", "formal_crisis_meeting", "median_of"]
+
+_FAST = {"cache": True, "_nrt": False, "error_model": "numpy"}
+_INLINE = {**_FAST, "inline": "always"}
+
+
+@njit(**_FAST)
+def capital_reviews(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, day: int,
+                    have_failed: bool, last_x: float) -> int:
+    """Weekly reviews (and day 1 for capitals called on day 0); returns the number of widenings (7.6)."""
+    members = committee.members
+    widenings = 0
+    weekly = day > 0 and day % p.review_days == 0
+    for i in range(members.lo.size):
+        if not (weekly or (day == 1 and members.called_home[i] == 1)):
+            continue
+        entrenched = s.entrenchment and members.rejected_in_public[i] == 1
+        chance = widening_chance(p.widen_base, p.lobby_effect, members.pressure[i], entrenched, p.entrenchment)
+        if next_double(state) >= chance:
+            continue
+        step = p.widen_step * (1.0 - members.salience[i])
+        members.lo[i], members.hi[i] = widened_instruction(members.lo[i], members.hi[i], step, have_failed, last_x)
+        members.version[i] += 1
+        members.pressure[i] = 0.0
+        learn(committee.knowledge, i, i, members.lo[i], members.hi[i], members.version[i], OWN)
+        widenings += 1
+    return widenings
+
+
+@njit(**_FAST)
+def median_of(values: np.ndarray, size: int) -> float:
+    """Median of values[:size], sorting that slice in place (insertion sort: caucuses are small)."""
+    for a in range(1, size):
+        key = values[a]
+        b = a - 1
+        while b >= 0 and values[b] > key:
+            values[b + 1] = values[b]
+            b -= 1
+        values[b + 1] = key
+    middle = size // 2
+    return values[middle] if size % 2 == 1 else 0.5 * (values[middle - 1] + values[middle])
+
+
+@njit(**_INLINE)
+def caucus_meets_today(committee: Committee, c: int, day: int, formal_tomorrow: bool) -> bool:
+    """The day before a crisis meeting (meets_before_formal), or on the caucus's own schedule."""
+    world = committee.world
+    if world.caucus_meets_before_formal[c] and formal_tomorrow:
+        return True
+    every = world.caucus_every_days[c]
+    return every > 0 and day >= world.caucus_phase_days[c] and (day - world.caucus_phase_days[c]) % every == 0
+
+
+@njit(**_FAST)
+def caucus_meetings(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, day: int,
+                    formal_tomorrow: bool, setter_row: int) -> None:
+    """Caucuses meeting today: disclosures, reports to the setter, trust, harmonization (7.7)."""
+    members = committee.members
+    ties = committee.ties
+    world = committee.world
+    for c in range(world.caucus_size.size):
+        size = world.caucus_size[c]
+        if size < 2 or not caucus_meets_today(committee, c, day, formal_tomorrow):
+            continue
+        index = world.caucus_index[c]
+        for x in range(size):
+            m = index[x]
+            total = 0.0
+            for y in range(size):
+                total += max(ties.stored[m, index[y]], 0.0)
+            members.caucus_trust[m] = total * ties.scale[0] / (size - 1)
+        for x in range(size):
+            m = index[x]
+            chance = caucus_disclosure_chance(p.caucus_openness, members.caucus_trust[m])
+            members.disclosed[m] = 1 if next_double(state) < chance else 0
+        for x in range(size):
+            m = index[x]
+            if members.disclosed[m] == 1:
+                for y in range(size):
+                    learn(committee.knowledge, index[y], m, members.lo[m], members.hi[m], members.version[m], CAUCUS)
+                if s.caucus_reporting:
+                    learn(committee.knowledge, setter_row, m, members.lo[m], members.hi[m], members.version[m], CAUCUS)
+        scale = ties.scale[0]
+        for x in range(size):
+            i = index[x]
+            for y in range(x + 1, size):
+                j = index[y]
+                w = trust(ties, i, j)
+                if w >= 0.0:
+                    ties.stored[i, j] = grown_trust(w, p.caucus_trust_gain) / scale
+                    ties.stored[j, i] = ties.stored[i, j]
+        for x in range(size):  # only the caucus members' rows changed
+            row_sums(ties, index[x])
+        if s.caucus_harmonization:
+            for x in range(size):
+                members.buffer[x] = members.ideal[index[x]]
+            median = median_of(members.buffer, size)
+            for x in range(size):
+                m = index[x]
+                if not (members.lo[m] <= median <= members.hi[m]):
+                    members.pressure[m] += harmonization_pressure(p.caucus_pressure, members.caucus_trust[m])
+
+
+@njit(**_INLINE)
+def slack(p: ModelParameters, s: Switches, ties: Ties, k: int) -> float:
+    """Agency slack of k's ambassador (7.8)."""
+    if not s.agency:
+        return 0.0
+    return agency_slack(ties.positive_sum[k] * ties.scale[0], p.agency_max, p.agency_half)
+
+
+@njit(**_INLINE)
+def blocked_by_red_line(committee: Committee, k: int) -> bool:
+    world = committee.world
+    for sub in range(world.in_draft.size):  # noqa: SIM110 (numba compiles no generators)
+        if world.red_lines[k, sub] and world.in_draft[sub]:
+            return True
+    return False
+
+
+@njit(**_FAST)
+def state_public_positions(p: ModelParameters, members: Members, beliefs: SetterBeliefs) -> None:
+    """First crisis meeting: postured public intervals on the record; the setter's first beliefs."""
+    for i in range(members.lo.size):
+        members.public_lo[i], members.public_hi[i] = public_interval(members.ideal[i], members.lo[i],
+                                                                     members.hi[i], p.posture)
+        members.public_version[i] = members.version[i]
+        beliefs.lo[i] = members.public_lo[i]
+        beliefs.hi[i] = members.public_hi[i]
+        beliefs.version[i] = -1
+        beliefs.source[i] = PUBLIC
+
+
+@njit(**_FAST)
+def update_beliefs_from_knowledge(committee: Committee, setter_row: int) -> None:
+    """A newer version the setter learned (contact, gossip, caucus report, its own) replaces a belief."""
+    beliefs = committee.beliefs
+    knowledge = committee.knowledge
+    for k in range(beliefs.lo.size):
+        code = knowledge.code[setter_row, k]
+        known_version = (code >> SOURCE_BITS) - 1
+        if known_version > beliefs.version[k]:
+            beliefs.lo[k] = knowledge.lo[setter_row, k]
+            beliefs.hi[k] = knowledge.hi[setter_row, k]
+            beliefs.version[k] = known_version
+            beliefs.source[k] = code & SOURCE_MASK
+
+
+@njit(**_FAST)
+def formal_crisis_meeting(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee,
+                          setter: int, setter_row: int, first: bool) -> tuple[bool, float, bool, bool, int]:
+    """Public positions, a proposal, a vote, and what the setter learns from it (7.8).
+
+    Returns (decided, proposal, redrafted, outvoted, belief updates).
+    """
+    members = committee.members
+    beliefs = committee.beliefs
+    world = committee.world
+    ties = committee.ties
+    n = members.lo.size
+    if first:
+        state_public_positions(p, members, beliefs)
+    for i in range(n):
+        members.rejected_in_public[i] = 0
+    redrafted = False
+    for sub in range(world.in_draft.size):
+        if world.in_draft[sub] and world.public_red_lines[sub] and next_double(state) < p.redraft_prob:
+            world.in_draft[sub] = False
+            redrafted = True
+    update_beliefs_from_knowledge(committee, setter_row)
+    x = proposal(beliefs.lo, beliefs.hi, members.salience)
+    for k in range(n):
+        members.accepts[k] = accepts(members.lo[k], members.hi[k], slack(p, s, ties, k), x,
+                                     blocked_by_red_line(committee, k))
+    for c in range(world.caucus_size.size):
+        if world.caucus_common[c]:
+            all_in = True
+            for y in range(world.caucus_size[c]):
+                if members.accepts[world.caucus_index[c, y]] == 0:
+                    all_in = False
+            if not all_in:
+                for y in range(world.caucus_size[c]):
+                    members.accepts[world.caucus_index[c, y]] = 0
+    n_accept = 0
+    vetoed = False
+    for k in range(n):
+        if members.accepts[k] == 1:
+            n_accept += 1
+        elif world.veto[k]:
+            vetoed = True
+    if n_accept >= world.quota and not vetoed:
+        outvoted = False
+        for sub in range(world.in_draft.size):
+            if world.in_draft[sub]:
+                if world.public_red_lines[sub]:
+                    outvoted = True
+                for k in range(n):
+                    if world.red_lines[k, sub]:
+                        outvoted = True
+        return True, x, redrafted, outvoted, 0
+    updates = 0
+    for k in range(n):
+        members.rejection_distance[k] = -1.0
+        accepted = members.accepts[k] == 1
+        side = NO_SIDE
+        if not accepted:
+            members.rejected_in_public[k] = 1
+            if blocked_by_red_line(committee, k):
+                for sub in range(world.in_draft.size):
+                    if world.red_lines[k, sub] and world.in_draft[sub]:
+                        world.public_red_lines[sub] = True
+                members.rejection_distance[k] = np.inf
+            else:
+                e = slack(p, s, ties, k)
+                members.rejection_distance[k] = max(members.lo[k] - e - x, x - members.hi[k] - e, 0.0)
+                side = rejection_side(members.lo[k], members.hi[k], e, x)
+        if k == setter:
+            continue  # the setter knows its own instruction
+        beliefs.lo[k], beliefs.hi[k], changed = update_belief(beliefs.lo[k], beliefs.hi[k], x, accepted, side,
+                                                               p.belief_step)
+        if changed:
+            beliefs.source[k] = VOTE
+            updates += 1
+    return False, x, redrafted, False, updates
+
+
+@njit(**_FAST)
+def find_bridges(state: np.ndarray, p: ModelParameters, committee: Committee) -> bool:
+    """While a public red line blocks, the blocker's friends may find a workaround (7.9)."""
+    world = committee.world
+    ties = committee.ties
+    bridged = False
+    n = ties.stored.shape[0]
+    for sub in range(world.in_draft.size):
+        if world.in_draft[sub] and world.public_red_lines[sub]:
+            none_found = 1.0
+            for b in range(n):
+                if world.red_lines[b, sub]:
+                    for j in range(n):
+                        w = trust(ties, b, j)
+                        if w > 0.0:
+                            none_found *= bridge_chance_factor(w, p.bridge_rate)
+            if next_double(state) < 1.0 - none_found:
+                world.in_draft[sub] = False
+                bridged = True
+    return bridged

@@ -1,0 +1,320 @@
+"""The model's formulas, each written once (docs/ODD.md section 7).
+
+Small compiled functions with the paper's names. The reference engine's methods call
+them from Python and the batch kernels call them inline, so a change to a formula is one
+edit and both engines follow it. :func:`derived_parameters` turns a scenario into the
+numbers both engines read.
+
+Examples
+--------
+>>> round(grown_trust(0.2, 0.1), 6)
+0.28
+>>> proposal(np.array([0.1, 0.6]), np.array([0.3, 0.9]), np.array([0.5, 0.5]))
+0.45
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from corridors.scenario.schema import Scenario
+
+__all__ = [
+    "ModelParameters",
+    "Switches",
+    "accepts",
+    "agency_slack",
+    "bridge_chance_factor",
+    "caucus_disclosure_chance",
+    "contact_chance",
+    "deployment_lag",
+    "derived_parameters",
+    "derived_switches",
+    "grown_trust",
+    "harmonization_pressure",
+    "proposal",
+    "public_interval",
+    "rejection_side",
+    "update_belief",
+    "widened_instruction",
+    "widening_chance",
+]
+
+_RULE = {"cache": True, "_nrt": False, "error_model": "numpy", "inline": "always"}
+
+TOO_LOW, TOO_HIGH, NO_SIDE = -1, 1, 0
+"""The side a rejecting member names: the proposal was too low, too high, or neither."""
+
+UNKNOWN, OWN, CONTACT, GOSSIP, CAUCUS, PUBLIC, VOTE = 0, 1, 2, 3, 4, 5, 6
+"""Where a piece of knowledge or a belief of the setter came from (ODD section 7)."""
+INFORMAL_SOURCES = (CONTACT, GOSSIP, CAUCUS)
+FIRST_HAND_SOURCES = (OWN, CONTACT, CAUCUS)
+
+
+# --- informal life (4.4) -------------------------------------------------------------------
+
+
+@njit(**_RULE)
+def grown_trust(w: float, gain: float) -> float:
+    """Trust after one contact (or caucus meeting): w + gain * (1 - w)."""
+    return w + gain * (1.0 - w)
+
+
+@njit(**_RULE)
+def contact_chance(w: float, rate: float) -> float:
+    """Chance that a contact shares, gossips or lobbies: max(w, 0) * rate (privacy needs trust)."""
+    return max(w, 0.0) * rate
+
+
+# --- capitals (4.6) -----------------------------------------------------------------------------
+
+
+@njit(**_RULE)
+def widening_chance(widen_base: float, lobby_effect: float, pressure: float, entrenched: bool,
+                    entrenchment: float) -> float:
+    """Chance a capital widens at a review: base + lobby_effect * min(1, L), cut if entrenched."""
+    chance = widen_base + lobby_effect * min(1.0, pressure)
+    if entrenched:
+        chance *= 1.0 - entrenchment
+    return chance
+
+
+@njit(**_RULE)
+def widened_instruction(lo: float, hi: float, step: float, have_failed: bool,
+                        last_x: float) -> tuple[float, float]:
+    """The instruction after a widening: the bound the last failed proposal violated moves by step.
+
+    With no failed proposal (or one inside the interval) both bounds move by step / 2.
+    """
+    if have_failed and last_x < lo:
+        return max(0.0, lo - step), hi
+    if have_failed and last_x > hi:
+        return lo, min(1.0, hi + step)
+    return max(0.0, lo - step / 2.0), min(1.0, hi + step / 2.0)
+
+
+# --- caucuses (4.7) ----------------------------------------------------------------------------------
+
+
+@njit(**_RULE)
+def caucus_disclosure_chance(openness: float, mean_trust: float) -> float:
+    """Chance a member discloses in its caucus: min(1, openness + mean positive trust)."""
+    return min(1.0, openness + mean_trust)
+
+
+@njit(**_RULE)
+def harmonization_pressure(caucus_pressure: float, mean_trust: float) -> float:
+    """Pressure on a caucus member whose interval excludes the caucus median ideal point."""
+    return caucus_pressure * mean_trust
+
+
+# --- formal meetings (4.8) ------------------------------------------------------------------
+
+
+@njit(**_RULE)
+def public_interval(ideal: float, lo: float, hi: float, posture: float) -> tuple[float, float]:
+    """The postured public interval: [theta - pi (theta - lo), theta + pi (hi - theta)]."""
+    return ideal - posture * (ideal - lo), ideal + posture * (hi - ideal)
+
+
+@njit(**_RULE)
+def agency_slack(trust_sum: float, agency_max: float, agency_half: float) -> float:
+    """Agency slack e = agency_max * T / (T + agency_half), T the sum of positive ties."""
+    return agency_max * trust_sum / (trust_sum + agency_half)
+
+
+@njit(**_RULE)
+def accepts(lo: float, hi: float, slack: float, x: float, blocked: bool) -> bool:
+    """A member accepts x iff no red line is in the draft and lo - e <= x <= hi + e."""
+    return (not blocked) and lo - slack <= x <= hi + slack
+
+
+@njit(**_RULE)
+def rejection_side(lo: float, hi: float, slack: float, x: float) -> int:
+    """The side a member names when it rejects x on its interval (TOO_LOW, TOO_HIGH or NO_SIDE)."""
+    if x < lo - slack:
+        return TOO_LOW
+    if x > hi + slack:
+        return TOO_HIGH
+    return NO_SIDE
+
+
+@njit(**_RULE)
+def update_belief(b_lo: float, b_hi: float, x: float, accepted: bool, side: int,
+                  belief_step: float) -> tuple[float, float, bool]:
+    """The setter's belief about one member after a vote on x; returns (lo, hi, changed).
+
+    An acceptance of x outside the belief extends it to x; a rejection of x inside it cuts it
+    just past x on the side the member named (collapsing to that point if it would invert);
+    a rejection of x already outside teaches nothing, and neither does a rejection that
+    names no side (a red line, or bloc discipline).
+    """
+    if accepted:
+        if x < b_lo:
+            return x, b_hi, True
+        if x > b_hi:
+            return b_lo, x, True
+        return b_lo, b_hi, False
+    if side == NO_SIDE or x < b_lo or x > b_hi:
+        return b_lo, b_hi, False
+    if side == TOO_LOW:
+        new_lo = min(1.0, x + belief_step)
+        return new_lo, max(b_hi, new_lo), True
+    new_hi = max(0.0, x - belief_step)
+    return min(b_lo, new_hi), new_hi, True
+
+
+@njit(**_RULE)
+def _worst_delay(x: float, b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> tuple[float, float]:
+    """The slowest capitals' delays at x: (for members that need x higher, for those that need it lower).
+
+    A capital's pace is 1 - s, floored at 0.01.
+    """
+    need_higher = 0.0
+    need_lower = 0.0
+    for k in range(b_lo.size):
+        pace = max(1.0 - salience[k], 0.01)
+        need_higher = max(need_higher, (b_lo[k] - x) / pace)
+        need_lower = max(need_lower, (x - b_hi[k]) / pace)
+    return need_higher, need_lower
+
+
+@njit(cache=True, _nrt=False, error_model="numpy")
+def proposal(b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> float:
+    """The point the slowest capital can reach soonest: argmin_x max_k dist(x, B_k) / (1 - s_k).
+
+    Where the believed intervals share a point, the midpoint of their intersection;
+    otherwise the single crossing of the falling and rising parts of the objective, found
+    by bisection (each part is monotone). Clipped to [0, 1].
+    """
+    n = b_lo.size
+    highest_lo = -np.inf
+    lowest_hi = np.inf
+    for k in range(n):
+        highest_lo = max(highest_lo, b_lo[k])
+        lowest_hi = min(lowest_hi, b_hi[k])
+    if highest_lo <= lowest_hi:
+        return min(1.0, max(0.0, 0.5 * (highest_lo + lowest_hi)))
+    low, high = lowest_hi, highest_lo  # the crossing lies between
+    for _ in range(200):
+        middle = 0.5 * (low + high)
+        if middle <= low or middle >= high:
+            break
+        need_higher, need_lower = _worst_delay(middle, b_lo, b_hi, salience)
+        if need_higher > need_lower:
+            low = middle
+        else:
+            high = middle
+    return min(1.0, max(0.0, 0.5 * (low + high)))
+
+
+# --- bridges (4.9) and deployment (4.11) ----------------------------------------------------
+
+
+@njit(**_RULE)
+def bridge_chance_factor(w: float, bridge_rate: float) -> float:
+    """One tie's factor in the chance that no bridge is found today: 1 - rate * max(w, 0)^2."""
+    positive = max(w, 0.0)
+    return 1.0 - bridge_rate * positive * positive
+
+
+@njit(**_RULE)
+def deployment_lag(mean_days: float, cv: float, normal: float) -> float:
+    """LogNormal lag with the given mean and coefficient of variation, from a standard normal."""
+    sigma2 = np.log1p(cv * cv)
+    return np.exp(np.log(mean_days) - sigma2 / 2.0 + np.sqrt(sigma2) * normal)
+
+
+# --- derived parameters -------------------------------------------------------------------------------------
+
+
+class ModelParameters(NamedTuple):
+    """The numbers both engines read: the scenario's parameters and what follows from them."""
+
+    burn_in_days: int
+    max_days: int
+    tenure_days: float
+    rotation_keep: float
+    friend_choice: float
+    disclosure: float
+    gossip_rate: float
+    lobby_rate: float
+    first_call_friend: float
+    review_days: int
+    widen_base: float
+    lobby_effect: float
+    entrenchment: float
+    widen_step: float
+    caucus_openness: float
+    caucus_trust_gain: float
+    caucus_pressure: float
+    emergency_delay_days: int
+    formal_trust_gain: float
+    agency_max: float
+    agency_half: float
+    belief_step: float
+    redraft_prob: float
+    bridge_rate: float
+    trust_decay: float
+    friend_threshold: float
+    contacts_window_weeks: int
+    # derived
+    routine_contacts_per_day: float
+    crisis_contacts_per_day: float
+    trust_gain: float
+    posture: float
+    meeting_interval_days: float
+    deploy_mean_days: float
+    deploy_cv: float
+
+
+class Switches(NamedTuple):
+    """The mechanism switches as plain booleans."""
+
+    trust_growth: bool
+    info_sharing: bool
+    gossip: bool
+    lobbying: bool
+    capital_review: bool
+    entrenchment: bool
+    caucuses: bool
+    caucus_reporting: bool
+    caucus_harmonization: bool
+    emergency_meeting: bool
+    agency: bool
+    bridges: bool
+    first_call: bool
+
+
+_INTEGER_FIELDS = {name: int for name in (
+    "burn_in_days", "max_days", "review_days", "emergency_delay_days", "contacts_window_weeks")}
+
+
+def derived_parameters(scenario: Scenario) -> ModelParameters:
+    """The scenario's numbers for the engines, with the derived ones (4.4, 4.8, 4.11)."""
+    p = scenario.parameters
+    mech = scenario.mechanisms
+    m_f = scenario.formal_meetings_per_week
+    trust_gain = p.trust_gain / (1.0 + p.fatigue * m_f) if mech.meeting_fatigue else p.trust_gain
+    values = {name: getattr(p, name) for name in ModelParameters._fields if hasattr(p, name)}
+    values.update(
+        routine_contacts_per_day=scenario.informal_contacts_per_week(crisis=False) / 14.0,
+        crisis_contacts_per_day=scenario.informal_contacts_per_week(crisis=True) / 14.0,
+        trust_gain=trust_gain,
+        posture=p.posture if mech.posturing else 1.0,
+        meeting_interval_days=7.0 / m_f,
+        deploy_mean_days=p.deploy_mean_days * scenario.deploy_factor,
+        deploy_cv=p.deploy_cv,
+    )
+    converted = {name: _INTEGER_FIELDS.get(name, float)(values[name]) for name in ModelParameters._fields}
+    return ModelParameters(**converted)  # type: ignore[arg-type]
+
+
+def derived_switches(scenario: Scenario) -> Switches:
+    """The scenario's mechanism switches the engines read."""
+    mech = scenario.mechanisms
+    return Switches(**{name: bool(getattr(mech, name)) for name in Switches._fields})
+
