@@ -234,14 +234,22 @@ def test_decay_trust_lockstep() -> None:
     assert_same(ref, bat, ref.stream.state, state)
 
 
-@pytest.mark.parametrize("meetings", [0, 1, 3])
-def test_formal_crisis_meeting_lockstep(meetings: int) -> None:
-    """The first meeting and later ones: public positions, redrafting, the proposal, the vote, the beliefs."""
+@pytest.mark.parametrize(("meetings", "wide_beliefs"), [(0, False), (1, False), (3, False), (2, True)])
+def test_formal_crisis_meeting_lockstep(meetings: int, wide_beliefs: bool) -> None:
+    """The first meeting and later ones: public positions, redrafting, the proposal, the vote, the beliefs.
+
+    With ``wide_beliefs`` the setter believes every member could accept anything (as after
+    acceptances through agency slack), so rejections fall inside beliefs and cut them.
+    """
     ref = reference_at(2)
     while ref.n_formal_meetings < meetings and ref.running:
         ref.step()
     while ref.day not in ref.crisis_meeting_days:
         ref.step()
+    if wide_beliefs:
+        ref.setter.belief_lo[:] = 0.0
+        ref.setter.belief_hi[:] = [0.3, 1.0, 1.0, 1.0, 1.0, 1.0]
+        ref.setter.belief_version[:] = 99
     bat, state = to_batch(ref)
     setter, row = setter_of(ref)
     updates_before = ref.setter.formal_updates
@@ -251,6 +259,8 @@ def test_formal_crisis_meeting_lockstep(meetings: int) -> None:
     assert decided == ref.decided
     assert x == pytest.approx(ref.proposals[-1], abs=1e-12)
     assert updates == ref.setter.formal_updates - updates_before
+    if wide_beliefs:
+        assert updates > 0 and not decided
     if not decided:
         np.testing.assert_allclose(bat.members.rejection_distance,
                                    [ref.last_rejecters.get(i, -1.0) for i in range(ref.n)], atol=1e-12)
