@@ -31,11 +31,14 @@ def run_replications(
     engine: str = "batch",
     first_replicate: int = 0,
     progress: ProgressCallback | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Run replicates ``first_replicate .. first_replicate + replications - 1`` of a scenario.
 
     Each replicate's randomness depends only on (seed, scenario hash, replicate index), so
-    any split of the replicates into calls gives the same rows.
+    any split of the replicates into calls, blocks or processes gives the same rows.
+    ``workers`` processes share the batch engine's blocks (0: every available core); the
+    reference engine runs in this process.
 
     Examples
     --------
@@ -48,6 +51,8 @@ def run_replications(
         raise CorridorsError(f"replications: must be >= 0, got {replications}")
     if seed < 0:
         raise CorridorsError(f"seed: must be a non-negative integer, got {seed}")
+    if workers < 0:
+        raise CorridorsError(f"--workers: must be >= 0 (0: every core), got {workers}")
     if engine == "reference":
         from corridors.engines.reference import run_reference
 
@@ -58,10 +63,10 @@ def run_replications(
                 progress(1)
         return rows_to_frame(rows)
     if engine == "batch":
-        from corridors.engines.batch import run_batch
+        from corridors.engines.parallel import available_cores, run_batch_parallel
 
-        return run_batch(scenario, replications=replications, seed=seed, first_replicate=first_replicate,
-                         progress=progress)
+        return run_batch_parallel(scenario, replications=replications, seed=seed, first_replicate=first_replicate,
+                                  workers=workers or available_cores(), progress=progress)
     raise CorridorsError(f"--engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
 
 
