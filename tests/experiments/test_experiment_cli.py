@@ -32,7 +32,7 @@ def test_sweep_writes_beside_the_spec_and_prints_a_summary(tmp_path: Path, capsy
     assert run_cli("sweep", str(spec), "--executor", "serial") == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "experiment 1 finished: 9/9 chunks done" in out
-    assert "3.500" in out and "over decided runs only" in out
+    assert "3.500" in out and "mean over decided runs" in out and "KM median" in out
     assert (tmp_path / "corridors.duckdb").is_file()
     assert run_cli("sweep", str(spec), "--executor", "serial", "--quiet") == 0
     assert capsys.readouterr().out == ""

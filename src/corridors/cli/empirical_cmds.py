@@ -202,8 +202,14 @@ def compare(
 
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         typer.echo(
-            "\nObserved against simulated (months; KS on started/decided only)\n" + comparison.summary.to_string()
+            "\nObserved against simulated (months; one column per organization)\n"
+            + comparison.summary.T.to_string()
         )
+    typer.echo(
+        "Shares: operations started / runs decided. Medians: Kaplan-Meier, with 95% intervals (inf: not reached); "
+        "restricted means: area under each curve up to restricted_mean_window_months (the shorter follow-up); "
+        "all count censored operations and undecided runs. KS compares started/decided durations only."
+    )
     if plot is not None:
         from corridors.empirical.survival import save_figure
 

@@ -6,10 +6,10 @@ parses options, shows progress and prints tables.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -90,19 +90,20 @@ class _ProgressBar:
             self.progress.update(self.task, completed=finished, rate=rate, failed=failed)
 
 
-def _format(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.3f}" if abs(value) < 1e6 else f"{value:.4g}"
-    return str(value)
+def _format(value: Any, digits: int = 3) -> str:
+    from corridors.engines.summary import format_value
+
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    return format_value(value, digits).replace("not reached", "n.r.")
 
 
 def _print_frame(frame: pd.DataFrame, *, title: str | None = None, limit: int | None = None) -> None:
     table = Table(title=title)
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold",
+                         no_wrap=str(column) == "95% interval")  # fmt: skip
     shown = frame if limit is None else frame.head(limit)
     for row in shown.itertuples(index=False):
         table.add_row(*(_format(v) for v in row))
@@ -114,10 +115,9 @@ def _print_frame(frame: pd.DataFrame, *, title: str | None = None, limit: int | 
 _SUMMARY_HEADERS = {
     "point_id": "point",
     "decided_share": "decided",
-    "response_months_mean": "months mean",
-    "response_months_q10": "q10",
-    "response_months_q50": "q50",
-    "response_months_q90": "q90",
+    "km_median_months": "KM median",
+    "restricted_mean_months": "restr. mean",
+    "response_months_mean": "mean over decided runs",
     "replications_failed": "failed reps",
 }
 
@@ -131,14 +131,24 @@ def _print_summary(store: Path, experiment: int | None = None) -> int:
         f"experiment {record.experiment_id} '{record.name}' ({record.design_kind}, {record.n_points} points x "
         f"{record.replications} replications, engine {record.engine}, seed {record.root_seed}): {record.status}"
     )
-    frame = summary.points.drop(columns=["horizon_days"])
-    if not summary.chunks_failed:
-        frame = frame.drop(columns=["replications_failed"])
+    points = summary.points
+    frame = points[["point_id", *summary.factor_labels, "runs", "decided_share", "km_median_months"]].copy()
+    frame["95% interval"] = [
+        "-" if lower != lower and upper != upper else f"{_format(lower, 2)}-{_format(upper, 2)}"
+        for lower, upper in zip(points["km_median_lower_months"], points["km_median_upper_months"], strict=True)
+    ]
+    frame["restricted_mean_months"] = points["restricted_mean_months"]
+    frame["response_months_mean"] = points["response_months_mean"]
+    if summary.chunks_failed:
+        frame["replications_failed"] = points["replications_failed"]
     frame = frame.rename(columns=_SUMMARY_HEADERS)
     _print_frame(frame, title=title, limit=200)
     console.print(
-        "[dim]decided: share of all runs that decided within the horizon; months mean, q10, q50, q90: response "
-        f"months over decided runs only (undecided runs are censored at horizon_days = {summary.horizon_text})[/dim]"
+        "[dim]response months per point. decided: share of all runs that decided within the horizon; KM median "
+        "(95% interval) and restr. mean (restricted mean: area under the Kaplan-Meier curve up to the horizon) "
+        "count undecided runs as censored at horizon_days = "
+        f"{summary.horizon_text}; mean over decided runs leaves them out; n.r.: not reached within the "
+        "horizon[/dim]"
     )
     console.print(f"chunks: {summary.chunks_done} done, {summary.chunks_failed} failed, {summary.chunks_total} in all")
     if summary.failures:

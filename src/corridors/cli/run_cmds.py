@@ -30,6 +30,25 @@ def write_rows(rows: pd.DataFrame, out: Path) -> None:
     partial.replace(out)
 
 
+def print_run_summary(summary: pd.DataFrame, *, title: str) -> None:
+    """Print :func:`~corridors.engines.summary.summarize_runs`' table and its note on censoring."""
+    from corridors.engines.summary import format_value as plain
+
+    def format_value(value: object, digits: int = 3) -> str:
+        return plain(value, digits).replace("not reached", "n.r.")
+
+    table = Table(title=title)
+    for column in ("measure", "value", "95% interval", "median"):
+        table.add_column(column, justify="left" if column == "measure" else "right", no_wrap=True)
+    for measure, values in summary.iterrows():
+        lower, upper = values["lower"], values["upper"]
+        interval = "" if lower != lower and upper != upper else f"{format_value(lower, 2)}-{format_value(upper, 2)}"
+        median = format_value(values["median"], 2)
+        table.add_row(str(measure), format_value(values["value"], 2), interval, "" if median == "-" else median)
+    console.print(table)
+    console.print(f"[dim]{summary.attrs.get('note', '')}[/dim]")
+
+
 def run(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML file")],
     reps: Annotated[int, typer.Option("--reps", min=1, help="Number of replications")] = 100,
@@ -57,14 +76,8 @@ def run(
         rows = run_replications(resolved, replications=reps, seed=seed, engine=engine,
                                 progress=lambda k: progress.advance(task, k))
     summary = summarize_runs(rows)
-    table = Table(title=f"{resolved.name}: {reps} replications, seed {seed}, {engine} engine "
-                        f"(scenario {resolved.content_hash()})")
-    table.add_column("measure")
-    for column in summary.columns:
-        table.add_column(column, justify="right")
-    for measure, values in summary.iterrows():
-        table.add_row(str(measure), *("" if v != v else f"{v:.3f}" for v in values))
-    console.print(table)
+    print_run_summary(summary, title=f"{resolved.name}: {reps} replications, seed {seed}, {engine} engine "
+                                     f"(scenario {resolved.content_hash()})")
     if out is not None:
         write_rows(rows, out)
         console.print(f"wrote {len(rows)} rows to {out}")
