@@ -162,13 +162,14 @@ def sweep(
     spec
         A spec YAML file, a mapping with the same keys, or a loaded spec.
     store
-        The store (default: ``sweep_<spec name>.duckdb`` in the working directory).
+        The store (default: named after the spec file, or the spec's ``name``, in the
+        working directory: ``sweep_meetings.yaml`` gives ``sweep_meetings.duckdb``).
     executor
         ``serial`` (default here), ``process`` or ``dask``.
     workers
         Worker processes of the ``process`` executor.
     new
-        Start afresh: delete the store's runs and start a new one.
+        Start afresh: a new experiment in the store (earlier experiments are kept).
 
     Returns
     -------

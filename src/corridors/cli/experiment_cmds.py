@@ -26,7 +26,9 @@ results_app = typer.Typer(
 
 SpecArgument = Annotated[Path, typer.Argument(help="Experiment spec (YAML); see examples/sweep_meetings.yaml")]
 StoreOption = Annotated[
-    Path | None, typer.Option("--store", help="DuckDB store (default: corridors.duckdb beside the spec)")
+    Path | None,
+    typer.Option("--store", help="DuckDB store (default: named after the spec, in the current directory, "
+                 "e.g. sweep_meetings.duckdb)"),
 ]
 ExecutorOption = Annotated[
     str | None, typer.Option("--executor", help="serial, process (default: a local pool on all cores) or dask")
@@ -162,7 +164,9 @@ def sweep(
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
     dask: DaskOption = None,
-    new: Annotated[bool, typer.Option("--new", help="Start a new experiment in the store (the spec changed)")] = False,
+    new: Annotated[
+        bool, typer.Option("--new", help="Start afresh: a new experiment in the store (earlier ones are kept)")
+    ] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Rerun only the chunks that failed")] = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -181,8 +185,10 @@ def sweep(
     if not quiet:
         for note in report.notes:
             err_console.print(f"note: {note}")
-        console.print(report.describe())
+        console.print(report.describe(), soft_wrap=True)
         _print_summary(report.store, report.experiment_id)
+    elif report.nothing_to_do:
+        err_console.print(report.describe(), soft_wrap=True)
     if report.status == "interrupted":
         if quiet:
             err_console.print(report.describe())
@@ -228,7 +234,7 @@ def sensitivity(
     if not quiet:
         console.print(result.sweep.describe())
     _print_frame(indices, title=title)
-    console.print(f"chart: {result.chart}")
+    console.print(f"wrote the chart to {result.chart}; runs in {result.sweep.store}", soft_wrap=True)
 
 
 def summary(store: StoreArgument, experiment: ExperimentOption = None) -> None:
@@ -257,7 +263,7 @@ def export(
         raise CorridorsError(f"--format: unknown format '{format_}' (choose parquet or csv)")
     written = export_results(store, format="parquet" if format_ == "parquet" else "csv", output=output,
                              experiment=experiment)  # fmt: skip
-    console.print(str(written))
+    console.print(f"wrote {written}", soft_wrap=True)
 
 
 def sql(

@@ -234,7 +234,7 @@ def run_sensitivity(
     spec
         An experiment spec with ``design: sobol`` or ``morris``, or its YAML path.
     store
-        The store (default: ``corridors.duckdb`` beside the spec).
+        The store (default: named after the spec, in the working directory).
     executor
         Where chunks run (default: serial).
     output
