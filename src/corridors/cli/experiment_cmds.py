@@ -219,11 +219,15 @@ def sensitivity(
 
     Example: corridors sensitivity examples/sensitivity.yaml --executor process
     """
+    import warnings
+
     from corridors.experiments import load_experiment, run_sensitivity
+    from corridors.experiments.sensitivity import SensitivityWarning
 
     loaded = load_experiment(spec)
     chosen = _executor(executor, workers, dask)
-    with _ProgressBar(quiet) as bar:
+    with _ProgressBar(quiet) as bar, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SensitivityWarning)  # printed below, one line each
         result = run_sensitivity(loaded, store=store, executor=chosen, output=output, chart=chart, progress=bar)
     indices = result.indices
     attrs = indices.attrs
@@ -234,6 +238,8 @@ def sensitivity(
     if not quiet:
         console.print(result.sweep.describe())
     _print_frame(indices, title=title)
+    for line in attrs.get("warnings", []):
+        err_console.print(f"[yellow]warning:[/yellow] {line}", soft_wrap=True, highlight=False)
     console.print(f"wrote the chart to {result.chart}; runs in {result.sweep.store}", soft_wrap=True)
 
 
