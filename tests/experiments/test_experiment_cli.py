@@ -108,7 +108,7 @@ def test_sensitivity_prints_indices_and_writes_the_chart(tmp_path: Path, capsys:
         factors=[{"path": "formal_meetings_per_week", "range": [0.5, 3.5]},
                  {"path": "parameters.posture", "range": [0.2, 1.0]}],
         design={"kind": "sobol", "points": 4}, replications=1, chunk_replications=None))  # fmt: skip
-    code = run_cli("sensitivity", str(spec), "--executor", "serial", "--output", "response_months_censored", "--quiet")
+    code = run_cli("sensitivity", str(spec), "--executor", "serial", "--measure", "response_months_censored", "--quiet")
     assert code == 0
     out, err = capsys.readouterr()
     assert "sobol indices of response_months_censored" in out

@@ -101,8 +101,7 @@ def describe(
     Kaplan-Meier per organization (median, restricted mean, 95% bands), log-rank tests,
     a Cox model and a discrete-time logit on covariates. Bad rows are listed on stderr.
 
-    Example: corridors data describe peace_ops_sample.csv --plot km.png
-    (the shipped sample: corridors data examples)
+    Example: corridors data describe "$(corridors data examples --name peace_ops_sample.csv)" --plot km.png
     """
     from corridors.empirical.survival import describe_durations
 
@@ -148,7 +147,7 @@ def validate(
     Exit status 0 if the file can be used (warnings are printed), 2 if not (or, with
     --strict, if there is any warning).
 
-    Example: corridors data validate ops.xlsx --map start_date=launch --strict
+    Example: corridors data validate "$(corridors data examples --name peace_ops_sample.csv)" --as-of 2009-12-31
     """
     ops = _load_operations(file, map_, as_of, strict, organization)
     typer.echo(_headline(ops))
@@ -180,7 +179,9 @@ def compare(
     Simulated duration: response_months of decided runs; undecided runs are censored at
     their horizon. KM curves are overlaid with --plot.
 
-    Example: corridors data compare peace_ops_sample.csv runs.duckdb --plot compare.png
+    Example: corridors data compare "$(corridors data examples --name peace_ops_sample.csv)" eu.parquet --plot c.png
+
+    (eu.parquet from 'corridors run eu --out eu.parquet'; a sweep's store works too, with --point)
     """
     from corridors.empirical._io import parse_column_map
     from corridors.empirical.survival import ObservedVsSimulated, durations_from_runs, load_runs
@@ -234,7 +235,8 @@ def survey(
     Without FILE, reads the shipped synthetic survey, which reproduces the published
     aggregates and is labelled SYNTHETIC: it is not the real survey.
 
-    Example: corridors data survey answers.xlsx --map informal_contacts_per_week=q7
+    Example: corridors data survey
+    Example: corridors data survey --generate my_survey.csv --seed 7
     """
     import pandas as pd
 
@@ -321,7 +323,7 @@ def network(
     sub-region with tie strength as width.
 
     Example: corridors network eu --seed 3 --plot net.png
-    Example: corridors network ties.csv --scenario eu
+    Example: corridors network "$(corridors data examples --name example_edges.csv)" --scenario eu
     """
     import pandas as pd
 

@@ -15,7 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from corridors.cli._common import console, err_console
+from corridors.cli._common import OutputAlias, chosen_out, console, err_console
 from corridors.errors import CorridorsError
 
 results_app = typer.Typer(
@@ -174,7 +174,7 @@ def sweep(
 
     Exit status: 0 done, 1 chunks failed, 2 a problem with the spec or options, 130 interrupted.
 
-    Example: corridors sweep examples/sweep_meetings.yaml --executor process --workers 4
+    Example: corridors sweep examples/sweep_meetings.yaml --executor process --workers 2
     """
     from corridors.experiments import load_experiment, run_sweep
 
@@ -203,15 +203,17 @@ def sensitivity(
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
     dask: DaskOption = None,
-    output: Annotated[
+    measure: Annotated[
         str | None,
-        typer.Option("--output", help="Output per design point (default: the spec's, mean response months "
+        typer.Option("--measure", help="Measure per design point (default: the spec's output, mean response months "
                      "over decided runs); also response_months_censored, decided_share or any numeric run column"),
     ] = None,
     chart: Annotated[
-        Path | None, typer.Option("--chart", help="Bar chart PNG (default: <name>_sensitivity.png beside the store)")
+        Path | None, typer.Option("--chart", help="Bar chart PNG (default: <name>_sensitivity.png in the current "
+                                  "directory)")
     ] = None,
     quiet: QuietOption = False,
+    output: Annotated[str | None, typer.Option("--output", hidden=True, help="Old name of --measure")] = None,
 ) -> None:
     """Run a Sobol or Morris design and print each factor's sensitivity indices.
 
@@ -228,7 +230,8 @@ def sensitivity(
     chosen = _executor(executor, workers, dask)
     with _ProgressBar(quiet) as bar, warnings.catch_warnings():
         warnings.simplefilter("ignore", SensitivityWarning)  # printed below, one line each
-        result = run_sensitivity(loaded, store=store, executor=chosen, output=output, chart=chart, progress=bar)
+        result = run_sensitivity(loaded, store=store, executor=chosen, output=measure or output, chart=chart,
+                                 progress=bar)  # fmt: skip
     indices = result.indices
     attrs = indices.attrs
     title = (
@@ -246,7 +249,7 @@ def sensitivity(
 def summary(store: StoreArgument, experiment: ExperimentOption = None) -> None:
     """Per design point: runs, decided share, mean and quantiles of response months (decided runs).
 
-    Example: corridors results summary corridors.duckdb
+    Example: corridors results summary sweep_meetings.duckdb
     """
     _print_summary(store, experiment)
 
@@ -254,20 +257,19 @@ def summary(store: StoreArgument, experiment: ExperimentOption = None) -> None:
 def export(
     store: StoreArgument,
     format_: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: beside the store)")] = (
-        None
-    ),
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: beside the store)")] = None,
     experiment: ExperimentOption = None,
+    output: OutputAlias = None,
 ) -> None:
     """Write the runs joined with their factor values to Parquet or CSV.
 
-    Example: corridors results export corridors.duckdb --format csv
+    Example: corridors results export sweep_meetings.duckdb --format csv --out meetings.csv
     """
     from corridors.experiments import export_results
 
     if format_ not in ("parquet", "csv"):
         raise CorridorsError(f"--format: unknown format '{format_}' (choose parquet or csv)")
-    written = export_results(store, format="parquet" if format_ == "parquet" else "csv", output=output,
+    written = export_results(store, format="parquet" if format_ == "parquet" else "csv", output=chosen_out(out, output),
                              experiment=experiment)  # fmt: skip
     console.print(f"wrote {written}", soft_wrap=True)
 
@@ -282,7 +284,7 @@ def sql(
 ) -> None:
     """Run read-only SQL on a store.
 
-    Example: corridors results sql corridors.duckdb "SELECT point_id, avg(decision_day) FROM runs GROUP BY 1"
+    Example: corridors results sql sweep_meetings.duckdb "SELECT point_id, avg(decision_day) FROM runs GROUP BY 1"
     """
     from corridors.experiments import query_store
 
@@ -302,7 +304,7 @@ def replay(
 
     Exit status 1 if the replayed row differs from the stored one.
 
-    Example: corridors results replay corridors.duckdb 17 --trace
+    Example: corridors results replay sweep_meetings.duckdb 17 --trace
     """
     from corridors.experiments import replay_run
 

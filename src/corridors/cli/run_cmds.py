@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from corridors.cli._common import SetOption, console, err_console
+from corridors.cli._common import OutputAlias, SetOption, chosen_out, console, err_console
 from corridors.errors import CorridorsError
 from corridors.scenario import load_scenario
 
@@ -57,6 +57,7 @@ def run(
     out: Annotated[Path | None, typer.Option("--out", help="Write the rows to a .csv or .parquet file")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
     set_: SetOption = None,
+    output: OutputAlias = None,
 ) -> None:
     """Run replications of a scenario and summarize decision and response times.
 
@@ -65,6 +66,7 @@ def run(
     from corridors.engines import ENGINES, run_replications
     from corridors.engines.summary import summarize_runs
 
+    out = chosen_out(out, output)
     if engine not in ENGINES:
         raise CorridorsError(f"--engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
     resolved = load_scenario(scenario, set_ or [])

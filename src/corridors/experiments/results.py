@@ -196,7 +196,7 @@ def export_results(
         default = store.with_name(f"{store.stem}_experiment{record.experiment_id}.{format}")
         target = Path(output) if output is not None else default
         if not target.parent.is_dir():
-            raise CorridorsError(f"--output {target}: the folder {target.parent} does not exist")
+            raise CorridorsError(f"--out {target}: the folder {target.parent} does not exist")
         options = "FORMAT parquet" if format == "parquet" else "FORMAT csv, HEADER true"
         literal = "'" + str(target).replace("'", "''") + "'"
         st.con.execute(f"COPY ({st.joined_runs_sql(record.experiment_id)}) TO {literal} ({options})")

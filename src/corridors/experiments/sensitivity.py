@@ -146,7 +146,7 @@ def _output_sql(output: str) -> str:
         return f"avg(coalesce(response_months, horizon_days / {DAYS_PER_MONTH}))"
     if output in OUTPUTS:
         return f"avg(CAST({output} AS DOUBLE))"
-    raise CorridorsError(f"--output: unknown output '{output}' (choose from {', '.join(OUTPUTS)})")
+    raise CorridorsError(f"--measure: unknown output '{output}' (choose from {', '.join(OUTPUTS)})")
 
 
 def analyze_sensitivity(
@@ -228,9 +228,9 @@ def analyze_sensitivity(
     if undefined:
         hint = ""
         if output in ("response_months", "decision_day", "deployment_lag_days", "response_day"):
-            hint = " (no decided run there: try --output response_months_censored or decided_share)"
+            hint = " (no decided run there: try --measure response_months_censored or decided_share)"
         raise CorridorsError(
-            f"{store}: --output {output}: undefined at {undefined} of {record.n_points} design points{hint}"
+            f"{store}: --measure {output}: undefined at {undefined} of {record.n_points} design points{hint}"
         )
     spec = ExperimentSpec.model_validate(record.spec)
     expected = sample_unit_design(spec, seed=derived_seed(spec.seed, "design"))
