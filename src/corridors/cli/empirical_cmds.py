@@ -43,6 +43,9 @@ DemandKindOption = Annotated[
     list[str] | None,
     typer.Option("--demand-kind", help="Keep only this demand kind: unsc_resolution, host_request, org_decision"),
 ]
+DatasetArgument = Annotated[
+    Path, typer.Argument(help="Dataset: .csv .tsv .xlsx .parquet .dta .sav, or a Frictionless datapackage.json")
+]
 PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write the figure to this .png/.pdf/.svg file")]
 
 
@@ -75,7 +78,7 @@ def _headline(ops) -> str:  # noqa: ANN001
 
 @data_app.command("describe")
 def describe(
-    file: Annotated[Path, typer.Argument(help="Dataset: .csv .tsv .xlsx .parquet .dta .sav")],
+    file: DatasetArgument,
     map_: MapOption = None,
     as_of: AsOfOption = None,
     strict: StrictOption = False,
@@ -136,7 +139,7 @@ def describe(
 
 @data_app.command("validate")
 def validate(
-    file: Annotated[Path, typer.Argument(help="Dataset: .csv .tsv .xlsx .parquet .dta .sav")],
+    file: DatasetArgument,
     map_: MapOption = None,
     as_of: AsOfOption = None,
     strict: StrictOption = False,
@@ -148,6 +151,7 @@ def validate(
     --strict, if there is any warning).
 
     Example: corridors data validate "$(corridors data examples --name peace_ops_sample.csv)" --as-of 2009-12-31
+    Example: corridors data validate "$(corridors data examples --name datapackage.json)"
     """
     ops = _load_operations(file, map_, as_of, strict, organization)
     typer.echo(_headline(ops))
@@ -157,7 +161,7 @@ def validate(
 
 @data_app.command("compare")
 def compare(
-    file: Annotated[Path, typer.Argument(help="Observed dataset (.csv .xlsx .parquet .dta .sav)")],
+    file: DatasetArgument,
     runs: Annotated[Path, typer.Argument(help="Simulated runs: a DuckDB store (table runs), .csv or .parquet")],
     map_: MapOption = None,
     as_of: AsOfOption = None,
