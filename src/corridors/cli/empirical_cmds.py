@@ -303,7 +303,9 @@ def examples(
         typer.echo(f"{example_path(file)}\t{what}")
 
 
-_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq", ".dta", ".sav", ".zsav")
+_TABLE_SUFFIXES = (
+    ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq", ".dta", ".sav", ".zsav", ".json",
+)  # fmt: skip
 
 
 def network(
@@ -372,10 +374,10 @@ def network(
 
 def _scenario_of_ties(path: str):  # noqa: ANN202
     """The one preset whose members are exactly the codes of a tie list, else None (noted)."""
-    from corridors.empirical._io import read_table
+    from corridors.empirical._io import TableSchema, read_source
     from corridors.scenario import list_presets, load_scenario
 
-    frame, _ = read_table(path)
+    frame = read_source(path, TableSchema.load("edges")).frame
     if not {"i", "j"} <= set(frame.columns):
         return None
     codes = {str(c).strip().upper() for c in [*frame["i"].dropna(), *frame["j"].dropna()]}
