@@ -46,7 +46,7 @@ def reproduce(
                       f"{row.observed_contacts_per_week:.2f}", f"{row.simulated_contacts_per_week:.2f}",
                       f"{row.simulated_friends_mean:.1f}")
     console.print(table)
-    console.print(f"wrote {result.html_path}, {result.csv_path}, {result.figure_path}")
+    console.print(f"wrote {result.html_path}, {result.csv_path}, {result.figure_path}", soft_wrap=True)
     console.print("not in this version yet: " + "; ".join(NOT_YET))
 
 

@@ -82,7 +82,7 @@ def run(
                                      f"(scenario {resolved.content_hash()})")
     if out is not None:
         write_rows(rows, out)
-        console.print(f"wrote {len(rows)} rows to {out}")
+        console.print(f"wrote {len(rows)} rows to {out}", soft_wrap=True)
 
 
 def trace(
