@@ -53,7 +53,9 @@ def test_run_writes_rows_and_summarizes(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 0
     rows = pd.read_parquet(out_file)
     assert len(rows) == 25 and set(rows["engine"]) == {"batch"}
-    assert "decision share" in out and "response months" in out
+    assert "decided share" in out and "response months: KM median" in out and "mean over decided runs" in out
+    assert "replications  " in out and "25.000" not in out  # counts print as integers
+    assert f"wrote 25 rows to {out_file}\n" in out  # where, on one line
 
 
 def test_run_rejects_a_bad_output_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -27,15 +27,29 @@ def run_cli(*args: str) -> int:
     return 0
 
 
-def test_sweep_writes_beside_the_spec_and_prints_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    spec = write_spec(tmp_path, tiny_spec())
+def test_sweep_writes_a_store_named_after_the_spec_in_the_working_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    specs, work = tmp_path / "examples", tmp_path / "work"
+    specs.mkdir()
+    work.mkdir()
+    monkeypatch.chdir(work)
+    spec = write_spec(specs, tiny_spec(), "sweep_tiny.yaml")
     assert run_cli("sweep", str(spec), "--executor", "serial") == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "experiment 1 finished: 9/9 chunks done" in out
-    assert "3.500" in out and "over decided runs only" in out
-    assert (tmp_path / "corridors.duckdb").is_file()
+    assert "experiment 1 finished: 9/9 chunks done" in out and "store sweep_tiny.duckdb" in out
+    assert "3.500" in out and "mean over decided runs" in out and "KM median" in out
+    assert (work / "sweep_tiny.duckdb").is_file()
+    assert sorted(p.name for p in specs.iterdir()) == ["sweep_tiny.yaml"]  # nothing beside the spec
     assert run_cli("sweep", str(spec), "--executor", "serial", "--quiet") == 0
-    assert capsys.readouterr().out == ""
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith("nothing to do: sweep_tiny.duckdb already holds every run of experiment 1")
+    assert "18 replications" in line and "add --new" in line
+    assert run_cli("sweep", str(spec), "--executor", "serial", "--new", "--quiet") == 0  # afresh: experiment 2
+    assert runs_of(work / "sweep_tiny.duckdb", 2).shape[0] == 18
+    assert len(runs_of(work / "sweep_tiny.duckdb", 1)) == 18  # the first experiment is kept
 
 
 def test_results_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,14 +61,16 @@ def test_results_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert run_cli("results", "sql", str(store), "SELECT count(*) AS n FROM runs", "--csv") == 0
     assert capsys.readouterr().out == "n\n18\n"
     assert run_cli("results", "export", str(store), "--format", "csv") == 0
-    written = Path(capsys.readouterr().out.strip())
+    written = Path(capsys.readouterr().out.strip().removeprefix("wrote "))
     assert written == tmp_path / "r_experiment1.csv" and len(pd.read_csv(written)) == 18
     assert run_cli("results", "replay", str(store), "5", "--trace") == 0
     out = capsys.readouterr().out
     assert "replayed: identical to the stored row" in out and "trace of run 5" in out
 
 
-def test_user_errors_are_one_line_with_exit_status_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_user_errors_are_one_line_with_exit_status_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
     spec = write_spec(tmp_path, tiny_spec(replications=0))
     assert run_cli("sweep", str(spec)) == 2
     err = capsys.readouterr().err
@@ -72,6 +88,8 @@ def test_failed_chunks_give_exit_status_1(tmp_path: Path, capsys: pytest.Capture
                                           monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     import corridors.experiments.chunks as chunks_module
 
+    monkeypatch.chdir(tmp_path)
+
     def broken(*args: object, **kwargs: object) -> pd.DataFrame:
         raise ValueError("engine broke")
 
@@ -83,15 +101,18 @@ def test_failed_chunks_give_exit_status_1(tmp_path: Path, capsys: pytest.Capture
     assert "9 chunks failed (18 replications missing)" in out
 
 
-def test_sensitivity_prints_indices_and_writes_the_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sensitivity_prints_indices_and_writes_the_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
     spec = write_spec(tmp_path, tiny_spec(
         factors=[{"path": "formal_meetings_per_week", "range": [0.5, 3.5]},
                  {"path": "parameters.posture", "range": [0.2, 1.0]}],
         design={"kind": "sobol", "points": 4}, replications=1, chunk_replications=None))  # fmt: skip
-    code = run_cli("sensitivity", str(spec), "--executor", "serial", "--output", "response_months_censored", "--quiet")
+    code = run_cli("sensitivity", str(spec), "--executor", "serial", "--measure", "response_months_censored", "--quiet")
     assert code == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "sobol indices of response_months_censored" in out
+    assert "warning: " in err and "would make it narrower" in err  # 4 base samples, 1 replication: wide
     assert "S1_conf" in out and "ST_conf" in out
     assert (tmp_path / "tiny_sensitivity.png").is_file()
 

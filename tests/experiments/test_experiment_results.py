@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from experiment_helpers import BATCH_AVAILABLE, runs_of, tiny_spec
 
+from corridors.engines.rows import DAYS_PER_MONTH
+from corridors.engines.summary import survival_figures
 from corridors.errors import CorridorsError
 from corridors.experiments import export_results, load_experiment, query_store, replay_run, run_sweep, summarize
 from corridors.experiments.store import Store
@@ -42,6 +44,10 @@ def test_the_summary_reports_censoring_honestly(store: Path) -> None:
         assert point.response_months_mean == pytest.approx(expected, nan_ok=True)
         if len(decided):
             assert point.response_months_q50 == pytest.approx(np.quantile(decided["response_months"], 0.5))
+        figures = survival_figures(mine)
+        assert point.km_median_months == pytest.approx(figures["km_median_months"], nan_ok=True)
+        assert point.restricted_mean_months == pytest.approx(figures["restricted_mean_months"])
+        assert 0 < point.restricted_mean_months <= 40 / DAYS_PER_MONTH + 1e-9  # never beyond the horizon
     assert np.isnan(runs.loc[~runs["decided"], "response_months"]).all()
     assert "over decided runs only" in summary.note and "horizon_days = 40" in summary.note
     assert summary.failures is None and summary.chunks_done == summary.chunks_total

@@ -81,3 +81,32 @@ def test_a_grid_has_no_indices(tmp_path: Path) -> None:
         analyze_sensitivity(tmp_path / "g.duckdb")
     with pytest.raises(CorridorsError, match="sensitivity needs kind sobol or morris"):
         run_sensitivity(load_experiment(tiny_spec()), store=tmp_path / "g.duckdb")
+
+
+def test_wide_intervals_and_s1_above_st_are_warned_with_what_would_be_needed() -> None:
+    import pandas as pd
+
+    from corridors.experiments.sensitivity import reliability_warnings
+
+    frame = pd.DataFrame({"factor": ["wide", "fine", "odd"], "S1": [0.344, 0.5, 0.135], "S1_conf": [0.318, 0.02, 0.02],
+                          "ST": [0.6, 0.55, 0.067], "ST_conf": [0.05, 0.02, 0.01]})  # fmt: skip
+    lines = reliability_warnings(frame, method="sobol", base_samples=32, replications=100, noise_share=0.2)
+    assert len(lines) == 3
+    wide, odd, noise = lines
+    assert wide.startswith("wide: S1 = 0.344 +/- 0.318: the 95% interval is wider than the index")
+    assert "about 110 base samples (design.points, now 32)" in wide  # 32 * (0.636 / 0.344)^2, rounded up
+    assert odd.startswith("odd: S1 = 0.135 +/- 0.020 exceeds ST = 0.067 beyond its interval")
+    assert "about 400 replications per point (now 100)" in noise  # 100 * 0.2 / 0.05
+    assert reliability_warnings(frame.iloc[[1]], method="sobol", base_samples=32, replications=100) == []
+    morris = pd.DataFrame({"factor": ["a"], "mu": [0.1], "mu_star": [0.2], "mu_star_conf": [0.3], "sigma": [0.1]})
+    (line,) = reliability_warnings(morris, method="morris", base_samples=4, replications=1)
+    assert "about 36 trajectories (design.points, now 4)" in line  # 4 * (0.6 / 0.2)^2
+
+
+def test_a_small_design_warns_as_python_warnings_too(sobol_store: Path) -> None:
+    from corridors.experiments.sensitivity import SensitivityWarning
+
+    with pytest.warns(SensitivityWarning) as caught:
+        indices = analyze_sensitivity(sobol_store, output="n_formal_meetings")
+    assert indices.attrs["warnings"] and [str(w.message) for w in caught] == indices.attrs["warnings"]
+    assert any("base samples (design.points, now 8)" in line for line in indices.attrs["warnings"])

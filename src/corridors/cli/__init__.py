@@ -23,7 +23,9 @@ app = typer.Typer(
 
 def _register_all() -> None:
     from corridors.cli import scenario_cmds
+    from corridors.cli._common import show_flags_as_flags
 
+    show_flags_as_flags()
     scenario_cmds.register(app)
     for module_name in ("run_cmds", "experiment_cmds", "empirical_cmds", "report_cmds"):
         try:

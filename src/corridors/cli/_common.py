@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+
+from corridors.errors import CorridorsError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -14,3 +17,35 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a scenario field by dotted path, e.g. --set formal_meetings_per_week=0.5"),
 ]
+
+OutputAlias = Annotated[Path | None, typer.Option("--output", hidden=True, help="Old name of --out")]
+"""The old name of ``--out`` on commands that had it, kept hidden so scripts still work."""
+
+
+def chosen_out(out: Path | None, output: Path | None) -> Path | None:
+    """``--out``, or its hidden alias ``--output``; both with different values is an error."""
+    if out is not None and output is not None and out != output:
+        raise CorridorsError(f"--out {out} and --output {output}: give one (--output is the old name of --out)")
+    return out if out is not None else output
+
+
+def show_flags_as_flags() -> None:
+    """Show boolean flags in ``--help`` as ``--quiet``, not ``--quiet <bool>``.
+
+    typer's rich help prints every option's type, flags included, which reads as if
+    ``--quiet true`` were expected; a flag takes no value.
+    """
+    from typer import core
+
+    option = getattr(core, "TyperOption", None)
+    original = getattr(option, "display_type_rich", None)
+    if option is None or original is None or getattr(original, "_flags_as_flags", False):
+        return
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        if getattr(self, "is_flag", False) or getattr(self, "count", False):
+            return None
+        return original(self, ctx)
+
+    display_type_rich._flags_as_flags = True  # type: ignore[attr-defined]
+    option.display_type_rich = display_type_rich

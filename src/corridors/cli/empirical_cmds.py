@@ -43,6 +43,9 @@ DemandKindOption = Annotated[
     list[str] | None,
     typer.Option("--demand-kind", help="Keep only this demand kind: unsc_resolution, host_request, org_decision"),
 ]
+DatasetArgument = Annotated[
+    Path, typer.Argument(help="Dataset: .csv .tsv .xlsx .parquet .dta .sav, or a Frictionless datapackage.json")
+]
 PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write the figure to this .png/.pdf/.svg file")]
 
 
@@ -75,7 +78,7 @@ def _headline(ops) -> str:  # noqa: ANN001
 
 @data_app.command("describe")
 def describe(
-    file: Annotated[Path, typer.Argument(help="Dataset: .csv .tsv .xlsx .parquet .dta .sav")],
+    file: DatasetArgument,
     map_: MapOption = None,
     as_of: AsOfOption = None,
     strict: StrictOption = False,
@@ -101,8 +104,7 @@ def describe(
     Kaplan-Meier per organization (median, restricted mean, 95% bands), log-rank tests,
     a Cox model and a discrete-time logit on covariates. Bad rows are listed on stderr.
 
-    Example: corridors data describe peace_ops_sample.csv --plot km.png
-    (the shipped sample: corridors data examples)
+    Example: corridors data describe "$(corridors data examples --name peace_ops_sample.csv)" --plot km.png
     """
     from corridors.empirical.survival import describe_durations
 
@@ -137,7 +139,7 @@ def describe(
 
 @data_app.command("validate")
 def validate(
-    file: Annotated[Path, typer.Argument(help="Dataset: .csv .tsv .xlsx .parquet .dta .sav")],
+    file: DatasetArgument,
     map_: MapOption = None,
     as_of: AsOfOption = None,
     strict: StrictOption = False,
@@ -148,7 +150,8 @@ def validate(
     Exit status 0 if the file can be used (warnings are printed), 2 if not (or, with
     --strict, if there is any warning).
 
-    Example: corridors data validate ops.xlsx --map start_date=launch --strict
+    Example: corridors data validate "$(corridors data examples --name peace_ops_sample.csv)" --as-of 2009-12-31
+    Example: corridors data validate "$(corridors data examples --name datapackage.json)"
     """
     ops = _load_operations(file, map_, as_of, strict, organization)
     typer.echo(_headline(ops))
@@ -158,7 +161,7 @@ def validate(
 
 @data_app.command("compare")
 def compare(
-    file: Annotated[Path, typer.Argument(help="Observed dataset (.csv .xlsx .parquet .dta .sav)")],
+    file: DatasetArgument,
     runs: Annotated[Path, typer.Argument(help="Simulated runs: a DuckDB store (table runs), .csv or .parquet")],
     map_: MapOption = None,
     as_of: AsOfOption = None,
@@ -180,7 +183,9 @@ def compare(
     Simulated duration: response_months of decided runs; undecided runs are censored at
     their horizon. KM curves are overlaid with --plot.
 
-    Example: corridors data compare peace_ops_sample.csv runs.duckdb --plot compare.png
+    Example: corridors data compare "$(corridors data examples --name peace_ops_sample.csv)" eu.parquet --plot c.png
+
+    (eu.parquet from 'corridors run eu --out eu.parquet'; a sweep's store works too, with --point)
     """
     from corridors.empirical._io import parse_column_map
     from corridors.empirical.survival import ObservedVsSimulated, durations_from_runs, load_runs
@@ -202,8 +207,14 @@ def compare(
 
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         typer.echo(
-            "\nObserved against simulated (months; KS on started/decided only)\n" + comparison.summary.to_string()
+            "\nObserved against simulated (months; one column per organization)\n"
+            + comparison.summary.T.to_string()
         )
+    typer.echo(
+        "Shares: operations started / runs decided. Medians: Kaplan-Meier, with 95% intervals (inf: not reached); "
+        "restricted means: area under each curve up to restricted_mean_window_months (the shorter follow-up); "
+        "all count censored operations and undecided runs. KS compares started/decided durations only."
+    )
     if plot is not None:
         from corridors.empirical.survival import save_figure
 
@@ -228,7 +239,8 @@ def survey(
     Without FILE, reads the shipped synthetic survey, which reproduces the published
     aggregates and is labelled SYNTHETIC: it is not the real survey.
 
-    Example: corridors data survey answers.xlsx --map informal_contacts_per_week=q7
+    Example: corridors data survey
+    Example: corridors data survey --generate my_survey.csv --seed 7
     """
     import pandas as pd
 
@@ -291,7 +303,9 @@ def examples(
         typer.echo(f"{example_path(file)}\t{what}")
 
 
-_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq", ".dta", ".sav", ".zsav")
+_TABLE_SUFFIXES = (
+    ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq", ".dta", ".sav", ".zsav", ".json",
+)  # fmt: skip
 
 
 def network(
@@ -315,7 +329,7 @@ def network(
     sub-region with tie strength as width.
 
     Example: corridors network eu --seed 3 --plot net.png
-    Example: corridors network ties.csv --scenario eu
+    Example: corridors network "$(corridors data examples --name example_edges.csv)" --scenario eu
     """
     import pandas as pd
 
@@ -360,10 +374,10 @@ def network(
 
 def _scenario_of_ties(path: str):  # noqa: ANN202
     """The one preset whose members are exactly the codes of a tie list, else None (noted)."""
-    from corridors.empirical._io import read_table
+    from corridors.empirical._io import TableSchema, read_source
     from corridors.scenario import list_presets, load_scenario
 
-    frame, _ = read_table(path)
+    frame = read_source(path, TableSchema.load("edges")).frame
     if not {"i", "j"} <= set(frame.columns):
         return None
     codes = {str(c).strip().upper() for c in [*frame["i"].dropna(), *frame["j"].dropna()]}

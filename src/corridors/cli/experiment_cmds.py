@@ -6,16 +6,16 @@ parses options, shows progress and prints tables.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from corridors.cli._common import console, err_console
+from corridors.cli._common import OutputAlias, chosen_out, console, err_console
 from corridors.errors import CorridorsError
 
 results_app = typer.Typer(
@@ -26,7 +26,9 @@ results_app = typer.Typer(
 
 SpecArgument = Annotated[Path, typer.Argument(help="Experiment spec (YAML); see examples/sweep_meetings.yaml")]
 StoreOption = Annotated[
-    Path | None, typer.Option("--store", help="DuckDB store (default: corridors.duckdb beside the spec)")
+    Path | None,
+    typer.Option("--store", help="DuckDB store (default: named after the spec, in the current directory, "
+                 "e.g. sweep_meetings.duckdb)"),
 ]
 ExecutorOption = Annotated[
     str | None, typer.Option("--executor", help="serial, process (default: a local pool on all cores) or dask")
@@ -90,19 +92,20 @@ class _ProgressBar:
             self.progress.update(self.task, completed=finished, rate=rate, failed=failed)
 
 
-def _format(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.3f}" if abs(value) < 1e6 else f"{value:.4g}"
-    return str(value)
+def _format(value: Any, digits: int = 3) -> str:
+    from corridors.engines.summary import format_value
+
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    return format_value(value, digits).replace("not reached", "n.r.")
 
 
 def _print_frame(frame: pd.DataFrame, *, title: str | None = None, limit: int | None = None) -> None:
     table = Table(title=title)
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold",
+                         no_wrap=str(column) == "95% interval")  # fmt: skip
     shown = frame if limit is None else frame.head(limit)
     for row in shown.itertuples(index=False):
         table.add_row(*(_format(v) for v in row))
@@ -114,10 +117,9 @@ def _print_frame(frame: pd.DataFrame, *, title: str | None = None, limit: int | 
 _SUMMARY_HEADERS = {
     "point_id": "point",
     "decided_share": "decided",
-    "response_months_mean": "months mean",
-    "response_months_q10": "q10",
-    "response_months_q50": "q50",
-    "response_months_q90": "q90",
+    "km_median_months": "KM median",
+    "restricted_mean_months": "restr. mean",
+    "response_months_mean": "mean over decided runs",
     "replications_failed": "failed reps",
 }
 
@@ -131,14 +133,24 @@ def _print_summary(store: Path, experiment: int | None = None) -> int:
         f"experiment {record.experiment_id} '{record.name}' ({record.design_kind}, {record.n_points} points x "
         f"{record.replications} replications, engine {record.engine}, seed {record.root_seed}): {record.status}"
     )
-    frame = summary.points.drop(columns=["horizon_days"])
-    if not summary.chunks_failed:
-        frame = frame.drop(columns=["replications_failed"])
+    points = summary.points
+    frame = points[["point_id", *summary.factor_labels, "runs", "decided_share", "km_median_months"]].copy()
+    frame["95% interval"] = [
+        "-" if lower != lower and upper != upper else f"{_format(lower, 2)}-{_format(upper, 2)}"
+        for lower, upper in zip(points["km_median_lower_months"], points["km_median_upper_months"], strict=True)
+    ]
+    frame["restricted_mean_months"] = points["restricted_mean_months"]
+    frame["response_months_mean"] = points["response_months_mean"]
+    if summary.chunks_failed:
+        frame["replications_failed"] = points["replications_failed"]
     frame = frame.rename(columns=_SUMMARY_HEADERS)
     _print_frame(frame, title=title, limit=200)
     console.print(
-        "[dim]decided: share of all runs that decided within the horizon; months mean, q10, q50, q90: response "
-        f"months over decided runs only (undecided runs are censored at horizon_days = {summary.horizon_text})[/dim]"
+        "[dim]response months per point. decided: share of all runs that decided within the horizon; KM median "
+        "(95% interval) and restr. mean (restricted mean: area under the Kaplan-Meier curve up to the horizon) "
+        "count undecided runs as censored at horizon_days = "
+        f"{summary.horizon_text}; mean over decided runs leaves them out; n.r.: not reached within the "
+        "horizon[/dim]"
     )
     console.print(f"chunks: {summary.chunks_done} done, {summary.chunks_failed} failed, {summary.chunks_total} in all")
     if summary.failures:
@@ -152,7 +164,9 @@ def sweep(
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
     dask: DaskOption = None,
-    new: Annotated[bool, typer.Option("--new", help="Start a new experiment in the store (the spec changed)")] = False,
+    new: Annotated[
+        bool, typer.Option("--new", help="Start afresh: a new experiment in the store (earlier ones are kept)")
+    ] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Rerun only the chunks that failed")] = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -160,7 +174,7 @@ def sweep(
 
     Exit status: 0 done, 1 chunks failed, 2 a problem with the spec or options, 130 interrupted.
 
-    Example: corridors sweep examples/sweep_meetings.yaml --executor process --workers 4
+    Example: corridors sweep examples/sweep_meetings.yaml --executor process --workers 2
     """
     from corridors.experiments import load_experiment, run_sweep
 
@@ -171,8 +185,10 @@ def sweep(
     if not quiet:
         for note in report.notes:
             err_console.print(f"note: {note}")
-        console.print(report.describe())
+        console.print(report.describe(), soft_wrap=True)
         _print_summary(report.store, report.experiment_id)
+    elif report.nothing_to_do:
+        err_console.print(report.describe(), soft_wrap=True)
     if report.status == "interrupted":
         if quiet:
             err_console.print(report.describe())
@@ -187,15 +203,17 @@ def sensitivity(
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
     dask: DaskOption = None,
-    output: Annotated[
+    measure: Annotated[
         str | None,
-        typer.Option("--output", help="Output per design point (default: the spec's, mean response months "
+        typer.Option("--measure", help="Measure per design point (default: the spec's output, mean response months "
                      "over decided runs); also response_months_censored, decided_share or any numeric run column"),
     ] = None,
     chart: Annotated[
-        Path | None, typer.Option("--chart", help="Bar chart PNG (default: <name>_sensitivity.png beside the store)")
+        Path | None, typer.Option("--chart", help="Bar chart PNG (default: <name>_sensitivity.png in the current "
+                                  "directory)")
     ] = None,
     quiet: QuietOption = False,
+    output: Annotated[str | None, typer.Option("--output", hidden=True, help="Old name of --measure")] = None,
 ) -> None:
     """Run a Sobol or Morris design and print each factor's sensitivity indices.
 
@@ -203,12 +221,17 @@ def sensitivity(
 
     Example: corridors sensitivity examples/sensitivity.yaml --executor process
     """
+    import warnings
+
     from corridors.experiments import load_experiment, run_sensitivity
+    from corridors.experiments.sensitivity import SensitivityWarning
 
     loaded = load_experiment(spec)
     chosen = _executor(executor, workers, dask)
-    with _ProgressBar(quiet) as bar:
-        result = run_sensitivity(loaded, store=store, executor=chosen, output=output, chart=chart, progress=bar)
+    with _ProgressBar(quiet) as bar, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SensitivityWarning)  # printed below, one line each
+        result = run_sensitivity(loaded, store=store, executor=chosen, output=measure or output, chart=chart,
+                                 progress=bar)  # fmt: skip
     indices = result.indices
     attrs = indices.attrs
     title = (
@@ -218,13 +241,15 @@ def sensitivity(
     if not quiet:
         console.print(result.sweep.describe())
     _print_frame(indices, title=title)
-    console.print(f"chart: {result.chart}")
+    for line in attrs.get("warnings", []):
+        err_console.print(f"[yellow]warning:[/yellow] {line}", soft_wrap=True, highlight=False)
+    console.print(f"wrote the chart to {result.chart}; runs in {result.sweep.store}", soft_wrap=True)
 
 
 def summary(store: StoreArgument, experiment: ExperimentOption = None) -> None:
     """Per design point: runs, decided share, mean and quantiles of response months (decided runs).
 
-    Example: corridors results summary corridors.duckdb
+    Example: corridors results summary sweep_meetings.duckdb
     """
     _print_summary(store, experiment)
 
@@ -232,22 +257,21 @@ def summary(store: StoreArgument, experiment: ExperimentOption = None) -> None:
 def export(
     store: StoreArgument,
     format_: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: beside the store)")] = (
-        None
-    ),
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: beside the store)")] = None,
     experiment: ExperimentOption = None,
+    output: OutputAlias = None,
 ) -> None:
     """Write the runs joined with their factor values to Parquet or CSV.
 
-    Example: corridors results export corridors.duckdb --format csv
+    Example: corridors results export sweep_meetings.duckdb --format csv --out meetings.csv
     """
     from corridors.experiments import export_results
 
     if format_ not in ("parquet", "csv"):
         raise CorridorsError(f"--format: unknown format '{format_}' (choose parquet or csv)")
-    written = export_results(store, format="parquet" if format_ == "parquet" else "csv", output=output,
+    written = export_results(store, format="parquet" if format_ == "parquet" else "csv", output=chosen_out(out, output),
                              experiment=experiment)  # fmt: skip
-    console.print(str(written))
+    console.print(f"wrote {written}", soft_wrap=True)
 
 
 def sql(
@@ -260,7 +284,7 @@ def sql(
 ) -> None:
     """Run read-only SQL on a store.
 
-    Example: corridors results sql corridors.duckdb "SELECT point_id, avg(decision_day) FROM runs GROUP BY 1"
+    Example: corridors results sql sweep_meetings.duckdb "SELECT point_id, avg(decision_day) FROM runs GROUP BY 1"
     """
     from corridors.experiments import query_store
 
@@ -280,7 +304,7 @@ def replay(
 
     Exit status 1 if the replayed row differs from the stored one.
 
-    Example: corridors results replay corridors.duckdb 17 --trace
+    Example: corridors results replay sweep_meetings.duckdb 17 --trace
     """
     from corridors.experiments import replay_run
 

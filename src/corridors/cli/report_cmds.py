@@ -9,15 +9,18 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from corridors.cli._common import console, err_console
+from corridors.cli._common import OutputAlias, chosen_out, console, err_console
 
 
 def reproduce(
-    out: Annotated[Path, typer.Option("--out", help="Folder for index.html, reproduce.csv and reproduce.png")] = Path(
-        "reports"),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for index.html, reproduce.csv and reproduce.png "
+                                  "[default: reports]")
+    ] = None,
     reps: Annotated[int, typer.Option("--reps", min=2, help="Replications per organization")] = 2000,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed")] = 2012,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
+    output: OutputAlias = None,
 ) -> None:
     """Run the AU, EU, OAS and OSCE presets and compare them with the paper's Tables 1 and 2.
 
@@ -25,6 +28,8 @@ def reproduce(
     """
     from corridors.report.reproduce import NOT_YET, ORGANIZATIONS
     from corridors.report.reproduce import reproduce as run_reproduce
+
+    out = chosen_out(out, output) or Path("reports")
 
     with Progress(TextColumn("replications"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err_console, disable=quiet, transient=True) as progress:
@@ -41,7 +46,7 @@ def reproduce(
                       f"{row.observed_contacts_per_week:.2f}", f"{row.simulated_contacts_per_week:.2f}",
                       f"{row.simulated_friends_mean:.1f}")
     console.print(table)
-    console.print(f"wrote {result.html_path}, {result.csv_path}, {result.figure_path}")
+    console.print(f"wrote {result.html_path}, {result.csv_path}, {result.figure_path}", soft_wrap=True)
     console.print("not in this version yet: " + "; ".join(NOT_YET))
 
 

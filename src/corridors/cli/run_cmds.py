@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from corridors.cli._common import SetOption, console, err_console
+from corridors.cli._common import OutputAlias, SetOption, chosen_out, console, err_console
 from corridors.errors import CorridorsError
 from corridors.scenario import load_scenario
 
@@ -30,6 +30,25 @@ def write_rows(rows: pd.DataFrame, out: Path) -> None:
     partial.replace(out)
 
 
+def print_run_summary(summary: pd.DataFrame, *, title: str) -> None:
+    """Print :func:`~corridors.engines.summary.summarize_runs`' table and its note on censoring."""
+    from corridors.engines.summary import format_value as plain
+
+    def format_value(value: object, digits: int = 3) -> str:
+        return plain(value, digits).replace("not reached", "n.r.")
+
+    table = Table(title=title)
+    for column in ("measure", "value", "95% interval", "median"):
+        table.add_column(column, justify="left" if column == "measure" else "right", no_wrap=True)
+    for measure, values in summary.iterrows():
+        lower, upper = values["lower"], values["upper"]
+        interval = "" if lower != lower and upper != upper else f"{format_value(lower, 2)}-{format_value(upper, 2)}"
+        median = format_value(values["median"], 2)
+        table.add_row(str(measure), format_value(values["value"], 2), interval, "" if median == "-" else median)
+    console.print(table)
+    console.print(f"[dim]{summary.attrs.get('note', '')}[/dim]")
+
+
 def run(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML file")],
     reps: Annotated[int, typer.Option("--reps", min=1, help="Number of replications")] = 100,
@@ -38,6 +57,7 @@ def run(
     out: Annotated[Path | None, typer.Option("--out", help="Write the rows to a .csv or .parquet file")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
     set_: SetOption = None,
+    output: OutputAlias = None,
 ) -> None:
     """Run replications of a scenario and summarize decision and response times.
 
@@ -46,6 +66,7 @@ def run(
     from corridors.engines import ENGINES, run_replications
     from corridors.engines.summary import summarize_runs
 
+    out = chosen_out(out, output)
     if engine not in ENGINES:
         raise CorridorsError(f"--engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
     resolved = load_scenario(scenario, set_ or [])
@@ -57,17 +78,11 @@ def run(
         rows = run_replications(resolved, replications=reps, seed=seed, engine=engine,
                                 progress=lambda k: progress.advance(task, k))
     summary = summarize_runs(rows)
-    table = Table(title=f"{resolved.name}: {reps} replications, seed {seed}, {engine} engine "
-                        f"(scenario {resolved.content_hash()})")
-    table.add_column("measure")
-    for column in summary.columns:
-        table.add_column(column, justify="right")
-    for measure, values in summary.iterrows():
-        table.add_row(str(measure), *("" if v != v else f"{v:.3f}" for v in values))
-    console.print(table)
+    print_run_summary(summary, title=f"{resolved.name}: {reps} replications, seed {seed}, {engine} engine "
+                                     f"(scenario {resolved.content_hash()})")
     if out is not None:
         write_rows(rows, out)
-        console.print(f"wrote {len(rows)} rows to {out}")
+        console.print(f"wrote {len(rows)} rows to {out}", soft_wrap=True)
 
 
 def trace(

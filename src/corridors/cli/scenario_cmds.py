@@ -68,7 +68,7 @@ def validate(
 ) -> None:
     """Check scenario files; print one line per problem (exit status 2 if any).
 
-    Example: corridors validate my_scenario.yaml
+    Example: corridors validate examples/eu_fewer_meetings.yaml
     """
     from corridors.errors import CorridorsError
 

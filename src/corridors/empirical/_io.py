@@ -4,6 +4,14 @@ Private helpers shared by :mod:`~corridors.empirical.datasets`,
 :mod:`~corridors.empirical.survey` and :mod:`~corridors.empirical.networks`. Every
 problem a user can cause becomes a :class:`DataProblem` naming the file, the row (the
 spreadsheet row: the header is row 1, the first record row 2) and the column.
+
+The schemas are Frictionless Table Schemas, read and checked by the ``frictionless``
+library, which also reads the cells of the types it knows (date, number, integer,
+boolean) and reads Frictionless data packages (``datapackage.json``) whole: their schema,
+types, constraints and row-numbered errors are the library's. What stays here is what the
+standard does not say: the aliases of a field (``org`` for ``organization``), the ``--map``
+of columns, readers of Excel, Parquet, Stata and SPSS files, and one-line messages that say
+*why* a cell is wrong (``February 2004 has 29 days``), not only that it is.
 """
 
 from __future__ import annotations
@@ -11,11 +19,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import difflib
-import json
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -32,6 +41,8 @@ __all__ = [
     "map_columns",
     "parse_column_map",
     "parse_date",
+    "read_cell",
+    "read_source",
     "read_table",
     "spreadsheet_row",
 ]
@@ -123,7 +134,10 @@ def data_path(name: str) -> Path:
 
 @dataclass(frozen=True)
 class SchemaField:
-    """One field of a Frictionless Table Schema, with corridors' ``aliases`` extension."""
+    """One field of a Frictionless Table Schema, with corridors' ``aliases`` extension.
+
+    ``field`` is the ``frictionless`` field itself, which reads the cells of its type.
+    """
 
     name: str
     type: str
@@ -135,14 +149,36 @@ class SchemaField:
     description: str = ""
     true_values: tuple[str, ...] = ("yes", "true", "1")
     false_values: tuple[str, ...] = ("no", "false", "0")
+    field: Any = dataclass_field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_frictionless(cls, item: Any) -> SchemaField:
+        """The corridors view of a ``frictionless`` field (constraints and aliases read out)."""
+        constraints = dict(item.constraints or {})
+        enum = constraints.get("enum")
+        custom = dict(getattr(item, "custom", {}) or {})
+        options: dict[str, Any] = {}
+        if item.type == "boolean":
+            options = {"true_values": tuple(item.true_values), "false_values": tuple(item.false_values)}
+        return cls(
+            name=item.name, type=item.type, required=bool(constraints.get("required", False)),
+            enum=tuple(str(e) for e in enum) if enum is not None else None,
+            minimum=constraints.get("minimum"), maximum=constraints.get("maximum"),
+            aliases=tuple(custom.get("aliases", ())), description=item.description or "", field=item, **options,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class TableSchema:
-    """A Frictionless Table Schema shipped in ``empirical/data`` (``NAME.schema.json``)."""
+    """A Frictionless Table Schema shipped in ``empirical/data`` (``NAME.schema.json``).
+
+    Read and validated by ``frictionless`` (``frictionless`` is the schema: its fields read
+    cells); ``fields`` lists them with their constraints and aliases.
+    """
 
     name: str
-    fields: tuple[SchemaField, ...] = field(default_factory=tuple)
+    fields: tuple[SchemaField, ...] = dataclass_field(default_factory=tuple)
+    frictionless: Any = dataclass_field(default=None, compare=False, repr=False)
 
     @classmethod
     def load(cls, name: str) -> TableSchema:
@@ -153,26 +189,20 @@ class TableSchema:
         >>> TableSchema.load("edges").names
         ['i', 'j', 'w']
         """
-        raw = json.loads(data_path(f"{name}.schema.json").read_text(encoding="utf-8"))
-        fields = []
-        for item in raw["fields"]:
-            constraints = item.get("constraints", {})
-            enum = constraints.get("enum")
-            fields.append(
-                SchemaField(
-                    name=item["name"],
-                    type=item.get("type", "string"),
-                    required=bool(constraints.get("required", False)),
-                    enum=tuple(enum) if enum is not None else None,
-                    minimum=constraints.get("minimum"),
-                    maximum=constraints.get("maximum"),
-                    aliases=tuple(item.get("aliases", ())),
-                    description=item.get("description", ""),
-                    true_values=tuple(item.get("trueValues", ("yes", "true", "1"))),
-                    false_values=tuple(item.get("falseValues", ("no", "false", "0"))),
-                )
-            )
-        return cls(name=name, fields=tuple(fields))
+        path = data_path(f"{name}.schema.json")
+        return cls.from_descriptor(name, str(path), label=str(path))
+
+    @classmethod
+    def from_descriptor(cls, name: str, descriptor: Any, *, label: str) -> TableSchema:
+        """A schema from a descriptor (a path or a mapping); its errors become one line each."""
+        from frictionless import FrictionlessException, Schema
+
+        try:
+            schema = Schema.from_descriptor(descriptor)
+        except FrictionlessException as exc:
+            raise CorridorsError(f"{label}: not a valid Table Schema: {_frictionless_note(exc)}") from None
+        return cls(name=name, fields=tuple(SchemaField.from_frictionless(f) for f in schema.fields),
+                   frictionless=schema)  # fmt: skip
 
     @property
     def names(self) -> list[str]:
@@ -183,6 +213,20 @@ class TableSchema:
             if item.name == name:
                 return item
         raise KeyError(name)
+
+    def canonical(self, column: str) -> str:
+        """The field a column stands for: itself, or the field it is an alias of."""
+        for item in self.fields:
+            if column == item.name or column in item.aliases:
+                return item.name
+        return column
+
+
+def _frictionless_note(exc: Exception) -> str:
+    """The one-line reason of a ``FrictionlessException``."""
+    error = getattr(exc, "error", None)
+    text = str(getattr(error, "note", "") or getattr(error, "message", "") or exc)
+    return " ".join(text.split())
 
 
 def is_missing(value: Any) -> bool:
@@ -216,14 +260,44 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _typed(kind: str, **options: Any) -> Any:
+    """A bare ``frictionless`` field of one type, to read single cells with."""
+    from frictionless import Field
+
+    return Field.from_descriptor({"name": kind, "type": kind, **options})
+
+
+@functools.cache
+def _reader(kind: str) -> Any:
+    return _typed(kind)
+
+
+def _why_not_a_date(text: str) -> str:
+    """Why a text that ``frictionless`` refused is not a YYYY-MM-DD date."""
+    match = _ISO_DATE.fullmatch(text)
+    if match is None:
+        return f"'{text}' is not a date in YYYY-MM-DD form"
+    year, month, day = (int(g) for g in match.groups())
+    if not 1 <= month <= 12:
+        return f"'{text}' has no month {month} (months run 1-12)"
+    if year < 1:
+        return f"'{text}' has year {year}"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"'{text}' is not a calendar date ({calendar.month_name[month]} {year} has {days} days)"
+    return f"'{text}' is not a date in YYYY-MM-DD form"
 
 
 def parse_date(value: Any) -> tuple[pd.Timestamp | None, str | None]:
     """Parse a cell into a date: ``(date, None)``, ``(None, None)`` if empty, or ``(None, why)``.
 
-    Accepts ``YYYY-MM-DD`` text and the date/datetime values of Excel, Parquet, Stata and
-    SPSS files. Ambiguous forms such as ``03/04/2005`` are refused, never guessed.
+    Text is read by ``frictionless`` (the Table Schema's default date format, YYYY-MM-DD);
+    the date/datetime values of Excel, Parquet, Stata and SPSS files are taken as they are
+    (their time of day dropped). Ambiguous forms such as ``03/04/2005`` are refused, never
+    guessed.
 
     Examples
     --------
@@ -241,25 +315,15 @@ def parse_date(value: Any) -> tuple[pd.Timestamp | None, str | None]:
         if stamp.tzinfo is not None:
             stamp = stamp.tz_localize(None)
         return stamp.normalize(), None
-    if isinstance(value, dt.date):
-        return pd.Timestamp(value), None
     if isinstance(value, (bool, int, float)):
         return None, f"{value!r} is a number, not a date (write YYYY-MM-DD, or give the column a date format)"
-    text = str(value).strip()
-    match = _ISO_DATE.fullmatch(text)
-    if match is None:
-        return None, f"'{text}' is not a date in YYYY-MM-DD form"
-    year, month, day = (int(g) for g in match.groups())
-    if not 1 <= month <= 12:
-        return None, f"'{text}' has no month {month} (months run 1-12)"
+    text = value if isinstance(value, dt.date) else str(value).strip()
+    date, notes = _reader("date").read_cell(text)
+    if notes or date is None:
+        return None, _why_not_a_date(str(text))
     try:
-        return pd.Timestamp(dt.date(year, month, day)), None
-    except ValueError:
-        if year < 1:
-            return None, f"'{text}' has year {year}"
-        days = calendar.monthrange(year, month)[1]
-        return None, f"'{text}' is not a calendar date ({calendar.month_name[month]} {year} has {days} days)"
-    except OverflowError:  # pragma: no cover - pandas bounds
+        return pd.Timestamp(date), None
+    except (OverflowError, ValueError):  # pandas' date range ends in 2262
         return None, f"'{text}' is out of the supported date range"
 
 
@@ -293,6 +357,119 @@ def parse_column_map(items: Iterable[str] | Mapping[str, str] | None) -> dict[st
                 raise CorridorsError(f"--map {part}: field '{key}' is already mapped to '{mapping[key]}'")
             mapping[key] = value
     return mapping
+
+
+@dataclass
+class Source:
+    """A table read for a loader: raw or typed cells, the label for messages, checks done.
+
+    For a data package, ``problems`` are the row-numbered errors ``frictionless`` found
+    (types, constraints) and ``checked`` their (row, field) pairs, so the loader does not
+    report a cell twice; for other files both are empty.
+    """
+
+    frame: pd.DataFrame
+    label: str
+    problems: list[DataProblem] = dataclass_field(default_factory=list)
+    checked: set[tuple[int, str]] = dataclass_field(default_factory=set)
+
+
+def read_source(path: str | Path, schema: TableSchema) -> Source:
+    """Read a data file, or the resource of a ``datapackage.json`` that fits ``schema``.
+
+    Examples
+    --------
+    >>> source = read_source(data_path("datapackage.json"), TableSchema.load("edges"))
+    >>> source.label.endswith("datapackage.json [example_edges.csv]"), list(source.frame.columns)
+    (True, ['i', 'j', 'w'])
+    """
+    if Path(path).suffix.lower() == ".json":
+        return _read_package(path, schema)
+    frame, label = read_table(path)
+    return Source(frame, label)
+
+
+def _read_package(path: str | Path, schema: TableSchema) -> Source:
+    """The resource of a data package whose fields are the schema's, read by ``frictionless``."""
+    from frictionless import FrictionlessException, Package
+
+    label = str(path)
+    file = Path(path)
+    if not file.is_file():
+        raise CorridorsError(f"{label}: no such file")
+    try:
+        package = Package(str(file))
+    except FrictionlessException as exc:
+        raise CorridorsError(
+            f"{label}: not a Frictionless data package (datapackage.json): {_frictionless_note(exc)}; "
+            f"or give a data file ({', '.join(sorted(_READERS))})"
+        ) from None
+    required = {f.name for f in schema.fields if f.required}
+    fitting = []
+    for candidate in package.resources:
+        names = {schema.canonical(f.name) for f in (candidate.schema.fields if candidate.schema else [])}
+        if required <= names:
+            fitting.append((len(names & set(schema.names)), candidate))
+    if not fitting:
+        shown = ", ".join(r.name for r in package.resources) or "none"
+        raise CorridorsError(
+            f"{label}: no resource has the fields of the {schema.name} schema ({', '.join(sorted(required))}); "
+            f"resources: {shown}"
+        )
+    resource: Any = max(fitting, key=lambda item: item[0])[1]  # a TableResource (header, row_stream)
+    where = f"{label} [{resource.path or resource.name}]"
+    records: list[dict[str, Any]] = []
+    problems: list[DataProblem] = []
+    checked: set[tuple[int, str]] = set()
+    try:
+        with resource:
+            header_errors = list(resource.header.errors)
+            if header_errors:
+                raise CorridorsError([f"{where}: row 1: {_frictionless_note_of(e)}" for e in header_errors])
+            for row in resource.row_stream:
+                records.append({k: _plain_cell(v) for k, v in row.to_dict().items()})
+                for error in row.errors:
+                    if error.type == "blank-row":
+                        continue  # the loaders note blank rows themselves
+                    column = getattr(error, "field_name", None)
+                    problems.append(DataProblem(where, row.row_number, schema.canonical(column) if column else None,
+                                                _explain(error, resource), "warning"))  # fmt: skip
+                    if column:
+                        checked.add((row.row_number, schema.canonical(column)))
+    except FrictionlessException as exc:
+        raise CorridorsError(f"{where}: {_frictionless_note(exc)}") from None
+    columns = [f.name for f in resource.schema.fields]
+    return Source(pd.DataFrame.from_records(records, columns=columns), where, problems, checked)
+
+
+def _plain_cell(value: Any) -> Any:
+    """frictionless' typed cells as the loaders take them (Decimal as float, None as missing)."""
+    import decimal
+
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def _frictionless_note_of(error: Any) -> str:
+    return " ".join(str(getattr(error, "note", "") or getattr(error, "message", "")).split())
+
+
+def _explain(error: Any, resource: Any) -> str:
+    """One line for a cell error of ``frictionless``: why, in words, where we can say it."""
+    cell = getattr(error, "cell", None)
+    column = getattr(error, "field_name", None)
+    note = _frictionless_note_of(error)
+    kind = resource.schema.get_field(column).type if column and resource.schema.has_field(column) else ""
+    if error.type == "type-error" and kind == "date":
+        return f"{_why_not_a_date(str(cell))} (frictionless: {note})"
+    if error.type == "type-error" and kind in ("number", "integer"):
+        return f"'{cell}' is not {'a whole number' if kind == 'integer' else 'a number'} (frictionless: {note})"
+    if error.type == "constraint-error" and "required" in note:
+        return "is empty; the schema requires a value (frictionless: constraint \"required\")"
+    if cell is not None and cell != "":
+        return f"'{cell}': {note}"
+    return note
 
 
 def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
@@ -479,6 +656,8 @@ def suggest(name: str, options: Iterable[str]) -> str:
 def parse_number(value: Any) -> tuple[float | None, str | None]:
     """Parse a numeric cell: ``(number, None)``, ``(None, None)`` if empty, or ``(None, why)``.
 
+    Text is read by ``frictionless`` (a Table Schema ``number``).
+
     Examples
     --------
     >>> parse_number("7"), parse_number("seven")[1]
@@ -488,21 +667,18 @@ def parse_number(value: Any) -> tuple[float | None, str | None]:
         return None, None
     if isinstance(value, bool):
         return None, f"{value!r} is not a number"
-    if isinstance(value, (int, float)):
-        number = float(value)
-    else:
-        text = str(value).strip()
-        try:
-            number = float(text)
-        except ValueError:
-            return None, f"'{text}' is not a number"
+    cell = value if isinstance(value, (int, float)) else str(value).strip()
+    number, notes = _reader("number").read_cell(cell)
+    if notes or number is None:
+        return None, f"'{cell}' is not a number"
+    number = float(number)
     if not math.isfinite(number):
         return None, f"{value!r} is not a finite number"
     return number, None
 
 
 def parse_boolean(value: Any, item: SchemaField) -> tuple[bool | None, str | None]:
-    """Parse a yes/no cell with the schema's true and false values.
+    """Parse a yes/no cell with the schema's true and false values (any case).
 
     Examples
     --------
@@ -514,11 +690,51 @@ def parse_boolean(value: Any, item: SchemaField) -> tuple[bool | None, str | Non
         return None, None
     if isinstance(value, bool):
         return value, None
-    text = cell_text(value).lower()
-    if text in item.true_values:
-        return True, None
-    if text in item.false_values:
-        return False, None
+    reader = item.field if item.field is not None and item.field.type == "boolean" else _typed(
+        "boolean", trueValues=list(item.true_values), falseValues=list(item.false_values)
+    )
+    flag, notes = reader.read_cell(cell_text(value).lower())
+    if not notes and flag is not None:
+        return bool(flag), None
     return None, (
         f"'{cell_text(value)}' is not yes/no (use {', '.join(item.true_values)} or {', '.join(item.false_values)})"
     )
+
+
+def read_cell(item: SchemaField, value: Any) -> tuple[Any, str | None]:
+    """Read a cell as its schema field says: ``(value, None)`` or ``(None, why)``.
+
+    Types and constraints (``minimum``, ``maximum``, ``enum``) are checked by
+    ``frictionless``; the reason is told in words (``-1 is below the minimum 0``).
+
+    Examples
+    --------
+    >>> friends = TableSchema.load("survey").field("friends_count")
+    >>> read_cell(friends, "3"), read_cell(friends, "2.5")[1], read_cell(friends, "-1")[1]
+    ((3, None), '2.5 is not a whole number', '-1 is below the minimum 0')
+    """
+    if is_missing(value):
+        return None, None
+    if item.type == "boolean":
+        return parse_boolean(value, item)
+    if item.type == "date":
+        return parse_date(value)
+    if item.type in ("number", "integer"):
+        number, why = parse_number(value)
+        if why is not None or number is None:
+            return None, why
+        if item.type == "integer" and not number.is_integer():
+            return None, f"{number:g} is not a whole number"
+        reader = item.field if item.field is not None else _typed(item.type)
+        typed, notes = reader.read_cell(int(number) if item.type == "integer" else number)
+        if notes:
+            if "minimum" in notes and item.minimum is not None and number < item.minimum:
+                return None, f"{number:g} is below the minimum {item.minimum:g}"
+            if "maximum" in notes and item.maximum is not None:
+                return None, f"{number:g} is above the maximum {item.maximum:g}"
+            return None, f"{number:g}: {'; '.join(notes.values())}"
+        return (int(typed) if item.type == "integer" else float(typed)), None
+    text = cell_text(value)
+    if item.enum is not None and text not in item.enum:
+        return None, f"'{text}' is not one of {', '.join(item.enum)}{suggest(text, item.enum)}"
+    return text, None

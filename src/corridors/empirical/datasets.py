@@ -30,7 +30,7 @@ from corridors.empirical._io import (
     is_missing,
     map_columns,
     parse_date,
-    read_table,
+    read_source,
     spreadsheet_row,
     suggest,
 )
@@ -223,7 +223,9 @@ def load_peace_operations(
     Parameters
     ----------
     path
-        The file; its type is read from the extension (.csv .tsv .xlsx .parquet .dta .sav).
+        The file; its type is read from the extension (.csv .tsv .xlsx .parquet .dta .sav),
+        or a Frictionless ``datapackage.json``: its resource with the schema's fields is read
+        and checked by ``frictionless`` (types, constraints, row-numbered errors).
     column_map
         Schema field -> file column (``--map start_date=launch``). Without it, a field's
         aliases are used when the field itself is absent (``org`` -> ``organization``).
@@ -255,9 +257,11 @@ def load_peace_operations(
     >>> first["organization"], int(first["response_days"]), bool(first["started"])
     ('EU', 8, True)
     """
-    table, label = read_table(path)
     schema = peace_operations_schema()
+    source = read_source(path, schema)
+    table, label = source.frame, source.label
     frame, problems = map_columns(table, schema, column_map, label, required_columns=("demand_date", "start_date"))
+    problems = [*source.problems, *problems]
     if len(frame) == 0:
         raise CorridorsError(f"{label}: the file has a header but no rows")
     known = {o.upper(): o.upper() for o in KNOWN_ORGANIZATIONS}
@@ -281,7 +285,9 @@ def load_peace_operations(
         if all(is_missing(v) for v in raw.values()):
             problems.append(DataProblem(label, spreadsheet_row(index), None, "blank row skipped", "note"))
             continue
-        records.append(_check_row({str(k): v for k, v in raw.items()}, index, label, schema, known, problems))
+        records.append(
+            _check_row({str(k): v for k, v in raw.items()}, index, label, schema, known, problems, source.checked)
+        )
         kept.append(index)
     if not records:
         raise CorridorsError(f"{label}: every row is blank")
@@ -365,13 +371,15 @@ def _check_row(
     schema: TableSchema,
     known: dict[str, str],
     problems: list[DataProblem],
+    checked: set[tuple[int, str]] = frozenset(),  # type: ignore[assignment]
 ) -> dict[str, Any]:
     row = spreadsheet_row(index)
     record: dict[str, Any] = {"row": row}
     reasons: list[str] = []
 
     def warn(column: str | None, message: str, *, leave_out: str | None = None) -> None:
-        problems.append(DataProblem(label, row, column, message, "warning"))
+        if column is None or (row, column) not in checked:  # frictionless has told of this cell
+            problems.append(DataProblem(label, row, column, message, "warning"))
         if leave_out:
             reasons.append(leave_out)
 

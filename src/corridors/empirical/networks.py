@@ -26,7 +26,7 @@ from corridors.empirical._io import (
     cell_text,
     map_columns,
     parse_number,
-    read_table,
+    read_source,
     spreadsheet_row,
 )
 from corridors.errors import CorridorsError
@@ -124,8 +124,11 @@ def load_ties(
     >>> list(ties.columns), problems
     (['i', 'j', 'w'], [])
     """
-    table, label = read_table(path)
-    frame, problems = map_columns(table, TableSchema.load("edges"), column_map, label)
+    schema = TableSchema.load("edges")
+    source = read_source(path, schema)
+    table, label = source.frame, source.label
+    frame, problems = map_columns(table, schema, column_map, label)
+    problems = [*source.problems, *problems]
     problems = [p for p in problems if p.level != "note"] + [p for p in problems if p.level == "note"]
     if len(frame) == 0:
         raise CorridorsError(f"{label}: the file has a header but no rows")

@@ -26,9 +26,8 @@ from corridors.empirical._io import (
     TableSchema,
     cell_text,
     map_columns,
-    parse_boolean,
-    parse_number,
-    read_table,
+    read_cell,
+    read_source,
     spreadsheet_row,
     suggest,
 )
@@ -151,9 +150,11 @@ def load_survey(
     >>> len(survey.frame), survey.synthetic
     (50, True)
     """
-    table, label = read_table(path)
     schema = survey_schema()
+    source = read_source(path, schema)
+    table, label = source.frame, source.label
     frame, problems = map_columns(table, schema, column_map, label)
+    problems = [*source.problems, *problems]
     if len(frame) == 0:
         raise CorridorsError(f"{label}: the file has a header but no rows")
     known = {o.upper() for o in KNOWN_ORGANIZATIONS} | {str(o).strip().upper() for o in organizations or ()}
@@ -165,28 +166,16 @@ def load_survey(
         keep = True
 
         def warn(column: str | None, message: str, row: int = row) -> None:
-            problems.append(DataProblem(label, row, column, message, "warning"))
+            if column is None or (row, column) not in source.checked:  # frictionless has told of this cell
+                problems.append(DataProblem(label, row, column, message, "warning"))
 
         for item in schema.fields:
             value = raw.get(item.name)
-            if item.type in ("number", "integer"):
-                number, why = parse_number(value)
-                if why is None and number is not None:
-                    if item.type == "integer" and not float(number).is_integer():
-                        why = f"{number:g} is not a whole number"
-                    elif item.minimum is not None and number < item.minimum:
-                        why = f"{number:g} is below the minimum {item.minimum:g}"
-                    elif item.maximum is not None and number > item.maximum:
-                        why = f"{number:g} is above the maximum {item.maximum:g}"
+            if item.type in ("number", "integer", "boolean"):
+                typed, why = read_cell(item, value)  # type and constraints: frictionless
                 if why is not None:
                     warn(item.name, f"{why}; the answer is treated as missing")
-                    number = None
-                record[item.name] = number
-            elif item.type == "boolean":
-                flag, why = parse_boolean(value, item)
-                if why is not None:
-                    warn(item.name, f"{why}; the answer is treated as missing")
-                record[item.name] = flag
+                record[item.name] = typed
             else:
                 text = cell_text(value)
                 if item.required and not text:

@@ -1,55 +1,269 @@
-"""Summaries of run rows and narratives of traced runs."""
+"""Summaries of run rows (survival-ready) and narratives of traced runs.
+
+An undecided run is right-censored at its horizon: its response time is not "missing",
+it is "longer than ``horizon_days``". So the headline figures of a set of runs are the
+decided share, the Kaplan-Meier median of the response time with its 95% interval and
+the restricted mean up to the horizon; a plain mean can only be taken over the decided
+runs and is labelled so.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from corridors.engines.reference import TraceEvent
+from corridors.engines.rows import DAYS_PER_MONTH
 
-__all__ = ["narrate", "summarize_runs"]
+if TYPE_CHECKING:
+    from corridors.engines.reference import TraceEvent
+
+__all__ = [
+    "KaplanMeier",
+    "censored_durations",
+    "format_value",
+    "kaplan_meier",
+    "narrate",
+    "summarize_runs",
+    "survival_figures",
+]
+
+_Z95 = 1.959963984540054
+
+
+def censored_durations(rows: pd.DataFrame) -> pd.DataFrame:
+    """``duration_days`` and ``event`` of each run, ready for survival analysis.
+
+    Uses the rows' own ``duration_days``/``event`` columns when present (model v2 rows);
+    otherwise derives them: the response day if the run decided, else its horizon
+    (right-censored there), and ``event = decided``.
+
+    Examples
+    --------
+    >>> old = pd.DataFrame({"decided": [True, False], "response_day": [40.0, float("nan")],
+    ...                     "horizon_days": [365, 365]})
+    >>> censored_durations(old).to_dict("list")
+    {'duration_days': [40.0, 365.0], 'event': [True, False]}
+    """
+    if "duration_days" in rows.columns and "event" in rows.columns:
+        duration = rows["duration_days"].astype(float)
+        event = rows["event"].astype(bool)
+    else:
+        event = rows["decided"].astype(bool)
+        duration = rows["response_day"].astype(float).where(event, rows["horizon_days"].astype(float))
+    return pd.DataFrame({"duration_days": duration.to_numpy(), "event": event.to_numpy()}, index=rows.index)
+
+
+@dataclass(frozen=True)
+class KaplanMeier:
+    """The Kaplan-Meier figures of one set of durations (in the durations' unit).
+
+    ``median`` is ``inf`` when the curve never falls to one half (fewer than half the runs
+    decided); ``median_upper`` likewise when the upper band does not. ``restricted_mean``
+    is the area under the curve up to ``horizon``: the mean duration if every run were
+    stopped at the horizon.
+    """
+
+    n: int
+    events: int
+    median: float
+    median_lower: float
+    median_upper: float
+    restricted_mean: float
+    horizon: float
+
+
+def kaplan_meier(durations: np.ndarray, events: np.ndarray, *, horizon: float, alpha: float = 0.05) -> KaplanMeier:
+    """Kaplan-Meier median with its interval, and restricted mean up to ``horizon``.
+
+    The interval is lifelines' (exponential Greenwood: a band on log(-log S), read where
+    it crosses one half), computed here in numpy so a summary needs no heavy import.
+
+    Examples
+    --------
+    >>> km = kaplan_meier(np.array([1.0, 2, 3, 4, 10]), np.array([1, 1, 1, 1, 0], bool), horizon=10)
+    >>> km.median, round(km.restricted_mean, 6)
+    (3.0, 4.0)
+    """
+    durations = np.asarray(durations, dtype=float)
+    events = np.asarray(events, dtype=bool)
+    n = len(durations)
+    if n == 0:
+        return KaplanMeier(0, 0, math.nan, math.nan, math.nan, math.nan, float(horizon))
+    times, inverse = np.unique(durations, return_inverse=True)
+    deaths = np.bincount(inverse, weights=events.astype(float), minlength=len(times))
+    leaving = np.bincount(inverse, minlength=len(times)).astype(float)
+    at_risk = n - np.concatenate([[0.0], np.cumsum(leaving)[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        survival = np.exp(np.cumsum(np.log(1.0 - deaths / at_risk)))  # as lifelines: ties at 1/2 fall alike
+        greenwood = np.cumsum(np.where(at_risk > deaths, deaths / (at_risk * (at_risk - deaths)), 0.0))
+        log_s = np.log(survival)
+        z = _z(alpha)
+        spread = z * np.sqrt(greenwood) / log_s  # negative where defined
+        upper = np.exp(-np.exp(np.log(-log_s) + spread))
+        lower = np.exp(-np.exp(np.log(-log_s) - spread))
+    upper = np.where(np.isfinite(upper), upper, np.where(survival >= 1.0, 1.0, 0.0))
+    lower = np.where(np.isfinite(lower), lower, np.where(survival >= 1.0, 1.0, 0.0))
+
+    def crossing(curve: np.ndarray) -> float:
+        below = np.nonzero(curve <= 0.5 + 1e-12)[0]  # exactly one half counts, whatever the rounding
+        return float(times[below[0]]) if len(below) else math.inf
+
+    edges = np.concatenate([[0.0], times])
+    levels = np.concatenate([[1.0], survival])
+    stops = np.minimum(np.concatenate([times, [math.inf]]), horizon)
+    widths = np.clip(stops - np.minimum(edges, horizon), 0.0, None)
+    restricted = float(np.sum(widths * levels))
+    return KaplanMeier(
+        n=n, events=int(events.sum()), median=crossing(survival), median_lower=crossing(lower),
+        median_upper=crossing(upper), restricted_mean=restricted, horizon=float(horizon),
+    )  # fmt: skip
+
+
+def _z(alpha: float) -> float:
+    if alpha == 0.05:
+        return _Z95
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(1 - alpha / 2)
+
+
+def survival_figures(rows: pd.DataFrame) -> dict[str, float]:
+    """The survival-ready headline of a set of runs, in months (see the module's note).
+
+    Keys: ``replications``, ``decided_share``, ``km_median_months``,
+    ``km_median_lower_months``, ``km_median_upper_months``, ``restricted_mean_months``,
+    ``horizon_months``, ``mean_months_decided`` (mean over decided runs). The Kaplan-Meier
+    figures censor every run at its horizon: a median beyond it is ``inf`` (not reached).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"decided": [True, True, False], "response_day": [30.44, 60.88, float("nan")],
+    ...                      "horizon_days": [304, 304, 304]})
+    >>> figures = survival_figures(rows)
+    >>> figures["replications"], round(figures["km_median_months"], 2), round(figures["mean_months_decided"], 2)
+    (3, 2.0, 1.5)
+    """
+    durations = censored_durations(rows)
+    horizon_days = float(rows["horizon_days"].max()) if len(rows) else math.nan
+    decided = durations.loc[durations["event"], "duration_days"]
+    # A decided run's response (decision + deployment) may end after the horizon, where the
+    # undecided runs are no longer followed: the curve is only known up to the horizon, so
+    # every run is censored there (otherwise the late responders alone would set the median).
+    limit = rows["horizon_days"].astype(float).to_numpy()
+    days = durations["duration_days"].to_numpy()
+    km = kaplan_meier(np.minimum(days, limit), durations["event"].to_numpy() & (days <= limit), horizon=horizon_days)
+    return {
+        "replications": len(rows),
+        "decided_share": float(durations["event"].mean()) if len(rows) else math.nan,
+        "km_median_months": km.median / DAYS_PER_MONTH,
+        "km_median_lower_months": km.median_lower / DAYS_PER_MONTH,
+        "km_median_upper_months": km.median_upper / DAYS_PER_MONTH,
+        "restricted_mean_months": km.restricted_mean / DAYS_PER_MONTH,
+        "horizon_months": horizon_days / DAYS_PER_MONTH,
+        "mean_months_decided": float(decided.mean()) / DAYS_PER_MONTH if len(decided) else math.nan,
+    }
+
+
+def format_value(value: object, digits: int = 3) -> str:
+    """A number for a table: integers as integers, ``inf`` as 'not reached', NaN as '-'.
+
+    Examples
+    --------
+    >>> [format_value(v) for v in (10000, 10000.0, 0.5, float("inf"), float("nan"), True)]
+    ['10000', '10000', '0.500', 'not reached', '-', 'yes']
+    """
+    if value is None or value is pd.NA:
+        return "-"
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        if math.isnan(number):
+            return "-"
+        if math.isinf(number):
+            return "not reached" if number > 0 else "-inf"
+        if number.is_integer() and abs(number) >= 1000:
+            return str(int(number))
+        return f"{number:.{digits}f}" if abs(number) < 1e6 else f"{number:.4g}"
+    return str(value)
 
 
 def summarize_runs(rows: pd.DataFrame) -> pd.DataFrame:
     """One table of the headline figures of a set of replications.
 
-    Durations are over decided runs only; ``decision share`` says how many those are
-    (the rest are right-censored at the horizon).
+    Rows of the table, in order: replications, decided share, the Kaplan-Meier median of
+    response months with its 95% interval, the restricted mean up to the horizon, then
+    means over decided runs (labelled so) and the other outcomes. Columns: ``value``,
+    ``lower`` and ``upper`` (the 95% interval where there is one), ``median``, ``q25``,
+    ``q75`` (over the runs where the measure is defined).
 
     Examples
     --------
     >>> frame = pd.DataFrame({"decided": [True, False], "decision_day": [10.0, float("nan")],
+    ...     "response_day": [76.1, float("nan")], "horizon_days": [365, 365],
     ...     "response_months": [2.5, float("nan")], "n_formal_meetings": [3, 9], "n_failed_proposals": [2, 9],
     ...     "informal_share": [1.0, 0.5], "friends_mean": [4.0, 5.0], "contacts_per_week": [6.0, 6.2]})
-    >>> float(summarize_runs(frame).loc["decision share", "mean"])
-    0.5
+    >>> table = summarize_runs(frame)
+    >>> table.loc["replications", "value"], float(table.loc["decided share", "value"])
+    (2, 0.5)
+    >>> round(table.loc["response months: KM median", "value"], 2)  # the curve reaches 1/2 at 2.5
+    2.5
     """
-    def describe(values: pd.Series) -> dict[str, float]:
+    figures = survival_figures(rows)
+    nan = math.nan
+
+    def describe(values: pd.Series) -> dict[str, object]:
         clean = values.dropna().astype(float)
         if clean.empty:
-            return {"mean": math.nan, "median": math.nan, "q25": math.nan, "q75": math.nan}
+            return {"value": nan, "lower": nan, "upper": nan, "median": nan, "q25": nan, "q75": nan}
         return {
-            "mean": float(clean.mean()),
-            "median": float(clean.median()),
-            "q25": float(np.quantile(clean, 0.25)),
-            "q75": float(np.quantile(clean, 0.75)),
-        }
+            "value": float(clean.mean()), "lower": nan, "upper": nan, "median": float(clean.median()),
+            "q25": float(np.quantile(clean, 0.25)), "q75": float(np.quantile(clean, 0.75)),
+        }  # fmt: skip
 
-    table = {
-        "replications": {"mean": float(len(rows)), "median": math.nan, "q25": math.nan, "q75": math.nan},
-        "decision share": {"mean": float(rows["decided"].mean()) if len(rows) else math.nan,
-                           "median": math.nan, "q25": math.nan, "q75": math.nan},
-        "decision day (decided)": describe(rows["decision_day"]),
-        "response months (decided)": describe(rows["response_months"]),
-        "formal meetings": describe(rows["n_formal_meetings"]),
-        "failed proposals": describe(rows["n_failed_proposals"]),
-        "informal share of setter's knowledge": describe(rows["informal_share"]),
-        "friends per ambassador (day 0)": describe(rows["friends_mean"]),
-        "informal contacts per week (routine)": describe(rows["contacts_per_week"]),
+    def single(value: object, lower: float = nan, upper: float = nan) -> dict[str, object]:
+        return {"value": value, "lower": lower, "upper": upper, "median": nan, "q25": nan, "q75": nan}
+
+    horizon = figures["horizon_months"]
+    table: dict[str, dict[str, object]] = {
+        "replications": single(int(figures["replications"])),
+        "decided share": single(figures["decided_share"]),
+        "response months: KM median": single(
+            figures["km_median_months"], figures["km_median_lower_months"], figures["km_median_upper_months"]
+        ),
+        "response months: restricted mean": single(
+            figures["restricted_mean_months"]
+        ),
     }
-    return pd.DataFrame.from_dict(table, orient="index")
+    measures = [
+        ("response months: mean over decided runs", "response_months"),
+        ("decision day: mean over decided runs", "decision_day"),
+        ("formal meetings", "n_formal_meetings"),
+        ("failed proposals", "n_failed_proposals"),
+        ("informal share of setter's knowledge", "informal_share"),
+        ("friends per ambassador (day 0)", "friends_mean"),
+        ("informal contacts per week (routine)", "contacts_per_week"),
+    ]
+    for label, column in measures:
+        if column in rows.columns:
+            values = rows[column]
+            if column in ("response_months", "decision_day"):
+                values = values[rows["decided"].astype(bool)]
+            table[label] = describe(values)
+    frame = pd.DataFrame.from_dict(table, orient="index")
+    frame["value"] = pd.Series([entry["value"] for entry in table.values()], index=frame.index, dtype=object)
+    frame.attrs["note"] = (
+        f"undecided runs are right-censored at the horizon ({horizon:.1f} months): the Kaplan-Meier (KM) median "
+        "(95% interval) and the restricted mean (area under the KM curve up to the horizon) count them; means over "
+        "decided runs do not. n.r. (not reached): the curve or its band does not fall to one half within the horizon"
+    )
+    return frame
 
 
 _VERBS = {

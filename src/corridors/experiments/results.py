@@ -1,8 +1,10 @@
 """Reading a store: per-point summaries, exports, SQL, and exact replay of one run.
 
 Undecided runs are right-censored at ``horizon_days``: their response months are NaN
-(NULL in the store). The summary reports the decided share over all runs and the mean
-and quantiles of response months over the decided runs only, and says so.
+(NULL in the store). The summary reports, per design point, the decided share over all
+runs, the Kaplan-Meier median of response months with its 95% interval and the
+restricted mean up to the horizon (both count the censored runs), and the mean and
+quantiles over the decided runs only, labelled so.
 """
 
 from __future__ import annotations
@@ -47,8 +49,10 @@ class Summary:
         """What the columns mean, and how censored runs are handled."""
         horizon = self.horizon_text
         return (
-            "decided_share: share of all runs that decided within the horizon; response_months_*: mean and "
-            f"quantiles over decided runs only (undecided runs are censored at horizon_days = {horizon})"
+            "decided_share: share of all runs that decided within the horizon; km_median_months (95% interval "
+            "km_median_lower/upper_months) and restricted_mean_months (area under the Kaplan-Meier curve up to "
+            "the horizon) count the undecided runs as censored; response_months_mean and _q*: mean and quantiles "
+            f"over decided runs only (undecided runs are censored at horizon_days = {horizon})"
         )
 
     @property
@@ -115,13 +119,33 @@ def summarize(store: str | Path, *, experiment: int | None = None) -> Summary:
             [record.experiment_id],
         ).fetchone()
         assert counts is not None
-    metrics = ["runs", "decided_share", "response_months_mean"]
+        survival = _survival_per_point(st, record.experiment_id)
+    points = points.merge(survival, on="point_id", how="left")
+    metrics = ["runs", "decided_share", *_SURVIVAL_COLUMNS, "response_months_mean"]
     metrics += [f"response_months_q{round(q * 100):02d}" for q in QUANTILES]
     points = points[["point_id", *factors, *metrics, "horizon_days", "replications_failed"]]
     return Summary(
         experiment=record, points=points.reset_index(drop=True), factor_labels=factors, chunks_total=record.n_chunks,
         chunks_done=int(counts[0]), chunks_failed=int(counts[1]), replications_failed=int(counts[2]),
     )  # fmt: skip
+
+
+_SURVIVAL_COLUMNS = ["km_median_months", "km_median_lower_months", "km_median_upper_months", "restricted_mean_months"]
+
+
+def _survival_per_point(st: Store, experiment_id: int) -> pd.DataFrame:
+    """Kaplan-Meier figures of each design point, from the runs' censored durations."""
+    from corridors.engines.summary import survival_figures
+
+    columns = set(st.query("SELECT * FROM runs LIMIT 0").columns)
+    wanted = ["point_id", "decided", "response_day", "horizon_days"]
+    wanted += [c for c in ("duration_days", "event") if c in columns]
+    runs = st.query(f"SELECT {', '.join(wanted)} FROM runs WHERE experiment_id = ?", [experiment_id])
+    rows = []
+    for point_id, part in runs.groupby("point_id", sort=True):
+        figures = survival_figures(part)
+        rows.append({"point_id": point_id, **{c: figures[c] for c in _SURVIVAL_COLUMNS}})
+    return pd.DataFrame(rows, columns=["point_id", *_SURVIVAL_COLUMNS]).astype({"point_id": "int64"})
 
 
 def export_results(
@@ -172,7 +196,7 @@ def export_results(
         default = store.with_name(f"{store.stem}_experiment{record.experiment_id}.{format}")
         target = Path(output) if output is not None else default
         if not target.parent.is_dir():
-            raise CorridorsError(f"--output {target}: the folder {target.parent} does not exist")
+            raise CorridorsError(f"--out {target}: the folder {target.parent} does not exist")
         options = "FORMAT parquet" if format == "parquet" else "FORMAT csv, HEADER true"
         literal = "'" + str(target).replace("'", "''") + "'"
         st.con.execute(f"COPY ({st.joined_runs_sql(record.experiment_id)}) TO {literal} ({options})")

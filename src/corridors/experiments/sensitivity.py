@@ -15,6 +15,14 @@ Outputs (one number per design point):
     share of runs that decided within the horizon.
 any numeric column of the row schema
     its mean over the runs where it is defined (``n_formal_meetings``, ``decision_day``...).
+
+Indices from too few samples mislead, so the analysis warns (:class:`SensitivityWarning`,
+also listed in the result's ``attrs["warnings"]``): SALib's own warnings are passed on, and
+a warning is added when a confidence interval is wider than its index, or when S1 exceeds
+ST beyond S1's interval (impossible for a noise-free output), with the base samples or
+replications that would be needed. The rough scaling: an interval's width shrinks as
+1/sqrt(N) in the base samples N; the replication noise of each point's output (its share of
+the output's variance) shrinks as 1/R in the replications R.
 """
 
 from __future__ import annotations
@@ -37,9 +45,98 @@ from corridors.experiments.spec import OUTPUTS, ExperimentSpec, load_experiment
 from corridors.experiments.store import Store
 from corridors.experiments.sweep import SweepProgress, SweepReport, default_store_path, run_sweep
 
-__all__ = ["SENSITIVITY_OUTPUTS", "SensitivityResult", "analyze_sensitivity", "plot_sensitivity", "run_sensitivity"]
+__all__ = [
+    "SENSITIVITY_OUTPUTS",
+    "SensitivityResult",
+    "SensitivityWarning",
+    "analyze_sensitivity",
+    "plot_sensitivity",
+    "reliability_warnings",
+    "run_sensitivity",
+]
 
 SENSITIVITY_OUTPUTS = OUTPUTS
+
+
+class SensitivityWarning(UserWarning):
+    """Indices that the samples cannot support (or a warning of SALib's, passed on)."""
+
+
+_NOISE_TARGET = 0.05
+"""Replication noise, as a share of the output's variance, that the advice aims below."""
+_WIDTH_FLOOR = 0.05
+"""Narrowest interval the advice asks for (an index near 0 needs no finer resolution)."""
+
+
+def _needed(current: int, width: float, index: float) -> int:
+    """Samples for an interval no wider than the index (width ~ 1/sqrt(N))."""
+    target = max(abs(index), _WIDTH_FLOOR)
+    return int(np.ceil(current * (width / target) ** 2))
+
+
+def reliability_warnings(
+    indices: pd.DataFrame,
+    *,
+    method: str,
+    base_samples: int,
+    replications: int,
+    noise_share: float | None = None,
+) -> list[str]:
+    """Warnings on indices the design cannot support, each with what would be needed.
+
+    Parameters
+    ----------
+    indices
+        The frame of :func:`analyze_sensitivity` (``_conf`` columns are half-widths).
+    method
+        ``sobol`` or ``morris``.
+    base_samples
+        The design's ``points`` (Sobol base samples, Morris trajectories).
+    replications
+        Replications per design point.
+    noise_share
+        Share of the output's variance across points that is replication noise
+        (mean within-point variance / replications / variance of the point outputs).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"factor": ["a", "b"], "S1": [0.344, 0.135], "S1_conf": [0.318, 0.02],
+    ...                       "ST": [0.5, 0.067], "ST_conf": [0.05, 0.01]})
+    >>> lines = reliability_warnings(frame, method="sobol", base_samples=32, replications=100)
+    >>> lines[0].split("; ")[1]
+    'about 110 base samples (design.points, now 32) would make it narrower'
+    >>> lines[1].split(" (")[0]
+    'b: S1 = 0.135 +/- 0.020 exceeds ST = 0.067 beyond its interval'
+    """
+    lines: list[str] = []
+    pairs = [("S1", "S1_conf"), ("ST", "ST_conf")] if method == "sobol" else [("mu_star", "mu_star_conf")]
+    unit = "base samples (design.points" if method == "sobol" else "trajectories (design.points"
+    for row in indices.itertuples(index=False):
+        values = row._asdict()
+        for name, conf in pairs:
+            index, half = float(values[name]), float(values[conf])
+            if np.isfinite(half) and 2 * half > abs(index) and 2 * half > _WIDTH_FLOOR:
+                lines.append(
+                    f"{values['factor']}: {name} = {index:.3f} +/- {half:.3f}: the 95% interval is wider than the "
+                    f"index; about {_needed(base_samples, 2 * half, index)} {unit}, now {base_samples}) would "
+                    "make it narrower"
+                )
+        if method == "sobol":
+            s1, s1_conf, st = float(values["S1"]), float(values["S1_conf"]), float(values["ST"])
+            if s1 - s1_conf > st:
+                lines.append(
+                    f"{values['factor']}: S1 = {s1:.3f} +/- {s1_conf:.3f} exceeds ST = {st:.3f} beyond its interval "
+                    f"(impossible without noise): too few base samples (now {base_samples}) or replications "
+                    f"(now {replications}) per point"
+                )
+    if noise_share is not None and noise_share > _NOISE_TARGET:
+        needed = int(np.ceil(replications * noise_share / _NOISE_TARGET))
+        lines.append(
+            f"replication noise is {100 * noise_share:.0f}% of the output's variance across design points; it inflates "
+            f"the total indices: about {needed} replications per point (now {replications}) would bring it under "
+            f"{100 * _NOISE_TARGET:.0f}%"
+        )
+    return lines
 
 
 def _output_sql(output: str) -> str:
@@ -49,7 +146,7 @@ def _output_sql(output: str) -> str:
         return f"avg(coalesce(response_months, horizon_days / {DAYS_PER_MONTH}))"
     if output in OUTPUTS:
         return f"avg(CAST({output} AS DOUBLE))"
-    raise CorridorsError(f"--output: unknown output '{output}' (choose from {', '.join(OUTPUTS)})")
+    raise CorridorsError(f"--measure: unknown output '{output}' (choose from {', '.join(OUTPUTS)})")
 
 
 def analyze_sensitivity(
@@ -80,7 +177,8 @@ def analyze_sensitivity(
     pandas.DataFrame
         Sobol: ``factor, S1, S1_conf, ST, ST_conf``; Morris: ``factor, mu, mu_star,
         mu_star_conf, sigma``. The ``_conf`` columns are half-widths of the intervals.
-        ``attrs`` hold ``method``, ``output``, ``confidence`` and ``design_points``.
+        ``attrs`` hold ``method``, ``output``, ``confidence``, ``design_points`` and
+        ``warnings`` (the lines also issued as :class:`SensitivityWarning`).
 
     Examples
     --------
@@ -106,17 +204,20 @@ def analyze_sensitivity(
             )
         labels = list(st.factors(record.experiment_id)["factor"])
         statistic = _output_sql(output)
+        spread = "var_samp(" + statistic.removeprefix("avg(")  # variance of the same quantity
+        counted = "count(" + statistic.removeprefix("avg(")  # runs where it is defined
         joined = st.query(
-            f"""SELECT d.point_id, f.factor, f.unit_value, o.output, o.runs
+            f"""SELECT d.point_id, f.factor, f.unit_value, o.output, o.runs, o.noise
                 FROM design_points d
                 JOIN factor_values f USING (experiment_id, point_id)
-                LEFT JOIN (SELECT point_id, {statistic} AS output, count(*) AS runs FROM runs
+                LEFT JOIN (SELECT point_id, {statistic} AS output, count(*) AS runs,
+                                  {spread} / nullif({counted}, 0) AS noise FROM runs
                            WHERE experiment_id = ? GROUP BY point_id) o USING (point_id)
                 WHERE d.experiment_id = ? ORDER BY d.point_id""",
             [record.experiment_id, record.experiment_id],
         )
     unit = joined.pivot(index="point_id", columns="factor", values="unit_value")[labels]
-    per_point = joined.groupby("point_id")[["output", "runs"]].first()
+    per_point = joined.groupby("point_id")[["output", "runs", "noise"]].first()
     incomplete = int((per_point["runs"].fillna(0) < record.replications).sum())
     if incomplete:
         raise CorridorsError(
@@ -127,9 +228,9 @@ def analyze_sensitivity(
     if undefined:
         hint = ""
         if output in ("response_months", "decision_day", "deployment_lag_days", "response_day"):
-            hint = " (no decided run there: try --output response_months_censored or decided_share)"
+            hint = " (no decided run there: try --measure response_months_censored or decided_share)"
         raise CorridorsError(
-            f"{store}: --output {output}: undefined at {undefined} of {record.n_points} design points{hint}"
+            f"{store}: --measure {output}: undefined at {undefined} of {record.n_points} design points{hint}"
         )
     spec = ExperimentSpec.model_validate(record.spec)
     expected = sample_unit_design(spec, seed=derived_seed(spec.seed, "design"))
@@ -137,10 +238,11 @@ def analyze_sensitivity(
     if stored.shape != expected.shape or not np.allclose(stored, expected, rtol=0, atol=1e-12):
         raise CorridorsError(f"{store}: experiment {record.experiment_id}: the stored design is not the spec's sample")
     y = per_point["output"].to_numpy(dtype=float)
+    noise = per_point["noise"].to_numpy(dtype=float)  # variance of each point's mean over its runs
     problem = design_problem(spec.factors)
     seed = derived_seed(spec.seed, "analysis")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         if record.design_kind == "sobol":
             from SALib.analyze import sobol
 
@@ -159,11 +261,25 @@ def analyze_sensitivity(
                 {"factor": labels, "mu": found["mu"], "mu_star": found["mu_star"],
                  "mu_star_conf": found["mu_star_conf"], "sigma": found["sigma"]}
             )  # fmt: skip
+    notes = [f"SALib: {w.message}" for w in caught if not issubclass(w.category, DeprecationWarning)]
+    notes += reliability_warnings(frame, method=record.design_kind, base_samples=spec.design.points or record.n_points,
+                                  replications=record.replications, noise_share=_noise_share(y, noise))  # fmt: skip
+    for line in notes:
+        warnings.warn(line, SensitivityWarning, stacklevel=2)
     frame.attrs.update(
         method=record.design_kind, output=output, confidence=confidence, design_points=record.n_points,
-        replications=record.replications, experiment_id=record.experiment_id,
+        replications=record.replications, experiment_id=record.experiment_id, warnings=notes,
     )  # fmt: skip
     return frame
+
+
+def _noise_share(y: np.ndarray, within: np.ndarray) -> float | None:
+    """Replication noise of the point outputs as a share of their variance (None if unknown)."""
+    total = float(np.var(y, ddof=1)) if len(y) > 1 else 0.0
+    noise = float(np.nanmean(within)) if np.isfinite(within).any() else float("nan")
+    if not total > 0 or not np.isfinite(noise):
+        return None
+    return min(1.0, noise / total)
 
 
 def plot_sensitivity(indices: pd.DataFrame, path: str | Path) -> Path:
@@ -234,7 +350,7 @@ def run_sensitivity(
     spec
         An experiment spec with ``design: sobol`` or ``morris``, or its YAML path.
     store
-        The store (default: ``corridors.duckdb`` beside the spec).
+        The store (default: named after the spec, in the working directory).
     executor
         Where chunks run (default: serial).
     output

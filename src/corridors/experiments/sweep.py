@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 DEFAULT_STORE_NAME = "corridors.duckdb"
+"""Store name when a spec has neither a file name nor a name (see :func:`default_store_path`)."""
 TARGET_CHUNK_SECONDS = 2.0
 """Aim of the automatic chunk size: tasks of about two seconds (never under one)."""
 
@@ -80,13 +81,27 @@ class SweepReport:
     replications_this_session: int
     seconds: float
     notes: list[str] = field(default_factory=list)
+    replications_done: int = 0
+    retried: bool = False
 
     @property
     def replications_per_second(self) -> float:
         return self.replications_this_session / self.seconds if self.seconds > 0 else 0.0
 
+    @property
+    def nothing_to_do(self) -> bool:
+        """True when the store already held every chunk: this call ran nothing."""
+        return self.status == "finished" and self.chunks_skipped == self.chunks_total and not self.retried
+
     def describe(self) -> str:
         """One line for humans."""
+        if self.nothing_to_do:
+            return (
+                f"nothing to do: {self.store} already holds every run of experiment {self.experiment_id} "
+                f"({self.chunks_done}/{self.chunks_total} chunks done, {self.replications_done} replications"
+                f"{f', {self.chunks_failed} failed: rerun them with --retry-failed' if self.chunks_failed else ''}"
+                "); to start afresh add --new (a new experiment in this store) or give another --store"
+            )
         state = {"finished": "finished", "interrupted": "interrupted (run the same command again to resume)"}
         line = (
             f"experiment {self.experiment_id} {state.get(self.status, self.status)}: "
@@ -104,8 +119,19 @@ class SweepReport:
 
 
 def default_store_path(spec: ExperimentSpec) -> Path:
-    """``corridors.duckdb`` beside the spec file (the working directory for an in-memory spec)."""
-    return Path(spec.base_dir or ".") / DEFAULT_STORE_NAME
+    """The store named after the spec, in the working directory (never beside the spec).
+
+    ``examples/sweep_meetings.yaml`` gives ``./sweep_meetings.duckdb``; a spec given as a
+    mapping gives ``./<name>.duckdb``. Two specs thus never fill one store by accident, and
+    running an example leaves nothing in ``examples/``.
+
+    Examples
+    --------
+    >>> default_store_path(load_experiment({"name": "tiny", "base": "unsc", "replications": 1, "seed": 1})).name
+    'tiny.duckdb'
+    """
+    stem = Path(spec.source).stem if spec.base_dir is not None else spec.name
+    return Path(f"{stem or 'corridors'}.duckdb")
 
 
 def _check_engine(engine: str, source: str) -> None:
@@ -248,7 +274,8 @@ def run_sweep(
     spec
         An experiment spec, or the path of its YAML file.
     store
-        The DuckDB store (default: ``corridors.duckdb`` beside the spec file).
+        The DuckDB store (default: :func:`default_store_path`, named after the spec, in the
+        working directory).
     executor
         Where chunks run (default: :class:`~corridors.experiments.executors.serial.SerialExecutor`);
         it is entered and left here.
@@ -386,5 +413,5 @@ def _run(
         store=st.path, experiment_id=record.experiment_id, status=status, executor=executor.describe(),
         chunk_replications=record.chunk_replications, chunks_total=record.n_chunks, chunks_done=done,
         chunks_failed=failed, chunks_skipped=skipped, replications_this_session=session,
-        seconds=time.perf_counter() - start, notes=notes,
+        seconds=time.perf_counter() - start, notes=notes, replications_done=replications_done, retried=retry_failed,
     )  # fmt: skip

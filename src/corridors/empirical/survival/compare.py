@@ -122,11 +122,31 @@ class ObservedVsSimulated:
         self.observed_ = ResponseSurvival(alpha=self.alpha).fit(keep_obs)
         self.simulated_ = ResponseSurvival(alpha=self.alpha).fit(keep_sim)
         table = pd.DataFrame(rows).set_index("organization")
-        table.insert(3, "observed_median_months", [self.observed_.summary.loc[o, "median_months"] for o, _ in pairs])
-        table.insert(4, "simulated_median_months", [self.simulated_.summary.loc[s, "median_months"] for _, s in pairs])
-        table.insert(5, "simulated_decided_share", [float(sim.loc[sim[_GROUP] == s, _EVENT].mean()) for _, s in pairs])
-        self.summary = table
+        survival = pd.DataFrame([self._survival_columns(o, s, obs, sim) for o, s in pairs], index=table.index)
+        self.summary = pd.concat([table.iloc[:, :3], survival, table.iloc[:, 3:]], axis=1)
         return self
+
+    def _survival_columns(self, o: str, s: str, obs: pd.DataFrame, sim: pd.DataFrame) -> dict[str, float]:
+        """Started/decided shares, KM medians with intervals, restricted means over a common window."""
+        from lifelines.utils import restricted_mean_survival_time
+
+        a, b = obs[obs[_GROUP] == o], sim[sim[_GROUP] == s]
+        window = float(min(a[_DURATION].max(), b[_DURATION].max()))
+        columns: dict[str, float] = {
+            "observed_started_share": float(a[_EVENT].mean()),
+            "simulated_decided_share": float(b[_EVENT].mean()),
+        }
+        for side, fitted, group in (("observed", self.observed_, o), ("simulated", self.simulated_, s)):
+            row = fitted.summary.loc[group]
+            columns[f"{side}_median_months"] = float(row["median_months"])
+            columns[f"{side}_median_lower_months"] = float(row["median_lower_months"])
+            columns[f"{side}_median_upper_months"] = float(row["median_upper_months"])
+        for side, fitted, group in (("observed", self.observed_, o), ("simulated", self.simulated_, s)):
+            columns[f"{side}_restricted_mean_months"] = float(
+                restricted_mean_survival_time(fitted.fitters_[group], t=window)
+            )
+        columns["restricted_mean_window_months"] = window
+        return columns
 
     def plot_survival(self, ax: Axes | None = None, *, max_months: float | None = None) -> Axes:
         """Observed (solid, with bands) and simulated (dashed) KM curves, one colour per organization.

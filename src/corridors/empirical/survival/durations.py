@@ -72,7 +72,9 @@ def durations_from_runs(runs: pd.DataFrame, *, label: str = "runs", pool_variant
     """Durations frame of simulated runs: decided runs start, undecided ones are censored.
 
     Duration is ``response_months`` if the run decided, else ``horizon_days / 30.44``
-    (right-censored at the crisis horizon). The group is the run's ``scenario``.
+    (right-censored at the crisis horizon); a decided run whose response ends after the
+    horizon is censored at the horizon as well (the undecided runs are not followed
+    beyond it). The group is the run's ``scenario``.
 
     Parameters
     ----------
@@ -131,12 +133,17 @@ def durations_from_runs(runs: pd.DataFrame, *, label: str = "runs", pool_variant
         problems.append(f"{label}: row {i + 2}: undecided but horizon_days is empty")
     if problems:
         raise CorridorsError(problems)
-    months = response.where(decided, horizon / DAYS_PER_MONTH)
+    limit = horizon / DAYS_PER_MONTH
+    # Undecided runs are followed only up to the horizon, so a decided run whose response
+    # (decision + deployment) ends after it is censored there too: beyond the horizon the
+    # late responders alone would shape the curve.
+    late = decided & (response > limit)
+    months = response.where(decided & ~late, limit)
     out = pd.DataFrame(
         {
             _GROUP: runs["scenario"].astype(str).to_numpy(),
             _DURATION: months.astype(float).to_numpy(),
-            _EVENT: decided.to_numpy(),
+            _EVENT: (decided & ~late).to_numpy(),
         }
     )
     if "replicate" in runs.columns:

@@ -1,0 +1,242 @@
+"""The Python API: load a scenario, run it, summarize, sweep, read observed data.
+
+These are the functions ``import corridors`` offers (``corridors.load``, ``corridors.run``
+...); each wraps the library function that the command line calls too, so a notebook and
+``corridors run`` give the same rows for the same seed. See ``docs/PYTHON.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corridors.errors import CorridorsError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from corridors.empirical.datasets import PeaceOperations
+    from corridors.experiments.spec import ExperimentSpec
+    from corridors.experiments.sweep import SweepReport
+    from corridors.scenario.schema import Scenario
+
+__all__ = ["load", "load_operations", "run", "summarize", "sweep"]
+
+
+def _override_text(path: str, value: Any) -> str:
+    """``path=value`` as ``--set`` reads it (the value written as JSON, which is YAML)."""
+    try:
+        text = json.dumps(value)
+    except TypeError:
+        raise CorridorsError(f"{path}: cannot use a value of type {type(value).__name__} (numbers, text, "
+                             "booleans, lists and mappings only)") from None  # fmt: skip
+    return f"{path}={text}"
+
+
+def load(name_or_path: str | Path, *, overrides: Iterable[str] = (), **fields: Any) -> Scenario:
+    """Load a preset or a scenario YAML file, with fields changed by dotted path.
+
+    Parameters
+    ----------
+    name_or_path
+        A preset (``au``, ``eu``, ``oas``, ``osce``, ``unsc``) or a YAML file.
+    overrides
+        ``--set`` style texts, e.g. ``["members.FRA.trust_propensity=0.7"]``.
+    **fields
+        Field values by dotted path: ``formal_meetings_per_week=0.5``, or
+        ``**{"parameters.trust_gain": 0.2}`` for nested fields, ``realist=True``.
+
+    Returns
+    -------
+    corridors.scenario.Scenario
+        The validated scenario; bad fields raise :class:`~corridors.errors.CorridorsError`
+        with one line per problem.
+
+    Examples
+    --------
+    >>> import corridors
+    >>> eu = corridors.load("eu", formal_meetings_per_week=0.5, **{"parameters.trust_gain": 0.2})
+    >>> eu.formal_meetings_per_week, eu.parameters.trust_gain
+    (0.5, 0.2)
+    """
+    from corridors.scenario import load_scenario
+
+    texts = [*overrides, *(_override_text(path, value) for path, value in fields.items())]
+    return load_scenario(name_or_path, texts)
+
+
+def run(
+    scenario: Scenario | str | Path,
+    *,
+    replications: int = 100,
+    seed: int = 0,
+    engine: str = "batch",
+    first_replicate: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Run replications of a scenario: one row per replication (the engines' row schema).
+
+    Parameters
+    ----------
+    scenario
+        A scenario from :func:`load`, or a preset name or YAML file.
+    replications
+        Number of replications.
+    seed
+        Root seed; a replicate's random numbers depend only on (seed, scenario, replicate).
+    engine
+        ``batch`` (compiled, fast) or ``reference`` (Mesa, readable, traceable).
+    first_replicate
+        Index of the first replicate (to extend an earlier run with new replicates).
+    progress
+        Called with the number of replications finished since the last call.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``decided``, ``response_day``, ``response_months`` (NaN when undecided),
+        ``horizon_days``, ... (see ``corridors.engines.ROW_SCHEMA``). Undecided runs are
+        right-censored at ``horizon_days``: summarize them with :func:`summarize`.
+
+    Examples
+    --------
+    >>> import corridors
+    >>> rows = corridors.run("unsc", replications=10, seed=1)
+    >>> len(rows), rows["replicate"].tolist()[:3], set(rows["engine"])
+    (10, [0, 1, 2], {'batch'})
+    """
+    from corridors.engines import ENGINES, run_replications
+    from corridors.scenario import load_scenario
+    from corridors.scenario.schema import Scenario
+
+    if engine not in ENGINES:
+        raise CorridorsError(f"engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
+    resolved = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    return run_replications(resolved, replications=replications, seed=seed, engine=engine,
+                            first_replicate=first_replicate, progress=progress)  # fmt: skip
+
+
+def summarize(rows: pd.DataFrame) -> pd.DataFrame:
+    """The headline figures of runs: decided share, Kaplan-Meier median, restricted mean.
+
+    Undecided runs count as right-censored at the horizon; means over decided runs are
+    labelled so. The same table ``corridors run`` prints.
+
+    Parameters
+    ----------
+    rows
+        Rows of :func:`run` (or read back from a file or a store).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per measure; columns ``value``, ``lower``, ``upper`` (95% interval),
+        ``median``, ``q25``, ``q75``.
+
+    Examples
+    --------
+    >>> import corridors
+    >>> table = corridors.summarize(corridors.run("unsc", replications=10, seed=1))
+    >>> table.index[:3].tolist()
+    ['replications', 'decided share', 'response months: KM median']
+    """
+    from corridors.engines.summary import summarize_runs
+
+    return summarize_runs(rows)
+
+
+def sweep(
+    spec: ExperimentSpec | Mapping[str, Any] | str | Path,
+    *,
+    store: str | Path | None = None,
+    executor: str = "serial",
+    workers: int | None = None,
+    new: bool = False,
+) -> SweepReport:
+    """Run (or resume) an experiment spec into a DuckDB store.
+
+    Parameters
+    ----------
+    spec
+        A spec YAML file, a mapping with the same keys, or a loaded spec.
+    store
+        The store (default: named after the spec file, or the spec's ``name``, in the
+        working directory: ``sweep_meetings.yaml`` gives ``sweep_meetings.duckdb``).
+    executor
+        ``serial`` (default here), ``process`` or ``dask``.
+    workers
+        Worker processes of the ``process`` executor.
+    new
+        Start afresh: a new experiment in the store (earlier experiments are kept).
+
+    Returns
+    -------
+    corridors.experiments.SweepReport
+        ``store``, ``status``, chunks done and failed; read the runs back with
+        ``corridors.experiments.summarize(report.store)`` or ``query_store``.
+
+    Examples
+    --------
+    >>> import corridors, tempfile, pathlib
+    >>> spec = {"name": "tiny", "base": "unsc", "replications": 5, "seed": 7,
+    ...         "set": ["parameters.burn_in_days=10"],
+    ...         "factors": [{"path": "formal_meetings_per_week", "values": [1, 2]}]}
+    >>> report = corridors.sweep(spec, store=pathlib.Path(tempfile.mkdtemp()) / "tiny.duckdb")
+    >>> report.status, report.replications_this_session
+    ('finished', 10)
+    """
+    from corridors.experiments import load_experiment, make_executor, run_sweep
+    from corridors.experiments.spec import ExperimentSpec
+
+    loaded = spec if isinstance(spec, ExperimentSpec) else load_experiment(spec)  # type: ignore[arg-type]
+    return run_sweep(loaded, store=store, executor=make_executor(executor, workers=workers), new=new)
+
+
+def load_operations(
+    path: str | Path,
+    *,
+    column_map: Mapping[str, str] | None = None,
+    as_of: str | None = None,
+    strict: bool = False,
+    organizations: Iterable[str] | None = None,
+) -> PeaceOperations:
+    """Load and check an observed peace-operation dataset (CSV, Excel, Parquet, Stata, SPSS).
+
+    Parameters
+    ----------
+    path
+        The data file, or a Frictionless ``datapackage.json`` (its peace-operations
+        resource).
+    column_map
+        Schema field -> file column, e.g. ``{"start_date": "launch"}``.
+    as_of
+        Censoring date (YYYY-MM-DD) of operations not yet started (default: the file's
+        latest date).
+    strict
+        Raise on any warning instead of listing it in ``problems``.
+    organizations
+        Organization acronyms to accept besides the known ones.
+
+    Returns
+    -------
+    corridors.empirical.PeaceOperations
+        ``frame`` (every row with its problems), ``problems``, and ``durations()`` for the
+        survival fitters (:class:`~corridors.empirical.survival.ResponseSurvival` ...).
+
+    Examples
+    --------
+    >>> import corridors
+    >>> from corridors.empirical import example_path
+    >>> ops = corridors.load_operations(example_path("peace_ops_sample.csv"))
+    >>> len(ops.frame), len(ops.usable)
+    (32, 27)
+    >>> km = corridors.ResponseSurvival().fit(ops.durations())
+    >>> km.summary.index.tolist()
+    ['AU', 'EU', 'OAS', 'OSCE']
+    """
+    from corridors.empirical.datasets import load_peace_operations
+
+    return load_peace_operations(path, column_map=column_map, as_of=as_of, strict=strict,
+                                 organizations=organizations)  # fmt: skip
