@@ -75,6 +75,7 @@ def run(
     engine: str = "batch",
     first_replicate: int = 0,
     progress: Callable[[int], None] | None = None,
+    workers: int = 0,
 ) -> pd.DataFrame:
     """Run replications of a scenario: one row per replication (the engines' row schema).
 
@@ -92,6 +93,9 @@ def run(
         Index of the first replicate (to extend an earlier run with new replicates).
     progress
         Called with the number of replications finished since the last call.
+    workers
+        Processes for the batch engine (0: every available core); the rows are the same
+        for any number.
 
     Returns
     -------
@@ -115,7 +119,7 @@ def run(
         raise CorridorsError(f"engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
     resolved = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     return run_replications(resolved, replications=replications, seed=seed, engine=engine,
-                            first_replicate=first_replicate, progress=progress)  # fmt: skip
+                            first_replicate=first_replicate, progress=progress, workers=workers)  # fmt: skip
 
 
 def summarize(rows: pd.DataFrame) -> pd.DataFrame:

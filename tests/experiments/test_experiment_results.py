@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from experiment_helpers import BATCH_AVAILABLE, runs_of, tiny_spec
+from experiment_helpers import runs_of, tiny_spec
 
 from corridors.engines.rows import DAYS_PER_MONTH
 from corridors.engines.summary import survival_figures
@@ -88,13 +88,17 @@ def test_replay_names_a_missing_run(store: Path) -> None:
         replay_run(store, 999)
 
 
-@pytest.mark.skipif(not BATCH_AVAILABLE, reason="the batch engine is not in this installation")
-def test_a_batch_run_replays_exactly(tmp_path: Path) -> None:
+def test_a_batch_run_replays_exactly_and_its_trace_tells_that_run(tmp_path: Path) -> None:
     path = tmp_path / "batch.duckdb"
     run_sweep(load_experiment(tiny_spec(engine="batch", replications=5)), store=path)
-    replay = replay_run(path, 7, trace=True)
-    assert replay.identical, replay.differences
-    assert replay.trace_engine == "reference" and replay.events
+    for run_id in (3, 7, 12):
+        replay = replay_run(path, run_id, trace=True)
+        assert replay.identical, replay.differences
+        assert replay.trace_engine == "reference" and replay.events
+        decisions = [e.day for e in replay.events if e.kind == "decision"]
+        stored_day = replay.stored["decision_day"]
+        assert decisions == ([int(stored_day)] if stored_day == stored_day else [])
+        assert any("replay of this very run" in note for note in replay.notes), replay.notes
 
 
 def test_reading_a_file_that_is_not_a_store_is_an_error(tmp_path: Path) -> None:

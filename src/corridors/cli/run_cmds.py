@@ -56,6 +56,7 @@ def run(
     engine: Annotated[str, typer.Option("--engine", help="batch (fast, default) or reference (Mesa)")] = "batch",
     out: Annotated[Path | None, typer.Option("--out", help="Write the rows to a .csv or .parquet file")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
+    workers: Annotated[int, typer.Option("--workers", min=0, help="Processes for the batch engine (0: every core)")] = 0,
     set_: SetOption = None,
     output: OutputAlias = None,
 ) -> None:
@@ -75,7 +76,7 @@ def run(
         console=err_console, disable=quiet, transient=True,
     ) as progress:
         task = progress.add_task("replications", total=reps)
-        rows = run_replications(resolved, replications=reps, seed=seed, engine=engine,
+        rows = run_replications(resolved, replications=reps, seed=seed, engine=engine, workers=workers,
                                 progress=lambda k: progress.advance(task, k))
     summary = summarize_runs(rows)
     print_run_summary(summary, title=f"{resolved.name}: {reps} replications, seed {seed}, {engine} engine "
@@ -92,7 +93,10 @@ def trace(
     contacts: Annotated[bool, typer.Option("--contacts", help="Also list plain contacts")] = False,
     set_: SetOption = None,
 ) -> None:
-    """Tell one run as a day-by-day narrative of the crisis (reference engine).
+    """Tell one run as a day-by-day narrative of the crisis.
+
+    The reference engine replays the batch engine's stream, so this is the very run that
+    ``corridors run`` computes for that seed and replicate.
 
     Example: corridors trace osce --seed 1
     """

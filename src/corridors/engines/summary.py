@@ -246,7 +246,8 @@ def summarize_runs(rows: pd.DataFrame) -> pd.DataFrame:
         ("decision day: mean over decided runs", "decision_day"),
         ("formal meetings", "n_formal_meetings"),
         ("failed proposals", "n_failed_proposals"),
-        ("informal share of setter's knowledge", "informal_share"),
+        ("informal share of setter's beliefs", "informal_share"),
+        ("formal updates (votes)", "formal_updates"),
         ("friends per ambassador (day 0)", "friends_mean"),
         ("informal contacts per week (routine)", "contacts_per_week"),
     ]
@@ -256,6 +257,8 @@ def summarize_runs(rows: pd.DataFrame) -> pd.DataFrame:
             if column in ("response_months", "decision_day"):
                 values = values[rows["decided"].astype(bool)]
             table[label] = describe(values)
+    if "formal_updates" in rows.columns:
+        table["runs with formal updates"] = single(float((rows["formal_updates"] > 0).mean()))
     frame = pd.DataFrame.from_dict(table, orient="index")
     frame["value"] = pd.Series([entry["value"] for entry in table.values()], index=frame.index, dtype=object)
     frame.attrs["note"] = (

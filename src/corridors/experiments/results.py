@@ -248,6 +248,13 @@ def _same(a: object, b: object) -> bool:
     return bool(a == b)
 
 
+def _close(a: object, b: object) -> bool:
+    """Equal, or floats equal up to rounding (the engines sum trust in different orders)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return _same(a, b)
+
+
 def replay_run(store: str | Path, run_id: int, *, trace: bool = False) -> Replay:
     """Rerun one stored replication exactly and compare its row with the stored one.
 
@@ -306,10 +313,18 @@ def replay_run(store: str | Path, run_id: int, *, trace: bool = False) -> Replay
         replayed = frame.iloc[0]
         if trace:
             from corridors.engines.reference import run_reference
+            from corridors.engines.rows import rows_to_frame
 
-            _, events = run_reference(scenario, seed=seed, replicate=replicate, trace=True)
+            traced_row, events = run_reference(scenario, seed=seed, replicate=replicate, trace=True)
             trace_engine = "reference"
-            notes.append("the trace is from the reference engine; the batch engine keeps none")
+            traced = rows_to_frame([traced_row]).iloc[0]
+            mismatched = [name for name in ROW_SCHEMA.names
+                          if name != "engine" and not _close(_plain(traced[name]), _plain(replayed[name]))]
+            if mismatched:
+                notes.append("the trace (reference engine) does not follow this run: it differs in "
+                             + ", ".join(mismatched))
+            else:
+                notes.append("the trace is the reference engine's replay of this very run (same stream, same row)")
     differences = [
         f"{name}: stored {stored[name]!r}, replayed {replayed[name]!r}"
         for name in ROW_SCHEMA.names
