@@ -56,7 +56,7 @@ def run(
     engine: Annotated[str, typer.Option("--engine", help="batch (fast, default) or reference (Mesa)")] = "batch",
     out: Annotated[Path | None, typer.Option("--out", help="Write the rows to a .csv or .parquet file")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
-    workers: Annotated[int, typer.Option("--workers", min=0, help="Processes for the batch engine (0: every core)")] = 0,
+    workers: Annotated[int, typer.Option("--workers", min=0, help="Batch engine processes (0: every core)")] = 0,
     set_: SetOption = None,
     output: OutputAlias = None,
 ) -> None:
