@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corridors.engines import rules
 from corridors.engines.rules import NO_SIDE, TOO_HIGH, TOO_LOW
@@ -72,3 +74,27 @@ def test_deployment_lag_has_the_stated_mean_and_cv() -> None:
 def test_widening_chance_and_entrenchment() -> None:
     assert rules.widening_chance(0.15, 0.5, 3.0, False, 0.3) == pytest.approx(0.65)
     assert rules.widening_chance(0.15, 0.5, 0.2, True, 0.3) == pytest.approx(0.25 * 0.7)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    centres=st.lists(st.floats(0.0, 1.0), min_size=2, max_size=12),
+    widths=st.lists(st.floats(0.0, 0.4), min_size=12, max_size=12),
+    saliences=st.lists(st.sampled_from([0.0, 0.3, 0.55, 0.9, 0.995, 1.0]), min_size=12, max_size=12),
+)
+def test_proposal_minimizes_the_slowest_delay(centres: list[float], widths: list[float],
+                                               saliences: list[float]) -> None:
+    """No point of a fine grid makes the slowest capital's delay smaller than the proposal does."""
+    n = len(centres)
+    lo = np.clip(np.array(centres) - widths[:n], 0.0, 1.0)
+    hi = np.clip(np.array(centres) + widths[:n], 0.0, 1.0)
+    salience = np.array(saliences[:n])
+    pace = np.maximum(1.0 - salience, 0.01)
+
+    def delay(x: np.ndarray) -> np.ndarray:
+        return np.max(np.maximum(0.0, np.maximum(lo[:, None] - x, x - hi[:, None])) / pace[:, None], axis=0)
+
+    x = rules.proposal(lo, hi, salience)
+    assert 0.0 <= x <= 1.0
+    grid = np.linspace(0.0, 1.0, 20_001)
+    assert delay(np.array([x]))[0] <= delay(grid).min() + 1e-9

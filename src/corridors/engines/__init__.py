@@ -11,10 +11,14 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from corridors.engines.draws import InitialDraws, draw_initial, replicate_streams
-from corridors.engines.rows import ROW_SCHEMA, RunRow, rows_to_frame
-from corridors.errors import CorridorsError
-from corridors.scenario.schema import Scenario
+from corridors.engines._numba_cache import refresh_numba_cache
+
+refresh_numba_cache()  # before any compiled function loads from the cache
+
+from corridors.engines.draws import InitialDraws, draw_initial, replicate_streams  # noqa: E402
+from corridors.engines.rows import ROW_SCHEMA, RunRow, rows_to_frame  # noqa: E402
+from corridors.errors import CorridorsError  # noqa: E402
+from corridors.scenario.schema import Scenario  # noqa: E402
 
 __all__ = ["ENGINES", "ROW_SCHEMA", "RunRow", "routine_network", "run_replications"]
 

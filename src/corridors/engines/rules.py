@@ -48,6 +48,9 @@ _RULE = {"cache": True, "_nrt": False, "error_model": "numpy", "inline": "always
 TOO_LOW, TOO_HIGH, NO_SIDE = -1, 1, 0
 """The side a rejecting member names: the proposal was too low, too high, or neither."""
 
+BELIEF_TOLERANCE = 1e-9
+"""A vote moves a belief only when the proposal lies beyond it by more than rounding."""
+
 UNKNOWN, OWN, CONTACT, GOSSIP, CAUCUS, PUBLIC, VOTE = 0, 1, 2, 3, 4, 5, 6
 """Where a piece of knowledge or a belief of the setter came from (ODD section 7)."""
 INFORMAL_SOURCES = (CONTACT, GOSSIP, CAUCUS)
@@ -150,15 +153,17 @@ def update_belief(b_lo: float, b_hi: float, x: float, accepted: bool, side: int,
     An acceptance of x outside the belief extends it to x; a rejection of x inside it cuts it
     just past x on the side the member named (collapsing to that point if it would invert);
     a rejection of x already outside teaches nothing, and neither does a rejection that
-    names no side (a red line, or bloc discipline).
+    names no side (a red line, or bloc discipline). "Outside" means beyond the belief by
+    more than :data:`BELIEF_TOLERANCE`, so a proposal that differs from a bound only by
+    rounding teaches nothing.
     """
     if accepted:
-        if x < b_lo:
+        if x < b_lo - BELIEF_TOLERANCE:
             return x, b_hi, True
-        if x > b_hi:
+        if x > b_hi + BELIEF_TOLERANCE:
             return b_lo, x, True
         return b_lo, b_hi, False
-    if side == NO_SIDE or x < b_lo or x > b_hi:
+    if side == NO_SIDE or x < b_lo - BELIEF_TOLERANCE or x > b_hi + BELIEF_TOLERANCE:
         return b_lo, b_hi, False
     if side == TOO_LOW:
         new_lo = min(1.0, x + belief_step)
@@ -168,27 +173,34 @@ def update_belief(b_lo: float, b_hi: float, x: float, accepted: bool, side: int,
 
 
 @njit(**_RULE)
-def _worst_delay(x: float, b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> tuple[float, float]:
-    """The slowest capitals' delays at x: (for members that need x higher, for those that need it lower).
+def _slowest(x: float, b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> tuple[float, int, float, int]:
+    """The slowest capitals at x: (delay, member) of those needing x higher, and of those needing it lower.
 
-    A capital's pace is 1 - s, floored at 0.01.
+    A capital's pace is 1 - s, floored at 0.01; its delay to reach x is dist(x, B) / pace.
     """
-    need_higher = 0.0
-    need_lower = 0.0
+    need_higher, higher = 0.0, -1
+    need_lower, lower = 0.0, -1
     for k in range(b_lo.size):
         pace = max(1.0 - salience[k], 0.01)
-        need_higher = max(need_higher, (b_lo[k] - x) / pace)
-        need_lower = max(need_lower, (x - b_hi[k]) / pace)
-    return need_higher, need_lower
+        up = (b_lo[k] - x) / pace
+        down = (x - b_hi[k]) / pace
+        if up > need_higher:
+            need_higher, higher = up, k
+        if down > need_lower:
+            need_lower, lower = down, k
+    return need_higher, higher, need_lower, lower
 
 
 @njit(cache=True, _nrt=False, error_model="numpy")
 def proposal(b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> float:
     """The point the slowest capital can reach soonest: argmin_x max_k dist(x, B_k) / (1 - s_k).
 
-    Where the believed intervals share a point, the midpoint of their intersection;
-    otherwise the single crossing of the falling and rising parts of the objective, found
-    by bisection (each part is monotone). Clipped to [0, 1].
+    Where the believed intervals share a point, the midpoint of their intersection.
+    Otherwise the objective is the larger of a falling part (members needing a higher x)
+    and a rising part (members needing a lower x), both piecewise linear; the minimizer is
+    their single crossing, found by Newton steps on the two slowest members' lines, kept
+    inside a shrinking bracket (a bisection step whenever a Newton step would leave it).
+    Exact up to rounding after a few steps. Clipped to [0, 1].
     """
     n = b_lo.size
     highest_lo = -np.inf
@@ -199,16 +211,23 @@ def proposal(b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> float:
     if highest_lo <= lowest_hi:
         return min(1.0, max(0.0, 0.5 * (highest_lo + lowest_hi)))
     low, high = lowest_hi, highest_lo  # the crossing lies between
+    x = 0.5 * (low + high)
     for _ in range(200):
-        middle = 0.5 * (low + high)
-        if middle <= low or middle >= high:
-            break
-        need_higher, need_lower = _worst_delay(middle, b_lo, b_hi, salience)
+        need_higher, k, need_lower, j = _slowest(x, b_lo, b_hi, salience)
+        pace_k = max(1.0 - salience[k], 0.01)
+        pace_j = max(1.0 - salience[j], 0.01)
+        crossing = (b_lo[k] * pace_j + b_hi[j] * pace_k) / (pace_j + pace_k)  # where k's and j's lines meet
+        if need_higher == need_lower or crossing == x:
+            break  # x is the crossing of the slowest members' own lines
         if need_higher > need_lower:
-            low = middle
+            low = x
         else:
-            high = middle
-    return min(1.0, max(0.0, 0.5 * (low + high)))
+            high = x
+        step = crossing if low < crossing < high else 0.5 * (low + high)
+        if step <= low or step >= high:
+            break
+        x = step
+    return min(1.0, max(0.0, x))
 
 
 # --- bridges (4.9) and deployment (4.11) ----------------------------------------------------
