@@ -157,6 +157,7 @@ def sweep(
     store: str | Path | None = None,
     executor: str = "serial",
     workers: int | None = None,
+    dask_address: str | None = None,
     new: bool = False,
 ) -> SweepReport:
     """Run (or resume) an experiment spec into a DuckDB store.
@@ -172,6 +173,9 @@ def sweep(
         ``serial`` (default here), ``process`` or ``dask``.
     workers
         Worker processes of the ``process`` executor.
+    dask_address
+        With ``executor="dask"``: a scheduler address (``tcp://host:8786``, see
+        docs/CLUSTER.md) or ``local:N`` for a LocalCluster of N processes.
     new
         Start afresh: a new experiment in the store (earlier experiments are kept).
 
@@ -195,7 +199,8 @@ def sweep(
     from corridors.experiments.spec import ExperimentSpec
 
     loaded = spec if isinstance(spec, ExperimentSpec) else load_experiment(spec)  # type: ignore[arg-type]
-    return run_sweep(loaded, store=store, executor=make_executor(executor, workers=workers), new=new)
+    return run_sweep(loaded, store=store, executor=make_executor(executor, workers=workers, dask_address=dask_address),
+                     new=new)
 
 
 def load_operations(

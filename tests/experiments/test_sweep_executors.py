@@ -69,3 +69,18 @@ def test_the_batch_engine_is_chunk_and_executor_invariant_too(tmp_path: Path) ->
     a, b = runs_of(tmp_path / "a.duckdb"), runs_of(tmp_path / "b.duckdb")
     assert set(a["engine"]) == {"batch"}
     pd.testing.assert_frame_equal(row_columns(a), row_columns(b))
+
+
+def test_a_multi_process_cluster_by_its_address_gives_the_same_rows(tmp_path: Path, serial_runs: pd.DataFrame) -> None:
+    """The cluster recipe's code path (docs/CLUSTER.md): a scheduler address, worker processes."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1") as cluster:
+        executor = DaskExecutor(cluster.scheduler_address)
+        report = run_sweep(load_experiment(tiny_spec()), store=tmp_path / "runs.duckdb", executor=executor)
+    assert report.status == "finished"
+    runs = runs_of(tmp_path / "runs.duckdb")
+    pd.testing.assert_frame_equal(row_columns(runs), row_columns(serial_runs))
+    with __import__("corridors").experiments.Store(tmp_path / "runs.duckdb", read_only=True) as st:
+        assert len(set(st.query("SELECT worker FROM chunks")["worker"])) == 2  # both processes did work
