@@ -14,6 +14,7 @@ import pandas as pd
 from corridors.engines.draws import InitialDraws, draw_initial, replicate_streams
 from corridors.engines.rows import ROW_SCHEMA, RunRow, rows_to_frame
 from corridors.errors import CorridorsError
+from corridors.scenario.limits import check_workload
 from corridors.scenario.schema import Scenario
 
 __all__ = ["ENGINES", "ROW_SCHEMA", "RunRow", "routine_network", "run_replications"]
@@ -48,6 +49,7 @@ def run_replications(
         raise CorridorsError(f"replications: must be >= 0, got {replications}")
     if seed < 0:
         raise CorridorsError(f"seed: must be a non-negative integer, got {seed}")
+    check_workload(scenario, replications=replications, engine=engine)
     if engine == "reference":
         from corridors.engines.reference import run_reference
 
