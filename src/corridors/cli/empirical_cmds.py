@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from corridors._atomic import atomic_output
 from corridors.errors import CorridorsError
 
 if TYPE_CHECKING:
@@ -265,7 +266,8 @@ def _write_survey_csv(frame: pd.DataFrame, path: Path) -> None:
     out = frame.copy()
     for column in ("friendships_matter", "most_important_negotiation_informal", "synthetic"):
         out[column] = out[column].map({True: "yes", False: "no"}).fillna("")
-    out.to_csv(path, index=False)
+    with atomic_output(path) as partial:
+        out.to_csv(partial, index=False)
 
 
 @data_app.command("examples")

@@ -10,24 +10,25 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from corridors._atomic import atomic_output, check_output_path
 from corridors.cli._common import SetOption, console, err_console
 from corridors.errors import CorridorsError
 from corridors.scenario import load_scenario
 
 
+def check_out(out: Path) -> None:
+    """Check ``--out`` before any replication runs: suffix, folder, permission to write."""
+    check_output_path(out, option="--out", suffixes=(".csv", ".parquet"))
+
+
 def write_rows(rows: pd.DataFrame, out: Path) -> None:
     """Write rows to CSV or Parquet by the file's suffix; never leave a half-written file."""
-    suffix = out.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise CorridorsError(f"--out {out}: use a .csv or .parquet file name")
-    if not out.parent.exists():
-        raise CorridorsError(f"--out {out}: folder {out.parent} does not exist")
-    partial = out.with_name(out.name + ".partial")
-    if suffix == ".csv":
-        rows.to_csv(partial, index=False)
-    else:
-        rows.to_parquet(partial, index=False)
-    partial.replace(out)
+    check_out(out)
+    with atomic_output(out) as partial:
+        if out.suffix.lower() == ".csv":
+            rows.to_csv(partial, index=False)
+        else:
+            rows.to_parquet(partial, index=False)
 
 
 def run(
@@ -49,6 +50,8 @@ def run(
     if engine not in ENGINES:
         raise CorridorsError(f"--engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
     resolved = load_scenario(scenario, set_ or [])
+    if out is not None:
+        check_out(out)
     with Progress(
         TextColumn(f"{resolved.name} [{engine}]"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=err_console, disable=quiet, transient=True,
