@@ -14,3 +14,6 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a scenario field by dotted path, e.g. --set formal_meetings_per_week=0.5"),
 ]
+
+MAX_SEED = 2**63 - 1
+"""Largest root seed: rows keep the seed as a 64-bit signed integer (SeedSequence takes more)."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from corridors._atomic import atomic_output
+from corridors.cli._common import MAX_SEED
 from corridors.errors import CorridorsError
 
 if TYPE_CHECKING:
@@ -48,8 +49,18 @@ PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write the figur
 
 
 def _echo_problems(problems: list[DataProblem]) -> None:
+    """Print problems on stderr: the first 20 of each level, then a count (a large file may have 100,000)."""
+    from corridors.empirical._io import MAX_LISTED_ROWS
+
+    shown: dict[str, int] = {}
     for problem in problems:
-        typer.echo(f"{problem.level}: {problem}", err=True)
+        shown[problem.level] = shown.get(problem.level, 0) + 1
+        if shown[problem.level] <= MAX_LISTED_ROWS:
+            typer.echo(f"{problem.level}: {problem}", err=True)
+    for level, count in shown.items():
+        if count > MAX_LISTED_ROWS:
+            typer.echo(f"{level}: ... and {count - MAX_LISTED_ROWS} more {level}(s) not shown "
+                       "(load the file in Python for the full list)", err=True)
 
 
 def _load_operations(
@@ -222,7 +233,7 @@ def survey(
     generate: Annotated[
         Path | None, typer.Option("--generate", help="Write a new SYNTHETIC survey (.csv) instead of reading one")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the synthetic survey")] = 2012,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Seed of the synthetic survey")] = 2012,
 ) -> None:
     """Print the paper's Table 2 (informal contacts per week) and the survey shares.
 
@@ -303,7 +314,9 @@ def network(
     scenario: Annotated[
         str | None, typer.Option("--scenario", help="Scenario giving members' sub-regions and blocs for a tie list")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed of the simulated run (and of the layout)")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed of the simulated run (and of the layout)")
+    ] = 0,
     map_: MapOption = None,
     friend_threshold: Annotated[
         float | None, typer.Option("--friend-threshold", help="Tie strength of a friend (default: the scenario's, 0.5)")
@@ -396,7 +409,8 @@ def power(
     ] = None,
     edges: Annotated[Path | None, typer.Option("--edges", help="Tie list (i, j, w) for centrality")] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", min=0, help="Simulate the routine network with this seed for centrality")
+        int | None,
+        typer.Option("--seed", min=0, max=MAX_SEED, help="Simulate the routine network with this seed for centrality"),
     ] = None,
     simulate: Annotated[
         int, typer.Option("--simulate", min=0, help="Run this many replications to count pivotal members")

@@ -9,14 +9,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from corridors.cli._common import console, err_console
+from corridors.cli._common import MAX_SEED, console, err_console
 
 
 def reproduce(
     out: Annotated[Path, typer.Option("--out", help="Folder for index.html, reproduce.csv and reproduce.png")] = Path(
         "reports"),
     reps: Annotated[int, typer.Option("--reps", min=2, help="Replications per organization")] = 2000,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed")] = 2012,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed")] = 2012,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
 ) -> None:
     """Run the AU, EU, OAS and OSCE presets and compare them with the paper's Tables 1 and 2.

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from corridors._atomic import atomic_output, check_output_path
-from corridors.cli._common import SetOption, console, err_console
+from corridors.cli._common import MAX_SEED, SetOption, console, err_console
 from corridors.errors import CorridorsError
 from corridors.scenario import load_scenario
 
@@ -34,7 +34,7 @@ def write_rows(rows: pd.DataFrame, out: Path) -> None:
 def run(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML file")],
     reps: Annotated[int, typer.Option("--reps", min=1, help="Number of replications")] = 100,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed")] = 0,
     engine: Annotated[str, typer.Option("--engine", help="batch (fast, default) or reference (Mesa)")] = "batch",
     out: Annotated[Path | None, typer.Option("--out", help="Write the rows to a .csv or .parquet file")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
@@ -75,7 +75,7 @@ def run(
 
 def trace(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML file")],
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed")] = 0,
     replicate: Annotated[int, typer.Option("--replicate", min=0, help="Replicate index")] = 0,
     contacts: Annotated[bool, typer.Option("--contacts", help="Also list plain contacts")] = False,
     set_: SetOption = None,

@@ -216,6 +216,14 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+FIRST_YEAR, LAST_YEAR = 1678, 2261
+"""Years a date may have: pandas keeps dates as nanoseconds, which span 1677-09-21 to 2262-04-11."""
+
+
+def _out_of_range(text: str) -> str:
+    return f"'{text}' is outside the dates corridors handles ({FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31)"
+
+
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?")
 
 
@@ -236,6 +244,8 @@ def parse_date(value: Any) -> tuple[pd.Timestamp | None, str | None]:
     """
     if is_missing(value):
         return None, None
+    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)) and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        return None, _out_of_range(value.strftime("%Y-%m-%d") if value.year > 0 else str(value))
     if isinstance(value, (pd.Timestamp, dt.datetime)):
         stamp = pd.Timestamp(value)
         if stamp.tzinfo is not None:
@@ -252,6 +262,8 @@ def parse_date(value: Any) -> tuple[pd.Timestamp | None, str | None]:
     year, month, day = (int(g) for g in match.groups())
     if not 1 <= month <= 12:
         return None, f"'{text}' has no month {month} (months run 1-12)"
+    if year > LAST_YEAR:  # earlier years parse; the dataset checks say "before 1900"
+        return None, _out_of_range(text)
     try:
         return pd.Timestamp(dt.date(year, month, day)), None
     except ValueError:
@@ -355,8 +367,11 @@ def _read(file: Path, kind: str, label: str) -> pd.DataFrame:
         _check_raw_header(columns, label)
         import io
 
+        _check_ragged(io.StringIO(text), sep, len(columns), label)
+        # index_col=False: pandas must never turn leading columns into an index
         return pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=True
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=True,
+            index_col=False,
         )
     if kind == "excel":
         header = pd.read_excel(file, sheet_name=0, header=None, nrows=1, dtype=object)
@@ -370,6 +385,33 @@ def _read(file: Path, kind: str, label: str) -> pd.DataFrame:
     reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
     frame, _meta = reader(str(file))
     return frame
+
+
+MAX_LISTED_ROWS = 20
+"""Rows named one by one in a message; more are counted (a list of 150,000 rows helps nobody)."""
+
+
+def _check_ragged(handle: Iterable[str], sep: str, expected: int, label: str) -> None:
+    """Refuse rows with more fields than the header, naming each (pandas would shift every column)."""
+    import csv
+
+    reader = csv.reader(handle, delimiter=sep)
+    next(reader, None)
+    problems: list[str] = []
+    extra = 0
+    for record in reader:
+        if len(record) > expected and any(cell.strip() for cell in record[expected:]):
+            if len(problems) < MAX_LISTED_ROWS:
+                problems.append(
+                    f"{label}: row {reader.line_num}: {len(record)} fields, but the header has {expected} "
+                    "(quote a cell that contains the separator)"
+                )
+            else:
+                extra += 1
+    if extra:
+        problems.append(f"{label}: and {extra} more row(s) with more fields than the header")
+    if problems:
+        raise CorridorsError(problems)
 
 
 def _header_names(line: str, sep: str) -> list[str]:

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from corridors.empirical._io import (
+    MAX_LISTED_ROWS,
     DataProblem,
     TableSchema,
     cell_text,
@@ -327,7 +328,7 @@ def load_peace_operations(
                 None,
                 "start_date",
                 f"{len(censored_rows)} operation(s) without a start date are right-censored at "
-                f"{censor_date.date()} ({how}): rows {', '.join(map(str, censored_rows))}",
+                f"{censor_date.date()} ({how}): rows {_capped(censored_rows)}",
                 "note",
             )
         )
@@ -342,6 +343,12 @@ def load_peace_operations(
     if strict and result.warnings:
         raise CorridorsError([f"{p} (--strict)" for p in result.warnings])
     return result
+
+
+def _capped(rows: list[int]) -> str:
+    """The first MAX_LISTED_ROWS row numbers and a count of the rest."""
+    shown = ", ".join(map(str, rows[:MAX_LISTED_ROWS]))
+    return shown + (f" and {len(rows) - MAX_LISTED_ROWS} more" if len(rows) > MAX_LISTED_ROWS else "")
 
 
 def _parse_as_of(as_of: str | pd.Timestamp | None, label: str) -> pd.Timestamp | None:
