@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MAX_DEPTH", "YAMLTooDeep", "safe_load"]
+__all__ = ["MAX_DEPTH", "YAMLTooDeep", "one_line", "safe_load"]
 
 MAX_DEPTH = 100
 """Deepest nesting of mappings and lists accepted (a scenario needs four levels)."""
@@ -61,3 +61,11 @@ def safe_load(text: str) -> Any:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except RecursionError:  # aliases can still nest deeply after composing
         raise YAMLTooDeep(f"nested more than {MAX_DEPTH} levels deep") from None
+
+
+def one_line(exc: yaml.YAMLError) -> str:
+    """A YAML error as one line (PyYAML's messages span several, with a quoted excerpt)."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
+        return f"character {exc.position + 1}: {exc.reason} (#x{code:04x}); save the file as plain UTF-8 text"
+    return " ".join(str(exc).split())

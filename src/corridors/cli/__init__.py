@@ -38,6 +38,13 @@ def _register_all() -> None:
 _register_all()
 
 
+def _printable(line: str) -> str:
+    """A problem with control characters escaped, so it stays one line (user text may hold any)."""
+    if line.isprintable():
+        return line
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in line)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script.
 
@@ -59,17 +66,17 @@ def main(argv: list[str] | None = None) -> None:
         raise
     except CorridorsError as exc:
         for line in exc.problems:
-            print(f"error: {line}", file=sys.stderr)
+            print(f"error: {_printable(line)}", file=sys.stderr)
         sys.exit(2)
     except click_exceptions.NoArgsIsHelpError:
         sys.exit(2)  # the help was printed; as before, no command is a usage error
     except click_exceptions.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx is not None else "corridors"
         message = " ".join(exc.format_message().split())
-        print(f"error: {where}: {message} (see '{where} --help')", file=sys.stderr)
+        print(f"error: {_printable(where)}: {_printable(message)} (see '{where} --help')", file=sys.stderr)
         sys.exit(2)
     except click_exceptions.ClickException as exc:
-        print(f"error: {' '.join(exc.format_message().split())}", file=sys.stderr)
+        print(f"error: {_printable(' '.join(exc.format_message().split()))}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except typer.Abort:
         print("aborted", file=sys.stderr)

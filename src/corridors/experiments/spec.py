@@ -416,7 +416,9 @@ def load_experiment(source: str | Path | Mapping[str, Any], *, label: str | None
             mark = exc.problem_mark
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
             raise CorridorsError(f"{label}: {where}: YAML syntax error: {exc.problem}") from None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        except yaml.YAMLError as exc:
+            raise CorridorsError(f"{label}: cannot read the spec: {strict_yaml.one_line(exc)}") from None
+        except (OSError, UnicodeDecodeError) as exc:
             raise CorridorsError(f"{label}: cannot read the spec: {exc}") from None
         if not isinstance(loaded, dict):
             raise CorridorsError(f"{label}: the top level must be a mapping of fields (name, base, factors, ...)")

@@ -70,7 +70,7 @@ def _parse_yaml(text: str, label: str) -> dict[str, Any]:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
         raise CorridorsError(f"{label}: {where}: YAML syntax error: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
-        raise CorridorsError(f"{label}: YAML error: {exc}") from None
+        raise CorridorsError(f"{label}: YAML error: {strict_yaml.one_line(exc)}") from None
     if data is None:
         raise CorridorsError(f"{label}: the file is empty; a scenario needs at least 'name' and 'members' or 'extends'")
     if not isinstance(data, dict):
