@@ -60,3 +60,32 @@ def test_the_censoring_note_lists_at_most_twenty_rows(write_csv: Callable[..., P
     assert note.message.endswith("rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 "
                                  "and 10 more")
     assert note.message.startswith("30 operation(s) without a start date")
+
+
+def test_validate_and_describe_cap_their_row_lists(write_csv: Callable[..., Path],
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """30 bad rows: the first 20 are listed, then a count (a 200 MB file may have 100,000)."""
+    bad = [ROW.format(i=i, start="2003-13-40") for i in range(30)]
+    good = [ROW.format(i=100 + i, start="2003-06-12") for i in range(5)]
+    path = write_csv([HEADER, *bad, *good])
+    code, _, err = invoke_cli(["data", "validate", str(path)], capsys)
+    warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert code == 0 and len(warnings) == 21
+    assert warnings[-1].startswith("warning: ... and 10 more warning(s) not shown")
+    code, out, _ = invoke_cli(["data", "describe", str(path), "--no-models"], capsys)
+    assert code == 0 and "... and 10 more rows (see 'corridors data validate')" in out
+    listed = out.split("Left out of the analysis:\n", 1)[1].split("... and 10 more rows")[0]
+    assert len(listed.strip().splitlines()) == 21  # a header and 20 rows
+
+
+def test_large_files_keep_cells_as_arrow_strings(write_csv: Callable[..., Path]) -> None:
+    """Cells are read as Arrow strings and rows checked in blocks, so memory follows the file's size."""
+    from corridors.empirical import datasets
+
+    rows = [ROW.format(i=i, start="2003-06-12") for i in range(2 * datasets._BLOCK_ROWS + 7)]
+    rows[5] = rows[4]  # a duplicate, found across the whole file
+    ops = load_peace_operations(write_csv([HEADER, *rows]))
+    assert str(ops.frame["operation"].dtype) == "string"
+    assert len(ops.frame) == len(rows) and ops.frame["row"].tolist() == list(range(2, len(rows) + 2))
+    (duplicate,) = [p for p in ops.warnings if p.column == "operation"]
+    assert duplicate.row == 7 and "duplicate of row 6" in duplicate.message

@@ -121,8 +121,12 @@ def describe(
     ops = _load_operations(file, map_, as_of, strict, organization)
     typer.echo(_headline(ops))
     if len(ops.left_out):
+        from corridors.empirical._io import MAX_LISTED_ROWS
+
         left = ops.left_out[["row", "organization", "operation", "problem"]]
-        typer.echo("Left out of the analysis:\n" + left.to_string(index=False))
+        more = len(left) - MAX_LISTED_ROWS
+        typer.echo("Left out of the analysis:\n" + left.head(MAX_LISTED_ROWS).to_string(index=False)
+                   + (f"\n... and {more} more rows (see 'corridors data validate')" if more > 0 else ""))
     if time_terms not in ("log", "cubic", "dummies"):
         raise CorridorsError(f"--time-terms: '{time_terms}' is not one of log, cubic, dummies")
     covariates = [] if no_models else (covariate or ["formal_meetings_per_week", "committee_members"])

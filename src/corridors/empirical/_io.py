@@ -353,25 +353,32 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
 
 def _read(file: Path, kind: str, label: str) -> pd.DataFrame:
     if kind in ("csv", "tsv"):
+        # streamed from the file, never held as one string: a 200 MB file must not cost GBs
         try:
-            text = file.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise CorridorsError(f"{label}: byte {exc.start} is not UTF-8 text; save the file as UTF-8 CSV") from None
-        first_line = text.splitlines()[0] if text.strip() else ""
-        if not first_line.strip():
-            raise CorridorsError(f"{label}: row 1: the header row is empty")
-        sep = "\t" if kind == "tsv" else ","
-        if kind == "csv" and "," not in first_line and ";" in first_line:
-            sep = ";"
-        columns = _header_names(first_line, sep)
-        _check_raw_header(columns, label)
-        import io
-
-        _check_ragged(io.StringIO(text), sep, len(columns), label)
-        # index_col=False: pandas must never turn leading columns into an index
+            with file.open(encoding="utf-8-sig", newline="") as handle:
+                first_line = handle.readline().rstrip("\r\n")
+                if not first_line.strip():
+                    raise CorridorsError(f"{label}: row 1: the header row is empty")
+                sep = "\t" if kind == "tsv" else ","
+                if kind == "csv" and "," not in first_line and ";" in first_line:
+                    sep = ";"
+                columns = _header_names(first_line, sep)
+                _check_raw_header(columns, label)
+                handle.seek(0)
+                exact = _check_ragged(handle, sep, len(columns), label)
+        except UnicodeDecodeError:
+            try:  # the streaming decoder counts from its buffer: find the byte in the whole file
+                file.read_bytes().decode("utf-8-sig")
+                where = 0
+            except UnicodeDecodeError as exc:
+                where = exc.start
+            raise CorridorsError(f"{label}: byte {where} is not UTF-8 text; save the file as UTF-8 CSV") from None
+        if exact:  # Arrow's reader: cells about as large as the file (Python strings are five times that)
+            return _read_arrow_csv(file, sep, columns)
+        # short rows (pandas fills them): index_col=False, so no column ever becomes an index
         return pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=True,
-            index_col=False,
+            file, sep=sep, dtype="string[pyarrow]", keep_default_na=False, na_values=[], skip_blank_lines=True,
+            index_col=False, encoding="utf-8-sig",
         )
     if kind == "excel":
         header = pd.read_excel(file, sheet_name=0, header=None, nrows=1, dtype=object)
@@ -391,15 +398,21 @@ MAX_LISTED_ROWS = 20
 """Rows named one by one in a message; more are counted (a list of 150,000 rows helps nobody)."""
 
 
-def _check_ragged(handle: Iterable[str], sep: str, expected: int, label: str) -> None:
-    """Refuse rows with more fields than the header, naming each (pandas would shift every column)."""
+def _check_ragged(handle: Iterable[str], sep: str, expected: int, label: str) -> bool:
+    """Refuse rows with more fields than the header, naming each (pandas would shift every column).
+
+    Returns whether every row has exactly the header's fields (blank lines aside).
+    """
     import csv
 
     reader = csv.reader(handle, delimiter=sep)
     next(reader, None)
     problems: list[str] = []
     extra = 0
+    exact = True
     for record in reader:
+        if len(record) != expected and record:
+            exact = False
         if len(record) > expected and any(cell.strip() for cell in record[expected:]):
             if len(problems) < MAX_LISTED_ROWS:
                 problems.append(
@@ -412,6 +425,25 @@ def _check_ragged(handle: Iterable[str], sep: str, expected: int, label: str) ->
         problems.append(f"{label}: and {extra} more row(s) with more fields than the header")
     if problems:
         raise CorridorsError(problems)
+    return exact
+
+
+def _read_arrow_csv(file: Path, sep: str, columns: list[str]) -> pd.DataFrame:
+    """Every cell as an Arrow string, empty cells as '' (the pandas reader's keep_default_na=False)."""
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+    names = [f"c{i}" for i in range(len(columns))]  # header names as written (stripped later)
+    table = pa_csv.read_csv(
+        file,
+        read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+        parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame.columns = list(columns)
+    return frame
 
 
 def _header_names(line: str, sep: str) -> list[str]:
