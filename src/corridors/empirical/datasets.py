@@ -280,10 +280,18 @@ def load_peace_operations(
                 break
 
     # rows are checked in blocks, each turned into a compact frame at once: a file of 1.5 million
-    # rows never exists as 1.5 million dicts (memory stays within a few times the file)
+    # rows never exists as 1.5 million dicts. Text columns read as Arrow strings are not copied
+    # row by row: they are trimmed as whole columns (memory stays within a few times the file)
+    del table
+    columnar = [
+        c for c in [*(f.name for f in schema.fields if f.type != "date" and f.name != "organization"), *extras]
+        if c in frame.columns and isinstance(frame[c].array, pd.arrays.ArrowStringArray)
+    ]
     parts: list[pd.DataFrame] = []
+    kept: list[np.ndarray] = []
     for first in range(0, len(frame), _BLOCK_ROWS):
         block: list[dict[str, Any]] = []
+        rows: list[int] = []
         for offset, raw in enumerate(frame.iloc[first : first + _BLOCK_ROWS].to_dict(orient="records")):
             index = first + offset
             if all(is_missing(v) for v in raw.values()):
@@ -291,15 +299,21 @@ def load_peace_operations(
                 continue
             record = _check_row({str(k): v for k, v in raw.items()}, index, label, schema, known, problems)
             for column in extras:
-                record[column] = cell_text(raw.get(column))
+                if column not in columnar:
+                    record[column] = cell_text(raw.get(column))
+            for column in columnar:
+                record.pop(column, None)
             block.append(record)
+            rows.append(index)
         if block:
             parts.append(_compact(pd.DataFrame.from_records(block)))
+            kept.append(np.asarray(rows, dtype=np.int64))
     if not parts:
         raise CorridorsError(f"{label}: every row is blank")
-    del table, frame  # the raw cells are no longer needed: free them before joining the blocks
     out = _join_blocks(parts)
     del parts
+    _add_trimmed_columns(out, frame, columnar, np.concatenate(kept))
+    del frame  # the raw cells are no longer needed
     _check_duplicates(out, label, problems)
     defaulted = censor_date is None
     if censor_date is None:
@@ -364,11 +378,6 @@ def _parse_as_of(as_of: str | pd.Timestamp | None, label: str) -> pd.Timestamp |
     if stamp is None:
         raise CorridorsError(f"{label}: --as-of: {why or 'empty'}; give a date such as 2009-12-31")
     return stamp
-
-
-def _leave_out(record: dict[str, Any], reason: str) -> None:
-    record["usable"] = False
-    record["problem"] = f"{record['problem']}; {reason}" if record["problem"] else reason
 
 
 def _check_row(
@@ -467,6 +476,22 @@ def _compact(block: pd.DataFrame) -> pd.DataFrame:
     return block
 
 
+def _add_trimmed_columns(out: pd.DataFrame, frame: pd.DataFrame, columns: list[str], kept: np.ndarray) -> None:
+    """Add Arrow text columns of ``frame``, trimmed (as cell_text does) and limited to the kept rows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    every_row = len(kept) == len(frame)
+    for column in columns:
+        cells = frame[column].array.__arrow_array__()
+        trimmed = pc.utf8_trim_whitespace(cells)
+        if not every_row:
+            trimmed = trimmed.take(pa.array(kept))
+        out[column] = pd.arrays.ArrowStringArray(trimmed)
+        del frame[column]  # free each raw column as soon as its trimmed copy exists
+        pa.default_memory_pool().release_unused()  # and give its pages back (mimalloc keeps them)
+
+
 def _join_blocks(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate blocks; Arrow string columns are chained, not copied."""
     if len(parts) == 1:
@@ -506,25 +531,44 @@ def _operation_key(organization: str, operation: str) -> str:
 
 
 def _check_duplicates(out: pd.DataFrame, label: str, problems: list[DataProblem]) -> None:
-    """Leave out the later of two rows with the same organization and operation (case and spaces aside)."""
-    import pyarrow as pa
+    """Leave out the later of two rows with the same organization and operation (case and spaces aside).
 
+    Keys are compared by a 64-bit hash per row (8 bytes, not a string), each match then
+    checked on the keys themselves, so a million rows need a few MB.
+    """
     organizations = out["organization"].astype("string[pyarrow]")  # astype(str) would make Python strings
     operations = out["operation"].astype("string[pyarrow]")
-    keys = []
-    for first in range(0, len(out), _BLOCK_ROWS):
+    n = len(out)
+    hashes = np.zeros(n, dtype=np.int64)
+    valid = np.zeros(n, dtype=bool)
+    for first in range(0, n, _BLOCK_ROWS):
         pairs = zip(organizations.iloc[first : first + _BLOCK_ROWS].tolist(),
                     operations.iloc[first : first + _BLOCK_ROWS].tolist(), strict=True)
-        keys.append(pa.array([_operation_key(o, p) if o and p else None for o, p in pairs], pa.string()))
-    key = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(keys, pa.string())), index=out.index)
-    duplicate = key.notna() & key.duplicated(keep="first")
-    if not duplicate.any():
+        for offset, (o, p) in enumerate(pairs):
+            if o and p:
+                hashes[first + offset] = hash(_operation_key(o, p))
+                valid[first + offset] = True
+    positions_valid = np.flatnonzero(valid)
+    if not len(positions_valid):
         return
-    first_row = out["row"].groupby(key).transform("first")
+    _, first_index, inverse = np.unique(hashes[positions_valid], return_index=True, return_inverse=True)
+    first_position = np.full(n, -1, dtype=np.int64)
+    first_position[positions_valid] = positions_valid[first_index[inverse.ravel()]]
+    candidates = np.flatnonzero(valid & (first_position != np.arange(n)))
+    confirmed = [
+        position for position in candidates
+        if _operation_key(organizations.iat[position], operations.iat[position])
+        == _operation_key(organizations.iat[first_position[position]], operations.iat[first_position[position]])
+    ]
+    if not confirmed:
+        return
+    duplicate = pd.Series(False, index=out.index)
+    duplicate.iloc[confirmed] = True
+    rows = out["row"].to_numpy()
     positions = np.flatnonzero(duplicate.to_numpy())
     reasons = []
     for position in positions:
-        row, original = int(out["row"].iat[position]), int(first_row.iat[position])
+        row, original = int(rows[position]), int(rows[first_position[position]])
         problems.append(DataProblem(
             label, row, "operation",
             f"duplicate of row {original} ({organizations.iat[position]} '{operations.iat[position]}'); "
