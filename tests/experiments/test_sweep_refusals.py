@@ -58,3 +58,10 @@ def test_a_design_point_beyond_the_work_limit_is_refused_before_the_store(tmp_pa
     (line,) = info.value.problems
     assert "design point 1 (parameters.crisis_boost=10.0): osce: one replicate would simulate" in line
     assert not store.exists()
+
+
+def test_a_sweep_root_seed_of_2_to_the_63_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = write_spec(tmp_path, tiny_spec(seed=2**63))
+    code, _, err = invoke_cli(["sweep", str(spec), "--quiet"], capsys)
+    assert code == 2 and err.count("\n") == 1 and "seed: Input should be less than or equal to" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]

@@ -195,3 +195,13 @@ def test_deep_nesting_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[
     code, _, err = invoke_cli(["validate", str(file)], capsys)
     assert code == 2
     assert err.count("\n") == 1 and "nested more than" in err
+
+
+def test_trace_refuses_a_replicate_beyond_the_work_limit(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import yaml
+
+    file = tmp_path / "huge.yaml"
+    file.write_text(yaml.safe_dump(_huge().model_dump(mode="json")), encoding="utf-8")
+    code, _, err = invoke_cli(["trace", str(file)], capsys)
+    assert code == 2 and err.count("\n") == 1 and "above the limit" in err

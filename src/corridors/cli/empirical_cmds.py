@@ -403,6 +403,9 @@ def _simulated_network(scenario, seed: int):  # noqa: ANN001, ANN202
         from corridors.engines import routine_network
     except ImportError:
         raise CorridorsError("simulated networks need the reference engine, not available yet") from None
+    from corridors.scenario.limits import check_workload
+
+    check_workload(scenario, engine="reference")
     return routine_network(scenario, seed=seed)
 
 

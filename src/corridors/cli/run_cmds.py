@@ -14,6 +14,7 @@ from corridors._atomic import atomic_output, check_output_path
 from corridors.cli._common import MAX_SEED, SetOption, console, err_console
 from corridors.errors import CorridorsError
 from corridors.scenario import load_scenario
+from corridors.scenario.limits import check_workload
 
 
 def check_out(out: Path) -> None:
@@ -88,6 +89,7 @@ def trace(
     from corridors.engines.summary import narrate
 
     resolved = load_scenario(scenario, set_ or [])
+    check_workload(resolved, engine="reference")  # trace runs the reference engine directly
     row, events = run_reference(resolved, seed=seed, replicate=replicate, trace=True)
     console.print(f"[bold]{resolved.name}[/bold], seed {seed}, replicate {replicate}: routine network at day 0 has "
                   f"{row.friends_mean:.1f} friends per ambassador, {row.contacts_per_week:.1f} contacts a week; "
