@@ -89,3 +89,17 @@ def test_large_files_keep_cells_as_arrow_strings(write_csv: Callable[..., Path])
     assert len(ops.frame) == len(rows) and ops.frame["row"].tolist() == list(range(2, len(rows) + 2))
     (duplicate,) = [p for p in ops.warnings if p.column == "operation"]
     assert duplicate.row == 7 and "duplicate of row 6" in duplicate.message
+
+
+def test_describe_no_models_fits_no_models(write_csv: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """--no-models used to fit the discrete-time logit and discard it (GBs on a large file)."""
+    from corridors.empirical.survival import discrete_time
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the logit was fitted")
+
+    monkeypatch.setattr(discrete_time.DiscreteTimeLogit, "fit", refuse)
+    path = write_csv([HEADER, *(ROW.format(i=i, start="2003-06-12") for i in range(5))])
+    code, out, _ = invoke_cli(["data", "describe", str(path), "--no-models"], capsys)
+    assert code == 0 and "Response times, demand to start" in out

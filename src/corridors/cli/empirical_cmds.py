@@ -141,10 +141,8 @@ def describe(
         time_terms=time_terms,  # type: ignore[arg-type]
         penalizer=penalizer,
         horizon_months=horizon_months or None,
+        models=not no_models,  # not fitted and thrown away: the logit alone needs GBs on a large file
     )
-    if no_models:
-        report.cox = report.logit = None
-        report.skipped = []
     typer.echo("")
     typer.echo(report.text())
     if plot is not None:
