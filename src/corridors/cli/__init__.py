@@ -40,20 +40,48 @@ def _register_all() -> None:
 _register_all()
 
 
+def _printable(line: str) -> str:
+    """A problem with control characters escaped, so it stays one line (user text may hold any)."""
+    if line.isprintable():
+        return line
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in line)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script.
 
-    Click handles usage errors (one message, exit status 2) and ``typer.Exit``; a
-    :class:`CorridorsError` from a command is printed one line per problem, exit status 2.
-    Success returns normally, so the function can be called from Python and tests.
+    A usage error (an option out of range, a missing argument, an unknown command) and a
+    :class:`CorridorsError` from a command are printed one line per problem on stderr, exit
+    status 2, never a usage box or a traceback. Success returns normally, so the function
+    can be called from Python and tests.
     """
+    try:  # typer >= 0.25 vendors click; older typer uses click itself
+        from typer._click import exceptions as click_exceptions
+    except ImportError:  # pragma: no cover
+        from click import exceptions as click_exceptions  # type: ignore[no-redef]
+
     try:
-        app(args=argv, standalone_mode=True)
+        result = app(args=argv, prog_name="corridors", standalone_mode=False)
     except SystemExit as exc:
         if exc.code in (0, None):
             return
         raise
     except CorridorsError as exc:
         for line in exc.problems:
-            print(f"error: {line}", file=sys.stderr)
+            print(f"error: {_printable(line)}", file=sys.stderr)
         sys.exit(2)
+    except click_exceptions.NoArgsIsHelpError:
+        sys.exit(2)  # the help was printed; as before, no command is a usage error
+    except click_exceptions.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "corridors"
+        message = " ".join(exc.format_message().split())
+        print(f"error: {_printable(where)}: {_printable(message)} (see '{where} --help')", file=sys.stderr)
+        sys.exit(2)
+    except click_exceptions.ClickException as exc:
+        print(f"error: {_printable(' '.join(exc.format_message().split()))}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        sys.exit(130)
+    if isinstance(result, int) and result not in (0,):
+        sys.exit(result)

@@ -49,3 +49,5 @@ def show_flags_as_flags() -> None:
 
     display_type_rich._flags_as_flags = True  # type: ignore[attr-defined]
     option.display_type_rich = display_type_rich
+MAX_SEED = 2**63 - 1
+"""Largest root seed: rows keep the seed as a 64-bit signed integer (SeedSequence takes more)."""

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from corridors._atomic import atomic_output
+from corridors.cli._common import MAX_SEED
 from corridors.errors import CorridorsError
 
 if TYPE_CHECKING:
@@ -50,8 +52,18 @@ PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write the figur
 
 
 def _echo_problems(problems: list[DataProblem]) -> None:
+    """Print problems on stderr: the first 20 of each level, then a count (a large file may have 100,000)."""
+    from corridors.empirical._io import MAX_LISTED_ROWS
+
+    shown: dict[str, int] = {}
     for problem in problems:
-        typer.echo(f"{problem.level}: {problem}", err=True)
+        shown[problem.level] = shown.get(problem.level, 0) + 1
+        if shown[problem.level] <= MAX_LISTED_ROWS:
+            typer.echo(f"{problem.level}: {problem}", err=True)
+    for level, count in shown.items():
+        if count > MAX_LISTED_ROWS:
+            typer.echo(f"{level}: ... and {count - MAX_LISTED_ROWS} more {level}(s) not shown "
+                       "(load the file in Python for the full list)", err=True)
 
 
 def _load_operations(
@@ -111,8 +123,12 @@ def describe(
     ops = _load_operations(file, map_, as_of, strict, organization)
     typer.echo(_headline(ops))
     if len(ops.left_out):
+        from corridors.empirical._io import MAX_LISTED_ROWS
+
         left = ops.left_out[["row", "organization", "operation", "problem"]]
-        typer.echo("Left out of the analysis:\n" + left.to_string(index=False))
+        more = len(left) - MAX_LISTED_ROWS
+        typer.echo("Left out of the analysis:\n" + left.head(MAX_LISTED_ROWS).to_string(index=False)
+                   + (f"\n... and {more} more rows (see 'corridors data validate')" if more > 0 else ""))
     if time_terms not in ("log", "cubic", "dummies"):
         raise CorridorsError(f"--time-terms: '{time_terms}' is not one of log, cubic, dummies")
     covariates = [] if no_models else (covariate or ["formal_meetings_per_week", "committee_members"])
@@ -127,10 +143,8 @@ def describe(
         time_terms=time_terms,  # type: ignore[arg-type]
         penalizer=penalizer,
         horizon_months=horizon_months or None,
+        models=not no_models,  # not fitted and thrown away: the logit alone needs GBs on a large file
     )
-    if no_models:
-        report.cox = report.logit = None
-        report.skipped = []
     typer.echo("")
     typer.echo(report.text())
     if plot is not None:
@@ -232,7 +246,7 @@ def survey(
     generate: Annotated[
         Path | None, typer.Option("--generate", help="Write a new SYNTHETIC survey (.csv) instead of reading one")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the synthetic survey")] = 2012,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Seed of the synthetic survey")] = 2012,
 ) -> None:
     """Print the paper's Table 2 (informal contacts per week) and the survey shares.
 
@@ -277,7 +291,8 @@ def _write_survey_csv(frame: pd.DataFrame, path: Path) -> None:
     out = frame.copy()
     for column in ("friendships_matter", "most_important_negotiation_informal", "synthetic"):
         out[column] = out[column].map({True: "yes", False: "no"}).fillna("")
-    out.to_csv(path, index=False)
+    with atomic_output(path) as partial:
+        out.to_csv(partial, index=False)
 
 
 @data_app.command("examples")
@@ -315,7 +330,9 @@ def network(
     scenario: Annotated[
         str | None, typer.Option("--scenario", help="Scenario giving members' sub-regions and blocs for a tie list")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed of the simulated run (and of the layout)")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed of the simulated run (and of the layout)")
+    ] = 0,
     map_: MapOption = None,
     friend_threshold: Annotated[
         float | None, typer.Option("--friend-threshold", help="Tie strength of a friend (default: the scenario's, 0.5)")
@@ -398,6 +415,9 @@ def _simulated_network(scenario, seed: int):  # noqa: ANN001, ANN202
         from corridors.engines import routine_network
     except ImportError:
         raise CorridorsError("simulated networks need the reference engine, not available yet") from None
+    from corridors.scenario.limits import check_workload
+
+    check_workload(scenario, engine="reference")
     return routine_network(scenario, seed=seed)
 
 
@@ -408,7 +428,8 @@ def power(
     ] = None,
     edges: Annotated[Path | None, typer.Option("--edges", help="Tie list (i, j, w) for centrality")] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", min=0, help="Simulate the routine network with this seed for centrality")
+        int | None,
+        typer.Option("--seed", min=0, max=MAX_SEED, help="Simulate the routine network with this seed for centrality"),
     ] = None,
     simulate: Annotated[
         int, typer.Option("--simulate", min=0, help="Run this many replications to count pivotal members")

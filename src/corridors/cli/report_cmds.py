@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from corridors.cli._common import OutputAlias, chosen_out, console, err_console
+from corridors.cli._common import MAX_SEED, OutputAlias, chosen_out, console, err_console
 
 
 def reproduce(
@@ -18,7 +18,7 @@ def reproduce(
                                   "[default: reports]")
     ] = None,
     reps: Annotated[int, typer.Option("--reps", min=2, help="Replications per organization")] = 2000,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed")] = 2012,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed")] = 2012,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
     output: OutputAlias = None,
 ) -> None:

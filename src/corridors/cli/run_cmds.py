@@ -10,24 +10,26 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from corridors.cli._common import OutputAlias, SetOption, chosen_out, console, err_console
+from corridors._atomic import atomic_output, check_output_path
+from corridors.cli._common import MAX_SEED, OutputAlias, SetOption, chosen_out, console, err_console
 from corridors.errors import CorridorsError
 from corridors.scenario import load_scenario
+from corridors.scenario.limits import check_workload
+
+
+def check_out(out: Path) -> None:
+    """Check ``--out`` before any replication runs: suffix, folder, permission to write."""
+    check_output_path(out, option="--out", suffixes=(".csv", ".parquet"))
 
 
 def write_rows(rows: pd.DataFrame, out: Path) -> None:
     """Write rows to CSV or Parquet by the file's suffix; never leave a half-written file."""
-    suffix = out.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise CorridorsError(f"--out {out}: use a .csv or .parquet file name")
-    if not out.parent.exists():
-        raise CorridorsError(f"--out {out}: folder {out.parent} does not exist")
-    partial = out.with_name(out.name + ".partial")
-    if suffix == ".csv":
-        rows.to_csv(partial, index=False)
-    else:
-        rows.to_parquet(partial, index=False)
-    partial.replace(out)
+    check_out(out)
+    with atomic_output(out) as partial:
+        if out.suffix.lower() == ".csv":
+            rows.to_csv(partial, index=False)
+        else:
+            rows.to_parquet(partial, index=False)
 
 
 def print_run_summary(summary: pd.DataFrame, *, title: str) -> None:
@@ -52,7 +54,7 @@ def print_run_summary(summary: pd.DataFrame, *, title: str) -> None:
 def run(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML file")],
     reps: Annotated[int, typer.Option("--reps", min=1, help="Number of replications")] = 100,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed")] = 0,
     engine: Annotated[str, typer.Option("--engine", help="batch (fast, default) or reference (Mesa)")] = "batch",
     out: Annotated[Path | None, typer.Option("--out", help="Write the rows to a .csv or .parquet file")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
@@ -71,6 +73,8 @@ def run(
     if engine not in ENGINES:
         raise CorridorsError(f"--engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
     resolved = load_scenario(scenario, set_ or [])
+    if out is not None:
+        check_out(out)
     with Progress(
         TextColumn(f"{resolved.name} [{engine}]"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=err_console, disable=quiet, transient=True,
@@ -88,7 +92,7 @@ def run(
 
 def trace(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML file")],
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed")] = 0,
     replicate: Annotated[int, typer.Option("--replicate", min=0, help="Replicate index")] = 0,
     contacts: Annotated[bool, typer.Option("--contacts", help="Also list plain contacts")] = False,
     set_: SetOption = None,
@@ -104,6 +108,7 @@ def trace(
     from corridors.engines.summary import narrate
 
     resolved = load_scenario(scenario, set_ or [])
+    check_workload(resolved, engine="reference")  # trace runs the reference engine directly
     row, events = run_reference(resolved, seed=seed, replicate=replicate, trace=True)
     console.print(f"[bold]{resolved.name}[/bold], seed {seed}, replicate {replicate}: routine network at day 0 has "
                   f"{row.friends_mean:.1f} friends per ambassador, {row.contacts_per_week:.1f} contacts a week; "

@@ -260,7 +260,15 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+FIRST_YEAR, LAST_YEAR = 1678, 2261
+"""Years a date may have: pandas keeps dates as nanoseconds, which span 1677-09-21 to 2262-04-11."""
+
+
+def _out_of_range(text: str) -> str:
+    return f"'{text}' is outside the dates corridors handles ({FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31)"
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?")
 
 
 def _typed(kind: str, **options: Any) -> Any:
@@ -310,6 +318,8 @@ def parse_date(value: Any) -> tuple[pd.Timestamp | None, str | None]:
     """
     if is_missing(value):
         return None, None
+    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)) and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        return None, _out_of_range(value.strftime("%Y-%m-%d") if value.year > 0 else str(value))
     if isinstance(value, (pd.Timestamp, dt.datetime)):
         stamp = pd.Timestamp(value)
         if stamp.tzinfo is not None:
@@ -318,6 +328,11 @@ def parse_date(value: Any) -> tuple[pd.Timestamp | None, str | None]:
     if isinstance(value, (bool, int, float)):
         return None, f"{value!r} is a number, not a date (write YYYY-MM-DD, or give the column a date format)"
     text = value if isinstance(value, dt.date) else str(value).strip()
+    match = _ISO_DATE.fullmatch(text) if isinstance(text, str) else None
+    if match is not None and int(match.group(1)) > LAST_YEAR:  # earlier years parse; checks say "before 1900"
+        return None, _out_of_range(str(text))
+    if match is not None:
+        text = f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"  # drop a midnight time
     date, notes = _reader("date").read_cell(text)
     if notes or date is None:
         return None, _why_not_a_date(str(text))
@@ -518,22 +533,32 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
 
 def _read(file: Path, kind: str, label: str) -> pd.DataFrame:
     if kind in ("csv", "tsv"):
+        # streamed from the file, never held as one string: a 200 MB file must not cost GBs
         try:
-            text = file.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise CorridorsError(f"{label}: byte {exc.start} is not UTF-8 text; save the file as UTF-8 CSV") from None
-        first_line = text.splitlines()[0] if text.strip() else ""
-        if not first_line.strip():
-            raise CorridorsError(f"{label}: row 1: the header row is empty")
-        sep = "\t" if kind == "tsv" else ","
-        if kind == "csv" and "," not in first_line and ";" in first_line:
-            sep = ";"
-        columns = _header_names(first_line, sep)
-        _check_raw_header(columns, label)
-        import io
-
+            with file.open(encoding="utf-8-sig", newline="") as handle:
+                first_line = handle.readline().rstrip("\r\n")
+                if not first_line.strip():
+                    raise CorridorsError(f"{label}: row 1: the header row is empty")
+                sep = "\t" if kind == "tsv" else ","
+                if kind == "csv" and "," not in first_line and ";" in first_line:
+                    sep = ";"
+                columns = _header_names(first_line, sep)
+                _check_raw_header(columns, label)
+                handle.seek(0)
+                exact = _check_ragged(handle, sep, len(columns), label)
+        except UnicodeDecodeError:
+            try:  # the streaming decoder counts from its buffer: find the byte in the whole file
+                file.read_bytes().decode("utf-8-sig")
+                where = 0
+            except UnicodeDecodeError as exc:
+                where = exc.start
+            raise CorridorsError(f"{label}: byte {where} is not UTF-8 text; save the file as UTF-8 CSV") from None
+        if exact:  # Arrow's reader: cells about as large as the file (Python strings are five times that)
+            return _read_arrow_csv(file, sep, columns)
+        # short rows (pandas fills them): index_col=False, so no column ever becomes an index
         return pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=True
+            file, sep=sep, dtype="string[pyarrow]", keep_default_na=False, na_values=[], skip_blank_lines=True,
+            index_col=False, encoding="utf-8-sig",
         )
     if kind == "excel":
         header = pd.read_excel(file, sheet_name=0, header=None, nrows=1, dtype=object)
@@ -546,6 +571,58 @@ def _read(file: Path, kind: str, label: str) -> pd.DataFrame:
 
     reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
     frame, _meta = reader(str(file))
+    return frame
+
+
+MAX_LISTED_ROWS = 20
+"""Rows named one by one in a message; more are counted (a list of 150,000 rows helps nobody)."""
+
+
+def _check_ragged(handle: Iterable[str], sep: str, expected: int, label: str) -> bool:
+    """Refuse rows with more fields than the header, naming each (pandas would shift every column).
+
+    Returns whether every row has exactly the header's fields (blank lines aside).
+    """
+    import csv
+
+    reader = csv.reader(handle, delimiter=sep)
+    next(reader, None)
+    problems: list[str] = []
+    extra = 0
+    exact = True
+    for record in reader:
+        if len(record) != expected and record:
+            exact = False
+        if len(record) > expected and any(cell.strip() for cell in record[expected:]):
+            if len(problems) < MAX_LISTED_ROWS:
+                problems.append(
+                    f"{label}: row {reader.line_num}: {len(record)} fields, but the header has {expected} "
+                    "(quote a cell that contains the separator)"
+                )
+            else:
+                extra += 1
+    if extra:
+        problems.append(f"{label}: and {extra} more row(s) with more fields than the header")
+    if problems:
+        raise CorridorsError(problems)
+    return exact
+
+
+def _read_arrow_csv(file: Path, sep: str, columns: list[str]) -> pd.DataFrame:
+    """Every cell as an Arrow string, empty cells as '' (the pandas reader's keep_default_na=False)."""
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+    names = [f"c{i}" for i in range(len(columns))]  # header names as written (stripped later)
+    table = pa_csv.read_csv(
+        file,
+        read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+        parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame.columns = list(columns)
     return frame
 
 

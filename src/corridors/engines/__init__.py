@@ -18,6 +18,7 @@ refresh_numba_cache()  # before any compiled function loads from the cache
 from corridors.engines.draws import InitialDraws, draw_initial, replicate_streams  # noqa: E402
 from corridors.engines.rows import ROW_SCHEMA, RunRow, rows_to_frame  # noqa: E402
 from corridors.errors import CorridorsError  # noqa: E402
+from corridors.scenario.limits import check_workload  # noqa: E402
 from corridors.scenario.schema import Scenario  # noqa: E402
 
 __all__ = ["ENGINES", "ROW_SCHEMA", "RunRow", "routine_network", "run_replications"]
@@ -57,6 +58,7 @@ def run_replications(
         raise CorridorsError(f"seed: must be a non-negative integer, got {seed}")
     if workers < 0:
         raise CorridorsError(f"--workers: must be >= 0 (0: every core), got {workers}")
+    check_workload(scenario, replications=replications, engine=engine)
     if engine == "reference":
         from corridors.engines.reference import run_reference
 

@@ -9,7 +9,7 @@ Examples
 --------
 >>> round(grown_trust(0.2, 0.1), 6)
 0.28
->>> proposal(np.array([0.1, 0.6]), np.array([0.3, 0.9]), np.array([0.5, 0.5]))
+>>> round(proposal(np.array([0.1, 0.6]), np.array([0.3, 0.9]), np.array([0.5, 0.5])), 6)
 0.45
 """
 

@@ -24,6 +24,7 @@ import yaml
 from corridors.errors import CorridorsError
 from corridors.experiments.seeding import derived_seed
 from corridors.experiments.spec import ExperimentSpec, Factor
+from corridors.scenario.limits import check_workload
 from corridors.scenario.loading import apply_overrides, read_raw, scenario_from_dict
 from corridors.scenario.schema import Scenario
 
@@ -194,6 +195,10 @@ def expand_design(spec: ExperimentSpec) -> Design:
         overrides = tuple(override_text(f.path, values[f.label]) for f in spec.factors)
         try:
             scenario = scenario_from_dict(apply_overrides(base_raw, overrides), label="")
+            try:
+                check_workload(scenario)  # refused here, before the store is touched, not chunk by chunk
+            except CorridorsError as exc:
+                raise CorridorsError([f": {p}" for p in exc.problems]) from None
         except CorridorsError as exc:
             failing += 1
             if len(problems) < _MAX_LISTED_PROBLEMS:

@@ -17,6 +17,7 @@ from typing import Literal
 import pandas as pd
 
 from corridors import __version__
+from corridors._atomic import atomic_output, check_output_path
 from corridors.engines import ROW_SCHEMA, run_replications
 from corridors.errors import CorridorsError
 from corridors.experiments.store import ExperimentRecord, Store
@@ -195,11 +196,13 @@ def export_results(
         record = st.experiment(experiment)
         default = store.with_name(f"{store.stem}_experiment{record.experiment_id}.{format}")
         target = Path(output) if output is not None else default
-        if not target.parent.is_dir():
-            raise CorridorsError(f"--out {target}: the folder {target.parent} does not exist")
-        options = "FORMAT parquet" if format == "parquet" else "FORMAT csv, HEADER true"
-        literal = "'" + str(target).replace("'", "''") + "'"
-        st.con.execute(f"COPY ({st.joined_runs_sql(record.experiment_id)}) TO {literal} ({options})")
+        check_output_path(target, option="--out")
+        # DuckDB writes straight into the atomic temporary file (its own temporary file would
+        # be a sibling name that a kill leaves behind)
+        options = ("FORMAT parquet" if format == "parquet" else "FORMAT csv, HEADER true") + ", USE_TMP_FILE false"
+        with atomic_output(target) as partial:
+            literal = "'" + str(partial).replace("'", "''") + "'"
+            st.con.execute(f"COPY ({st.joined_runs_sql(record.experiment_id)}) TO {literal} ({options})")
     return target
 
 

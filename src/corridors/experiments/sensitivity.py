@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from corridors._atomic import atomic_output
 from corridors.engines.rows import DAYS_PER_MONTH
 from corridors.errors import CorridorsError
 from corridors.experiments.designs import design_problem, sample_unit_design
@@ -321,7 +322,8 @@ def plot_sensitivity(indices: pd.DataFrame, path: str | Path) -> Path:
     axes.invert_yaxis()
     axes.axvline(0, color="black", linewidth=0.8)
     axes.set_title(f"{method.capitalize()} sensitivity of {indices.attrs.get('output', 'the output')}")
-    figure.savefig(path, dpi=120)
+    with atomic_output(path) as partial:
+        figure.savefig(partial, dpi=120, format=path.suffix.lstrip(".") or "png")
     return path
 
 

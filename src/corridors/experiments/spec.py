@@ -34,6 +34,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from corridors import _yaml as strict_yaml
 from corridors.engines.rows import ROW_SCHEMA
 from corridors.errors import CorridorsError
 from corridors.scenario.loading import field_type, parse_override
@@ -61,7 +62,9 @@ Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    """Unknown fields, inf and NaN are errors."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class Distribution(_Strict):
@@ -164,6 +167,9 @@ class Factor(_Strict):
             raise ValueError(f"range: low ({self.value_range[0]}) must be below high ({self.value_range[1]})")
         if self.steps is not None and self.value_range is None:
             raise ValueError("steps goes with range")
+        for i, value in enumerate(self.values or []):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"values[{i}]: {value} is not a finite number")
         distinct = {json.dumps(v, sort_keys=True, default=str) for v in self.values or []}
         if self.values is not None and len(distinct) != len(self.values):
             raise ValueError("values: a value is listed twice")
@@ -401,12 +407,18 @@ def load_experiment(source: str | Path | Mapping[str, Any], *, label: str | None
             raise CorridorsError(f"{label}: no such experiment spec file")
         try:
             text = path.read_text(encoding="utf-8")
-            loaded = yaml.safe_load(text)
+            loaded = strict_yaml.safe_load(text)
+        except yaml.constructor.ConstructorError as exc:
+            mark = exc.problem_mark
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
+            raise CorridorsError(f"{label}: {where}: {exc.problem}") from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
             raise CorridorsError(f"{label}: {where}: YAML syntax error: {exc.problem}") from None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        except yaml.YAMLError as exc:
+            raise CorridorsError(f"{label}: cannot read the spec: {strict_yaml.one_line(exc)}") from None
+        except (OSError, UnicodeDecodeError) as exc:
             raise CorridorsError(f"{label}: cannot read the spec: {exc}") from None
         if not isinstance(loaded, dict):
             raise CorridorsError(f"{label}: the top level must be a mapping of fields (name, base, factors, ...)")

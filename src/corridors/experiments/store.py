@@ -93,6 +93,15 @@ _SCHEMA = [
 ]
 
 
+_HEADER_BYTES = 3 * 4096
+"""DuckDB's file header (one main and two database headers) before the first block."""
+
+
+def _looks_damaged(message: str) -> bool:
+    lowered = message.lower()
+    return any(text in lowered for text in ("corrupt", "checksum", "could not read enough bytes", "wal", "replay"))
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -175,7 +184,6 @@ class Store:
     """
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
-        import duckdb
 
         self.path = Path(path)
         self.read_only = read_only
@@ -187,18 +195,18 @@ class Store:
             raise CorridorsError(f"{self.path}: is a folder, not a store file")
         if not read_only and not self.path.parent.is_dir():
             raise CorridorsError(f"{self.path}: the folder {self.path.parent} does not exist")
-        try:
-            self.con: duckdb.DuckDBPyConnection = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise CorridorsError(self._open_problem(str(exc))) from None
-        except duckdb.Error as exc:
-            message = str(exc).splitlines()[0]
-            if "different configuration" in message:
-                raise CorridorsError(
-                    f"{self.path}: this process has the store open for writing (a sweep is running); "
-                    "read it when the sweep ends"
-                ) from None
-            raise CorridorsError(f"{self.path}: not a readable corridors store (DuckDB: {message})") from None
+        if self.path.is_file() and self.path.stat().st_size > 0:
+            if read_only:
+                self.con = self._connect(read_only=True)
+                self._verify_or_close(self.con)
+            else:
+                # check through a read-only connection first: a damaged store is never written to
+                probe = self._connect(read_only=True, as_writer=True)
+                self._verify_or_close(probe)
+                probe.close()
+                self.con = self._connect(read_only=False)
+        else:
+            self.con = self._connect(read_only=read_only)
         try:
             if read_only:
                 self._check_format()
@@ -210,11 +218,70 @@ class Store:
             self.con.close()
             raise
 
-    def _open_problem(self, message: str) -> str:
+    def _connect(self, *, read_only: bool, as_writer: bool = False) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection to the store; open problems become one line."""
+        import duckdb
+
+        try:
+            return duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise CorridorsError(self._open_problem(str(exc), as_writer=as_writer)) from None
+        except duckdb.Error as exc:
+            message = str(exc).splitlines()[0]
+            if "different configuration" in message:
+                raise CorridorsError(
+                    f"{self.path}: this process has the store open for writing (a sweep is running); "
+                    "read it when the sweep ends"
+                ) from None
+            if _looks_damaged(message):
+                raise CorridorsError(self._damaged(message)) from None
+            raise CorridorsError(f"{self.path}: not a readable corridors store (DuckDB: {message})") from None
+
+    def _damaged(self, reason: str) -> str:
+        return (
+            f"{self.path}: the store is damaged ({reason}); it was left unchanged: restore it from a backup, "
+            "or give a new --store and run the sweep again"
+        )
+
+    def _verify_or_close(self, con: duckdb.DuckDBPyConnection) -> None:
+        try:
+            self._verify(con)
+        except BaseException:
+            con.close()
+            raise
+
+    def _verify(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Check the file is whole: its size covers every block, and every table reads back.
+
+        Reading each table in full makes DuckDB check each block's checksum, so a truncated
+        file or corrupted bytes are refused at open, before any command reads or writes.
+        """
+        import duckdb
+
+        try:
+            size = con.execute("SELECT block_size, total_blocks FROM pragma_database_size()").fetchone()
+            if size is not None:
+                block_size, total_blocks = int(size[0]), int(size[1])
+                expected = _HEADER_BYTES + block_size * total_blocks
+                actual = self.path.stat().st_size
+                if actual < expected:
+                    raise CorridorsError(self._damaged(f"truncated: {actual} bytes of at least {expected}"))
+            tables = [row[0] for row in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()]
+            for table in tables:
+                columns = [row[0] for row in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
+                    "AND table_name = ?", [table]).fetchall()]
+                hashed = ", ".join(_quote_identifier(c) for c in columns)
+                con.execute(f"SELECT count(*), bit_xor(hash({hashed})) FROM {_quote_identifier(table)}").fetchall()
+        except duckdb.Error as exc:
+            raise CorridorsError(self._damaged(f"DuckDB: {str(exc).splitlines()[0]}")) from None
+
+    def _open_problem(self, message: str, *, as_writer: bool = False) -> str:
         match = re.search(r"PID (\d+)", message)
         holder = f" (PID {match.group(1)})" if match else ""
         if "lock" in message.lower():
-            if self.read_only:
+            if self.read_only and not as_writer:
                 return (
                     f"{self.path}: a running sweep{holder} is writing this store; read it when the sweep ends "
                     "(Ctrl-C stops a sweep cleanly; run it again later to resume)"
@@ -225,6 +292,8 @@ class Store:
             )
         if "not a valid DuckDB database" in message:
             return f"{self.path}: not a readable corridors store (not a DuckDB file)"
+        if _looks_damaged(message):
+            return self._damaged(message.splitlines()[0])
         return f"{self.path}: cannot open the store: {message.splitlines()[0]}"
 
     def _check_format(self) -> None:

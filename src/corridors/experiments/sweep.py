@@ -314,6 +314,47 @@ def run_sweep(
         from corridors.experiments.executors.serial import SerialExecutor
 
         executor = SerialExecutor()
+    created = not store_path.exists()
+    try:
+        return _open_and_run(st_path=store_path, spec=spec, design=design, design_hash=design_hash, new=new,
+                             executor=executor, retry_failed=retry_failed, progress=progress)
+    except BaseException:
+        if created:
+            _remove_if_empty(store_path)
+        raise
+
+
+def _remove_if_empty(store_path: Path) -> None:
+    """Remove a store this sweep created if no chunk reached it (Dask missing, scheduler away, Ctrl-C)."""
+    import duckdb
+
+    if not store_path.is_file():
+        return
+    try:
+        con = duckdb.connect(str(store_path), read_only=True)
+        try:
+            done = con.execute("SELECT count(*) FROM chunks").fetchone()
+        finally:
+            con.close()
+    except duckdb.Error:
+        return
+    if done is not None and done[0] == 0:
+        for path in (store_path, store_path.with_name(store_path.name + ".wal")):
+            path.unlink(missing_ok=True)
+
+
+def _open_and_run(
+    *,
+    st_path: Path,
+    spec: ExperimentSpec,
+    design: Design,
+    design_hash: str,
+    new: bool,
+    executor: Executor,
+    retry_failed: bool,
+    progress: Callable[[SweepProgress], None] | None,
+) -> SweepReport:
+    store_path = st_path
     with Store(store_path) as st:
         record = None if new else st.find_experiment(design_hash)
         if record is None and not new and not st.experiments().empty:
@@ -328,6 +369,12 @@ def run_sweep(
             raise CorridorsError(
                 f"{store_path}: experiment {record.experiment_id} was run with corridors {record.code_version}, "
                 f"this is {__version__}: resuming would mix versions; use --new or another --store"
+            )
+        if record is not None and spec.chunk_replications not in (None, record.chunk_replications):
+            raise CorridorsError(
+                f"{spec.source}: chunk_replications: {spec.chunk_replications}, but experiment "
+                f"{record.experiment_id} in {store_path} runs in chunks of {record.chunk_replications}; to resume "
+                f"it set chunk_replications: {record.chunk_replications} (or remove the field), or use --new"
             )
         if record is None:
             chunk_size = spec.chunk_replications or choose_chunk_replications(

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from corridors._atomic import atomic_output
 from corridors.calibration import paper
 from corridors.engines import run_replications
 from corridors.errors import CorridorsError
@@ -99,7 +100,8 @@ def _figure(table: pd.DataFrame, path: Path) -> None:
         ax.set_ylabel(unit)
         ax.legend(frameon=False, fontsize=8, loc="lower center")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    with atomic_output(path) as partial:
+        fig.savefig(partial, dpi=120, format=path.suffix.lstrip("."))
     plt.close(fig)
 
 
@@ -150,7 +152,9 @@ def reproduce(
     csv_path = out_dir / "reproduce.csv"
     figure_path = out_dir / "reproduce.png"
     html_path = out_dir / "index.html"
-    table.to_csv(csv_path)
+    with atomic_output(csv_path) as partial:
+        table.to_csv(partial)
     _figure(table, figure_path)
-    html_path.write_text(_html(table, figure_path.name, replications, seed), encoding="utf-8")
+    with atomic_output(html_path) as partial:
+        partial.write_text(_html(table, figure_path.name, replications, seed), encoding="utf-8")
     return ReproduceResult(table=table, csv_path=csv_path, html_path=html_path, figure_path=figure_path)

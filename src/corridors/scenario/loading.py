@@ -19,8 +19,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from corridors import _yaml as strict_yaml
 from corridors.errors import CorridorsError
-from corridors.scenario.schema import Scenario, _ScenarioProblems
+from corridors.scenario.schema import Scenario, _ScenarioProblems, cross_field_problems
 
 __all__ = [
     "apply_overrides",
@@ -59,13 +60,17 @@ def _is_preset_name(source: str) -> bool:
 
 def _parse_yaml(text: str, label: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = strict_yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
+        raise CorridorsError(f"{label}: {where}: {exc.problem or exc.context}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
         raise CorridorsError(f"{label}: {where}: YAML syntax error: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
-        raise CorridorsError(f"{label}: YAML error: {exc}") from None
+        raise CorridorsError(f"{label}: YAML error: {strict_yaml.one_line(exc)}") from None
     if data is None:
         raise CorridorsError(f"{label}: the file is empty; a scenario needs at least 'name' and 'members' or 'extends'")
     if not isinstance(data, dict):
@@ -194,7 +199,7 @@ def parse_override(text: str) -> tuple[list[str | int], Any]:
     except ValueError as exc:
         raise CorridorsError(f"--set {text}: {exc}") from None
     try:
-        value = yaml.safe_load(value_text) if value_text else None
+        value = strict_yaml.safe_load(value_text) if value_text else None
     except yaml.YAMLError:
         raise CorridorsError(f"--set {text}: cannot read the value '{value_text}'") from None
     _check_path(path, text)
@@ -271,6 +276,9 @@ def _list_index(items: list[Any], part: str | int, text: str) -> int:
 def _format_location(loc: tuple[str | int, ...]) -> str:
     out = ""
     for part in loc:
+        if not isinstance(part, int):
+            text = str(part)
+            part = text if text.isprintable() and len(text) <= 80 else repr(text[:80])  # one line, always
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
 
@@ -347,7 +355,11 @@ def scenario_from_dict(data: Mapping[str, Any], *, label: str = "scenario") -> S
     try:
         return Scenario.model_validate(dict(data))
     except ValidationError as exc:
-        raise CorridorsError(_validation_lines(exc, label)) from None
+        lines = _validation_lines(exc, label)
+        # cross-field checks run only once every field is valid: run them on the raw data too,
+        # so one run names every problem of the file
+        lines.extend(line for line in (f"{label}: {p}" for p in cross_field_problems(data)) if line not in lines)
+        raise CorridorsError(lines) from None
 
 
 def load_scenario(source: str | Path, overrides: Iterable[str] = ()) -> Scenario:
@@ -365,6 +377,7 @@ def load_scenario(source: str | Path, overrides: Iterable[str] = ()) -> Scenario
     if overrides:
         data = apply_overrides(data, overrides)
         label = f"{label} (with --set)"
+        _note_overrides(data, overrides)
     try:
         return scenario_from_dict(data, label=label)
     except CorridorsError as exc:
@@ -377,12 +390,24 @@ def load_scenario(source: str | Path, overrides: Iterable[str] = ()) -> Scenario
         raise
 
 
+def _note_overrides(data: dict[str, Any], overrides: list[str]) -> None:
+    """Mark each field set by ``--set`` as such in ``sources``, replacing the file's note."""
+    sources = data.get("sources")
+    if sources is None:
+        sources = data["sources"] = {}
+    if not isinstance(sources, dict):
+        return
+    for text in overrides:
+        key = text.partition("=")[0].strip()
+        sources[key] = "set by the user"
+
+
 def _replaces_members(source: str | Path) -> bool:
     """Whether a scenario file both extends another and gives its own members list."""
     if isinstance(source, str) and _is_preset_name(source):
         return False
     try:
-        raw = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+        raw = strict_yaml.safe_load(Path(source).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False
     return isinstance(raw, dict) and "extends" in raw and "members" in raw

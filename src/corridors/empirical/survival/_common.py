@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from corridors._atomic import atomic_output
 from corridors.calibration import paper
 from corridors.errors import CorridorsError
 
@@ -118,5 +119,6 @@ def save_figure(ax: Axes, path: str | Path) -> Path:
 
     figure = ax.get_figure(root=True)
     assert isinstance(figure, Figure)
-    figure.savefig(file, dpi=150)
+    with atomic_output(file) as partial:
+        figure.savefig(partial, dpi=150, format=file.suffix.lower().lstrip("."))
     return file

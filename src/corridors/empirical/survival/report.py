@@ -100,8 +100,12 @@ def describe_durations(
     period_months: float = 1.0,
     time_terms: TimeTerms = "log",
     penalizer: float = 0.0,
+    models: bool = True,
 ) -> SurvivalReport:
     """Kaplan-Meier, log-rank, Cox and discrete-time logit on one durations frame.
+
+    ``models=False`` fits only Kaplan-Meier and the log-rank tests (the logit's
+    person-period data are many times the durations: skip it when not wanted).
 
     Organization-level covariates (:func:`add_organization_covariates`) are added when
     named. A model that cannot be fitted on the data (too few events, a constant
@@ -116,6 +120,8 @@ def describe_durations(
     """
     survival = ResponseSurvival(alpha=alpha, horizon_months=horizon_months).fit(durations)
     report = SurvivalReport(survival=survival)
+    if not models:
+        return report
     data = add_organization_covariates(durations, covariates=covariates) if covariates else durations
     if covariates:
         try:
