@@ -51,3 +51,15 @@ def test_run_gives_the_rows_of_the_engines() -> None:
     pd.testing.assert_frame_equal(rows, expected)
     with pytest.raises(CorridorsError, match="unknown engine 'fast'"):
         corridors.run("unsc", engine="fast")
+
+
+def test_the_command_line_starts_without_the_heavy_stages() -> None:
+    """`corridors --help` and `corridors presets` import none of pandas, numba, Mesa, DuckDB, lifelines."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from corridors.cli import app; from corridors.cli import scenario_cmds;"
+            "import corridors.calibration.paper as paper; paper.table_means();"
+            "print(','.join(m for m in ('pandas', 'numba', 'mesa', 'duckdb', 'lifelines', 'numpy') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == ""

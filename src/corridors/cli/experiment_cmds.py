@@ -7,16 +7,17 @@ parses options, shows progress and prints tables.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from corridors.cli._common import OutputAlias, chosen_out, console, err_console
 from corridors.errors import CorridorsError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 results_app = typer.Typer(
     name="results",
@@ -93,6 +94,8 @@ class _ProgressBar:
 
 
 def _format(value: Any, digits: int = 3) -> str:
+    import numpy as np
+
     from corridors.engines.summary import format_value
 
     if isinstance(value, (bool, np.bool_)):
@@ -101,6 +104,8 @@ def _format(value: Any, digits: int = 3) -> str:
 
 
 def _print_frame(frame: pd.DataFrame, *, title: str | None = None, limit: int | None = None) -> None:
+    import pandas as pd
+
     table = Table(title=title)
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])

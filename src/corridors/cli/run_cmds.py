@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -13,8 +12,9 @@ from rich.table import Table
 from corridors._atomic import atomic_output, check_output_path
 from corridors.cli._common import MAX_SEED, OutputAlias, SetOption, chosen_out, console, err_console
 from corridors.errors import CorridorsError
-from corridors.scenario import load_scenario
-from corridors.scenario.limits import check_workload
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def check_out(out: Path) -> None:
@@ -68,6 +68,7 @@ def run(
     """
     from corridors.engines import ENGINES, run_replications
     from corridors.engines.summary import summarize_runs
+    from corridors.scenario import load_scenario
 
     out = chosen_out(out, output)
     if engine not in ENGINES:
@@ -106,6 +107,8 @@ def trace(
     """
     from corridors.engines.reference import run_reference
     from corridors.engines.summary import narrate
+    from corridors.scenario import load_scenario
+    from corridors.scenario.limits import check_workload
 
     resolved = load_scenario(scenario, set_ or [])
     check_workload(resolved, engine="reference")  # trace runs the reference engine directly

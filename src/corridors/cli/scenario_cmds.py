@@ -9,7 +9,6 @@ import typer
 from rich.table import Table
 
 from corridors.cli._common import SetOption, console
-from corridors.scenario import list_presets, load_scenario, scenario_to_yaml
 
 
 def presets() -> None:
@@ -18,9 +17,11 @@ def presets() -> None:
     Example: corridors presets
     """
     from corridors.calibration import paper
+    from corridors.scenario import list_presets, load_scenario
 
-    observed = paper.mean_contacts_per_week()
-    response = paper.mean_response_months()
+    means = paper.table_means()
+    observed = {org: figures.get("contacts_per_week") for org, figures in means.items()}
+    response = {org: figures.get("response_months") for org, figures in means.items()}
     table = Table(title="corridors presets")
     for column in ("name", "committee", "members", "formal meetings/week", "informal contacts/week (model)",
                    "Table 2 mean", "Table 1 months", "decision rule", "agenda setter"):
@@ -57,6 +58,8 @@ def show(
 
     Example: corridors show eu --set formal_meetings_per_week=0.5
     """
+    from corridors.scenario import load_scenario, scenario_to_yaml
+
     resolved = load_scenario(scenario, set_ or [])
     typer.echo(f"# scenario hash: {resolved.content_hash()}")
     typer.echo(scenario_to_yaml(resolved), nl=False)
@@ -71,6 +74,7 @@ def validate(
     Example: corridors validate examples/eu_fewer_meetings.yaml
     """
     from corridors.errors import CorridorsError
+    from corridors.scenario import load_scenario
 
     problems: list[str] = []
     for file in files:
