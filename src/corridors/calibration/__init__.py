@@ -1,4 +1,9 @@
-"""The paper's published figures as calibration targets (Hardt 2012, Tables 1-3, survey)."""
+"""Calibration: the paper's figures as targets with SEs, and the simulated-moments fit of shared parameters.
+
+``corridors.calibration.paper`` holds the published tables; :mod:`.targets` turns them and
+the shipped sample into targets with standard errors; :mod:`.fit` fits parameters shared
+by every organization (docs/CALIBRATION.md).
+"""
 
 from corridors.calibration.paper import (
     female_shares,
@@ -10,8 +15,11 @@ from corridors.calibration.paper import (
     table3,
     targets,
 )
+from corridors.calibration.targets import calibration_targets, decision_times
 
 __all__ = [
+    "calibration_targets",
+    "decision_times",
     "female_shares",
     "mean_contacts_per_week",
     "mean_response_months",
