@@ -66,6 +66,18 @@ def test_a_killed_fit_resumes_from_the_store_without_running_again(tmp_path: Pat
     assert second.params_.equals(first.params_) and second.objective_ == first.objective_
 
 
+def test_the_screen_finds_widen_base_and_not_a_switched_off_mechanism(tmp_path: Path) -> None:
+    targets = _synthetic_targets(tmp_path / "observed.duckdb")
+    fit = MSMCalibration(candidates=["widen_base", "lobby_effect"], organizations=["OSCE"], targets=targets,
+                         replications=200, seed=1, store=tmp_path / "fit.duckdb",
+                         overrides=[*OVERRIDES, "mechanisms.lobbying=false", "mechanisms.caucus_harmonization=false"],
+                         max_evaluations=4, profile_points=0, standard_errors=False).fit()
+    summary = fit.screen_summary_.set_index("parameter")
+    assert bool(summary.loc["widen_base", "identified"]) and not bool(summary.loc["lobby_effect", "identified"])
+    assert fit.parameters == ["widen_base"]
+    assert summary.loc["lobby_effect", "sensitivity_norm"] < 3 * summary.loc["lobby_effect", "noise_norm"]
+
+
 def test_collinearity_index_of_compensating_parameters_is_large() -> None:
     assert collinearity_index([[1.0, 1.01], [2.0, 2.0], [1.0, 0.99]]) > 50  # type: ignore[arg-type]
     assert collinearity_index([[1.0, 0.0], [0.0, 3.0]]) == pytest.approx(1.0)

@@ -11,17 +11,22 @@ Method (docs/CALIBRATION.md):
   pooled over organizations for the survey; the targets are
   :func:`~corridors.calibration.targets.calibration_targets` minus the model inputs.
 * **Common random numbers**: one root seed at every evaluation, so the objective is a
-  deterministic function of the parameters.
+  deterministic function of the parameters (an evaluation repeated gives the same value
+  and is read from the store). The engines derive each replicate's streams from the
+  scenario's content hash, which includes the parameter values, so two different
+  parameter values do *not* share streams: differences between evaluations carry the
+  full simulation noise. The screen reports that noise floor, the Jacobian takes wide
+  steps, and the optimizer starts from a space-filling design.
 * **Weighting**: diagonal, w_i = 1 / (se_i^2 + s_i^2), se_i the target's SE and s_i the
   simulation SE of the moment at the starting point (kept fixed, so the objective does not
   move with its own weights); the objective is then a chi-square-like sum.
 * **Optimizer**: Nelder-Mead (scipy) on the box of each parameter mapped to the real line
-  by a logit (u = (theta - low) / (high - low), z = logit u). Under common random numbers
-  the objective is piecewise constant in the parameters (a run's discrete events switch at
-  thresholds), so gradients are zero or undefined; Nelder-Mead needs none, handles 1-4
-  parameters well and its path is deterministic, so a killed fit replays from the store.
+  by a logit (u = (theta - low) / (high - low), z = logit u), after a Latin-hypercube first
+  look. The objective is a simulation: jagged at the scale of its noise (each parameter
+  value has its own streams) and without usable gradients; Nelder-Mead needs none, handles
+  1-4 parameters well and its path is deterministic, so a killed fit replays from the store.
 * **Uncertainty**: the MSM sandwich, V = (G'WG)^-1 G'W Omega W G (G'WG)^-1 with a central
-  numerical Jacobian G (steps of 5% of each box) and Omega = diag(se^2 + s^2): it costs
+  numerical Jacobian G (steps of 10% of each box) and Omega = diag(se^2 + s^2): it costs
   2k evaluations where a bootstrap costs a refit per draw, which the 60-minute budget of
   ten fits does not allow. It is local; the profiles show whether it is credible.
 * **Identifiability** (:meth:`MSMCalibration.screen`): the Jacobian of the moments on the
@@ -36,7 +41,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -140,10 +145,15 @@ class MSMCalibration:
         Latin-hypercube points evaluated before Nelder-Mead starts from the best point seen
         (default: a third of the budget, at most 12); the objective's simulation noise
         (chi-square-like jitter under common random numbers) stalls a lone Nelder-Mead.
-    max_parameters, min_sensitivity, max_collinearity
-        Rules of the screen.
+    max_parameters, min_sensitivity, max_collinearity, noise_factor
+        Rules of the screen: a candidate is identified when its sensitivity norm is at least
+        ``min_sensitivity`` combined SEs per box and ``noise_factor`` times the norm a null
+        effect shows from simulation noise alone; the fitted set takes the most sensitive
+        identified candidates while its collinearity index stays under ``max_collinearity``.
     profile_points
         Grid points per fitted parameter in the profiles (0: none).
+    standard_errors
+        Estimate the sandwich SEs (2k extra evaluations; leave-one-out fits skip them).
     progress
         Called with (stage, replications just run) after every organization's evaluation.
 
@@ -177,7 +187,9 @@ class MSMCalibration:
         max_parameters: int = 3,
         min_sensitivity: float = 1.0,
         max_collinearity: float = 10.0,
+        noise_factor: float = 3.0,
         profile_points: int = 7,
+        standard_errors: bool = True,
         progress: Callable[[str, int], None] | None = None,
     ) -> None:
         if reading not in READINGS:
@@ -201,7 +213,9 @@ class MSMCalibration:
         self.max_parameters = max_parameters
         self.min_sensitivity = min_sensitivity
         self.max_collinearity = max_collinearity
+        self.noise_factor = noise_factor
         self.profile_points = profile_points
+        self.standard_errors = standard_errors
         self.progress = progress
         self._stage = "fit"
         self._sim: MomentSimulator | None = None
@@ -283,16 +297,22 @@ class MSMCalibration:
         base = self.simulate(center)
         targets = self.fitted_targets_
         scale = np.sqrt(targets["se"] ** 2 + base["sim_se"].reindex(targets.index).fillna(0.0) ** 2)
-        columns = {}
+        columns, noise = {}, {}
         for name in self.candidates:
             bounds = CANDIDATES[name]
             u = min(max(bounds.to_unit(center[name]), step), 1 - step)
-            up = self.simulate({**center, name: bounds.from_unit(u + step)})["value"].reindex(targets.index)
-            down = self.simulate({**center, name: bounds.from_unit(u - step)})["value"].reindex(targets.index)
-            columns[name] = ((up - down) / (2 * step) / scale).fillna(0.0)
+            up = self.simulate({**center, name: bounds.from_unit(u + step)}).reindex(targets.index)
+            down = self.simulate({**center, name: bounds.from_unit(u - step)}).reindex(targets.index)
+            columns[name] = ((up["value"] - down["value"]) / (2 * step) / scale).fillna(0.0)
+            # each parameter value has its own random streams (the engine seeds by scenario hash), so a
+            # difference carries both points' simulation noise: this is the sensitivity a null effect shows
+            noise[name] = (np.sqrt(up["sim_se"] ** 2 + down["sim_se"] ** 2) / (2 * step) / scale).fillna(0.0)
         s = pd.DataFrame(columns)
         self.screen_ = s
+        self.screen_noise_ = pd.DataFrame(noise)
         norms = np.linalg.norm(s.to_numpy(), axis=0)
+        floors = np.linalg.norm(self.screen_noise_.to_numpy(), axis=0)
+        identified = (norms >= self.min_sensitivity) & (norms >= self.noise_factor * floors)
         pairs = {}
         for i, a in enumerate(self.candidates):
             for b in self.candidates[i + 1:]:
@@ -300,13 +320,13 @@ class MSMCalibration:
         order = [self.candidates[i] for i in np.argsort(-norms)]
         chosen: list[str] = []
         for name in order:
-            if float(np.linalg.norm(s[name])) < self.min_sensitivity or len(chosen) >= self.max_parameters:
+            if not identified[self.candidates.index(name)] or len(chosen) >= self.max_parameters:
                 continue
             if collinearity_index(s[[*chosen, name]].to_numpy()) <= self.max_collinearity:
                 chosen.append(name)
         summary = pd.DataFrame({
-            "parameter": self.candidates, "sensitivity_norm": norms,
-            "identified": [float(n) >= self.min_sensitivity for n in norms],
+            "parameter": self.candidates, "sensitivity_norm": norms, "noise_norm": floors,
+            "identified": identified,
             "fitted": [name in chosen for name in self.candidates],
         })  # fmt: skip
         self.screen_summary_ = summary
@@ -373,19 +393,24 @@ class MSMCalibration:
             self.params_ = pd.Series({n: best[n] for n in names}, name="value")
             self.objective_ = float(best["objective"])
             self.start_objective_ = float(trace[0]["objective"])
-            self.optimizer_ = {"method": "Nelder-Mead", "evaluations": len(trace), "converged": bool(result.success),
-                               "message": str(result.message)}  # fmt: skip
+            self.optimizer_: dict[str, Any] = {
+                "method": "Latin hypercube + Nelder-Mead", "evaluations": len(trace),
+                "converged": bool(result.success), "message": str(result.message),
+            }  # fmt: skip
             self.trace_ = pd.DataFrame(trace)
             self.moments_ = self._objective_terms(self.values_)
             self._stage = "uncertainty"
-            self._sandwich(names)
+            if self.standard_errors:
+                self._sandwich(names)
+            else:
+                self.standard_errors_ = pd.Series(math.nan, index=list(names), name="se")
             self._stage = "profiles"
             self.profiles_ = self._profiles(names)
         self._sim = None
         self.n_targets_ = int(self.moments_["simulated"].notna().sum())
         return self
 
-    def _sandwich(self, names: Sequence[str], fraction: float = 0.05) -> None:
+    def _sandwich(self, names: Sequence[str], fraction: float = 0.1) -> None:
         t = self.moments_
         index = t.index
         g = np.zeros((len(index), len(names)))

@@ -25,7 +25,7 @@ from corridors.errors import CorridorsError
 from corridors.experiments.chunks import ChunkResult, ChunkTask
 from corridors.experiments.executors import Executor
 
-__all__ = ["MOMENT_MEASURES", "MomentSimulator", "org_moments", "pooled_moments"]
+__all__ = ["MOMENT_MEASURES", "HeldExecutor", "MomentSimulator", "org_moments", "pooled_moments"]
 
 MOMENT_MEASURES = (
     "response_months", "contacts_per_week", "friends_mean", "zero_friend_share", "informal_share",
@@ -86,7 +86,7 @@ def pooled_moments(by_org: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame({"value": value, "sim_se": np.sqrt(var)})
 
 
-class _Held(Executor):
+class HeldExecutor(Executor):
     """An executor already entered by the caller: sweeps use it without starting or stopping it."""
 
     def __init__(self, inner: Executor) -> None:
@@ -225,7 +225,7 @@ class MomentSimulator:
                     self.progress(0)
                 return frame
         assert self.executor is not None
-        report = run_sweep(spec, store=path, executor=_Held(self.executor), new=not known)
+        report = run_sweep(spec, store=path, executor=HeldExecutor(self.executor), new=not known)
         if report.status != "finished" or report.chunks_failed:
             raise CorridorsError(
                 f"{path}: evaluation of {organization} at {dict(values)} {report.status} "

@@ -38,6 +38,8 @@ def run(
     out: Annotated[Path | None, typer.Option("--out", help="Write the rows to a .csv or .parquet file")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
     set_: SetOption = None,
+    params: Annotated[Path | None, typer.Option("--params", help="Fitted parameter file (corridors calibrate), "
+                                                                 "applied before --set")] = None,
 ) -> None:
     """Run replications of a scenario and summarize decision and response times.
 
@@ -48,6 +50,10 @@ def run(
 
     if engine not in ENGINES:
         raise CorridorsError(f"--engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
+    if params is not None:
+        from corridors.calibration import parameter_overrides
+
+        set_ = [*parameter_overrides(params), *(set_ or [])]
     resolved = load_scenario(scenario, set_ or [])
     with Progress(
         TextColumn(f"{resolved.name} [{engine}]"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
