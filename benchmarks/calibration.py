@@ -54,7 +54,7 @@ def main() -> None:
           f"{counts['replications']} replications ({counts['replications'] / total:.0f}/s overall)")
     print(result.comparison.to_string(index=False))
     if args.out is not None:
-        written = write_outputs(result, args.out)
+        written = write_outputs(result, args.out, size=args.size)
         print(f"wrote {len(written)} files to {args.out}")
 
 

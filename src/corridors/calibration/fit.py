@@ -479,8 +479,9 @@ class MSMCalibration:
             unit = (group["value"] - b.low) / (b.high - b.low)
             ax.plot(unit, group["objective"], marker="o", label=str(name))
         ax.axhline(self.objective_, color="grey", linestyle=":", linewidth=1)
+        ax.set_yscale("log")
         ax.set_xlabel("parameter on its box (0 = low, 1 = high)")
-        ax.set_ylabel("objective (weighted SSE)")
+        ax.set_ylabel("objective (weighted SSE, log scale)")
         ax.set_title(f"{self.reading}: objective slices through the fit")
         ax.legend(fontsize="small")
         return ax

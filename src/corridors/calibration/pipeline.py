@@ -151,7 +151,7 @@ def run_calibration(
                           standard_errors=False).fit()  # fmt: skip
             loo_fits[reading][held] = loo
             predicted = loo.predict(held)
-            rows.extend(_loo_rows(reading, held, targets, full, predicted, observed_decisions))
+            rows.extend(_loo_rows(reading, held, targets, full, loo, predicted, observed_decisions))
         seconds[f"{reading}: leave-one-out"] = time.perf_counter() - start
     loo_table = pd.DataFrame(rows)
     comparison = _comparison(fits, loo_table)
@@ -169,8 +169,8 @@ def _relabel(progress: Callable[[str, int], None] | None, label: str) -> Callabl
     return relabelled
 
 
-def _loo_rows(reading: str, held: str, targets: pd.DataFrame, full: MSMCalibration, predicted: pd.DataFrame,
-              observed_decisions: pd.DataFrame) -> list[dict[str, Any]]:  # fmt: skip
+def _loo_rows(reading: str, held: str, targets: pd.DataFrame, full: MSMCalibration, loo: MSMCalibration,
+              predicted: pd.DataFrame, observed_decisions: pd.DataFrame) -> list[dict[str, Any]]:  # fmt: skip
     t = targets.set_index("target")
     in_sample = full.moments_["simulated"]
     days = observed_decisions.loc[observed_decisions["organization"] == held, "decision_days"]
@@ -187,11 +187,15 @@ def _loo_rows(reading: str, held: str, targets: pd.DataFrame, full: MSMCalibrati
             observed, se, n, kind = math.nan, math.nan, 0.0, "no data"
         inside = float(in_sample.get(key, math.nan))
         held_value = float(predicted.loc[key, "value"])
+        # rank of the held-out prediction among all organizations under the same (three-organization) fit
+        trained = loo.moments_.loc[loo.moments_["measure"] == measure, "simulated"]
+        rank = 1 + int((trained > held_value).sum()) if measure == "response_months" else math.nan
         out.append({
             "reading": reading, "held_out": held, "measure": measure, "kind": kind, "observed": observed,
             "se": se, "n_observed": n, "in_sample": inside, "in_sample_error": inside - observed,
             "held_out_prediction": held_value, "held_out_error": held_value - observed,
             "held_out_z": (held_value - observed) / se if se == se else math.nan,
+            "held_out_rank_in_its_fit": rank,
         })  # fmt: skip
     return out
 
@@ -215,6 +219,9 @@ def _comparison(fits: dict[str, MSMCalibration], loo: pd.DataFrame) -> pd.DataFr
             "slowest_in_sample": str(in_sample.idxmax()),
             "slowest_held_out": str(part["held_out_prediction"].idxmax()),
             "eu_slowest_held_out": bool(part["held_out_prediction"].idxmax() == "EU"),
+            "eu_rank_in_eu_held_out_fit": float(part["held_out_rank_in_its_fit"].get("EU", math.nan)),
+            "profile_improvement": float(fit.objective_ - fit.profiles_["objective"].min())
+            if len(fit.profiles_) else math.nan,
         })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -228,7 +235,8 @@ def _scenario_hashes(overrides: Sequence[str], organizations: Sequence[str]) -> 
     return {org: load_scenario(org.lower(), list(overrides)).content_hash() for org in organizations}
 
 
-def parameter_document(result: CalibrationResult, *, primary: str = "interpersonal") -> dict[str, Any]:
+def parameter_document(result: CalibrationResult, *, primary: str = "interpersonal",
+                       size: str | None = None) -> dict[str, Any]:
     """The versioned parameter file's content (see :func:`write_outputs`)."""
     readings: dict[str, dict[str, Any]] = {}
     for reading, fit in result.fits.items():
@@ -249,14 +257,18 @@ def parameter_document(result: CalibrationResult, *, primary: str = "interperson
         "readings": readings,
         "code_version": __version__,
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "size": size or "custom",
         "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(result.config).items()},
         "method": "method of simulated moments, diagonal inverse-variance weights, LHS + Nelder-Mead, "
                   "sandwich SEs (docs/CALIBRATION.md)",
     }  # fmt: skip
 
 
-def write_outputs(result: CalibrationResult, out: str | Path) -> list[Path]:
-    """Write the parameter file (``calibrated.yaml``), every table (CSV) and the figures (PNG) to ``out``."""
+def write_outputs(result: CalibrationResult, out: str | Path, *, size: str | None = None) -> list[Path]:
+    """Write the parameter file (``calibrated.yaml``), every table (CSV) and the figures (PNG) to ``out``.
+
+    ``size`` names the run's size (:data:`SIZES`) in the parameter file.
+    """
     from matplotlib.figure import Figure
 
     out = Path(out)
@@ -281,6 +293,8 @@ def write_outputs(result: CalibrationResult, out: str | Path) -> list[Path]:
             csv(fit.screen_, f"screen_{reading}.csv", index=True)
             csv(fit.screen_summary_, f"screen_summary_{reading}.csv")
             csv(fit.collinearity_.rename_axis("pair").reset_index(), f"collinearity_{reading}.csv")
+        loo_moments = [f.moments_.reset_index().assign(held_out=held) for held, f in result.loo_fits[reading].items()]
+        csv(pd.concat(loo_moments, ignore_index=True), f"leave_one_out_moments_{reading}.csv")
         loo_params = pd.DataFrame({held: f.params_ for held, f in result.loo_fits[reading].items()}).T
         loo_params["objective"] = [f.objective_ for f in result.loo_fits[reading].values()]
         csv(loo_params.rename_axis("held_out").reset_index(), f"leave_one_out_parameters_{reading}.csv")
@@ -294,7 +308,7 @@ def write_outputs(result: CalibrationResult, out: str | Path) -> list[Path]:
             figure.savefig(path, dpi=110)
             written.append(path)
     path = out / "calibrated.yaml"
-    document = parameter_document(result)
+    document = parameter_document(result, size=size)
     partial = path.with_name(path.name + ".partial")
     partial.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     partial.replace(path)

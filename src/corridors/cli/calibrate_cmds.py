@@ -61,7 +61,7 @@ def calibrate(
         with pool:
             result = run_calibration(config, store=store_path, executor=HeldExecutor(pool), progress=advance)
         progress.update(task, completed=progress.tasks[0].total)
-    written = write_outputs(result, out)
+    written = write_outputs(result, out, size=chosen if not changes else f"{chosen} (changed: {', '.join(changes)})")
     if not quiet:
         _print(result)
     console.print(f"wrote {len(written)} files to {out} (parameter file {out / 'calibrated.yaml'})")
