@@ -7,8 +7,9 @@ fitted value errs by about (simulation error - observation error) / slope. The M
 sandwich SE of the fit is exactly that error's standard deviation to first order (its
 Omega holds both variances), so |fitted - true| <= 4 SE fails by chance with probability
 about 6e-5 (normal tails). The seeds are fixed, so the test is deterministic; it has
-teeth because the SE itself must be small (< 0.06 on a box of width 0.58): a fitter that
-ignored the data would stay at the start, 0.2 away.
+teeth because the SE itself must be small (< 0.06 on a box of width 0.58) and the fit must
+leave its start (0.15, 0.2 from the truth) by more than 2 SE. (At the time of writing:
+0.401 +- 0.049, 1.0 SE from 0.35.)
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def test_a_known_widen_base_is_recovered_within_four_sandwich_ses(tmp_path: Path
     se = float(fit.standard_errors_["widen_base"])
     assert 0 < se < 0.06
     assert abs(value - TRUE_WIDEN_BASE) <= 4 * se
+    assert abs(value - 0.15) > 2 * se  # it left the start (the schema default), which is 0.2 from the truth
     assert fit.objective_ <= fit.start_objective_
     profile = fit.profiles_.set_index("value")["objective"]
     assert profile.min() == pytest.approx(fit.objective_)  # the fit is the best point of its own slice
