@@ -1,23 +1,44 @@
-"""The paper's published figures as calibration targets (Hardt 2012, Tables 1-3, survey)."""
+"""Calibration: the paper's figures as targets with SEs, and the simulated-moments fit of shared parameters.
 
-from corridors.calibration.paper import (
-    female_shares,
-    mean_contacts_per_week,
-    mean_response_months,
-    survey_shares,
-    table1,
-    table2,
-    table3,
-    targets,
-)
+``corridors.calibration.paper`` holds the published tables; :mod:`.targets` turns them and
+the shipped sample into targets with standard errors; :mod:`.fit` fits parameters shared
+by every organization (docs/CALIBRATION.md). Names are imported on first use, so reading
+the paper's tables does not load the fitting machinery.
+"""
 
-__all__ = [
-    "female_shares",
-    "mean_contacts_per_week",
-    "mean_response_months",
-    "survey_shares",
-    "table1",
-    "table2",
-    "table3",
-    "targets",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_SOURCES = {
+    "MSMCalibration": "fit",
+    "female_shares": "paper",
+    "mean_contacts_per_week": "paper",
+    "mean_response_months": "paper",
+    "survey_shares": "paper",
+    "table1": "paper",
+    "table2": "paper",
+    "table3": "paper",
+    "parameter_overrides": "pipeline",
+    "read_parameter_file": "pipeline",
+    "run_calibration": "pipeline",
+    "shipped_parameter_file": "pipeline",
+    "write_outputs": "pipeline",
+    "calibration_targets": "targets",
+    "decision_times": "targets",
+}
+
+__all__ = sorted(_SOURCES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _SOURCES:
+        raise AttributeError(f"module 'corridors.calibration' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"corridors.calibration.{_SOURCES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_SOURCES])

@@ -60,6 +60,8 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
     workers: Annotated[int, typer.Option("--workers", min=0, help="Batch engine processes (0: every core)")] = 0,
     set_: SetOption = None,
+    params: Annotated[Path | None, typer.Option("--params", help="Fitted parameter file (corridors calibrate), "
+                                                                 "applied before --set")] = None,
     output: OutputAlias = None,
 ) -> None:
     """Run replications of a scenario and summarize decision and response times.
@@ -73,6 +75,10 @@ def run(
     out = chosen_out(out, output)
     if engine not in ENGINES:
         raise CorridorsError(f"--engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
+    if params is not None:
+        from corridors.calibration import parameter_overrides
+
+        set_ = [*parameter_overrides(params), *(set_ or [])]
     resolved = load_scenario(scenario, set_ or [])
     if out is not None:
         check_out(out)

@@ -259,10 +259,13 @@ class Store:
         import duckdb
 
         try:
-            size = con.execute("SELECT block_size, total_blocks FROM pragma_database_size()").fetchone()
-            if size is not None:
-                block_size, total_blocks = int(size[0]), int(size[1])
-                expected = _HEADER_BYTES + block_size * total_blocks
+            # used blocks, not total: DuckDB trims free blocks off the end of the file, so only
+            # the blocks in use must lie inside it (those replayed from a WAL are not in it yet)
+            size = con.execute("SELECT block_size, used_blocks FROM pragma_database_size()").fetchone()
+            wal_pending = self.path.with_name(self.path.name + ".wal").exists()
+            if size is not None and not wal_pending:
+                block_size, used_blocks = int(size[0]), int(size[1])
+                expected = _HEADER_BYTES + block_size * used_blocks
                 actual = self.path.stat().st_size
                 if actual < expected:
                     raise CorridorsError(self._damaged(f"truncated: {actual} bytes of at least {expected}"))

@@ -1,0 +1,365 @@
+"""The whole calibration: both readings, four leave-one-out fits, tables, figures, the parameter file.
+
+:func:`run_calibration` fits each reading (:data:`~corridors.calibration.fit.READINGS`)
+on all four organizations, then once per organization on the other three, predicting the
+held-out organization's Table 1 mean and decision-time shares at the three-organization
+fit. :func:`write_outputs` writes every table as CSV, the figures as PNG and the fitted
+parameter set as a versioned YAML file, which :func:`parameter_overrides` turns back into
+``--set`` overrides (``corridors run --params FILE``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import yaml
+
+from corridors import __version__
+from corridors.calibration.fit import READINGS, MSMCalibration
+from corridors.calibration.paper import ORGANIZATIONS
+from corridors.calibration.targets import calibration_targets, decision_times
+from corridors.errors import CorridorsError
+
+if TYPE_CHECKING:
+    from corridors.experiments.executors import Executor
+
+__all__ = [
+    "PARAMETER_FILE_FORMAT",
+    "SIZES",
+    "CalibrationConfig",
+    "CalibrationResult",
+    "parameter_overrides",
+    "read_parameter_file",
+    "run_calibration",
+    "shipped_parameter_file",
+    "write_outputs",
+]
+
+PARAMETER_FILE_FORMAT = "corridors-calibration/1"
+
+
+@dataclass(frozen=True)
+class CalibrationConfig:
+    """Sizes of a calibration run (see :data:`SIZES`)."""
+
+    replications: int = 1000
+    max_evaluations: int = 36
+    loo_max_evaluations: int = 24
+    profile_points: int = 7
+    max_parameters: int = 3
+    seed: int = 2012
+    readings: tuple[str, ...] = tuple(READINGS)
+    organizations: tuple[str, ...] = ORGANIZATIONS
+    n_operations: int = 70
+    overrides: tuple[str, ...] = ()
+    parameters: tuple[str, ...] | None = None
+    """Parameters to fit (default: chosen by the identifiability screen)."""
+
+    def evaluations_estimate(self) -> int:
+        """Organization-evaluations a run takes at most (for a progress bar's total)."""
+        k = self.max_parameters
+        orgs = len(self.organizations)
+        full = (1 + 12 + self.max_evaluations + 2 * k + k * (self.profile_points + 1)) * orgs
+        loo = orgs * ((1 + self.loo_max_evaluations) * (orgs - 1) + 1)
+        return len(self.readings) * (full + loo)
+
+
+SIZES: dict[str, CalibrationConfig] = {
+    "quick": CalibrationConfig(replications=100, max_evaluations=9, loo_max_evaluations=5, profile_points=3,
+                               max_parameters=2),
+    "medium": CalibrationConfig(replications=800, max_evaluations=30, loo_max_evaluations=18, profile_points=5),
+    "full": CalibrationConfig(replications=2000, max_evaluations=40, loo_max_evaluations=24, profile_points=7),
+}  # fmt: skip
+"""Named sizes: ``quick`` (about 3 minutes), ``medium`` (the run reported in docs/CALIBRATION.md), ``full``."""
+
+
+@dataclass
+class CalibrationResult:
+    """Fits of each reading, the leave-one-out table and the comparison of readings."""
+
+    config: CalibrationConfig
+    fits: dict[str, MSMCalibration]
+    loo_fits: dict[str, dict[str, MSMCalibration]]
+    loo: pd.DataFrame
+    comparison: pd.DataFrame
+    targets: pd.DataFrame
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _fitter(config: CalibrationConfig, reading: str, store: Path, executor: Executor | None,
+            progress: Callable[[str, int], None] | None, **options: Any) -> MSMCalibration:  # fmt: skip
+    def tagged(stage: str, count: int) -> None:
+        if progress is not None:
+            progress(f"{reading}: {stage}", count)
+
+    return MSMCalibration(
+        reading=reading, replications=config.replications, seed=config.seed, store=store, executor=executor,
+        targets=calibration_targets(n_operations=config.n_operations), overrides=config.overrides,
+        max_parameters=config.max_parameters, progress=tagged, **options,
+    )  # fmt: skip
+
+
+def run_calibration(
+    config: CalibrationConfig,
+    *,
+    store: str | Path,
+    executor: Executor | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> CalibrationResult:
+    """Fit every reading on all organizations and leave each organization out once.
+
+    Parameters
+    ----------
+    config
+        Sizes (:data:`SIZES`).
+    store
+        DuckDB store of every evaluation; a killed run started again resumes from it.
+    executor
+        Executor of the sweeps (entered once per fit).
+    progress
+        Called with (stage, replications just run) after each organization's evaluation.
+    """
+    import time
+
+    store = Path(store)
+    targets = calibration_targets(n_operations=config.n_operations)
+    fits: dict[str, MSMCalibration] = {}
+    loo_fits: dict[str, dict[str, MSMCalibration]] = {}
+    seconds: dict[str, float] = {}
+    rows: list[dict[str, Any]] = []
+    observed_decisions = decision_times()
+    for reading in config.readings:
+        start = time.perf_counter()
+        full = _fitter(config, reading, store, executor, progress, organizations=config.organizations,
+                       parameters=list(config.parameters) if config.parameters else None,
+                       max_evaluations=config.max_evaluations, profile_points=config.profile_points).fit()
+        fits[reading] = full
+        seconds[f"{reading}: fit"] = time.perf_counter() - start
+        start = time.perf_counter()
+        loo_fits[reading] = {}
+        for held in config.organizations:
+            others = [o for o in config.organizations if o != held]
+            loo = _fitter(config, reading, store, executor, _relabel(progress, f"leave out {held}"),
+                          parameters=full.parameters, organizations=others,
+                          max_evaluations=config.loo_max_evaluations, profile_points=0,
+                          standard_errors=False).fit()  # fmt: skip
+            loo_fits[reading][held] = loo
+            predicted = loo.predict(held)
+            rows.extend(_loo_rows(reading, held, targets, full, loo, predicted, observed_decisions))
+        seconds[f"{reading}: leave-one-out"] = time.perf_counter() - start
+    loo_table = pd.DataFrame(rows)
+    comparison = _comparison(fits, loo_table)
+    return CalibrationResult(config, fits, loo_fits, loo_table, comparison, targets, seconds)
+
+
+def _relabel(progress: Callable[[str, int], None] | None, label: str) -> Callable[[str, int], None] | None:
+    if progress is None:
+        return None
+
+    def relabelled(stage: str, count: int) -> None:
+        assert progress is not None
+        progress(f"{stage.split(': ', 1)[0]}: {label}", count)
+
+    return relabelled
+
+
+def _loo_rows(reading: str, held: str, targets: pd.DataFrame, full: MSMCalibration, loo: MSMCalibration,
+              predicted: pd.DataFrame, observed_decisions: pd.DataFrame) -> list[dict[str, Any]]:  # fmt: skip
+    t = targets.set_index("target")
+    in_sample = full.moments_["simulated"]
+    days = observed_decisions.loc[observed_decisions["organization"] == held, "decision_days"]
+    out = []
+    for measure in ("response_months", "decided_within_30d", "decided_within_90d"):
+        key = f"{measure}:{held}"
+        if key in t.index:
+            observed, se, n = float(t.loc[key, "value"]), float(t.loc[key, "se"]), float(t.loc[key, "n"])
+            kind = "target"
+        elif measure.startswith("decided_within") and len(days):
+            horizon = int(measure.removeprefix("decided_within_").removesuffix("d"))
+            observed, se, n, kind = float((days <= horizon).mean()), math.nan, float(len(days)), "descriptive"
+        else:
+            observed, se, n, kind = math.nan, math.nan, 0.0, "no data"
+        inside = float(in_sample.get(key, math.nan))
+        held_value = float(predicted.loc[key, "value"])
+        # rank of the held-out prediction among all organizations under the same (three-organization) fit
+        trained = loo.moments_.loc[loo.moments_["measure"] == measure, "simulated"]
+        rank = 1 + int((trained > held_value).sum()) if measure == "response_months" else math.nan
+        out.append({
+            "reading": reading, "held_out": held, "measure": measure, "kind": kind, "observed": observed,
+            "se": se, "n_observed": n, "in_sample": inside, "in_sample_error": inside - observed,
+            "held_out_prediction": held_value, "held_out_error": held_value - observed,
+            "held_out_z": (held_value - observed) / se if se == se else math.nan,
+            "held_out_rank_in_its_fit": rank,
+        })  # fmt: skip
+    return out
+
+
+def _comparison(fits: dict[str, MSMCalibration], loo: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for reading, fit in fits.items():
+        m = fit.moments_
+        table1 = m[m["measure"] == "response_months"]
+        part = loo[(loo["reading"] == reading) & (loo["measure"] == "response_months")].set_index("held_out")
+        in_sample = table1["simulated"].rename(index=lambda k: k.split(":")[1])
+        rows.append({
+            "reading": reading, "parameters": ", ".join(fit.params_.index),
+            "objective": fit.objective_, "targets": fit.n_targets_,
+            "objective_table1": float(table1["contribution"].sum()),
+            "objective_survey": float(m.loc[m["organization"] == "all", "contribution"].sum()),
+            "objective_decisions": float(m.loc[m["measure"].str.startswith("decided"), "contribution"].sum()),
+            "table1_rmse_in_sample": float((part["in_sample_error"] ** 2).mean() ** 0.5),
+            "table1_rmse_held_out": float((part["held_out_error"] ** 2).mean() ** 0.5),
+            "table1_mean_abs_z_held_out": float(part["held_out_z"].abs().mean()),
+            "slowest_in_sample": str(in_sample.idxmax()),
+            "slowest_held_out": str(part["held_out_prediction"].idxmax()),
+            "eu_slowest_held_out": bool(part["held_out_prediction"].idxmax() == "EU"),
+            "eu_rank_in_eu_held_out_fit": float(part["held_out_rank_in_its_fit"].get("EU", math.nan)),
+            "profile_improvement": float(fit.objective_ - fit.profiles_["objective"].min())
+            if len(fit.profiles_) else math.nan,
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+# -- outputs ------------------------------------------------------------------------------
+
+
+def _scenario_hashes(overrides: Sequence[str], organizations: Sequence[str]) -> dict[str, str]:
+    from corridors.scenario import load_scenario
+
+    return {org: load_scenario(org.lower(), list(overrides)).content_hash() for org in organizations}
+
+
+def parameter_document(result: CalibrationResult, *, primary: str = "interpersonal",
+                       size: str | None = None) -> dict[str, Any]:
+    """The versioned parameter file's content (see :func:`write_outputs`)."""
+    readings: dict[str, dict[str, Any]] = {}
+    for reading, fit in result.fits.items():
+        overrides = [*READINGS[reading], *(f"parameters.{k}={v}" for k, v in fit.params_.items())]
+        readings[reading] = {
+            "parameters": {str(k): {"value": float(v), "se": float(fit.standard_errors_[k])}
+                           for k, v in fit.params_.items()},
+            "objective": float(fit.objective_), "targets": int(fit.n_targets_),
+            "evaluations": int(fit.optimizer_["evaluations"]),
+            "scenario_hashes": _scenario_hashes(overrides, result.config.organizations),
+        }  # fmt: skip
+    if primary not in readings:
+        primary = next(iter(readings))
+    return {
+        "format": PARAMETER_FILE_FORMAT,
+        "reading": primary,
+        "parameters": {k: v["value"] for k, v in readings[primary]["parameters"].items()},
+        "readings": readings,
+        "code_version": __version__,
+        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "size": size or "custom",
+        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(result.config).items()},
+        "method": "method of simulated moments, diagonal inverse-variance weights, LHS + Nelder-Mead, "
+                  "sandwich SEs (docs/CALIBRATION.md)",
+    }  # fmt: skip
+
+
+def write_outputs(result: CalibrationResult, out: str | Path, *, size: str | None = None) -> list[Path]:
+    """Write the parameter file (``calibrated.yaml``), every table (CSV) and the figures (PNG) to ``out``.
+
+    ``size`` names the run's size (:data:`SIZES`) in the parameter file.
+    """
+    from matplotlib.figure import Figure
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def csv(frame: pd.DataFrame, name: str, index: bool = False) -> None:
+        path = out / name
+        frame.to_csv(path, index=index)
+        written.append(path)
+
+    csv(result.targets, "targets.csv")
+    csv(result.loo, "leave_one_out.csv")
+    csv(result.comparison, "readings.csv")
+    csv(pd.DataFrame([{"stage": k, "seconds": v} for k, v in result.seconds.items()]), "timings.csv")
+    for reading, fit in result.fits.items():
+        csv(fit.summary, f"fit_{reading}.csv", index=True)
+        csv(fit.moments_.reset_index(), f"moments_{reading}.csv")
+        csv(fit.trace_, f"trace_{reading}.csv")
+        csv(fit.profiles_, f"profiles_{reading}.csv")
+        if hasattr(fit, "screen_"):
+            csv(fit.screen_, f"screen_{reading}.csv", index=True)
+            csv(fit.screen_summary_, f"screen_summary_{reading}.csv")
+            csv(fit.collinearity_.rename_axis("pair").reset_index(), f"collinearity_{reading}.csv")
+        loo_moments = [f.moments_.reset_index().assign(held_out=held) for held, f in result.loo_fits[reading].items()]
+        csv(pd.concat(loo_moments, ignore_index=True), f"leave_one_out_moments_{reading}.csv")
+        loo_params = pd.DataFrame({held: f.params_ for held, f in result.loo_fits[reading].items()}).T
+        loo_params["objective"] = [f.objective_ for f in result.loo_fits[reading].values()]
+        csv(loo_params.rename_axis("held_out").reset_index(), f"leave_one_out_parameters_{reading}.csv")
+        for kind, draw in (("profiles", fit.plot_profiles), ("moments", fit.plot_moments),
+                           ("screen", getattr(fit, "plot_screen", None))):  # fmt: skip
+            if draw is None or (kind == "screen" and not hasattr(fit, "screen_")):
+                continue
+            figure = Figure(figsize=(8, 5), layout="constrained")
+            draw(figure.add_subplot())
+            path = out / f"{kind}_{reading}.png"
+            figure.savefig(path, dpi=110)
+            written.append(path)
+    path = out / "calibrated.yaml"
+    document = parameter_document(result, size=size)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    partial.replace(path)
+    written.append(path)
+    return written
+
+
+def read_parameter_file(path: str | Path) -> dict[str, Any]:
+    """Read and check a parameter file written by :func:`write_outputs`."""
+    label = str(path)
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CorridorsError(f"--params {label}: cannot read the parameter file: {exc}") from None
+    if not isinstance(document, dict) or document.get("format") != PARAMETER_FILE_FORMAT:
+        raise CorridorsError(f"--params {label}: not a corridors parameter file (format: {PARAMETER_FILE_FORMAT})")
+    if not isinstance(document.get("parameters"), dict) or not document["parameters"]:
+        raise CorridorsError(f"--params {label}: parameters: missing or empty")
+    return document
+
+
+def parameter_overrides(path: str | Path, *, reading: str | None = None) -> list[str]:
+    """A parameter file as ``--set`` overrides (its primary reading, or ``reading``).
+
+    Examples
+    --------
+    >>> overrides = parameter_overrides(shipped_parameter_file())
+    >>> all(o.startswith("parameters.") for o in overrides)
+    True
+    >>> parameter_overrides(shipped_parameter_file(), reading="realist")[0]
+    'realist=true'
+    """
+    document = read_parameter_file(path)
+    chosen = reading or document.get("reading", "interpersonal")
+    if reading is None:
+        values = document["parameters"]
+    else:
+        readings = document.get("readings") or {}
+        if chosen not in readings:
+            raise CorridorsError(f"--params {path}: no reading '{chosen}' (readings: {', '.join(readings)})")
+        values = {k: v["value"] for k, v in readings[chosen]["parameters"].items()}
+    return [*READINGS.get(chosen, ()), *(f"parameters.{k}={float(v)!r}" for k, v in values.items())]
+
+
+def shipped_parameter_file() -> Path:
+    """The parameter file shipped in the package (from the run reported in docs/CALIBRATION.md)."""
+    return Path(__file__).resolve().parent / "data" / "calibrated.yaml"
+
+
+def with_size(name: str, **changes: Any) -> CalibrationConfig:
+    """A named size (:data:`SIZES`) with some fields changed."""
+    if name not in SIZES:
+        raise CorridorsError(f"size: unknown size '{name}' (choose from {', '.join(SIZES)})")
+    return replace(SIZES[name], **changes)
