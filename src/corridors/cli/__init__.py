@@ -25,7 +25,7 @@ def _register_all() -> None:
     from corridors.cli import scenario_cmds
 
     scenario_cmds.register(app)
-    for module_name in ("run_cmds", "experiment_cmds", "empirical_cmds", "report_cmds"):
+    for module_name in ("run_cmds", "experiment_cmds", "empirical_cmds", "report_cmds", "explore_cmds"):
         try:
             module = __import__(f"corridors.cli.{module_name}", fromlist=["register"])
         except ModuleNotFoundError as exc:
