@@ -9,6 +9,7 @@ uploaded scenario feeding Reset, one-line errors in the page, and the ensemble t
 
 from __future__ import annotations
 
+import base64
 import math
 import threading
 from collections import Counter
@@ -52,10 +53,16 @@ def _lever_params(scenario: Scenario) -> dict[str, dict[str, Any]]:
 
 
 @solara.component
-def Figure(make: Any, *args: Any) -> None:
-    """A matplotlib figure redrawn at every step of the model."""
+def Layers(view: figures.LayeredView, name: str) -> None:
+    """A view's two layers, one over the other, redrawn at every step of the model."""
     update_counter.get()
-    solara.FigureMatplotlib(make(*args), format="png", dependencies=[update_counter.value, *map(id, args)])
+    bottom, top = view.layers()
+    images = "".join(
+        f'<img alt="{name}" src="data:image/png;base64,{base64.b64encode(layer).decode()}" '
+        f'style="{"position:absolute;left:0;top:0;" if k else ""}width:100%;display:block">'
+        for k, layer in enumerate((bottom, top)))
+    solara.HTML(tag="div", unsafe_innerHTML=images, style={"position": "relative", "width": "448px"},
+                classes=[f"corridors-{name}"])
 
 
 @solara.component
@@ -83,14 +90,14 @@ def Events(model: ExplorerCommittee) -> None:
 @solara.component
 def Negotiation(model: solara.Reactive[ExplorerCommittee], params: solara.Reactive[dict[str, Any]]) -> None:
     committee = model.value
-    positions = solara.use_memo(lambda: figures.network_layout(committee), [committee])
-    update_counter.get()
+    views = solara.use_memo(lambda: (figures.NetworkView(committee), figures.IntervalsView(committee),
+                                     figures.TimelineView(committee)), [committee])
     with solara.Row(style={"flex-wrap": "wrap"}):
         with solara.Column(style={"width": "460px"}):
-            Figure(figures.network_figure, committee, positions)
-            Figure(figures.timeline_figure, committee)
+            Layers(views[0], "network")
+            Layers(views[2], "timeline")
         with solara.Column(style={"width": "460px"}):
-            Figure(figures.intervals_figure, committee)
+            Layers(views[1], "intervals")
         with solara.Column(style={"width": "420px"}):
             solara.Markdown("#### Events")
             Events(committee)
