@@ -31,9 +31,12 @@ def explorer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     """``corridors explore`` on a free port, started as a user would, from an empty folder."""
     port = free_port()
     folder = tmp_path_factory.mktemp("explore-cwd")
+    home = tmp_path_factory.mktemp("explore-home")
     log = (folder.parent / "explore-server.log").open("w")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOLARA_")}
+    env["HOME"] = str(home)
     proc = subprocess.Popen([sys.executable, "-m", "corridors.cli", "explore", "--port", str(port)], cwd=folder,
-                            stdout=log, stderr=subprocess.STDOUT)
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -47,7 +50,7 @@ def explorer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         proc.terminate()
         pytest.fail(f"corridors explore did not listen on port {port} within 90 s; see {log.name}")
     try:
-        yield {"url": f"http://127.0.0.1:{port}/", "port": port, "pid": proc.pid, "cwd": folder}
+        yield {"url": f"http://127.0.0.1:{port}/", "port": port, "pid": proc.pid, "cwd": folder, "home": home}
     finally:
         proc.terminate()
         try:

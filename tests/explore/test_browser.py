@@ -155,3 +155,13 @@ def test_the_server_listens_on_loopback_only(explorer: dict[str, Any]) -> None:
         pass
     else:
         raise AssertionError("the explorer answered on 127.0.0.2: it is not bound to 127.0.0.1 alone")
+
+
+def test_the_server_wrote_no_file(explorer: dict[str, Any]) -> None:
+    """After the sessions above (uploads, ensembles): nothing in its working folder, and in its
+    home only matplotlib's font cache (the whole toolkit's, made once per machine)."""
+    assert sorted(explorer["cwd"].rglob("*")) == []
+    home = explorer["home"]
+    written = {str(p.relative_to(home)) for p in home.rglob("*")}
+    assert written <= {".cache", ".cache/matplotlib", ".cache/matplotlib/fontlist-v3.11.0.json", ".config",
+                       ".config/matplotlib"}, written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 from typing import Annotated
 
@@ -24,13 +25,12 @@ def explore(
             ipaddress.ip_address(host)
         except ValueError:
             raise CorridorsError(f"--host: '{host}' is not an IP address (e.g. 127.0.0.1, the default)") from None
-    try:
-        import solara  # noqa: F401
+    missing = [name for name in ("solara", "mesa.visualization") if importlib.util.find_spec(name) is None]
+    if missing:  # found without importing: Solara reads its settings on import, before serve() sets them
+        raise CorridorsError(f"explore: needs the 'explore' extra ({missing[0]} is missing): "
+                             "pip install 'corridors[explore]'")
+    from corridors.explore.server import serve
 
-        from corridors.explore.server import serve
-    except ModuleNotFoundError as exc:
-        raise CorridorsError(f"explore: needs the 'explore' extra ({exc.name} is missing): "
-                             "pip install 'corridors[explore]'") from None
     print(f"corridors explore: http://{host}:{port} (Ctrl-C to stop)")
     serve(host, port)
 
