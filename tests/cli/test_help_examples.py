@@ -125,7 +125,7 @@ def test_flags_are_shown_as_flags_and_out_is_the_one_output_name() -> None:
             seen_out.append(" ".join(path))
             if " ".join(path) in _HAD_OUTPUT:  # commands that were --output before keep it as an alias
                 assert "--output" in names, path
-    assert _HAD_OUTPUT <= set(seen_out)
+    assert set(seen_out) >= _HAD_OUTPUT
     code, text = _run(["run", "--help"])
     assert re.search(r"--quiet\s+No progress bar", text)
 

@@ -27,7 +27,8 @@ def _register_all() -> None:
 
     show_flags_as_flags()
     scenario_cmds.register(app)
-    for module_name in ("run_cmds", "experiment_cmds", "empirical_cmds", "report_cmds", "calibrate_cmds"):
+    for module_name in ("run_cmds", "experiment_cmds", "empirical_cmds", "report_cmds", "calibrate_cmds",
+                        "explore_cmds"):
         try:
             module = __import__(f"corridors.cli.{module_name}", fromlist=["register"])
         except ModuleNotFoundError as exc:

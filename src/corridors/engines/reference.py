@@ -16,7 +16,9 @@ routes, which the statistical equivalence tests set against the batch engine.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 import mesa
 import numpy as np
@@ -33,9 +35,11 @@ from corridors.engines.rows import (
 from corridors.engines.rules import CAUCUS, CONTACT, GOSSIP, INFORMAL_SOURCES, OWN, PUBLIC, VOTE
 from corridors.engines.sampling import departures, geometric_gap, pick_stranger, poisson_cdf, poisson_counts
 from corridors.errors import CorridorsError
+from corridors.scenario.loading import apply_overrides, load_scenario, scenario_from_dict
 from corridors.scenario.schema import Scenario
 
-__all__ = ["AgendaSetter", "Ambassador", "Committee", "SAMPLINGS", "TraceEvent", "run_reference"]
+__all__ = ["AgendaSetter", "Ambassador", "Committee", "CommitteeDataCollector", "SAMPLINGS", "TraceEvent",
+           "run_reference"]
 
 SAMPLINGS = ("shared", "numpy")
 
@@ -322,13 +326,117 @@ class AgendaSetter(mesa.Agent):
                            f"now believes {self.model.arrays.codes[k]} can live with [{lo:.2f}, {hi:.2f}]")
 
 
-class Committee(mesa.Model):
-    """An organization's peace-and-security committee, from routine life to a crisis decision."""
+def _last_proposal(m: Committee) -> float:
+    return m.proposals[-1] if m.proposals else math.nan
 
-    def __init__(self, scenario: Scenario, *, seed: int = 0, replicate: int = 0, trace: bool = False,
-                 sampling: str = "shared") -> None:
+
+def _mean_trust(m: Committee) -> float:
+    positive = m.trust[m.trust > 0]
+    return float(positive.mean()) if positive.size else 0.0
+
+
+def _informal_share(m: Committee) -> float:
+    return m.setter_knowledge()[1] if m.n_formal_meetings else math.nan
+
+
+def _stated(a: Ambassador, value: float) -> float:
+    return value if a.public_version >= 0 else math.nan
+
+
+def _believed(a: Ambassador, bound: np.ndarray) -> float:
+    return float(bound[a.index]) if a.model.n_formal_meetings else math.nan
+
+
+def _friends(a: Ambassador) -> int:
+    row = a.model.trust[a.index]
+    return int((row >= a.model.p.friend_threshold).sum() - (row[a.index] >= a.model.p.friend_threshold))
+
+
+MODEL_REPORTERS: dict[str, Any] = {
+    "day": lambda m: m.day - 1,  # the last day simulated; 0 is the day the demand arrives
+    "proposal": _last_proposal,  # the last proposal put to a vote (NaN before the first)
+    "rejecters": lambda m: m.last_vote_rejecters,  # members who rejected at the last vote (0 before it)
+    "informal_share": _informal_share,  # the setter's beliefs last set informally (NaN before a meeting)
+    "mean_trust": _mean_trust,  # mean strength of the positive ties
+}
+AGENT_REPORTERS: dict[str, Any] = {
+    "lo": lambda a: a.lo,  # the capital's instruction: the acceptable interval
+    "hi": lambda a: a.hi,
+    "public_lo": lambda a: _stated(a, a.public_lo),  # stated at the first formal meeting (NaN before)
+    "public_hi": lambda a: _stated(a, a.public_hi),
+    "belief_lo": lambda a: _believed(a, a.model.setter.belief_lo),  # what the setter believes (NaN before)
+    "belief_hi": lambda a: _believed(a, a.model.setter.belief_hi),
+    "pressure": lambda a: a.pressure,  # lobbying pressure on the capital
+    "friends": _friends,  # colleagues with trust >= friend_threshold
+}
+
+
+class CommitteeDataCollector(mesa.DataCollector):
+    """Mesa's data collector, cheap in the burn-in: ambassadors' rows only from the demand on.
+
+    Collected after every day (the routine days too, five numbers each, so the tables
+    line up with ``model.steps``), with the ambassadors' rows (56 a day for the OSCE) only
+    once the crisis has begun. Row k of both tables, Mesa's step k, is the state after
+    day k + 1, so the row ``mesa.batch_run`` reports for a run (step ``model.steps - 1``)
+    is its last day, the decision. It only reads the model and draws no random number.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(model_reporters=MODEL_REPORTERS, agent_reporters=AGENT_REPORTERS)
+
+    def collect(self, model: Any) -> None:
+        """Append today's numbers (Mesa's reporters, computed a table at a time for speed)."""
+        for name, reporter in self.model_reporters.items():
+            self.model_vars[name].append(reporter(model))
+        if model.in_crisis:
+            step = model.steps - 1
+            columns = zip(*ambassador_columns(model).values(), strict=True)
+            self._agent_records[step] = [(step, amb.unique_id, *values)
+                                         for amb, values in zip(model.ambassadors, columns, strict=True)]
+
+
+def ambassador_columns(m: Committee) -> dict[str, list[Any]]:
+    """The agent reporters' values for every ambassador at once, in :data:`AGENT_REPORTERS` order."""
+    amb = m.ambassadors
+    public = np.array([a.public_version >= 0 for a in amb])
+    met = m.n_formal_meetings > 0
+    nan = np.full(m.n, math.nan)
+    friends = (m.trust >= m.p.friend_threshold).sum(axis=1) - (np.diag(m.trust) >= m.p.friend_threshold)
+    return {
+        "lo": [a.lo for a in amb],
+        "hi": [a.hi for a in amb],
+        "public_lo": np.where(public, [a.public_lo for a in amb], math.nan).tolist(),
+        "public_hi": np.where(public, [a.public_hi for a in amb], math.nan).tolist(),
+        "belief_lo": (m.setter.belief_lo if met else nan).tolist(),
+        "belief_hi": (m.setter.belief_hi if met else nan).tolist(),
+        "pressure": [a.pressure for a in amb],
+        "friends": friends.tolist(),
+    }
+
+
+class Committee(mesa.Model):
+    """An organization's peace-and-security committee, from routine life to a crisis decision.
+
+    ``scenario`` is a :class:`Scenario` or a preset name or file (with ``overrides`` as in
+    ``--set``), so that Mesa's tools can build it from keywords alone:
+
+    >>> import mesa
+    >>> runs = mesa.batch_run(Committee, parameters={"scenario": "unsc", "seed": [1, 2],
+    ...     "overrides": ["parameters.burn_in_days=30"]}, max_steps=400, display_progress=False)
+    >>> [(run["seed"], run["day"]) for run in runs if run["AgentID"] == 1]  # the day each run decided
+    [(1, 22), (2, 246)]
+    """
+
+    def __init__(self, scenario: Scenario | str, *, seed: int = 0, replicate: int = 0, trace: bool = False,
+                 sampling: str = "shared", overrides: Sequence[str] | str = ()) -> None:
         if sampling not in SAMPLINGS:
             raise CorridorsError(f"sampling: unknown '{sampling}' (choose from {', '.join(SAMPLINGS)})")
+        overrides = [overrides] if isinstance(overrides, str) else list(overrides)
+        if isinstance(scenario, str):
+            scenario = load_scenario(scenario, overrides)
+        elif overrides:
+            scenario = scenario_from_dict(apply_overrides(scenario.model_dump(mode="json"), overrides),
+                                          label=f"{scenario.name} (with overrides)")
         draws_state, dynamics_seq = replicate_streams(seed, scenario.content_hash(), replicate)
         super().__init__(rng=np.random.Generator(np.random.PCG64(dynamics_seq.spawn(1)[0])))
         self.scenario = scenario
@@ -370,6 +478,8 @@ class Committee(mesa.Model):
         self.n_capital_widenings = 0
         self.window_contacts = 0
         self.routine: dict[str, float] = {}
+        self.last_vote_rejecters = 0  # for the data collector; the model never reads it
+        self.datacollector = CommitteeDataCollector()  # collected after each day (step)
 
     # -- schedule ------------------------------------------------------------------------
     def _regular_meeting_days(self) -> set[int]:
@@ -429,6 +539,9 @@ class Committee(mesa.Model):
             self.find_bridges()
         self.decay_trust()
         self.day += 1
+        if self.day >= self.p.max_days:
+            self.running = False  # the horizon: Mesa's loops (batch_run, SolaraViz) stop here
+        self.datacollector.collect(self)
 
     def begin_crisis(self) -> None:
         """Day 0: the demand arrives; measure the routine network, then the first calls."""
@@ -545,6 +658,7 @@ class Committee(mesa.Model):
             if not accept[bloc].all():
                 accept[bloc] = False
         n_accept = int(accept.sum())
+        self.last_vote_rejecters = self.n - n_accept
         decided = n_accept >= a.quota and bool(accept[a.veto].all())
         self.log("proposal", (self.setter.name,), f"proposal {x:.2f}, {n_accept} of {self.n} accept")
         if decided:
