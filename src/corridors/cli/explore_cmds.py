@@ -16,9 +16,9 @@ def explore(
         "127.0.0.1"),
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on")] = 8765,
 ) -> None:
-    """Watch and steer a negotiation, and compare many, in the browser.
+    """Watch and steer a negotiation, and compare many, in the browser (then open http://127.0.0.1:8765).
 
-    Example: corridors explore   (then open http://127.0.0.1:8765)
+    Example: corridors explore --port 8765
     """
     if host != "localhost":
         try:
