@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
+import numpy as np
 import pandas as pd
 
 from corridors.scenario.schema import Scenario
@@ -35,6 +36,29 @@ def block_size(replications: int, workers: int) -> int:
     from corridors.engines.batch import BLOCK_REPLICATES
 
     return max(64, min(BLOCK_REPLICATES, math.ceil(replications / (4 * workers))))
+
+
+class _Rows:
+    """The rows of a run, filled block by block into one array per column (no concatenation).
+
+    Joining blocks with ``pandas.concat`` holds every block and the joined copy at once;
+    filling preallocated columns keeps one block beside the result.
+    """
+
+    def __init__(self, total: int, first_replicate: int) -> None:
+        self.total = total
+        self.first = first_replicate
+        self.columns: dict[str, np.ndarray] = {}
+
+    def add(self, block: pd.DataFrame, start: int) -> None:
+        if not self.columns:
+            self.columns = {name: np.empty(self.total, dtype=block[name].dtype) for name in block.columns}
+        offset = start - self.first
+        for name, column in self.columns.items():
+            column[offset: offset + len(block)] = block[name].to_numpy()
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.columns, copy=False)
 
 
 def _run_block(scenario_json: str, count: int, seed: int, first: int) -> pd.DataFrame:
@@ -58,19 +82,20 @@ def run_batch_parallel(
 
     block = block or block_size(replications, workers)
     starts = list(range(first_replicate, first_replicate + replications, block))
+    if not starts:
+        return run_batch(scenario, replications=0, seed=seed)
+    rows = _Rows(replications, first_replicate)
     if workers <= 1 or len(starts) <= 1:
-        frames = []
         for start in starts:
             count = min(block, first_replicate + replications - start)
-            frames.append(run_batch(scenario, replications=count, seed=seed, first_replicate=start))
+            rows.add(run_batch(scenario, replications=count, seed=seed, first_replicate=start), start)
             if progress is not None:
                 progress(count)
-        return pd.concat(frames, ignore_index=True) if frames else run_batch(scenario, replications=0, seed=seed)
+        return rows.frame()
     run_batch(scenario, replications=1, seed=seed, first_replicate=first_replicate)  # compile before forking
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     scenario_json = scenario.model_dump_json()
-    results: dict[int, pd.DataFrame] = {}
     with ProcessPoolExecutor(max_workers=min(workers, len(starts)), mp_context=context) as pool:
         pending: dict[Future[pd.DataFrame], int] = {}
         for start in starts:
@@ -80,7 +105,8 @@ def run_batch_parallel(
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 start = pending.pop(future)
-                results[start] = future.result()
+                frame = future.result()
+                rows.add(frame, start)
                 if progress is not None:
-                    progress(len(results[start]))
-    return pd.concat([results[start] for start in starts], ignore_index=True)
+                    progress(len(frame))
+    return rows.frame()
