@@ -48,6 +48,23 @@ def upload(page: Any, path: Path) -> None:
     chooser.value.set_files(str(path))
 
 
+def set_checkbox(page: Any, label: str, checked: bool) -> Any:
+    """Tick or untick until the page shows it: a render still in flight from an earlier
+    change (a preset, a setting) can redraw the box with its old value right after a click."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_label(label, exact=True)
+    for _ in range(5):
+        if box.is_checked() == checked:
+            break
+        box.click(force=True)
+        try:
+            expect(box).to_be_checked(checked=checked, timeout=5_000)
+        except AssertionError:
+            continue
+    return box
+
+
 def shoot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -66,8 +83,7 @@ def test_choose_a_preset_change_a_control_and_step(browser: Any, explorer: dict[
     choose_preset(page, "unsc")
     set_other(page, SHORT)
     page.get_by_text("Mechanisms", exact=True).click()
-    gossip = page.get_by_label("gossip", exact=True)
-    gossip.uncheck(force=True)
+    gossip = set_checkbox(page, "gossip", checked=False)
     assert not gossip.is_checked()
     seed = page.get_by_label("Seed", exact=True)
     seed.fill("3")
