@@ -1,4 +1,4 @@
-"""``corridors reproduce``: the paper's tables, observed against simulated."""
+"""``corridors reproduce``: the report that answers the paper's question."""
 
 from __future__ import annotations
 
@@ -6,48 +6,62 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from corridors.cli._common import MAX_SEED, OutputAlias, chosen_out, console, err_console
 
 
 def reproduce(
     out: Annotated[
-        Path | None, typer.Option("--out", help="Folder for index.html, reproduce.csv and reproduce.png "
-                                  "[default: reports]")
+        Path | None, typer.Option("--out", help="Folder for index.html, summary.md, the CSVs, figures/ and the "
+                                  "store of runs (resumable) [default: reports]")
     ] = None,
-    reps: Annotated[int, typer.Option("--reps", min=2, help="Replications per organization")] = 2000,
+    quick: Annotated[bool, typer.Option("--quick", help="Small sizes (under 2 minutes on 2 cores)")] = False,
+    recalibrate: Annotated[bool, typer.Option("--recalibrate", help="Redo the calibration (quick size with "
+                                              "--quick, medium otherwise) instead of reading the shipped one")] = False,
+    params: Annotated[Path | None, typer.Option("--params", help="Calibrated parameter file [default: the "
+                                                "shipped one]")] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed")] = 2012,
+    executor: Annotated[str, typer.Option("--executor", help="serial, process or dask")] = "process",
+    workers: Annotated[int | None, typer.Option("--workers", help="Worker processes (default: all cores)")] = None,
+    dask: Annotated[str | None, typer.Option("--dask", help="Dask scheduler address, or local:N")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
     output: OutputAlias = None,
 ) -> None:
-    """Run the AU, EU, OAS and OSCE presets and compare them with the paper's Tables 1 and 2.
+    """Write the report: the paper's tables beside the model's, the real data, calibration, mechanisms, policies, cases.
 
-    Example: corridors reproduce --out reports --reps 2000
+    Example: corridors reproduce --quick --out reports-quick
     """
-    from corridors.report.reproduce import NOT_YET, ORGANIZATIONS
+    from corridors.errors import CorridorsError
+    from corridors.experiments import make_executor
     from corridors.report.reproduce import reproduce as run_reproduce
+    from corridors.report.reproduce import sized
 
     out = chosen_out(out, output) or Path("reports")
+    if recalibrate and params is not None:
+        raise CorridorsError("--recalibrate and --params: give one (recalibrating writes its own parameter file)")
+    config = sized("quick" if quick else "full", seed=seed)
+    pool = make_executor(executor, workers=workers, dask_address=dask)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("replications"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, disable=quiet,
+                  transient=True) as progress:  # fmt: skip
+        task = progress.add_task("starting", total=None)
 
-    with Progress(TextColumn("replications"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err_console, disable=quiet, transient=True) as progress:
-        task = progress.add_task("reproduce", total=reps * len(ORGANIZATIONS))
-        result = run_reproduce(out, replications=reps, seed=seed, progress=lambda k: progress.advance(task, k))
-    table = Table(title="Hardt (2012): observed (paper) against simulated (corridors)")
-    columns = ("org", "decided", "Table 1 months", "simulated months", "Table 2 contacts/wk",
-               "simulated contacts/wk", "friends (day 0)")
-    for column in columns:
-        table.add_column(column, justify="right")
-    for org, row in result.table.iterrows():
-        table.add_row(str(org), f"{row.decided_share:.3f}", f"{row.observed_response_months:.2f}",
-                      f"{row.simulated_response_months:.2f} ± {row.simulated_response_se:.2f}",
-                      f"{row.observed_contacts_per_week:.2f}", f"{row.simulated_contacts_per_week:.2f}",
-                      f"{row.simulated_friends_mean:.1f}")
-    console.print(table)
-    console.print(f"wrote {result.html_path}, {result.csv_path}, {result.figure_path}", soft_wrap=True)
-    console.print("not in this version yet: " + "; ".join(NOT_YET))
+        def advance(stage: str, count: int, total: int) -> None:
+            progress.update(task, advance=count, total=total, description=stage)
+
+        result = run_reproduce(out, config=config, executor=pool, parameter_file=params, recalibrate=recalibrate,
+                               progress=advance)  # fmt: skip
+    for warning in result.warnings:
+        err_console.print(f"warning: {warning}", soft_wrap=True)
+    if not quiet:
+        for section in result.sections:
+            console.print(f"[bold]{section.title}[/bold]: {section.sentence}", soft_wrap=True, highlight=False)
+    console.print(
+        f"wrote {result.html_path}, {result.summary_path}, {len(result.csv_paths)} CSVs and "
+        f"{len(result.figure_paths)} figures; {result.replications_run} replications run, "
+        f"{result.settings_found} settings read from {result.store}", soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:
