@@ -478,9 +478,14 @@ def section_calibration(ctx: _Context, folder: Path | None) -> Section:
         f"{r.loc['interpersonal', 'slowest_held_out']} for the paper's reading and the "
         f"{r.loc['realist', 'slowest_held_out']} for the realist one."
     )
-    caption = (f"From the calibration in {'the package (shipped run)' if folder is None else base}; "
-               f"parameter file of corridors {ctx.parameters.get('code_version', '?')}, size "
-               f"{ctx.parameters.get('size', '?')}, created {ctx.parameters.get('created', '?')}.")  # fmt: skip
+    run = ctx.parameters.get("config", {})
+    hashes = "; ".join(f"{reading}: " + ", ".join(f"{o} {h}" for o, h in values.get("scenario_hashes", {}).items())
+                       for reading, values in ctx.parameters.get("readings", {}).items())  # fmt: skip
+    caption = (f"From the calibration in {'the package (shipped run)' if folder is None else base}: "
+               f"{run.get('replications', '?')} replications per organization and evaluation, seed "
+               f"{run.get('seed', '?')}, corridors {ctx.parameters.get('code_version', '?')}, size "
+               f"{ctx.parameters.get('size', '?')}, created {ctx.parameters.get('created', '?')}; scenario hashes "
+               f"at the fitted values: {hashes or 'not recorded'}.")  # fmt: skip
     notes = [f"Not identified by any moment (the screen): {', '.join(unidentified)}." if len(unidentified) else
              "Every screened parameter moves some moment beyond the simulation noise.",
              "Profiles and the method are in docs/CALIBRATION.md; the per-preset deployment lags are fixed from "
@@ -755,7 +760,9 @@ def _parameters(parameter_file: Path | None) -> tuple[tuple[str, ...], dict[str,
         return (), {"source": "none"}, [f"no calibrated parameter file ({path}): the 'calibrated' settings use the "
                                         "presets' defaults"]  # fmt: skip
     document = read_parameter_file(path)
-    document = {**document, "source": str(path)}
+    shown = ("the shipped file corridors/calibration/data/calibrated.yaml" if parameter_file is None
+             else str(parameter_file))  # fmt: skip
+    document = {**document, "source": shown}
     return tuple(parameter_overrides(path)), document, []
 
 
