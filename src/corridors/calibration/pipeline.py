@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from corridors import __version__
+from corridors._atomic import atomic_output
 from corridors.calibration.fit import READINGS, MSMCalibration
 from corridors.calibration.paper import ORGANIZATIONS
 from corridors.calibration.targets import calibration_targets, decision_times
@@ -267,7 +268,9 @@ def parameter_document(result: CalibrationResult, *, primary: str = "interperson
 def write_outputs(result: CalibrationResult, out: str | Path, *, size: str | None = None) -> list[Path]:
     """Write the parameter file (``calibrated.yaml``), every table (CSV) and the figures (PNG) to ``out``.
 
-    ``size`` names the run's size (:data:`SIZES`) in the parameter file.
+    ``size`` names the run's size (:data:`SIZES`) in the parameter file. Each file is
+    written through :func:`~corridors._atomic.atomic_output`: a killed run leaves every
+    file whole or absent (a previous version stays until its replacement is complete).
     """
     from matplotlib.figure import Figure
 
@@ -277,7 +280,8 @@ def write_outputs(result: CalibrationResult, out: str | Path, *, size: str | Non
 
     def csv(frame: pd.DataFrame, name: str, index: bool = False) -> None:
         path = out / name
-        frame.to_csv(path, index=index)
+        with atomic_output(path) as partial:
+            frame.to_csv(partial, index=index)
         written.append(path)
 
     csv(result.targets, "targets.csv")
@@ -305,13 +309,13 @@ def write_outputs(result: CalibrationResult, out: str | Path, *, size: str | Non
             figure = Figure(figsize=(8, 5), layout="constrained")
             draw(figure.add_subplot())
             path = out / f"{kind}_{reading}.png"
-            figure.savefig(path, dpi=110)
+            with atomic_output(path) as partial:
+                figure.savefig(partial, dpi=110, format="png")
             written.append(path)
     path = out / "calibrated.yaml"
     document = parameter_document(result, size=size)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    partial.replace(path)
+    with atomic_output(path) as partial:
+        partial.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     written.append(path)
     return written
 
