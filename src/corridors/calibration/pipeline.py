@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PARAMETER_FILE_FORMAT",
+    "SHIPPED_RUN_TABLES",
     "SIZES",
     "CalibrationConfig",
     "CalibrationResult",
@@ -39,6 +40,7 @@ __all__ = [
     "read_parameter_file",
     "run_calibration",
     "shipped_parameter_file",
+    "shipped_run_folder",
     "write_outputs",
 ]
 
@@ -77,7 +79,8 @@ SIZES: dict[str, CalibrationConfig] = {
     "medium": CalibrationConfig(replications=800, max_evaluations=30, loo_max_evaluations=18, profile_points=5),
     "full": CalibrationConfig(replications=2000, max_evaluations=40, loo_max_evaluations=24, profile_points=7),
 }  # fmt: skip
-"""Named sizes: ``quick`` (about 3 minutes), ``medium`` (the run reported in docs/CALIBRATION.md), ``full``."""
+"""Named sizes on 2 cores: ``quick`` (about 3 minutes), ``medium`` (about 13), ``full`` (31: the run reported
+in docs/CALIBRATION.md)."""
 
 
 @dataclass
@@ -360,6 +363,20 @@ def parameter_overrides(path: str | Path, *, reading: str | None = None) -> list
 def shipped_parameter_file() -> Path:
     """The parameter file shipped in the package (from the run reported in docs/CALIBRATION.md)."""
     return Path(__file__).resolve().parent / "data" / "calibrated.yaml"
+
+
+SHIPPED_RUN_TABLES = (
+    "readings.csv", "leave_one_out.csv", "fit_interpersonal.csv", "fit_realist.csv",
+    "screen_summary_interpersonal.csv", "screen_summary_realist.csv", "profiles_interpersonal.csv",
+    "profiles_realist.csv",
+)  # fmt: skip
+"""Tables of the reported run shipped beside its parameter file (:func:`shipped_run_folder`)."""
+
+
+def shipped_run_folder() -> Path:
+    """The folder of :data:`SHIPPED_RUN_TABLES`, the tables of the run that made the shipped parameter file
+    (so a report can show the fit, the screen and the held-out predictions without rerunning it)."""
+    return Path(__file__).resolve().parent / "data" / "run"
 
 
 def with_size(name: str, **changes: Any) -> CalibrationConfig:
