@@ -15,6 +15,7 @@ Benchmarks print; they never assert (tests do).
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,13 +36,20 @@ def main() -> None:
     config = SIZES[args.size]
     store = args.store or Path(tempfile.mkdtemp()) / "calibration.duckdb"
     counts = {"run": 0, "found": 0, "replications": 0}
+    estimate = config.evaluations_estimate()
+    start = time.perf_counter()
+    last_stage = [""]
 
     def progress(stage: str, replications: int) -> None:
         counts["run" if replications else "found"] += 1
         counts["replications"] += replications
+        done = counts["run"] + counts["found"]
+        if stage != last_stage[0] or done % 25 == 0:  # a line on stderr per stage and every 25 evaluations
+            last_stage[0] = stage
+            print(f"[{(time.perf_counter() - start) / 60:5.1f} min] {stage}: {done} of at most {estimate} "
+                  f"organization-evaluations ({counts['found']} found in the store)", file=sys.stderr, flush=True)
 
     pool = make_executor(args.executor, workers=args.workers)
-    start = time.perf_counter()
     with pool:
         result = run_calibration(config, store=store, executor=HeldExecutor(pool), progress=progress)
     total = time.perf_counter() - start

@@ -79,3 +79,23 @@ def test_run_params_applies_the_shipped_file_before_set(capsys: pytest.CaptureFi
 def test_calibrate_refuses_quick_with_another_size(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = invoke_cli(["calibrate", "--quick", "--size", "full", "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and "give one" in err
+
+
+def test_the_shipped_run_tables_are_those_of_the_shipped_parameter_file() -> None:
+    """The tables in calibration/data/run/ come from the run that wrote calibrated.yaml (both are copied together)."""
+    from corridors.calibration.pipeline import SHIPPED_RUN_TABLES, shipped_run_folder
+
+    folder = shipped_run_folder()
+    tables = {name: pd.read_csv(folder / name) for name in SHIPPED_RUN_TABLES}
+    assert all(len(frame) for frame in tables.values())
+    document = read_parameter_file(shipped_parameter_file())
+    readings = tables["readings.csv"].set_index("reading")
+    for reading, fitted in document["readings"].items():
+        fit = tables[f"fit_{reading}.csv"].set_index("parameter")
+        assert {k: v["value"] for k, v in fitted["parameters"].items()} == pytest.approx(fit["value"].to_dict())
+        assert {k: v["se"] for k, v in fitted["parameters"].items()} == pytest.approx(fit["se"].to_dict())
+        assert fitted["objective"] == pytest.approx(readings.loc[reading, "objective"])
+        screen = tables[f"screen_summary_{reading}.csv"]
+        assert set(screen.loc[screen["fitted"], "parameter"]) == set(fitted["parameters"])
+        assert set(tables[f"profiles_{reading}.csv"]["parameter"]) == set(fitted["parameters"])
+    assert set(tables["leave_one_out.csv"]["reading"]) == set(document["readings"])

@@ -24,6 +24,7 @@ _SOURCES = {
     "read_parameter_file": "pipeline",
     "run_calibration": "pipeline",
     "shipped_parameter_file": "pipeline",
+    "shipped_run_folder": "pipeline",
     "write_outputs": "pipeline",
     "calibration_targets": "targets",
     "decision_times": "targets",

@@ -10,21 +10,23 @@ Method (docs/CALIBRATION.md):
 * **Moments** per organization (:func:`~corridors.calibration.simulate.org_moments`) and
   pooled over organizations for the survey; the targets are
   :func:`~corridors.calibration.targets.calibration_targets` minus the model inputs.
-* **Common random numbers**: one root seed at every evaluation, so the objective is a
-  deterministic function of the parameters (an evaluation repeated gives the same value
-  and is read from the store). The engines derive each replicate's streams from the
-  scenario's content hash, which includes the parameter values, so two different
-  parameter values do *not* share streams: differences between evaluations carry the
-  full simulation noise. The screen reports that noise floor, the Jacobian takes wide
-  steps, and the optimizer starts from a space-filling design.
+* **Common random numbers**: one root seed at every evaluation, and each organization's
+  replicates keyed by its base scenario (preset and reading), not by the scenario with the
+  parameter values (the experiment option ``common_random_numbers``): replicate i of every
+  evaluation of an organization draws the same random numbers. The objective is a
+  deterministic function of the parameters (an evaluation repeated is read from the
+  store), and a difference between two parameter values is mostly their effect: the
+  streams part only where the parameter changes what is drawn. The screen's noise floor
+  is the SE of the replicate-paired differences.
 * **Weighting**: diagonal, w_i = 1 / (se_i^2 + s_i^2), se_i the target's SE and s_i the
   simulation SE of the moment at the starting point (kept fixed, so the objective does not
   move with its own weights); the objective is then a chi-square-like sum.
 * **Optimizer**: Nelder-Mead (scipy) on the box of each parameter mapped to the real line
   by a logit (u = (theta - low) / (high - low), z = logit u), after a Latin-hypercube first
-  look. The objective is a simulation: jagged at the scale of its noise (each parameter
-  value has its own streams) and without usable gradients; Nelder-Mead needs none, handles
-  1-4 parameters well and its path is deterministic, so a killed fit replays from the store.
+  look. The objective is a simulation: piecewise constant at the finest scale (a decision
+  day is an integer; common random numbers remove most of the noise between nearby values
+  but not these steps) and without usable gradients; Nelder-Mead needs none, handles 1-4
+  parameters well and its path is deterministic, so a killed fit replays from the store.
 * **Uncertainty**: the MSM sandwich, V = (G'WG)^-1 G'W Omega W G (G'WG)^-1 with a central
   numerical Jacobian G (steps of 10% of each box) and Omega = diag(se^2 + s^2): it costs
   2k evaluations where a bootstrap costs a refit per draw, which the 60-minute budget of
@@ -47,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from corridors.calibration.paper import ORGANIZATIONS
-from corridors.calibration.simulate import MomentSimulator, pooled_moments
+from corridors.calibration.simulate import POOLED_MEASURES, MomentSimulator, pooled_moments
 from corridors.calibration.targets import calibration_targets
 from corridors.errors import CorridorsError
 
@@ -128,7 +130,7 @@ class MSMCalibration:
     replications
         Runs per organization and evaluation.
     seed
-        Root seed of every evaluation (common random numbers).
+        Root seed of every evaluation (with each organization's stream key: common random numbers).
     store
         DuckDB store of the evaluations (resumable cache).
     executor
@@ -143,13 +145,14 @@ class MSMCalibration:
         Budget of objective evaluations (the first look and Nelder-Mead together).
     initial_points
         Latin-hypercube points evaluated before Nelder-Mead starts from the best point seen
-        (default: a third of the budget, at most 12); the objective's simulation noise
-        (chi-square-like jitter under common random numbers) stalls a lone Nelder-Mead.
+        (default: a third of the budget, at most 12): a global first look over flat and
+        step-like directions of the objective, on which a lone Nelder-Mead stalled.
     max_parameters, min_sensitivity, max_collinearity, noise_factor
         Rules of the screen: a candidate is identified when its sensitivity norm is at least
         ``min_sensitivity`` combined SEs per box and ``noise_factor`` times the norm a null
         effect shows from simulation noise alone; the fitted set takes the most sensitive
-        identified candidates while its collinearity index stays under ``max_collinearity``.
+        identified candidates while its collinearity index stays under ``max_collinearity``
+        (the null-effect norm: the SEs of the replicate-paired differences of the screen's steps).
     profile_points
         Grid points per fitted parameter in the profiles (0: none).
     standard_errors
@@ -253,6 +256,18 @@ class MSMCalibration:
         frames.append(pooled_moments(by_org).rename(index=lambda name: f"{name}:all"))
         return pd.concat(frames)
 
+    def difference_se(self, a: Mapping[str, float], b: Mapping[str, float]) -> pd.Series:
+        """SE of each target's simulated difference between ``a`` and ``b`` (replicate-paired, see
+        :func:`~corridors.calibration.simulate.paired_difference_se`); pooled targets over organizations."""
+        if self._sim is None:
+            raise RuntimeError("difference_se() runs inside fit() or a `with fitter.session():` block")
+        by_org = self._sim.difference_se(a, b, self.organizations)
+        out = {f"{measure}:{org}": float(se) for org, series in by_org.items() for measure, se in series.items()}
+        for measure in POOLED_MEASURES:
+            ses = np.array([by_org[org][measure] for org in self.organizations])
+            out[f"{measure}:all"] = float(np.sqrt(np.sum(ses**2))) / len(ses)
+        return pd.Series(out, name="difference_se")
+
     def session(self) -> MomentSimulator:
         """A context in which :meth:`simulate` may run (entered once by :meth:`fit`)."""
         self._sim = self._simulator()
@@ -304,9 +319,11 @@ class MSMCalibration:
             up = self.simulate({**center, name: bounds.from_unit(u + step)}).reindex(targets.index)
             down = self.simulate({**center, name: bounds.from_unit(u - step)}).reindex(targets.index)
             columns[name] = ((up["value"] - down["value"]) / (2 * step) / scale).fillna(0.0)
-            # each parameter value has its own random streams (the engine seeds by scenario hash), so a
-            # difference carries both points' simulation noise: this is the sensitivity a null effect shows
-            noise[name] = (np.sqrt(up["sim_se"] ** 2 + down["sim_se"] ** 2) / (2 * step) / scale).fillna(0.0)
+            # common random numbers: both points share replicate i's streams, so the noise of the
+            # difference is the SE of the replicate-paired differences (what a null effect shows)
+            paired = self.difference_se({**center, name: bounds.from_unit(u + step)},
+                                        {**center, name: bounds.from_unit(u - step)}).reindex(targets.index)
+            noise[name] = (paired / (2 * step) / scale).fillna(0.0)
         s = pd.DataFrame(columns)
         self.screen_ = s
         self.screen_noise_ = pd.DataFrame(noise)
@@ -435,6 +452,11 @@ class MSMCalibration:
         self.standard_errors_ = pd.Series(np.sqrt(np.abs(np.diag(cov))), index=list(names), name="se")
 
     def _profiles(self, names: Sequence[str]) -> pd.DataFrame:
+        """Objective slices through the fit along each parameter, the others held at their fitted values.
+
+        Not re-optimized profiles: a short Nelder-Mead of the other parameters at every
+        point would multiply the profiles' cost by its evaluations, beyond the full run's budget.
+        """
         rows = []
         if self.profile_points <= 0:
             return pd.DataFrame(columns=["parameter", "value", "objective", "fitted"])

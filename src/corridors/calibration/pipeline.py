@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from corridors import __version__
+from corridors._atomic import atomic_output
 from corridors.calibration.fit import READINGS, MSMCalibration
 from corridors.calibration.paper import ORGANIZATIONS
 from corridors.calibration.targets import calibration_targets, decision_times
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PARAMETER_FILE_FORMAT",
+    "SHIPPED_RUN_TABLES",
     "SIZES",
     "CalibrationConfig",
     "CalibrationResult",
@@ -38,6 +40,7 @@ __all__ = [
     "read_parameter_file",
     "run_calibration",
     "shipped_parameter_file",
+    "shipped_run_folder",
     "write_outputs",
 ]
 
@@ -76,7 +79,8 @@ SIZES: dict[str, CalibrationConfig] = {
     "medium": CalibrationConfig(replications=800, max_evaluations=30, loo_max_evaluations=18, profile_points=5),
     "full": CalibrationConfig(replications=2000, max_evaluations=40, loo_max_evaluations=24, profile_points=7),
 }  # fmt: skip
-"""Named sizes: ``quick`` (about 3 minutes), ``medium`` (the run reported in docs/CALIBRATION.md), ``full``."""
+"""Named sizes on 2 cores: ``quick`` (about 3 minutes), ``medium`` (about 13), ``full`` (31: the run reported
+in docs/CALIBRATION.md)."""
 
 
 @dataclass
@@ -267,7 +271,9 @@ def parameter_document(result: CalibrationResult, *, primary: str = "interperson
 def write_outputs(result: CalibrationResult, out: str | Path, *, size: str | None = None) -> list[Path]:
     """Write the parameter file (``calibrated.yaml``), every table (CSV) and the figures (PNG) to ``out``.
 
-    ``size`` names the run's size (:data:`SIZES`) in the parameter file.
+    ``size`` names the run's size (:data:`SIZES`) in the parameter file. Each file is
+    written through :func:`~corridors._atomic.atomic_output`: a killed run leaves every
+    file whole or absent (a previous version stays until its replacement is complete).
     """
     from matplotlib.figure import Figure
 
@@ -277,7 +283,8 @@ def write_outputs(result: CalibrationResult, out: str | Path, *, size: str | Non
 
     def csv(frame: pd.DataFrame, name: str, index: bool = False) -> None:
         path = out / name
-        frame.to_csv(path, index=index)
+        with atomic_output(path) as partial:
+            frame.to_csv(partial, index=index)
         written.append(path)
 
     csv(result.targets, "targets.csv")
@@ -305,13 +312,13 @@ def write_outputs(result: CalibrationResult, out: str | Path, *, size: str | Non
             figure = Figure(figsize=(8, 5), layout="constrained")
             draw(figure.add_subplot())
             path = out / f"{kind}_{reading}.png"
-            figure.savefig(path, dpi=110)
+            with atomic_output(path) as partial:
+                figure.savefig(partial, dpi=110, format="png")
             written.append(path)
     path = out / "calibrated.yaml"
     document = parameter_document(result, size=size)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    partial.replace(path)
+    with atomic_output(path) as partial:
+        partial.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     written.append(path)
     return written
 
@@ -356,6 +363,20 @@ def parameter_overrides(path: str | Path, *, reading: str | None = None) -> list
 def shipped_parameter_file() -> Path:
     """The parameter file shipped in the package (from the run reported in docs/CALIBRATION.md)."""
     return Path(__file__).resolve().parent / "data" / "calibrated.yaml"
+
+
+SHIPPED_RUN_TABLES = (
+    "readings.csv", "leave_one_out.csv", "fit_interpersonal.csv", "fit_realist.csv",
+    "screen_summary_interpersonal.csv", "screen_summary_realist.csv", "profiles_interpersonal.csv",
+    "profiles_realist.csv",
+)  # fmt: skip
+"""Tables of the reported run shipped beside its parameter file (:func:`shipped_run_folder`)."""
+
+
+def shipped_run_folder() -> Path:
+    """The folder of :data:`SHIPPED_RUN_TABLES`, the tables of the run that made the shipped parameter file
+    (so a report can show the fit, the screen and the held-out predictions without rerunning it)."""
+    return Path(__file__).resolve().parent / "data" / "run"
 
 
 def with_size(name: str, **changes: Any) -> CalibrationConfig:

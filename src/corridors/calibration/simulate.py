@@ -2,10 +2,15 @@
 
 Every evaluation of the fit is one experiment per organization in one DuckDB store: a grid
 of a single design point whose factors are the shared parameters (``parameters.NAME``),
-on the organization's preset with the reading's overrides (``realist=true``). The root
-seed is the same at every evaluation (common random numbers), so an evaluation asked for
-again is found in the store by its design hash and not rerun: a killed calibration started
-again replays its deterministic optimizer path from the store and goes on where it stopped.
+on the organization's preset with the reading's overrides (``realist=true``). Every
+evaluation runs with common random numbers: one root seed, and the experiment's
+``common_random_numbers`` option keys replicate i by the organization's base scenario (preset
+and reading, without the fitted values), so replicate i of every evaluation of one
+organization draws the same random numbers whatever the parameter values; the objective's
+differences between nearby parameter values are then mostly the parameters' effect, not
+noise. An evaluation asked for again is found in the store by its design hash and not
+rerun: a killed calibration started again replays its deterministic optimizer path from the
+store and goes on where it stopped.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from corridors.errors import CorridorsError
 from corridors.experiments.chunks import ChunkResult, ChunkTask
 from corridors.experiments.executors import Executor
 
-__all__ = ["MOMENT_MEASURES", "HeldExecutor", "MomentSimulator", "org_moments", "pooled_moments"]
+__all__ = [
+    "MOMENT_MEASURES", "HeldExecutor", "MomentSimulator", "org_moments", "paired_difference_se", "pooled_moments",
+]
 
 MOMENT_MEASURES = (
     "response_months", "contacts_per_week", "friends_mean", "zero_friend_share", "informal_share",
@@ -34,8 +41,53 @@ MOMENT_MEASURES = (
 """Measures computed from the rows of one organization's runs (see :func:`org_moments`)."""
 POOLED_MEASURES = ("friends_mean", "zero_friend_share", "informal_share")
 """Measures the survey pools over organizations (target organization ``all``)."""
-_COLUMNS = ("decided", "decision_day", "duration_days", "informal_share", "friends_mean", "zero_friend_share",
-            "contacts_per_week")  # fmt: skip
+_COLUMNS = ("replicate", "decided", "decision_day", "duration_days", "informal_share", "friends_mean",
+            "zero_friend_share", "contacts_per_week")  # fmt: skip
+
+
+def _per_run(rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each measure of :data:`MOMENT_MEASURES` per run, in the rows' (replicate) order."""
+    per_run: dict[str, np.ndarray] = {
+        "response_months": rows["duration_days"].to_numpy(float) / DAYS_PER_MONTH,
+        "contacts_per_week": rows["contacts_per_week"].to_numpy(float),
+        "friends_mean": rows["friends_mean"].to_numpy(float),
+        "zero_friend_share": rows["zero_friend_share"].to_numpy(float),
+        "informal_share": rows["informal_share"].to_numpy(float),
+    }
+    decided = rows["decided"].to_numpy(bool)
+    day = rows["decision_day"].to_numpy(float)
+    for horizon in (30, 90):
+        per_run[f"decided_within_{horizon}d"] = (decided & (np.nan_to_num(day, nan=np.inf) <= horizon)).astype(float)
+    return per_run
+
+
+def paired_difference_se(a: pd.DataFrame, b: pd.DataFrame) -> pd.Series:
+    """SE of each moment's difference between two evaluations, from replicate-by-replicate differences.
+
+    Under common random numbers replicate i of both evaluations shares its streams, so the
+    SE of the difference is sd(a_i - b_i) / sqrt(n), not sqrt(se_a^2 + se_b^2): it is the
+    noise a null effect shows. Runs where either value is missing (``informal_share``
+    without a crisis meeting) are left out.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"duration_days": [30.44, 60.88], "decided": [True, True], "decision_day": [10.0, 100.0],
+    ...                      "contacts_per_week": [1.0, 2.0], "friends_mean": [1.0, 1.0],
+    ...                      "zero_friend_share": [0.0, 0.0], "informal_share": [0.5, float("nan")]})
+    >>> float(paired_difference_se(rows, rows)["response_months"])
+    0.0
+    """
+    same = len(a) == len(b) and ("replicate" not in a or "replicate" not in b
+                                 or np.array_equal(a["replicate"].to_numpy(), b["replicate"].to_numpy()))
+    if not same:
+        raise ValueError("paired differences need the same replicates in the same order")
+    runs_a, runs_b = _per_run(a), _per_run(b)
+    out = {}
+    for name in MOMENT_MEASURES:
+        d = runs_a[name] - runs_b[name]
+        d = d[np.isfinite(d)]
+        out[name] = float(d.std(ddof=1)) / math.sqrt(len(d)) if len(d) > 1 else math.nan
+    return pd.Series(out, name="paired_se")
 
 
 def org_moments(rows: pd.DataFrame) -> pd.DataFrame:
@@ -50,17 +102,7 @@ def org_moments(rows: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Index: the measures; columns ``value`` and ``sim_se`` (SD / sqrt(runs)).
     """
-    per_run: dict[str, np.ndarray] = {
-        "response_months": rows["duration_days"].to_numpy(float) / DAYS_PER_MONTH,
-        "contacts_per_week": rows["contacts_per_week"].to_numpy(float),
-        "friends_mean": rows["friends_mean"].to_numpy(float),
-        "zero_friend_share": rows["zero_friend_share"].to_numpy(float),
-        "informal_share": rows["informal_share"].to_numpy(float),
-    }
-    decided = rows["decided"].to_numpy(bool)
-    day = rows["decision_day"].to_numpy(float)
-    for horizon in (30, 90):
-        per_run[f"decided_within_{horizon}d"] = (decided & (np.nan_to_num(day, nan=np.inf) <= horizon)).astype(float)
+    per_run = _per_run(rows)
     out = {}
     for name in MOMENT_MEASURES:
         values = per_run[name]
@@ -112,7 +154,8 @@ class MomentSimulator:
     replications
         Runs per organization and evaluation.
     seed
-        Root seed, the same at every evaluation (common random numbers).
+        Root seed, the same at every evaluation; with the per-organization stream key this
+        gives common random numbers across parameter values.
     overrides
         ``--set`` overrides applied to every preset (the reading, shortened horizons).
     executor
@@ -144,7 +187,7 @@ class MomentSimulator:
     evaluations_found: int = 0
     _cache: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict, repr=False)
     _entered: bool = field(default=False, repr=False)
-    _bases: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _bases: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict, repr=False)
 
     def __enter__(self) -> MomentSimulator:
         if self.executor is None:
@@ -170,26 +213,23 @@ class MomentSimulator:
         return ExperimentSpec(
             name=f"calibration_{organization.lower()}", base=organization.lower(), base_overrides=list(self.overrides),
             factors=factors, replications=self.replications, seed=self.seed, engine="batch",
-            chunk_replications=chunk, output="response_months",
+            chunk_replications=chunk, output="response_months", common_random_numbers=True,
         )  # fmt: skip
 
     def _design_hash(self, spec: Any) -> str:
-        """The design hash :func:`run_sweep` gives ``spec`` (the preset is read once per organization)."""
-        import hashlib
-        import json
-
-        from corridors.experiments.designs import override_text, read_base
+        """The design hash :func:`run_sweep` gives ``spec`` (the preset is read and hashed once per organization)."""
+        from corridors.experiments.designs import design_hash, override_text, read_base
         from corridors.scenario.loading import apply_overrides, scenario_from_dict
 
         if spec.base not in self._bases:
-            self._bases[spec.base] = read_base(spec)
+            raw = read_base(spec)
+            self._bases[spec.base] = (raw, scenario_from_dict(raw, label="").content_hash())
+        raw, base_hash = self._bases[spec.base]
         overrides = [override_text(f.path, f.values[0]) for f in spec.factors]
-        scenario = scenario_from_dict(apply_overrides(self._bases[spec.base], overrides), label="")
+        scenario = scenario_from_dict(apply_overrides(raw, overrides), label="")
         values = {f.label: f.values[0] for f in spec.factors}
-        payload = {"points": [[scenario.content_hash(), values]], "replications": spec.replications,
-                   "seed": spec.seed, "engine": spec.engine}  # fmt: skip
-        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return design_hash([(scenario.content_hash(), values)], replications=spec.replications, seed=spec.seed,
+                           engine=spec.engine, common_stream_key=base_hash if spec.common_random_numbers else None)
 
     def _read(self, st: Any, design_hash: str) -> pd.DataFrame | None:
         record = st.find_experiment(design_hash)
@@ -204,8 +244,11 @@ class MomentSimulator:
         )
         return frame
 
-    def rows(self, organization: str, values: Mapping[str, float]) -> pd.DataFrame:
-        """The runs of one organization at ``values`` (from the store, running them if missing)."""
+    def rows(self, organization: str, values: Mapping[str, float], *, counted: bool = True) -> pd.DataFrame:
+        """The runs of one organization at ``values`` (from the store, running them if missing).
+
+        ``counted=False``: a read of runs already evaluated (not counted as found, no progress call).
+        """
         from corridors.experiments.store import Store
         from corridors.experiments.sweep import run_sweep
 
@@ -220,9 +263,10 @@ class MomentSimulator:
                 frame = self._read(st, design_hash)
                 known = st.find_experiment(design_hash) is not None
             if frame is not None:
-                self.evaluations_found += 1
-                if self.progress is not None:
-                    self.progress(0)
+                if counted:
+                    self.evaluations_found += 1
+                    if self.progress is not None:
+                        self.progress(0)
                 return frame
         assert self.executor is not None
         report = run_sweep(spec, store=path, executor=HeldExecutor(self.executor), new=not known)
@@ -239,6 +283,12 @@ class MomentSimulator:
         if frame is None:  # the hash above must be run_sweep's, or nothing would ever be found again
             raise RuntimeError(f"{path}: the evaluation just run is not found under design hash {design_hash}")
         return frame
+
+    def difference_se(self, a: Mapping[str, float], b: Mapping[str, float],
+                      organizations: Iterable[str]) -> dict[str, pd.Series]:  # fmt: skip
+        """Per organization, the SE of each moment's difference between ``a`` and ``b`` (paired by replicate)."""
+        return {org: paired_difference_se(self.rows(org, a, counted=False), self.rows(org, b, counted=False))
+                for org in organizations}
 
     def moments(self, values: Mapping[str, float], organizations: Iterable[str]) -> dict[str, pd.DataFrame]:
         """Moments (:func:`org_moments`) of each organization at ``values``."""

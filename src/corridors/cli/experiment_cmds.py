@@ -324,9 +324,10 @@ def replay(
         console.print(table)
     for note in result.notes:
         err_console.print(f"note: {note}")
+    streams = "" if result.stream_key == stored["scenario_hash"] else f", stream key {result.stream_key}"
     console.print(
         f"run {run_id}: scenario {stored['scenario']} ({stored['scenario_hash']}), engine {stored['engine']}, "
-        f"seed {stored['seed']}, replicate {stored['replicate']}: decided {bool(stored['decided'])}, "
+        f"seed {stored['seed']}, replicate {stored['replicate']}{streams}: decided {bool(stored['decided'])}, "
         f"decision day {_format(stored['decision_day'])}, response months {_format(stored['response_months'])}"
     )
     if result.identical:

@@ -103,6 +103,9 @@ def trace(
     replicate: Annotated[int, typer.Option("--replicate", min=0, help="Replicate index")] = 0,
     contacts: Annotated[bool, typer.Option("--contacts", help="Also list plain contacts")] = False,
     set_: SetOption = None,
+    stream_key: Annotated[str | None, typer.Option(
+        "--stream-key", help="Seed the run by this key instead of the scenario hash (a run of a sweep with "
+                             "common random numbers: 'corridors results replay' prints it)")] = None,
 ) -> None:
     """Tell one run as a day-by-day narrative of the crisis.
 
@@ -111,14 +114,17 @@ def trace(
 
     Example: corridors trace osce --seed 1
     """
+    from corridors.engines.draws import check_stream_key
     from corridors.engines.reference import run_reference
     from corridors.engines.summary import narrate
     from corridors.scenario import load_scenario
     from corridors.scenario.limits import check_workload
 
+    if stream_key is not None:
+        check_stream_key(stream_key, label="--stream-key")
     resolved = load_scenario(scenario, set_ or [])
     check_workload(resolved, engine="reference")  # trace runs the reference engine directly
-    row, events = run_reference(resolved, seed=seed, replicate=replicate, trace=True)
+    row, events = run_reference(resolved, seed=seed, replicate=replicate, trace=True, stream_key=stream_key)
     console.print(f"[bold]{resolved.name}[/bold], seed {seed}, replicate {replicate}: routine network at day 0 has "
                   f"{row.friends_mean:.1f} friends per ambassador, {row.contacts_per_week:.1f} contacts a week; "
                   f"agenda setter {row.setter}")

@@ -3,12 +3,16 @@
 Both engines call these functions with the same :class:`numpy.random.SeedSequence`, so a
 replicate starts from exactly the same world whichever engine runs it; only the day-by-day
 dynamics use a second, engine-internal stream. A replicate's streams depend only on
-(root seed, scenario hash, replicate index): never on executor, chunk size or order.
+(root seed, stream key, replicate index): never on executor, chunk size or order. The
+stream key is the scenario's content hash unless the caller gives another (an experiment
+with ``common_random_numbers`` gives every design point its base scenario's hash, so
+replicate i of every point draws from one stream).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,11 +20,13 @@ import numpy as np
 from numba import njit
 
 from corridors.engines.rng import new_state, next_beta, next_double, next_normal
+from corridors.errors import CorridorsError
 from corridors.scenario.schema import Scenario
 
 __all__ = [
     "InitialDraws",
     "ScenarioArrays",
+    "check_stream_key",
     "draw_initial",
     "draw_world",
     "replicate_seed_sequence",
@@ -30,12 +36,28 @@ __all__ = [
     "world_params",
 ]
 
+_HEX_KEY = re.compile(r"[0-9a-f]{1,64}")
 NO_SETTER = -1
 """Index of a non-member agenda setter (commission or secretariat)."""
 
 
-def replicate_seed_sequence(root_seed: int, scenario_hash: str, replicate: int) -> np.random.SeedSequence:
-    """The seed sequence of one replicate.
+def check_stream_key(stream_key: str, *, label: str = "stream_key") -> str:
+    """``stream_key`` if it is 1-64 lowercase hex digits (a content hash); a one-line error otherwise.
+
+    Examples
+    --------
+    >>> check_stream_key("00ff")
+    '00ff'
+    """
+    if not isinstance(stream_key, str) or not _HEX_KEY.fullmatch(stream_key):
+        raise CorridorsError(f"{label}: must be 1-64 lowercase hex digits (a scenario hash), got {stream_key!r}")
+    return stream_key
+
+
+def replicate_seed_sequence(root_seed: int, stream_key: str, replicate: int) -> np.random.SeedSequence:
+    """The seed sequence of one replicate: (root seed, stream key, replicate index).
+
+    The stream key is a hex string, by default the scenario's content hash.
 
     Examples
     --------
@@ -46,17 +68,17 @@ def replicate_seed_sequence(root_seed: int, scenario_hash: str, replicate: int) 
     """
     if root_seed < 0:
         raise ValueError("seed must be a non-negative integer")
-    hash_words = [int(scenario_hash[i : i + 8], 16) for i in range(0, len(scenario_hash), 8)]
+    hash_words = [int(stream_key[i : i + 8], 16) for i in range(0, len(stream_key), 8)]
     return np.random.SeedSequence([int(root_seed), *hash_words, int(replicate)])
 
 
-def replicate_streams(root_seed: int, scenario_hash: str, replicate: int) -> tuple[np.ndarray, np.random.SeedSequence]:
-    """(draws state, dynamics seed sequence) of one replicate.
+def replicate_streams(root_seed: int, stream_key: str, replicate: int) -> tuple[np.ndarray, np.random.SeedSequence]:
+    """(draws state, dynamics seed sequence) of one replicate (``stream_key``: see :func:`replicate_seed_sequence`).
 
     The draws state feeds :func:`draw_world` (shared by both engines); each engine seeds
     its own day-by-day generator from the dynamics seed sequence.
     """
-    draws_seq, dynamics_seq = replicate_seed_sequence(root_seed, scenario_hash, replicate).spawn(2)
+    draws_seq, dynamics_seq = replicate_seed_sequence(root_seed, stream_key, replicate).spawn(2)
     return new_state(draws_seq), dynamics_seq
 
 

@@ -1,6 +1,6 @@
 """Replicate blocks of the batch engine on several cores, with rows identical to one core's.
 
-A replicate's random numbers depend only on (seed, scenario hash, replicate index), so
+A replicate's random numbers depend only on (seed, stream key, replicate index), so
 splitting the replicates into blocks and the blocks among processes changes nothing in
 the rows: they are put back in replicate order. Workers are forked after the kernel is
 compiled in the parent (no recompilation, no re-import); where fork is unavailable they
@@ -61,10 +61,11 @@ class _Rows:
         return pd.DataFrame(self.columns, copy=False)
 
 
-def _run_block(scenario_json: str, count: int, seed: int, first: int) -> pd.DataFrame:
+def _run_block(scenario_json: str, count: int, seed: int, first: int, stream_key: str | None) -> pd.DataFrame:
     from corridors.engines.batch import run_batch
 
-    return run_batch(Scenario.model_validate_json(scenario_json), replications=count, seed=seed, first_replicate=first)
+    return run_batch(Scenario.model_validate_json(scenario_json), replications=count, seed=seed, first_replicate=first,
+                     stream_key=stream_key)
 
 
 def run_batch_parallel(
@@ -76,6 +77,7 @@ def run_batch_parallel(
     workers: int,
     block: int | None = None,
     progress: Callable[[int], None] | None = None,
+    stream_key: str | None = None,
 ) -> pd.DataFrame:
     """The rows of ``replications`` replicates computed in blocks by ``workers`` processes."""
     from corridors.engines.batch import run_batch
@@ -83,16 +85,18 @@ def run_batch_parallel(
     block = block or block_size(replications, workers)
     starts = list(range(first_replicate, first_replicate + replications, block))
     if not starts:
-        return run_batch(scenario, replications=0, seed=seed)
+        return run_batch(scenario, replications=0, seed=seed, stream_key=stream_key)
     rows = _Rows(replications, first_replicate)
     if workers <= 1 or len(starts) <= 1:
         for start in starts:
             count = min(block, first_replicate + replications - start)
-            rows.add(run_batch(scenario, replications=count, seed=seed, first_replicate=start), start)
+            rows.add(run_batch(scenario, replications=count, seed=seed, first_replicate=start, stream_key=stream_key),
+                     start)
             if progress is not None:
                 progress(count)
         return rows.frame()
-    run_batch(scenario, replications=1, seed=seed, first_replicate=first_replicate)  # compile before forking
+    run_batch(scenario, replications=1, seed=seed, first_replicate=first_replicate,
+              stream_key=stream_key)  # compile before forking
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     scenario_json = scenario.model_dump_json()
@@ -100,7 +104,7 @@ def run_batch_parallel(
         pending: dict[Future[pd.DataFrame], int] = {}
         for start in starts:
             count = min(block, first_replicate + replications - start)
-            pending[pool.submit(_run_block, scenario_json, count, seed, start)] = start
+            pending[pool.submit(_run_block, scenario_json, count, seed, start, stream_key)] = start
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:

@@ -24,7 +24,7 @@ import mesa
 import numpy as np
 
 from corridors.engines import rules
-from corridors.engines.draws import NO_SETTER, draw_initial, replicate_streams, scenario_arrays
+from corridors.engines.draws import NO_SETTER, check_stream_key, draw_initial, replicate_streams, scenario_arrays
 from corridors.engines.rng import new_state, next_double
 from corridors.engines.rows import (
     RED_LINE_OUTCOMES,
@@ -428,7 +428,7 @@ class Committee(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | str, *, seed: int = 0, replicate: int = 0, trace: bool = False,
-                 sampling: str = "shared", overrides: Sequence[str] | str = ()) -> None:
+                 sampling: str = "shared", overrides: Sequence[str] | str = (), stream_key: str | None = None) -> None:
         if sampling not in SAMPLINGS:
             raise CorridorsError(f"sampling: unknown '{sampling}' (choose from {', '.join(SAMPLINGS)})")
         overrides = [overrides] if isinstance(overrides, str) else list(overrides)
@@ -437,7 +437,8 @@ class Committee(mesa.Model):
         elif overrides:
             scenario = scenario_from_dict(apply_overrides(scenario.model_dump(mode="json"), overrides),
                                           label=f"{scenario.name} (with overrides)")
-        draws_state, dynamics_seq = replicate_streams(seed, scenario.content_hash(), replicate)
+        key = scenario.content_hash() if stream_key is None else check_stream_key(stream_key)
+        draws_state, dynamics_seq = replicate_streams(seed, key, replicate)
         super().__init__(rng=np.random.Generator(np.random.PCG64(dynamics_seq.spawn(1)[0])))
         self.scenario = scenario
         self.seed_value = seed
@@ -795,10 +796,15 @@ class Committee(mesa.Model):
 
 
 def run_reference(
-    scenario: Scenario, *, seed: int, replicate: int, trace: bool = False, sampling: str = "shared"
+    scenario: Scenario, *, seed: int, replicate: int, trace: bool = False, sampling: str = "shared",
+    stream_key: str | None = None,
 ) -> tuple[RunRow, list[TraceEvent]]:
-    """Run one replicate on the reference engine; returns its row and (if asked) its trace."""
-    committee = Committee(scenario, seed=seed, replicate=replicate, trace=trace, sampling=sampling)
+    """Run one replicate on the reference engine; returns its row and (if asked) its trace.
+
+    ``stream_key`` replaces the scenario hash in the replicate's seed (common random numbers).
+    """
+    committee = Committee(scenario, seed=seed, replicate=replicate, trace=trace, sampling=sampling,
+                          stream_key=stream_key)
     row = committee.run()
     return row, committee.events
 

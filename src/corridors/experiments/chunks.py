@@ -93,12 +93,15 @@ class ChunkTask:
     """Everything a worker needs to run a chunk: picklable, no connection to the store.
 
     ``scenarios`` holds one scenario per design point of the chunk, in order.
+    ``stream_key`` is the experiment's common stream key (common random numbers): every
+    point's replicates are seeded by it; ``None`` seeds each point by its own scenario hash.
     """
 
     chunk: Chunk
     scenarios: tuple[Scenario, ...]
     seed: int
     engine: str
+    stream_key: str | None = None
 
 
 @dataclass
@@ -146,6 +149,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
                 seed=task.seed,
                 engine=task.engine,
                 first_replicate=chunk.first_replicate,
+                stream_key=task.stream_key,
             )
             if list(frame.columns) != ROW_SCHEMA.names or len(frame) != chunk.replications:
                 raise RuntimeError(

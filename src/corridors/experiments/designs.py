@@ -31,6 +31,7 @@ from corridors.scenario.schema import Scenario
 __all__ = [
     "Design",
     "DesignPoint",
+    "design_hash",
     "design_problem",
     "expand_design",
     "override_text",
@@ -69,30 +70,58 @@ class DesignPoint:
     scenario_hash: str
 
 
+def design_hash(points: list[tuple[str, dict[str, Any]]], *, replications: int, seed: int, engine: str,
+                common_stream_key: str | None = None) -> str:
+    """Identity of what a sweep computes: (scenario hash, factor values) of each point, replications,
+    seed, engine and, under common random numbers, the one stream key (absent otherwise, so
+    the hashes of experiments made before the option existed do not change).
+
+    Examples
+    --------
+    >>> a = design_hash([("00ff", {"x": 1})], replications=2, seed=1, engine="batch")
+    >>> a == design_hash([("00ff", {"x": 1})], replications=2, seed=1, engine="batch", common_stream_key="00ff")
+    False
+    """
+    payload: dict[str, Any] = {
+        "points": [[scenario_hash, values] for scenario_hash, values in points],
+        "replications": replications,
+        "seed": seed,
+        "engine": engine,
+    }
+    if common_stream_key is not None:
+        payload["common_stream_key"] = common_stream_key
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 @dataclass
 class Design:
-    """An expanded design: the base scenario (raw, overrides applied) and its points."""
+    """An expanded design: the base scenario (raw, overrides applied), its hash, and its points."""
 
     spec: ExperimentSpec
     base_raw: dict[str, Any]
     scenario_name: str
     points: list[DesignPoint] = field(default_factory=list)
+    base_hash: str = ""
 
     def scenario(self, point_id: int) -> Scenario:
         """The validated scenario of a design point."""
         point = self.points[point_id]
         return scenario_from_dict(apply_overrides(self.base_raw, point.overrides), label=self.spec.source)
 
+    @property
+    def common_stream_key(self) -> str | None:
+        """The stream key of every point under common random numbers (the base's hash), else None."""
+        return self.base_hash if self.spec.common_random_numbers else None
+
+    def stream_key(self, point_id: int) -> str:
+        """The key of a point's replicate streams: the common key, or the point's own scenario hash."""
+        return self.common_stream_key or self.points[point_id].scenario_hash
+
     def content_hash(self) -> str:
-        """Identity of what the sweep computes: points (scenario hashes, values), replications, seed, engine."""
-        payload = {
-            "points": [[p.scenario_hash, p.values] for p in self.points],
-            "replications": self.spec.replications,
-            "seed": self.spec.seed,
-            "engine": self.spec.engine,
-        }
-        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        """Identity of what the sweep computes (see :func:`design_hash`)."""
+        return design_hash([(p.scenario_hash, p.values) for p in self.points], replications=self.spec.replications,
+                           seed=self.spec.seed, engine=self.spec.engine, common_stream_key=self.common_stream_key)
 
 
 def read_base(spec: ExperimentSpec) -> dict[str, Any]:
@@ -211,4 +240,4 @@ def expand_design(spec: ExperimentSpec) -> Design:
         if failing > _MAX_LISTED_PROBLEMS:
             problems.append(f"{spec.source}: ... {failing} of {len(all_values)} design points are invalid in all")
         raise CorridorsError(problems)
-    return Design(spec=spec, base_raw=base_raw, scenario_name=base.name, points=points)
+    return Design(spec=spec, base_raw=base_raw, scenario_name=base.name, points=points, base_hash=base.content_hash())

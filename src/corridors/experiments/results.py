@@ -239,6 +239,8 @@ class Replay:
     events: list = field(default_factory=list)  # list[TraceEvent]
     trace_engine: str | None = None
     notes: list[str] = field(default_factory=list)
+    stream_key: str = ""
+    """The key the run's streams were seeded by (its scenario hash unless common random numbers)."""
 
     @property
     def identical(self) -> bool:
@@ -263,7 +265,8 @@ def replay_run(store: str | Path, run_id: int, *, trace: bool = False) -> Replay
 
     The run's scenario is rebuilt from the experiment's base scenario and the design
     point's overrides, checked against the stored scenario hash, and run with the stored
-    seed, replicate and engine. With ``trace``, the event trace comes from the reference
+    seed, replicate, engine and stream key (``design_points.stream_key``: the base's hash
+    under common random numbers). With ``trace``, the event trace comes from the reference
     engine (the batch engine keeps none).
 
     Examples
@@ -285,12 +288,7 @@ def replay_run(store: str | Path, run_id: int, *, trace: bool = False) -> Replay
             raise CorridorsError(f"{store}: RUN_ID: no run {run_id}{known}")
         stored = found.iloc[0]
         record = st.experiment(int(stored["experiment_id"]))
-        point = st.con.execute(
-            "SELECT overrides, scenario_hash FROM design_points WHERE experiment_id = ? AND point_id = ?",
-            [record.experiment_id, int(stored["point_id"])],
-        ).fetchone()
-    assert point is not None
-    overrides, point_hash = list(point[0]), point[1]
+        overrides, point_hash, stream_key = st.point_stream(record.experiment_id, int(stored["point_id"]))
     scenario = scenario_from_dict(apply_overrides(record.base_raw, overrides), label=f"{store}: run {run_id}")
     if scenario.content_hash() != stored["scenario_hash"] or point_hash != stored["scenario_hash"]:
         raise CorridorsError(
@@ -308,17 +306,19 @@ def replay_run(store: str | Path, run_id: int, *, trace: bool = False) -> Replay
         from corridors.engines.reference import run_reference
         from corridors.engines.rows import rows_to_frame
 
-        row, events = run_reference(scenario, seed=seed, replicate=replicate, trace=trace)
+        row, events = run_reference(scenario, seed=seed, replicate=replicate, trace=trace, stream_key=stream_key)
         replayed = rows_to_frame([row]).iloc[0]
         trace_engine = "reference" if trace else None
     else:
-        frame = run_replications(scenario, replications=1, seed=seed, engine=engine, first_replicate=replicate)
+        frame = run_replications(scenario, replications=1, seed=seed, engine=engine, first_replicate=replicate,
+                                 stream_key=stream_key)
         replayed = frame.iloc[0]
         if trace:
             from corridors.engines.reference import run_reference
             from corridors.engines.rows import rows_to_frame
 
-            traced_row, events = run_reference(scenario, seed=seed, replicate=replicate, trace=True)
+            traced_row, events = run_reference(scenario, seed=seed, replicate=replicate, trace=True,
+                                               stream_key=stream_key)
             trace_engine = "reference"
             traced = rows_to_frame([traced_row]).iloc[0]
             mismatched = [name for name in ROW_SCHEMA.names
@@ -333,7 +333,8 @@ def replay_run(store: str | Path, run_id: int, *, trace: bool = False) -> Replay
         for name in ROW_SCHEMA.names
         if not _same(_plain(stored[name]), _plain(replayed[name]))
     ]
-    return Replay(int(run_id), stored[list(ROW_SCHEMA.names)], replayed, differences, events, trace_engine, notes)
+    return Replay(int(run_id), stored[list(ROW_SCHEMA.names)], replayed, differences, events, trace_engine, notes,
+                  stream_key)
 
 
 def _plain(value: object) -> object:

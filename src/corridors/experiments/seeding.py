@@ -1,8 +1,12 @@
 """Seeds of an experiment, all derived from its one root seed by ``SeedSequence``.
 
-- A replicate's random streams depend only on (root seed, scenario hash, replicate
-  index): :func:`corridors.engines.draws.replicate_seed_sequence`. So the rows of a sweep
-  never depend on the executor, the chunk size or the order chunks finish in.
+- A replicate's random streams depend only on (root seed, stream key, replicate index):
+  :func:`corridors.engines.draws.replicate_seed_sequence`. So the rows of a sweep never
+  depend on the executor, the chunk size or the order chunks finish in. The stream key is
+  the design point's scenario hash, or, with the spec's ``common_random_numbers``, the
+  base scenario's hash for every point (replicate i of every point then shares its
+  streams: common random numbers). The store keeps each point's key
+  (``design_points.stream_key``), and replay uses it.
 - The design's sample (Latin hypercube, Sobol, Morris) and the bootstrap of the
   sensitivity analysis take their own integer seeds from :func:`derived_seed`, so they
   draw nothing from the replicates' streams and nothing from global state.

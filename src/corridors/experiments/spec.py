@@ -19,6 +19,15 @@ Example spec::
     replications: 200
     seed: 2012
     engine: batch
+    common_random_numbers: false   # true: replicate i of every point uses one stream
+
+Random streams: by default replicate i of a design point draws from (seed, the point's
+scenario hash, i), so two points share no random numbers. With ``common_random_numbers:
+true`` the key is the base scenario's hash instead, the same for every point: replicate i
+of every point starts from the same draws and runs on the same dynamics stream, so a
+difference between points is mostly the factors' effect, not noise (the draws still part
+where a factor changes what is drawn, or how many draws a day takes). The design hash and
+the store record the choice; replay uses the stored key.
 """
 
 from __future__ import annotations
@@ -258,6 +267,11 @@ class ExperimentSpec(_Strict):
         default=None, ge=1, description="Replications per task (default: timed to about two seconds a task)"
     )
     output: str = Field(default="response_months", description="Output analysed by `corridors sensitivity`")
+    common_random_numbers: bool = Field(
+        default=False,
+        description="Key replicate i of every design point by the base scenario's hash instead of the point's own, "
+        "so every point draws the same random numbers (differences between points lose most of their noise)",
+    )
 
     source: str = Field(default="experiment", exclude=True, description="Where the spec came from (for messages)")
     base_dir: str | None = Field(default=None, exclude=True, description="Folder a relative base path is read from")
@@ -308,8 +322,15 @@ class ExperimentSpec(_Strict):
         return [f.label for f in self.factors]
 
     def canonical(self) -> dict[str, Any]:
-        """The spec as plain data, for the store (without where it was read from)."""
-        return self.model_dump(mode="json", by_alias=True)
+        """The spec as plain data, for the store (without where it was read from).
+
+        ``common_random_numbers`` appears only when on, so specs written before it existed
+        keep their stored form and hash.
+        """
+        data = self.model_dump(mode="json", by_alias=True)
+        if not data["common_random_numbers"]:
+            del data["common_random_numbers"]
+        return data
 
     def content_hash(self) -> str:
         """Hash of the spec's fields (the store also hashes the design's scenarios).

@@ -10,7 +10,9 @@ Tables (``corridors results sql STORE "SELECT ..."`` reads them):
     the factors of each experiment: label, scenario path, value type.
 ``design_points``
     one row per design point: scenario hash, the ``--set`` overrides that make its
-    scenario from the base, factor values (JSON).
+    scenario from the base, factor values (JSON), and ``stream_key``, the key its
+    replicates were seeded by (its scenario hash, or under common random numbers the base
+    scenario's hash; NULL in stores made before format 3: the scenario hash).
 ``factor_values``
     the same values in long form (``factor``, numeric ``value``, ``value_text``, and the
     unit-cube coordinate ``unit_value`` of sampled designs), for joins.
@@ -55,8 +57,10 @@ if TYPE_CHECKING:
 
 __all__ = ["RUN_KEY_COLUMNS", "STORE_FORMAT", "ExperimentRecord", "Store"]
 
-STORE_FORMAT = "2"
-"""Version of the table layout, kept in ``store_info``."""
+STORE_FORMAT = "3"
+"""Version of the table layout, kept in ``store_info`` (3 added ``design_points.stream_key``)."""
+_UPGRADABLE = {"2": ["ALTER TABLE design_points ADD COLUMN IF NOT EXISTS stream_key VARCHAR"]}
+"""Statements that bring an older store to :data:`STORE_FORMAT` when it is opened for writing."""
 
 RUN_KEY_COLUMNS = ("run_id", "experiment_id", "point_id", "chunk_id")
 WRITER_MEMORY_LIMIT = "256MB"
@@ -79,7 +83,7 @@ _SCHEMA = [
         PRIMARY KEY (experiment_id, factor_index))""",
     """CREATE TABLE IF NOT EXISTS design_points (
         experiment_id INTEGER, point_id BIGINT, scenario_hash VARCHAR, overrides VARCHAR[],
-        factor_values_json VARCHAR, PRIMARY KEY (experiment_id, point_id))""",
+        factor_values_json VARCHAR, stream_key VARCHAR, PRIMARY KEY (experiment_id, point_id))""",
     """CREATE TABLE IF NOT EXISTS factor_values (
         experiment_id INTEGER, point_id BIGINT, factor VARCHAR, value DOUBLE, value_text VARCHAR,
         unit_value DOUBLE)""",
@@ -313,6 +317,12 @@ class Store:
                 [STORE_FORMAT, f"corridors {__version__}"],
             )
         found = self.con.execute("SELECT value FROM store_info WHERE key = 'format'").fetchone()
+        if found is not None and found[0] in _UPGRADABLE:
+            with self.transaction():
+                for statement in _UPGRADABLE[found[0]]:
+                    self.con.execute(statement)
+                self.con.execute("UPDATE store_info SET value = ? WHERE key = 'format'", [STORE_FORMAT])
+            found = (STORE_FORMAT,)
         if found is None or found[0] != STORE_FORMAT:
             shown = found[0] if found else "?"
             raise CorridorsError(f"{self.path}: store format {shown} is not {STORE_FORMAT}; use a new --store")
@@ -421,6 +431,7 @@ class Store:
                     "scenario_hash": [p.scenario_hash for p in design.points],
                     "overrides": [list(p.overrides) for p in design.points],
                     "factor_values_json": [json.dumps(p.values, sort_keys=True) for p in design.points],
+                    "stream_key": [design.stream_key(i) for i in range(n_points)],
                 }
             )
             self._insert_frame("design_points", points)
@@ -446,7 +457,7 @@ class Store:
     def _insert_frame(self, table: str, frame: pd.DataFrame) -> None:
         self.con.register("_corridors_insert", frame)
         try:
-            self.con.execute(f"INSERT INTO {table} SELECT * FROM _corridors_insert")
+            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _corridors_insert")
         finally:
             self.con.unregister("_corridors_insert")
 
@@ -554,6 +565,23 @@ class Store:
             )  # fmt: skip
 
     # -- reading --------------------------------------------------------------------------
+
+    def point_stream(self, experiment_id: int, point_id: int) -> tuple[list[str], str, str]:
+        """(overrides, scenario hash, stream key) of a design point; a store older than format 3
+        has no key column, and its points were seeded by their scenario hash."""
+        has_key = self.con.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'design_points' "
+            "AND column_name = 'stream_key'"
+        ).fetchone()
+        key_column = "stream_key" if has_key and has_key[0] else "NULL"
+        row = self.con.execute(
+            f"SELECT overrides, scenario_hash, {key_column} FROM design_points WHERE experiment_id = ? "
+            "AND point_id = ?",
+            [experiment_id, point_id],
+        ).fetchone()
+        if row is None:
+            raise CorridorsError(f"{self.path}: experiment {experiment_id} has no design point {point_id}")
+        return list(row[0]), str(row[1]), str(row[2] if row[2] is not None else row[1])
 
     def factors(self, experiment_id: int) -> pd.DataFrame:
         """The factors of an experiment: factor, path, value_type, in spec order."""

@@ -232,7 +232,7 @@ def _tasks(design: Design, record: ExperimentRecord, chunks: list[Chunk]) -> Ite
             scenarios: tuple[Scenario, ...] = (cached[1],)
         else:
             scenarios = tuple(design.scenario(point_id) for point_id in chunk.point_ids)
-        yield ChunkTask(chunk, scenarios, record.root_seed, record.engine)
+        yield ChunkTask(chunk, scenarios, record.root_seed, record.engine, design.common_stream_key)
 
 
 def _checked(result: ChunkResult, design: Design, record: ExperimentRecord) -> ChunkResult:

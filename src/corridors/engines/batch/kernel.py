@@ -19,7 +19,14 @@ from corridors.engines.batch.crisis import capital_reviews, caucus_meetings, fin
 from corridors.engines.batch.informal import SOURCE_BITS, SOURCE_MASK, first_calls, informal_contacts, learn, rotate
 from corridors.engines.batch.state import Committee, allocate
 from corridors.engines.batch.ties import decay_trust, rebuild_ties, routine_meeting, trust
-from corridors.engines.draws import NO_SETTER, draw_world, replicate_streams, scenario_arrays, world_params
+from corridors.engines.draws import (
+    NO_SETTER,
+    check_stream_key,
+    draw_world,
+    replicate_streams,
+    scenario_arrays,
+    world_params,
+)
 from corridors.engines.rng import new_state
 from corridors.engines.rows import (
     RED_LINE_BRIDGED,
@@ -298,20 +305,24 @@ def iter_batch(
     seed: int = 0,
     first_replicate: int = 0,
     block: int = BLOCK_REPLICATES,
+    stream_key: str | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """Yield the rows of replicates ``first_replicate ..`` in blocks (memory stays flat)."""
+    """Yield the rows of replicates ``first_replicate ..`` in blocks (memory stays flat).
+
+    ``stream_key`` replaces the scenario hash in each replicate's seed (common random numbers).
+    """
     arrays = scenario_arrays(scenario)
     p = derived_parameters(scenario)
     s = derived_switches(scenario)
     world_values = world_params(scenario)
-    scenario_hash = scenario.content_hash()
+    key = scenario.content_hash() if stream_key is None else check_stream_key(stream_key)
     committee = allocate(scenario, p)
     for block_start in range(first_replicate, first_replicate + replications, block):
         count = min(block, first_replicate + replications - block_start)
         draw_states = np.empty((count, 4), dtype=np.uint64)
         dynamics_states = np.empty((count, 4), dtype=np.uint64)
         for offset in range(count):
-            draws_state, dynamics_seq = replicate_streams(seed, scenario_hash, block_start + offset)
+            draws_state, dynamics_seq = replicate_streams(seed, key, block_start + offset)
             draw_states[offset] = draws_state
             dynamics_states[offset] = new_state(dynamics_seq)
         out = new_outcomes(count)
@@ -331,10 +342,12 @@ def run_batch(
     seed: int = 0,
     first_replicate: int = 0,
     progress: Callable[[int], None] | None = None,
+    stream_key: str | None = None,
 ) -> pd.DataFrame:
     """All rows of ``replications`` replicates, computed block by block."""
     frames = []
-    for frame in iter_batch(scenario, replications=replications, seed=seed, first_replicate=first_replicate):
+    for frame in iter_batch(scenario, replications=replications, seed=seed, first_replicate=first_replicate,
+                            stream_key=stream_key):
         frames.append(frame)
         if progress is not None:
             progress(len(frame))
