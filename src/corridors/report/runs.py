@@ -42,6 +42,8 @@ class Setting:
     factor_path: str | None = None
     factor_values: tuple[float, ...] = ()
     replications: int = 0
+    common_random_numbers: bool = False
+    """Replicate i of every factor value shares one random stream (paired comparisons along a curve)."""
 
     @property
     def points(self) -> int:
@@ -111,6 +113,7 @@ class StoredRuns:
             name=setting.experiment_name(), description=setting.key, base=setting.base,
             base_overrides=list(setting.overrides), factors=factors, replications=setting.replications,
             seed=self.seed, engine="batch", chunk_replications=chunk, source=f"reproduce: {setting.key}",
+            common_random_numbers=setting.common_random_numbers,
         )  # fmt: skip
 
     def rows(self, setting: Setting) -> pd.DataFrame:
