@@ -103,3 +103,70 @@ def test_describe_no_models_fits_no_models(write_csv: Callable[..., Path], monke
     path = write_csv([HEADER, *(ROW.format(i=i, start="2003-06-12") for i in range(5))])
     code, out, _ = invoke_cli(["data", "describe", str(path), "--no-models"], capsys)
     assert code == 0 and "Response times, demand to start" in out
+
+
+def test_the_raw_cells_are_freed_before_the_text_columns_are_trimmed(write_csv: Callable[..., Path],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The raw frame (as large as the file) must not outlive its trimmed copy: the Source held it to the end."""
+    import weakref
+
+    from corridors.empirical import _io, datasets
+
+    raw: list[weakref.ref[object]] = []
+    read, trim = datasets.read_source, datasets._add_trimmed_columns
+
+    def read_and_watch(*args: object, **kwargs: object) -> _io.Source:
+        source = read(*args, **kwargs)  # type: ignore[arg-type]
+        raw.append(weakref.ref(source.frame))
+        return source
+
+    def trim_and_check(*args: object, **kwargs: object) -> None:
+        trim(*args, **kwargs)  # type: ignore[arg-type]
+        assert raw[0]() is None, "the raw frame is still referenced after the columns were trimmed"
+
+    monkeypatch.setattr(datasets, "read_source", read_and_watch)
+    monkeypatch.setattr(datasets, "_add_trimmed_columns", trim_and_check)
+    ops = load_peace_operations(write_csv([HEADER, *(ROW.format(i=i, start=" 2003-06-12") for i in range(5))]))
+    assert len(raw) == 1 and ops.frame["operation"].tolist() == [f"Operation {i}" for i in range(5)]
+
+
+def test_describe_frees_the_checked_rows_before_the_models(write_csv: Callable[..., Path],
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Every text column of the file is no use to the models: the memory is theirs while they fit."""
+    import weakref
+
+    from corridors.cli import empirical_cmds
+    from corridors.empirical import survival
+
+    loaded: list[weakref.ref[object]] = []
+    load, describe = empirical_cmds._load_operations, survival.describe_durations
+
+    def load_and_watch(*args: object, **kwargs: object) -> object:
+        ops = load(*args, **kwargs)  # type: ignore[arg-type]
+        loaded.append(weakref.ref(ops.frame))
+        return ops
+
+    def check_and_describe(durations: object, **kwargs: object) -> object:
+        assert loaded[0]() is None, "the checked rows are still held while the models fit"
+        return describe(durations, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(empirical_cmds, "_load_operations", load_and_watch)
+    monkeypatch.setattr(survival, "describe_durations", check_and_describe)
+    path = write_csv([HEADER, *(ROW.format(i=i, start=f"2003-0{6 + i % 3}-12") for i in range(6))])
+    code, out, err = invoke_cli(["data", "describe", str(path)], capsys)
+    assert code == 0, err
+    assert "Response times, demand to start" in out and len(loaded) == 1
+
+
+def test_kaplan_meier_keeps_only_its_columns(write_csv: Callable[..., Path]) -> None:
+    """The fitted curves keep (``data_``) the three columns they use, not the file's text columns."""
+    from corridors.empirical.survival import ResponseSurvival
+
+    rows = [ROW.format(i=i, start=f"2003-0{6 + i % 4}-12").replace("EU,", "EU," if i % 2 else "OSCE,", 1)
+            for i in range(12)]
+    durations = load_peace_operations(write_csv([HEADER, *rows])).durations()
+    assert {"operation", "row", "demand_kind"} <= set(durations.columns)
+    survival = ResponseSurvival().fit(durations)
+    assert list(survival.data_.columns) == ["organization", "response_months", "started"]
+    assert survival.summary["operations"].tolist() == [6, 6]

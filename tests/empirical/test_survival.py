@@ -22,6 +22,7 @@ from corridors.empirical import (
     durations_from_runs,
     load_peace_operations,
     load_runs,
+    person_period_counts,
     person_periods,
 )
 from corridors.errors import CorridorsError
@@ -155,6 +156,60 @@ def test_discrete_time_dummies_give_the_life_table() -> None:
     periods = person_periods(frame)
     life_table = periods.groupby("period")["event"].mean()
     np.testing.assert_allclose(model.hazard_["hazard"].to_numpy(), life_table.to_numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("time_terms", ["log", "cubic", "dummies"])
+def test_logit_on_counts_equals_the_logit_on_expanded_rows(time_terms: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import statsmodels.api as sm
+
+    from corridors.empirical.survival import discrete_time
+
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({"response_months": rng.uniform(0.1, 6.0, 300), "started": rng.random(300) < 0.85,
+                          "x": rng.integers(0, 3, 300).astype(float), "z": rng.normal(size=300).round(1)})
+    frame.loc[frame["response_months"] > 5, "started"] = True  # period 6 certain: dummies drop it
+    periods = person_periods(frame)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the fit expanded the durations into person-period rows")
+
+    monkeypatch.setattr(discrete_time, "person_periods", refuse)
+    model = DiscreteTimeLogit(covariates=["x", "z"], time_terms=time_terms).fit(frame)  # type: ignore[arg-type]
+    X = model._design(periods, periods)
+    rows = np.ones(len(X), dtype=bool)
+    if time_terms == "dummies":
+        assert "period_6" not in model.summary.index
+        rows = X.pop("period_6").to_numpy() == 0
+    direct = sm.Logit(periods["event"].to_numpy(float)[rows], X[rows]).fit(disp=0)
+    np.testing.assert_allclose(model.summary["coef"].to_numpy(), direct.params.to_numpy(), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(model.summary["std_err"].to_numpy(), direct.bse.to_numpy(), rtol=0, atol=1e-6)
+    assert model.n_person_periods_ == len(periods)
+    assert len(model.person_period_counts_) < len(periods)
+
+
+def test_person_period_counts_equal_the_expanded_rows_counted() -> None:
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"response_months": rng.uniform(0.0, 5.0, 200), "started": rng.random(200) < 0.7,
+                          "x": rng.integers(0, 4, 200).astype(float)})
+    expected = (person_periods(frame).groupby(["period", "x"])["event"].agg(at_risk="count", events="sum")
+                .reset_index())
+    ours = person_period_counts(frame, covariates=["x"]).sort_values(["period", "x"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(ours[["period", "x", "at_risk", "events"]], expected, check_dtype=False)
+
+
+def test_describe_reports_the_person_periods(durations: pd.DataFrame) -> None:
+    report = describe_durations(durations)
+    assert report.logit is not None
+    data = add_organization_covariates(durations)
+    assert f"; {len(person_periods(data))} person-periods)" in report.text()
+
+
+@pytest.mark.parametrize("months", [[0.5, 1.5, 2.5, 1.2, 3.1], [0.43, 1.41]])
+def test_a_constant_covariate_is_refused_not_fitted_with_nan_errors(months: list[float]) -> None:
+    """One organization: its covariates are constant, collinear with the intercept (Logit gave NaN errors)."""
+    frame = pd.DataFrame({"response_months": months, "started": True, "x": 3.5, "z": 27.0})
+    with pytest.raises(CorridorsError, match="design is singular"):
+        DiscreteTimeLogit(covariates=["x", "z"]).fit(frame)
 
 
 def test_dummies_without_events_explain_themselves() -> None:

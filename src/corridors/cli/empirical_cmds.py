@@ -137,13 +137,18 @@ def describe(
         typer.echo(f"Demand kinds kept: {', '.join(demand_kind)} ({len(durations)} operations)")
     if durations.empty:
         raise CorridorsError(f"{ops.source}: no operation can be timed ({len(ops.left_out)} left out, see above)")
+    # the checked rows (every text column of the file) are not needed by the models: free them first
+    del ops
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
     report = describe_durations(
         durations,
         covariates=covariates,
         time_terms=time_terms,  # type: ignore[arg-type]
         penalizer=penalizer,
         horizon_months=horizon_months or None,
-        models=not no_models,  # not fitted and thrown away: the logit alone needs GBs on a large file
+        models=not no_models,
     )
     typer.echo("")
     typer.echo(report.text())

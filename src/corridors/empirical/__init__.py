@@ -48,6 +48,7 @@ from corridors.empirical.survival import (
     describe_durations,
     durations_from_runs,
     load_runs,
+    person_period_counts,
     person_periods,
     save_figure,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "load_ties",
     "members_table",
     "peace_operations_schema",
+    "person_period_counts",
     "person_periods",
     "save_figure",
     "shapley_shubik",

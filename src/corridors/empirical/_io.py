@@ -609,7 +609,11 @@ def _check_ragged(handle: Iterable[str], sep: str, expected: int, label: str) ->
 
 
 def _read_arrow_csv(file: Path, sep: str, columns: list[str]) -> pd.DataFrame:
-    """Every cell as an Arrow string, empty cells as '' (the pandas reader's keep_default_na=False)."""
+    """Every cell as an Arrow string, empty cells as '' (the pandas reader's keep_default_na=False).
+
+    Read as large strings, pandas' own layout: read as strings, each column's offsets would
+    be copied into 64-bit ones when the frame is made.
+    """
     import pyarrow as pa
     from pyarrow import csv as pa_csv
 
@@ -618,10 +622,10 @@ def _read_arrow_csv(file: Path, sep: str, columns: list[str]) -> pd.DataFrame:
         file,
         read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
         parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
-        convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+        convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
                                               strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow")}.get)
     frame.columns = list(columns)
     return frame
 

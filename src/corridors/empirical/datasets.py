@@ -178,7 +178,9 @@ class PeaceOperations:
         >>> ops.durations(demand_kinds=["unsc_resolution"])["organization"].unique().tolist()
         ['EU', 'OSCE', 'AU']
         """
-        usable = self.usable
+        columns = ["organization", "operation", "demand_kind", "response_days", "response_months", "started", "row"]
+        # only these columns of the usable rows are copied: self.usable would copy every column first
+        usable = self.frame.loc[self.frame["usable"].to_numpy(), columns]
         if demand_kinds is not None:
             kinds = list(demand_kinds)
             allowed = peace_operations_schema().field("demand_kind").enum or ()
@@ -191,8 +193,7 @@ class PeaceOperations:
                     ]
                 )
             usable = usable[usable["demand_kind"].isin(kinds)]
-        columns = ["organization", "operation", "demand_kind", "response_days", "response_months", "started", "row"]
-        return usable[columns].reset_index(drop=True)
+        return usable.reset_index(drop=True)
 
     def counts(self) -> pd.DataFrame:
         """Rows per organization: in the file, timed, started, censored, left out.
@@ -263,9 +264,10 @@ def load_peace_operations(
     """
     schema = peace_operations_schema()
     source = read_source(path, schema)
-    table, label = source.frame, source.label
+    table, label, checked = source.frame, source.label, source.checked
     frame, problems = map_columns(table, schema, column_map, label, required_columns=("demand_date", "start_date"))
     problems = [*source.problems, *problems]
+    del source  # it holds the raw cells too: without this, trimming a column below would not free it
     if len(frame) == 0:
         raise CorridorsError(f"{label}: the file has a header but no rows")
     known = {o.upper(): o.upper() for o in KNOWN_ORGANIZATIONS}
@@ -302,7 +304,7 @@ def load_peace_operations(
                 problems.append(DataProblem(label, spreadsheet_row(index), None, "blank row skipped", "note"))
                 continue
             record = _check_row({str(k): v for k, v in raw.items()}, index, label, schema, known, problems,
-                                source.checked)
+                                checked)
             for column in extras:
                 if column not in columnar:
                     record[column] = cell_text(raw.get(column))
@@ -318,7 +320,10 @@ def load_peace_operations(
     out = _join_blocks(parts)
     del parts
     _add_trimmed_columns(out, frame, columnar, np.concatenate(kept))
-    del frame  # the raw cells are no longer needed
+    del frame  # the raw cells are no longer needed: give their pages back (mimalloc keeps them)
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
     _check_duplicates(out, label, problems)
     defaulted = censor_date is None
     if censor_date is None:

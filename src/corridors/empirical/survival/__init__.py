@@ -14,7 +14,11 @@ returns the estimator, fitted attributes end in ``_``, ``summary`` is a DataFram
 from corridors.empirical.survival._common import PAPER_TABLE_1_MONTHS, save_figure
 from corridors.empirical.survival.compare import ObservedVsSimulated
 from corridors.empirical.survival.cox import ResponseCox
-from corridors.empirical.survival.discrete_time import DiscreteTimeLogit, person_periods
+from corridors.empirical.survival.discrete_time import (
+    DiscreteTimeLogit,
+    person_period_counts,
+    person_periods,
+)
 from corridors.empirical.survival.durations import add_organization_covariates, durations_from_runs, load_runs
 from corridors.empirical.survival.kaplan_meier import ResponseSurvival
 from corridors.empirical.survival.report import SurvivalReport, describe_durations
@@ -30,6 +34,7 @@ __all__ = [
     "describe_durations",
     "durations_from_runs",
     "load_runs",
+    "person_period_counts",
     "person_periods",
     "save_figure",
 ]

@@ -91,9 +91,10 @@ class ResponseCox:
                     for c in missing
                 ]
             )
-        df = _check_durations(durations, self.duration_col, self.event_col, None)
         columns = [self.duration_col, self.event_col, *self.covariates]
-        data = df[columns].copy()
+        data = _check_durations(
+            durations[[c for c in columns if c in durations.columns]], self.duration_col, self.event_col, None
+        )  # a copy of the model's columns only
         for c in self.covariates:
             data[c] = pd.to_numeric(data[c], errors="coerce")
         complete = data.dropna()

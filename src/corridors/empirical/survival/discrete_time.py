@@ -33,7 +33,8 @@ def person_periods(
 
     An operation observed for ``d`` months contributes periods 1..ceil(d / period_months)
     (at least one); ``event`` is 1 in its last period if it started, else 0 throughout.
-    Other columns are copied; ``unit`` numbers the operations.
+    Other columns are copied; ``unit`` numbers the operations. One row per person-period
+    (many times the durations): :func:`person_period_counts` gives the same data counted.
 
     Examples
     --------
@@ -44,15 +45,75 @@ def person_periods(
     if period_months <= 0:
         raise CorridorsError(f"period_months must be positive, got {period_months}")
     df = _check_durations(durations, duration_col, event_col, None).reset_index(drop=True)
-    counts = np.maximum(1, np.ceil(df[duration_col].to_numpy() / period_months - 1e-9)).astype(int)
+    counts = _periods_at_risk(df[duration_col].to_numpy(dtype=float), period_months)
     index = np.repeat(np.arange(len(df)), counts)
     out = df.iloc[index].reset_index(drop=True)
     out.insert(0, "unit", index)
-    period = np.concatenate([np.arange(1, n + 1) for n in counts]) if len(counts) else np.array([], int)
+    period = np.arange(len(index)) - np.repeat(np.cumsum(counts) - counts, counts) + 1
     out.insert(1, "period", period)
-    last = np.concatenate([[False] * (n - 1) + [True] for n in counts]) if len(counts) else np.array([], bool)
+    last = period == np.repeat(counts, counts)
     out["event"] = (last & out[event_col].to_numpy()).astype(int)
     return out
+
+
+def _periods_at_risk(durations: np.ndarray, period_months: float) -> np.ndarray:
+    """Periods each operation is at risk: ceil(d / period_months), at least one."""
+    return np.maximum(1, np.ceil(durations / period_months - 1e-9)).astype(np.int64)
+
+
+def person_period_counts(
+    durations: pd.DataFrame,
+    *,
+    covariates: Sequence[str] = (),
+    period_months: float = 1.0,
+    duration_col: str = _DURATION,
+    event_col: str = _EVENT,
+) -> pd.DataFrame:
+    """The person-period data of :func:`person_periods`, counted per (covariate pattern, period).
+
+    One row per covariate pattern and period 1..(the pattern's longest duration): ``at_risk``
+    operations observed in that period and ``events`` among them that start in it. A
+    binomial model on these counts has the likelihood of the logit on the expanded rows,
+    but the table grows with the number of patterns times periods, not with the
+    person-periods (a million operations followed for years would be billions of rows).
+    Covariates must be numeric and complete.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"response_months": [2.5, 1.0, 2.2], "started": [True, False, True]})
+    >>> person_period_counts(frame).values.tolist()
+    [[1, 3, 0], [2, 2, 0], [3, 2, 2]]
+    """
+    if period_months <= 0:
+        raise CorridorsError(f"period_months must be positive, got {period_months}")
+    covariates = list(covariates)
+    n = _periods_at_risk(durations[duration_col].to_numpy(dtype=float), period_months)
+    ended = durations[event_col].to_numpy(dtype=bool)
+    if covariates and len(durations):
+        values = durations[covariates].to_numpy(dtype=float)
+        patterns, codes = np.unique(values, axis=0, return_inverse=True)
+        codes = codes.reshape(-1).astype(np.int64)
+    else:
+        patterns, codes = np.empty((1, 0)), np.zeros(len(n), dtype=np.int64)
+    span = int(n.max()) + 1 if len(n) else 1
+    longest = np.zeros(len(patterns), dtype=np.int64)
+    np.maximum.at(longest, codes, n)
+    # an operation of pattern g observed for n periods is the sorted key g * span + n: the
+    # operations at risk in period k of g are the keys in [g * span + k, (g + 1) * span)
+    keys = np.sort(codes * span + n)
+    event_keys = np.sort((codes * span + n)[ended])
+    group = np.repeat(np.arange(len(patterns), dtype=np.int64), longest)
+    starts = np.repeat(np.cumsum(longest) - longest, longest)
+    period = np.arange(len(group), dtype=np.int64) - starts + 1
+    cell = group * span + period
+    at_risk = np.searchsorted(keys, (group + 1) * span) - np.searchsorted(keys, cell)
+    events = np.searchsorted(event_keys, cell, side="right") - np.searchsorted(event_keys, cell)
+    table = pd.DataFrame({"period": period})
+    for j, c in enumerate(covariates):
+        table[c] = patterns[group, j]
+    table["at_risk"] = at_risk
+    table["events"] = events
+    return table
 
 
 TimeTerms = Literal["log", "cubic", "dummies"]
@@ -61,8 +122,10 @@ TimeTerms = Literal["log", "cubic", "dummies"]
 class DiscreteTimeLogit:
     """Discrete-time logit duration model on person-period data (Beck, Katz and Tucker 1998).
 
-    The hazard of starting in period t is ``logit(h_t) = g(t) + x'b``, fitted by
-    statsmodels' ``Logit`` on :func:`person_periods` rows.
+    The hazard of starting in period t is ``logit(h_t) = g(t) + x'b``, fitted as a binomial
+    GLM (statsmodels) on the person-period data counted per covariate pattern and period
+    (:func:`person_period_counts`): the same coefficients and standard errors as a
+    ``Logit`` on the :func:`person_periods` rows, without ever building those rows.
 
     Parameters
     ----------
@@ -77,7 +140,10 @@ class DiscreteTimeLogit:
 
     Attributes
     ----------
-    person_period_ : pandas.DataFrame
+    person_period_counts_ : pandas.DataFrame
+        period, covariates, at_risk and events per covariate pattern and period.
+    n_person_periods_ : int
+        Person-periods the model is fitted on (the rows :func:`person_periods` would make).
     result_ : statsmodels result
     hazard_ : pandas.DataFrame
         Fitted hazard per period at the covariates' means.
@@ -130,26 +196,33 @@ class DiscreteTimeLogit:
         return X
 
     def fit(self, durations: pd.DataFrame) -> DiscreteTimeLogit:
-        """Build person-period data and fit the logit."""
+        """Count the person-periods per covariate pattern and period, and fit the logit on the counts."""
         import statsmodels.api as sm
 
         missing = [c for c in self.covariates if c not in durations.columns]
         if missing:
             raise CorridorsError([f"logit covariate '{c}' is not a column of the data" for c in missing])
-        data = durations.copy()
+        columns = list(dict.fromkeys([self.duration_col, self.event_col, *self.covariates]))
+        data = _check_durations(
+            durations[[c for c in columns if c in durations.columns]], self.duration_col, self.event_col, None
+        )
         for c in self.covariates:
             data[c] = pd.to_numeric(data[c], errors="coerce")
         data = data.dropna(subset=self.covariates)
-        periods = person_periods(
-            data, period_months=self.period_months, duration_col=self.duration_col, event_col=self.event_col
+        counts = person_period_counts(
+            data,
+            covariates=self.covariates,
+            period_months=self.period_months,
+            duration_col=self.duration_col,
+            event_col=self.event_col,
         )
-        if periods["event"].sum() < 1:
+        if counts["events"].sum() < 1:
             raise CorridorsError("the discrete-time logit needs at least one started operation")
-        self.periods_ = sorted(int(k) for k in periods["period"].unique())
+        self.periods_ = sorted(int(k) for k in counts["period"].unique())
         if self.time_terms == "dummies":
-            events = periods.groupby("period")["event"].agg(["sum", "count"])
-            empty = [int(k) for k in events.index[events["sum"] == 0]]
-            full = [int(k) for k in events.index[events["sum"] == events["count"]]]
+            events = counts.groupby("period")[["events", "at_risk"]].sum()
+            empty = [int(k) for k in events.index[events["events"] == 0]]
+            full = [int(k) for k in events.index[events["events"] == events["at_risk"]]]
             if empty:
                 shown = ", ".join(map(str, empty[:10])) + (" ..." if len(empty) > 10 else "")
                 raise CorridorsError(
@@ -157,17 +230,26 @@ class DiscreteTimeLogit:
                     "logit has no finite estimate; use time_terms=log or cubic, or longer periods"
                 )
             self._certain = full
-        X = self._design(periods, periods)
-        y = periods["event"].to_numpy(dtype=float)
+        X = self._design(counts, counts)
         certain = [f"period_{k}" for k in getattr(self, "_certain", [])] if self.time_terms == "dummies" else []
         fit_columns = [c for c in X.columns if c not in certain]
         rows = np.ones(len(X), dtype=bool)
         for c in certain:
             rows &= X[c].to_numpy() == 0
+        exog = X.loc[rows, fit_columns]
+        if np.linalg.matrix_rank(exog.to_numpy()) < len(fit_columns):
+            raise CorridorsError(
+                "the discrete-time logit's design is singular (a covariate is constant or collinear "
+                "with time); drop it"
+            )
+        started = counts["events"].to_numpy(dtype=float)[rows]
+        not_started = counts["at_risk"].to_numpy(dtype=float)[rows] - started
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                result = sm.Logit(y[rows], X.loc[rows, fit_columns]).fit(disp=0, maxiter=200)
+                result = sm.GLM(
+                    np.column_stack([started, not_started]), exog, family=sm.families.Binomial()
+                ).fit(tol=1e-12, maxiter=200)
             except np.linalg.LinAlgError:
                 raise CorridorsError(
                     "the discrete-time logit's design is singular (a covariate is constant or collinear "
@@ -179,7 +261,8 @@ class DiscreteTimeLogit:
                         "the discrete-time logit has perfect separation; use fewer covariates or time_terms=log"
                     ) from None
                 raise
-        self.person_period_ = periods
+        self.person_period_counts_ = counts
+        self.n_person_periods_ = int(counts["at_risk"].sum())
         self.result_ = result
         conf = result.conf_int()
         self.summary = pd.DataFrame(
@@ -194,7 +277,7 @@ class DiscreteTimeLogit:
             }
         )
         self.summary.index.name = "term"
-        self.converged_ = bool(result.mle_retvals.get("converged", True))
+        self.converged_ = bool(result.converged)
         means = pd.DataFrame(
             {c: np.full(len(self.periods_), data[c].mean()) for c in self.covariates}, index=range(len(self.periods_))
         )

@@ -84,7 +84,9 @@ class ResponseSurvival:
         from lifelines.statistics import multivariate_logrank_test, pairwise_logrank_test
         from lifelines.utils import median_survival_times, restricted_mean_survival_time
 
-        df = _check_durations(durations, self.duration_col, self.event_col, self.group_col)
+        needed = [c for c in (self.group_col, self.duration_col, self.event_col) if c in durations.columns]
+        # only the three columns are copied and kept (data_): a large file's text columns are not
+        df = _check_durations(durations[needed], self.duration_col, self.event_col, self.group_col)
         self.data_ = df
         groups = sorted(df[self.group_col].unique())
         self.groups_ = groups

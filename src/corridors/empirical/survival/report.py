@@ -14,9 +14,7 @@ from corridors.errors import CorridorsError
 if TYPE_CHECKING:
     pass
 
-from corridors.empirical.survival._common import (
-    save_figure,
-)
+from corridors.empirical.survival._common import _DURATION, _EVENT, _GROUP, save_figure
 from corridors.empirical.survival.cox import ResponseCox
 from corridors.empirical.survival.discrete_time import DiscreteTimeLogit, TimeTerms
 from corridors.empirical.survival.durations import add_organization_covariates
@@ -80,7 +78,7 @@ class SurvivalReport:
             if self.logit is not None:
                 blocks.append(
                     f"Discrete-time logit (Beck, Katz and Tucker 1998; {self.logit.period_months:g}-month periods, "
-                    f"time terms: {self.logit.time_terms}; {len(self.logit.person_period_)} person-periods)\n"
+                    f"time terms: {self.logit.time_terms}; {self.logit.n_person_periods_} person-periods)\n"
                     + self.logit.summary[["coef", "std_err", "p", "odds_ratio"]].to_string()
                 )
         blocks.extend(f"skipped: {reason}" for reason in self.skipped)
@@ -104,8 +102,7 @@ def describe_durations(
 ) -> SurvivalReport:
     """Kaplan-Meier, log-rank, Cox and discrete-time logit on one durations frame.
 
-    ``models=False`` fits only Kaplan-Meier and the log-rank tests (the logit's
-    person-period data are many times the durations: skip it when not wanted).
+    ``models=False`` fits only Kaplan-Meier and the log-rank tests.
 
     Organization-level covariates (:func:`add_organization_covariates`) are added when
     named. A model that cannot be fitted on the data (too few events, a constant
@@ -122,7 +119,9 @@ def describe_durations(
     report = SurvivalReport(survival=survival)
     if not models:
         return report
-    data = add_organization_covariates(durations, covariates=covariates) if covariates else durations
+    # the models see only their columns: a copy of a large file's text columns would double its memory
+    used = [c for c in dict.fromkeys([_GROUP, _DURATION, _EVENT, *covariates]) if c in durations.columns]
+    data = add_organization_covariates(durations[used], covariates=covariates) if covariates else durations[used]
     if covariates:
         try:
             report.cox = ResponseCox(covariates=covariates, penalizer=penalizer, alpha=alpha).fit(data)
