@@ -116,16 +116,19 @@ def ablation_figure(table: pd.DataFrame) -> Figure:
     ax = fig.add_subplot()
     y = np.arange(len(settings))
     step = 0.8 / max(1, len(orgs))
-    bounds = np.abs(table[["change_lower", "change_upper"]].to_numpy(float)).max(axis=1)
-    cap = 1.15 * float(np.quantile(bounds, 0.85)) if len(bounds) else 1.0
-    clipped = bounds.max() > 2.0 * cap  # a few switches dwarf the rest: draw those at the edge, labelled
+    # a switch that dwarfs the rest (e.g. capitals that never widen) is drawn at the edge, labelled
+    bounds = table.assign(b=np.abs(table[["change_lower", "change_upper"]].to_numpy(float)).max(axis=1))
+    per_setting = bounds.groupby("setting", sort=False)["b"].max()
+    outlying = per_setting > 3.0 * float(np.quantile(bounds["b"], 0.9))
+    clipped = bool(outlying.any() and (~outlying).any())
+    cap = 1.1 * float(per_setting[~outlying].max()) if clipped else float(per_setting.max())
     for k, org in enumerate(orgs):
         part = table[table["organization"] == org].set_index("setting").reindex(settings)
         offset = (k - (len(orgs) - 1) / 2) * step
         change = part["change_months"].to_numpy(float)
         lower, upper = part["change_lower"].to_numpy(float), part["change_upper"].to_numpy(float)
         color = ORG_COLORS.get(org, "#333333")
-        off = np.abs(change) > cap if clipped else np.zeros(len(change), bool)
+        off = outlying.reindex(settings).to_numpy(bool) if clipped else np.zeros(len(change), bool)
         ax.errorbar(change[~off], (y + offset)[~off], xerr=[(change - lower)[~off], (upper - change)[~off]],
                     fmt="o", ms=3.5, capsize=2, color=color, label=org)
         for row in np.nonzero(off)[0]:

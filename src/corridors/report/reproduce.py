@@ -651,8 +651,11 @@ def section_cases(ctx: _Context) -> Section:
         atalanta.append({"setting": text, "bridged": float(shares.get("bridged", 0.0)),
                          "redrafted": float(shares.get("redrafted", 0.0)),
                          "unresolved": float(shares.get("unresolved", 0.0)),
-                         "mean_months": s["restricted_mean_months"], "cost_days": change * DAYS_PER_MONTH,
-                         "cost_lower_days": lower * DAYS_PER_MONTH, "cost_upper_days": upper * DAYS_PER_MONTH,
+                         "mean_months": s["restricted_mean_months"],
+                         **({"cost_days": math.nan, "cost_lower_days": math.nan, "cost_upper_days": math.nan}
+                            if label == "none" else  # the reference itself
+                            {"cost_days": change * DAYS_PER_MONTH, "cost_lower_days": lower * DAYS_PER_MONTH,
+                             "cost_upper_days": upper * DAYS_PER_MONTH}),
                          "decided_share": s["decided_share"], "scenario_hash": ctx.hash(key)})  # fmt: skip
     atalanta_frame = pd.DataFrame(atalanta)
     # UNSC
@@ -699,8 +702,11 @@ def section_cases(ctx: _Context) -> Section:
     p5_share = float(veto["p5_last_to_accept_share"])
     fastest = oas_frame.loc[oas_frame["decided_within_4_days"].idxmax()]
     sentence = (
-        f"Forced into the EU's draft, the NATO-assets sub-issue costs {_f(bridged['cost_days'], 1)} days with bridges "
-        f"and {_f(no_bridge['cost_days'], 1)} without; in the Security Council unanimity takes "
+        f"Forced into the EU's draft, the NATO-assets sub-issue costs {_signed(bridged['cost_days'], 1)} days with "
+        f"bridges (95% interval {_f(bridged['cost_lower_days'], 1)} to {_f(bridged['cost_upper_days'], 1)}; "
+        f"{_f(100 * bridged['bridged'], 1)}% bridged) and {_signed(no_bridge['cost_days'], 1)} without "
+        f"({_f(no_bridge['cost_lower_days'], 1)} to {_f(no_bridge['cost_upper_days'], 1)}); "
+        f"in the Security Council unanimity takes "
         f"{_f(unanimity['mean_months'])} months against {_f(veto['mean_months'])} under the Charter's rule, where the "
         f"P5 are the last to accept in {_f(100 * p5_share, 1)}% of runs; and the OAS decides within 4 days, as in the "
         f"2008 Colombia-Ecuador crisis, "
