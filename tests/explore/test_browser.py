@@ -28,8 +28,20 @@ def status(page: Any) -> str:
 
 
 def choose_preset(page: Any, preset: str) -> None:
-    page.locator(".v-select").filter(has_text="Organization (preset)").click()
-    page.locator(".v-menu__content .v-list-item").filter(has_text=re.compile(rf"^{preset}$")).click()
+    """Pick a preset and wait until the select shows it (a click during the menu's animation can miss)."""
+    from playwright.sync_api import expect
+
+    select = page.locator(".v-select").filter(has_text="Organization (preset)")
+    for _ in range(5):
+        select.click()
+        page.locator(".v-menu__content .v-list-item").filter(has_text=re.compile(rf"^{preset}$")).click()
+        try:
+            expect(select.locator(".v-select__selections")).to_have_text(re.compile(rf"^\s*{preset}\s*$"),
+                                                                        timeout=5_000)
+            return
+        except AssertionError:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"the preset select never showed {preset}")
 
 
 def set_other(page: Any, text: str) -> None:
