@@ -78,15 +78,23 @@ def test_trace_tells_a_story_on_every_preset(preset: str, capsys: pytest.Capture
     assert ("decision on day" in out) or ("no decision within" in out)
 
 
-def test_reproduce_writes_report_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = invoke_cli(["reproduce", "--out", str(tmp_path), "--reps", "20", "--quiet"], capsys)
-    assert code == 0
-    table = pd.read_csv(tmp_path / "reproduce.csv", index_col=0)
-    assert list(table.index) == ["AU", "EU", "OAS", "OSCE"]
-    assert table.loc["EU", "observed_response_months"] == pytest.approx(6.17)
-    assert (tmp_path / "index.html").read_text().count("<tr>") == 5
-    assert (tmp_path / "reproduce.png").stat().st_size > 1000
-    assert "not in this version yet" in out
+def test_reproduce_refuses_bad_input_in_one_line_before_writing(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The report itself runs end to end in tests/report; here its bad input: one line, exit 2, nothing written."""
+    a_file = tmp_path / "taken"
+    a_file.write_text("x", encoding="utf-8")
+    out = tmp_path / "report"
+    cases = [
+        (["reproduce", "--out", str(a_file), "--quiet"], "is a file, not a folder"),
+        (["reproduce", "--out", str(out), "--params", str(tmp_path / "missing.yaml"), "--quiet"], "no such file"),
+        (["reproduce", "--out", str(out), "--params", str(a_file), "--quiet"], "not a corridors parameter file"),
+        (["reproduce", "--out", str(out), "--recalibrate", "--params", str(a_file), "--quiet"], "give one"),
+    ]
+    for argv, message in cases:
+        code, _, err = invoke_cli(argv, capsys)
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1, (argv, err)
+        assert "Traceback" not in err
+    assert not out.exists()  # refused before any folder or store was made
 
 
 @pytest.mark.parametrize("args", [
@@ -95,7 +103,7 @@ def test_reproduce_writes_report_files(tmp_path: Path, capsys: pytest.CaptureFix
     ["trace", "eu", "--seed", "-1"],
     ["show"],
     ["no-such-command"],
-    ["reproduce", "--reps", "1"],
+    ["reproduce", "--seed", "-1"],
 ])
 def test_usage_errors_exit_2_without_traceback(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = invoke_cli(args, capsys)

@@ -15,7 +15,7 @@ from cli_support import invoke_cli
     (["trace", "unsc", "--seed", str(2**63)], "Invalid value for '--seed'"),
     (["run"], "Missing argument"),
     (["nosuch"], "No such command 'nosuch'"),
-    (["reproduce", "--reps", "1"], "Invalid value for '--reps'"),
+    (["reproduce", "--seed", "-1"], "Invalid value for '--seed'"),
 ])  # fmt: skip
 def test_usage_errors_are_one_line(argv: list[str], phrase: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = invoke_cli(argv, capsys)

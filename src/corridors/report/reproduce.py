@@ -826,6 +826,8 @@ def reproduce(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise CorridorsError(f"--out {out}: is a file, not a folder")
+    if not recalibrate:
+        calibrated, document, notes = _parameters(parameter_file)  # a bad file is refused before anything is written
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -837,7 +839,7 @@ def reproduce(
     calibration_folder: Path | None = None
     if recalibrate:
         parameter_file, calibration_folder = _recalibrate(out, config, executor, progress)
-    calibrated, document, notes = _parameters(parameter_file)
+        calibrated, document, notes = _parameters(parameter_file)
     settings = plan_settings(config, calibrated)
     total = total_replications(list(settings.values()))
     done = 0
