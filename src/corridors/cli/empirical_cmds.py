@@ -84,8 +84,13 @@ def _headline(ops) -> str:  # noqa: ANN001
     timed, started = int(counts["timed"].sum()), int(counts["started"].sum())
     return (
         f"{ops.source}: {len(ops.frame)} rows; {timed} timed ({started} started, {timed - started} censored at "
-        f"{ops.as_of.date()}); {len(ops.left_out)} left out"
+        f"{ops.as_of.date()}); {_left_out_count(ops)} left out"
     )
+
+
+def _left_out_count(ops) -> int:  # noqa: ANN001
+    """len(ops.left_out) without copying the left-out rows."""
+    return int((~ops.frame["usable"].to_numpy(dtype=bool)).sum())
 
 
 @data_app.command("describe")
@@ -122,21 +127,27 @@ def describe(
 
     ops = _load_operations(file, map_, as_of, strict, organization)
     typer.echo(_headline(ops))
-    if len(ops.left_out):
+    if _left_out_count(ops):
+        import numpy as np
+
         from corridors.empirical._io import MAX_LISTED_ROWS
 
-        left = ops.left_out[["row", "organization", "operation", "problem"]]
-        more = len(left) - MAX_LISTED_ROWS
-        typer.echo("Left out of the analysis:\n" + left.head(MAX_LISTED_ROWS).to_string(index=False)
+        # only the rows and columns shown are copied (ops.left_out would copy every left-out row first)
+        positions = np.flatnonzero(~ops.frame["usable"].to_numpy(dtype=bool))
+        left = ops.frame.iloc[positions[:MAX_LISTED_ROWS]][["row", "organization", "operation", "problem"]]
+        more = len(positions) - MAX_LISTED_ROWS
+        typer.echo("Left out of the analysis:\n" + left.to_string(index=False)
                    + (f"\n... and {more} more rows (see 'corridors data validate')" if more > 0 else ""))
+        del left, positions
     if time_terms not in ("log", "cubic", "dummies"):
         raise CorridorsError(f"--time-terms: '{time_terms}' is not one of log, cubic, dummies")
     covariates = [] if no_models else (covariate or ["formal_meetings_per_week", "committee_members"])
-    durations = ops.durations(demand_kinds=demand_kind)
+    # only the columns the models read (a large file's operation names would double the memory here)
+    durations = ops.durations(demand_kinds=demand_kind, columns=["organization", "response_months", "started"])
     if demand_kind:
         typer.echo(f"Demand kinds kept: {', '.join(demand_kind)} ({len(durations)} operations)")
     if durations.empty:
-        raise CorridorsError(f"{ops.source}: no operation can be timed ({len(ops.left_out)} left out, see above)")
+        raise CorridorsError(f"{ops.source}: no operation can be timed ({_left_out_count(ops)} left out, see above)")
     # the checked rows (every text column of the file) are not needed by the models: free them first
     del ops
     import pyarrow as pa

@@ -15,7 +15,9 @@ the analysis *and listed*, and ``strict=True`` turns warnings into a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ import pandas as pd
 from corridors.empirical._io import (
     MAX_LISTED_ROWS,
     DataProblem,
+    Level,
     TableSchema,
     cell_text,
     data_path,
@@ -76,7 +79,7 @@ ORGANIZATION_SUCCESSORS: dict[str, str] = {"OAU": "AU", "CSCE": "OSCE", "EC": "E
 
 _EARLIEST = pd.Timestamp("1900-01-01")
 _BLOCK_ROWS = 10_000
-"""Rows checked at a time (see load_peace_operations)."""
+"""Rows of a column handled at a time by the checks (Arrow slices, hashes): it bounds their temporaries."""
 _DATE_FIELDS = ("demand_date", "decision_date", "start_date")
 
 
@@ -158,13 +161,19 @@ class PeaceOperations:
     def notes(self) -> list[DataProblem]:
         return [p for p in self.problems if p.level == "note"]
 
-    def durations(self, *, demand_kinds: Iterable[str] | None = None) -> pd.DataFrame:
+    def durations(
+        self, *, demand_kinds: Iterable[str] | None = None, columns: Iterable[str] | None = None
+    ) -> pd.DataFrame:
         """Durations for survival analysis: one row per usable operation.
 
         Parameters
         ----------
         demand_kinds
             Keep only these demand kinds (the data README: compare like with like).
+        columns
+            Only these of the columns below (the models need ``organization``,
+            ``response_months`` and ``started``; on a large file the text columns are the
+            largest). Default: all of them.
 
         Returns
         -------
@@ -178,9 +187,13 @@ class PeaceOperations:
         >>> ops.durations(demand_kinds=["unsc_resolution"])["organization"].unique().tolist()
         ['EU', 'OSCE', 'AU']
         """
-        columns = ["organization", "operation", "demand_kind", "response_days", "response_months", "started", "row"]
-        # only these columns of the usable rows are copied: self.usable would copy every column first
-        usable = self.frame.loc[self.frame["usable"].to_numpy(), columns]
+        every = ["organization", "operation", "demand_kind", "response_days", "response_months", "started", "row"]
+        wanted = every if columns is None else list(columns)
+        unknown_columns = [c for c in wanted if c not in every]
+        if unknown_columns:
+            raise CorridorsError(f"durations: no column {', '.join(unknown_columns)} (columns: {', '.join(every)})")
+        keep = [c for c in every if c in wanted]
+        rows = self.frame["usable"].to_numpy(dtype=bool)
         if demand_kinds is not None:
             kinds = list(demand_kinds)
             allowed = peace_operations_schema().field("demand_kind").enum or ()
@@ -192,8 +205,9 @@ class PeaceOperations:
                         for k in unknown
                     ]
                 )
-            usable = usable[usable["demand_kind"].isin(kinds)]
-        return usable.reset_index(drop=True)
+            rows = rows & self.frame["demand_kind"].isin(kinds).to_numpy(dtype=bool)
+        # only these columns of the kept rows are copied: self.usable would copy every column first
+        return self.frame.loc[rows, keep].reset_index(drop=True)
 
     def counts(self) -> pd.DataFrame:
         """Rows per organization: in the file, timed, started, censored, left out.
@@ -204,7 +218,9 @@ class PeaceOperations:
         [13, 10, 10, 0, 3]
         """
         frame = self.frame
-        flags = frame.assign(timed_start=frame["usable"] & frame["started"])
+        # only the three columns counted: frame.assign would copy every column of the frame
+        flags = pd.DataFrame({"organization": frame["organization"], "usable": frame["usable"],
+                              "timed_start": frame["usable"] & frame["started"]})
         grouped = flags.groupby("organization", sort=True, dropna=False)
         table = pd.DataFrame(
             {"rows": grouped.size(), "timed": grouped["usable"].sum(), "started": grouped["timed_start"].sum()}
@@ -285,41 +301,17 @@ def load_peace_operations(
                 source_from = alias
                 break
 
-    # rows are checked in blocks, each turned into a compact frame at once: a file of 1.5 million
-    # rows never exists as 1.5 million dicts. Text columns read as Arrow strings are not copied
-    # row by row: they are trimmed as whole columns (memory stays within a few times the file)
+    # the rows are checked column by column (Arrow and numpy over whole columns; Python only once per
+    # distinct value, such as a date, or per row with a problem): a file of 1.5 million rows never
+    # exists as Python objects, each raw column is freed once it is checked, and text columns that
+    # need no trimming are kept as they were read, not copied
     del table
     columnar = [
         c for c in [*(f.name for f in schema.fields if f.type != "date" and f.name != "organization"), *extras]
         if c in frame.columns and isinstance(frame[c].array, pd.arrays.ArrowStringArray)
     ]
-    parts: list[pd.DataFrame] = []
-    kept: list[np.ndarray] = []
-    for first in range(0, len(frame), _BLOCK_ROWS):
-        block: list[dict[str, Any]] = []
-        rows: list[int] = []
-        for offset, raw in enumerate(frame.iloc[first : first + _BLOCK_ROWS].to_dict(orient="records")):
-            index = first + offset
-            if all(is_missing(v) for v in raw.values()):
-                problems.append(DataProblem(label, spreadsheet_row(index), None, "blank row skipped", "note"))
-                continue
-            record = _check_row({str(k): v for k, v in raw.items()}, index, label, schema, known, problems,
-                                checked)
-            for column in extras:
-                if column not in columnar:
-                    record[column] = cell_text(raw.get(column))
-            for column in columnar:
-                record.pop(column, None)
-            block.append(record)
-            rows.append(index)
-        if block:
-            parts.append(_compact(pd.DataFrame.from_records(block)))
-            kept.append(np.asarray(rows, dtype=np.int64))
-    if not parts:
-        raise CorridorsError(f"{label}: every row is blank")
-    out = _join_blocks(parts)
-    del parts
-    _add_trimmed_columns(out, frame, columnar, np.concatenate(kept))
+    out, kept = _check_rows(frame, label, schema, known, problems, checked, extras, columnar)
+    _add_trimmed_columns(out, frame, columnar, kept)
     del frame  # the raw cells are no longer needed: give their pages back (mimalloc keeps them)
     import pyarrow as pa
 
@@ -327,7 +319,7 @@ def load_peace_operations(
     _check_duplicates(out, label, problems)
     defaulted = censor_date is None
     if censor_date is None:
-        latest = out[list(_DATE_FIELDS)].max().max()
+        latest = pd.Series([out[column].max() for column in _DATE_FIELDS], dtype="datetime64[ns]").max()  # no copy
         censor_date = latest if not pd.isna(latest) else pd.Timestamp("1900-01-01")
     for column in _DATE_FIELDS:
         after = out[column].notna() & (out[column] > censor_date)
@@ -345,8 +337,10 @@ def load_peace_operations(
     end = out["start_date"].where(started, censor_date)
     out["started"] = started
     response_days = (end - out["demand_date"]).dt.days
+    del end
     out["response_days"] = response_days.astype("Int64")
     out["response_months"] = response_days.astype(float) / DAYS_PER_MONTH
+    del response_days
     out["decision_days"] = (out["decision_date"] - out["demand_date"]).dt.days.astype("Int64")
 
     censored_rows = [int(r) for r in out.loc[out["usable"] & ~started, "row"]]
@@ -367,7 +361,8 @@ def load_peace_operations(
 
     ordered = ["row", *fields, *[c for c in extras if c not in fields]]
     derived = ["started", "response_days", "response_months", "decision_days", "usable", "problem"]
-    out = out[[*dict.fromkeys([*ordered, *derived])]]
+    # the columns put in order without copying them (out[columns] would copy every numeric column)
+    out = pd.DataFrame({column: out[column] for column in dict.fromkeys([*ordered, *derived])}, copy=False)
     problems.sort(key=lambda p: (p.row if p.row is not None else 0, p.level != "warning"))
     result = PeaceOperations(frame=out, problems=problems, source=label, as_of=censor_date)
     if strict and result.warnings:
@@ -390,137 +385,306 @@ def _parse_as_of(as_of: str | pd.Timestamp | None, label: str) -> pd.Timestamp |
     return stamp
 
 
-def _check_row(
-    raw: dict[str, Any],
-    index: int,
+@functools.cache
+def _python_spaces() -> str:
+    """Every character ``str.strip()`` removes (Arrow's own whitespace is a different set)."""
+    return "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
+
+
+def _pieces(cells: Any) -> Iterator[tuple[int, Any]]:
+    """(first row, slice) of an Arrow array in slices of at most _BLOCK_ROWS rows of one chunk (views, not copies)."""
+    first = 0
+    for chunk in getattr(cells, "chunks", [cells]):
+        for offset in range(0, len(chunk), _BLOCK_ROWS):
+            piece = chunk.slice(offset, _BLOCK_ROWS)
+            yield first, piece
+            first += len(piece)
+
+
+def _arrow_cells(frame: pd.DataFrame, column: str, kept: np.ndarray | None) -> Any:
+    """A column of Arrow strings as an Arrow array limited to the ``kept`` rows (None for other columns)."""
+    import pyarrow as pa
+
+    if column not in frame.columns or not isinstance(frame[column].array, pd.arrays.ArrowStringArray):
+        return None
+    cells = frame[column].array.__arrow_array__()
+    return cells if kept is None or len(kept) == len(frame) else cells.take(pa.array(kept))
+
+
+def _python_cells(frame: pd.DataFrame, column: str, kept: np.ndarray | None) -> list[Any]:
+    """A column's cells as Python values, as ``to_dict(orient="records")`` gives them."""
+    part = frame[[column]] if kept is None or len(kept) == len(frame) else frame[[column]].iloc[kept]
+    return [record[column] for record in part.to_dict(orient="records")]
+
+
+def _distinct(frame: pd.DataFrame, column: str, kept: np.ndarray) -> tuple[list[Any], np.ndarray]:
+    """The distinct cells of a column (Python values; None for a null or a missing column) and each kept
+    row's index into them. Only Arrow strings are grouped: 1, 1.0 and True are equal keys in Python."""
+    import pyarrow.compute as pc
+
+    if column not in frame.columns:
+        return [None], np.zeros(len(kept), dtype=np.int64)
+    cells = _arrow_cells(frame, column, kept)
+    if cells is None:
+        return _python_cells(frame, column, kept), np.arange(len(kept), dtype=np.int64)
+    uniques = pc.unique(cells)
+    codes = pc.index_in(cells, value_set=uniques).to_numpy(zero_copy_only=False)  # a null matches the null
+    return uniques.to_pylist(), codes.astype(np.int64, copy=False)
+
+
+def _arrow_empty(cells: Any) -> np.ndarray:
+    """Whether each Arrow string is empty as ``is_missing`` says: null, or blank after ``str.strip()``."""
+    import pyarrow.compute as pc
+
+    parts = [
+        pc.fill_null(pc.equal(pc.binary_length(pc.utf8_trim(piece, _python_spaces())), 0), True)
+        .to_numpy(zero_copy_only=False)
+        for _, piece in _pieces(cells)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Whether every cell of each row is missing."""
+    blank = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:
+        cells = _arrow_cells(frame, column, None)
+        if cells is None:
+            blank &= np.fromiter((is_missing(v) for v in _python_cells(frame, column, None)), bool, len(frame))
+        else:
+            blank &= _arrow_empty(cells)
+    return blank
+
+
+class _RowChecks:
+    """The problems and leave-out reasons of the kept rows, gathered one check over every row at a time.
+
+    Each call of :meth:`add` is one check, made in the order a row's checks run; the problems are
+    put back in row order, and within a row in check order, by :meth:`problems`.
+    """
+
+    def __init__(self, label: str, rows: np.ndarray, checked: set[tuple[int, str]]) -> None:
+        self.label, self.rows, self.checked = label, rows, checked
+        self.events: list[tuple[int, int, DataProblem]] = []
+        self.reasons = np.full(len(rows), "", dtype=object)
+        self.step = 0
+
+    def add(self, positions: np.ndarray, column: str, messages: str | Sequence[str], level: Level = "warning",
+            *, leave_out: str | None = None) -> None:
+        self.step += 1
+        for k, position in enumerate(positions.tolist()):
+            row = int(self.rows[position])
+            if level == "note" or (row, column) not in self.checked:  # frictionless has told of this cell
+                message = messages if isinstance(messages, str) else messages[k]
+                self.events.append((position, self.step, DataProblem(self.label, row, column, message, level)))
+        if leave_out:
+            reasons = self.reasons
+            for position in positions.tolist():
+                reasons[position] = f"{reasons[position]}; {leave_out}" if reasons[position] else leave_out
+
+    def problems(self) -> list[DataProblem]:
+        self.events.sort(key=lambda event: (event[0], event[1]))
+        return [problem for _, _, problem in self.events]
+
+
+def _check_rows(
+    frame: pd.DataFrame,
     label: str,
     schema: TableSchema,
     known: dict[str, str],
     problems: list[DataProblem],
-    checked: set[tuple[int, str]] = frozenset(),  # type: ignore[assignment]
-) -> dict[str, Any]:
-    row = spreadsheet_row(index)
-    record: dict[str, Any] = {"row": row}
-    reasons: list[str] = []
+    checked: set[tuple[int, str]],
+    extras: list[str],
+    columnar: list[str],
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Check every row, a column at a time: the checked frame (without the ``columnar`` text columns,
+    see _add_trimmed_columns) and the positions of the rows kept (blank rows are skipped).
 
-    def warn(column: str | None, message: str, *, leave_out: str | None = None) -> None:
-        if column is None or (row, column) not in checked:  # frictionless has told of this cell
-            problems.append(DataProblem(label, row, column, message, "warning"))
-        if leave_out:
-            reasons.append(leave_out)
+    The checks, their messages and their order within a row are those of one row at a time: for
+    each text field, empty (when required) or not in its enum; the organization; each date
+    (unreadable, or before 1900); no demand date; start before demand; decision before demand;
+    decision after start. The raw columns other than ``columnar`` are deleted from ``frame``.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    def note(column: str | None, message: str) -> None:
-        problems.append(DataProblem(label, row, column, message, "note"))
+    blank = _blank_rows(frame)
+    for index in np.flatnonzero(blank).tolist():
+        problems.append(DataProblem(label, spreadsheet_row(index), None, "blank row skipped", "note"))
+    kept = np.flatnonzero(~blank)
+    del blank
+    if not len(kept):
+        raise CorridorsError(f"{label}: every row is blank")
+    rows = kept + 2  # spreadsheet_row of each kept row
+    checks = _RowChecks(label, rows, checked)
+    columns: dict[str, Any] = {"row": rows}
+    organization: tuple[list[str], np.ndarray] = ([], np.zeros(0, dtype=np.int64))
+
+    def text_array(values: list[str], codes: np.ndarray) -> pd.arrays.ArrowStringArray:
+        return pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(values, pa.large_string()).take(pa.array(codes))]))
 
     for item in schema.fields:
         if item.type == "date":
             continue
-        value = cell_text(raw.get(item.name))
-        record[item.name] = value
-        if item.required and not value:
-            warn(item.name, f"is empty; every row needs a {item.name}", leave_out=f"no {item.name}")
-        elif value and item.enum is not None and value not in item.enum:
-            warn(
-                item.name,
-                f"'{value}' is not one of {', '.join(item.enum)}{suggest(value, item.enum)}",
-            )
+        cells = _arrow_cells(frame, item.name, kept) if item.name != "organization" else None
+        if cells is None:  # one Python step per distinct value (the organization, or cells of other formats)
+            values, codes = _distinct(frame, item.name, kept)
+            texts = [cell_text(v) for v in values]
+            if item.required:
+                empty = np.array([not t for t in texts], dtype=bool)[codes]
+                checks.add(np.flatnonzero(empty), item.name, f"is empty; every row needs a {item.name}",
+                           leave_out=f"no {item.name}")
+            if item.enum is not None:
+                enum = item.enum
+                outside = np.array([bool(t) and t not in enum for t in texts], dtype=bool)[codes]
+                positions = np.flatnonzero(outside)
+                checks.add(positions, item.name,
+                           [f"'{texts[c]}' is not one of {', '.join(enum)}{suggest(texts[c], enum)}"
+                            for c in codes[positions].tolist()])
+            if item.name == "organization":  # named after the other text fields are checked, as before
+                organization = (texts, codes)
+                columns[item.name] = None  # its place: the column order stays
+            else:
+                columns[item.name] = text_array(texts, codes)
+            if item.name in frame.columns:
+                del frame[item.name]
+            continue
+        # Arrow strings, checked a slice at a time as str.strip() would see them
+        empty_parts: list[np.ndarray] = []
+        outside_positions: list[np.ndarray] = []
+        outside_values: list[str] = []
+        for first, piece in _pieces(cells):
+            stripped = pc.utf8_trim(piece, _python_spaces())
+            lengths = pc.binary_length(stripped)
+            if item.required:
+                empty_parts.append(pc.fill_null(pc.equal(lengths, 0), True).to_numpy(zero_copy_only=False))
+            if item.enum is not None:
+                inside = pc.is_in(stripped, value_set=pa.array(item.enum, stripped.type))
+                outside = pc.fill_null(pc.and_(pc.greater(lengths, 0), pc.invert(inside)), False)
+                outside_positions.append(np.flatnonzero(outside.to_numpy(zero_copy_only=False)) + first)
+                outside_values.extend(stripped.filter(outside).to_pylist())
+        if item.required:
+            checks.add(np.flatnonzero(np.concatenate(empty_parts)) if empty_parts else np.zeros(0, np.int64),
+                       item.name, f"is empty; every row needs a {item.name}", leave_out=f"no {item.name}")
+        if item.enum is not None:
+            enum, said = item.enum, {}
+            for value in outside_values:
+                if value not in said:
+                    said[value] = f"'{value}' is not one of {', '.join(enum)}{suggest(value, enum)}"
+            checks.add(np.concatenate(outside_positions) if outside_positions else np.zeros(0, np.int64),
+                       item.name, [said[v] for v in outside_values])
+        del cells
+        columns[item.name] = None  # added trimmed by _add_trimmed_columns; the place keeps the column order
+    columns["organization"] = text_array(_check_organizations(*organization, known, checks), organization[1])
 
-    organization = record["organization"]
-    if organization:
-        upper = organization.upper()
-        if upper in ORGANIZATION_SUCCESSORS:
-            successor = ORGANIZATION_SUCCESSORS[upper]
-            note("organization", f"'{organization}' counted as its successor {successor}")
-            record["organization"] = successor
-        elif upper in known:
-            record["organization"] = known[upper]
-        else:
-            options = sorted(known)
-            warn(
-                "organization",
-                f"unknown organization '{organization}'{suggest(upper, options)}; "
-                f"known: {', '.join(options)} (add one with --organization NAME)",
-                leave_out="unknown organization",
-            )
-
-    dates: dict[str, pd.Timestamp | None] = {}
+    stamps: dict[str, np.ndarray] = {}
+    unreadable: dict[str, np.ndarray] = {}
     for column in _DATE_FIELDS:
-        stamp, why = parse_date(raw.get(column))
-        if why is not None:
-            blocking = column in ("demand_date", "start_date")
-            warn(column, why, leave_out=f"bad {column}" if blocking else None)
-        elif stamp is not None and stamp < _EARLIEST:
-            warn(
-                column,
-                f"{stamp.date()} is before {_EARLIEST.year}: a typo?",
-                leave_out=f"impossible {column}" if column != "decision_date" else None,
-            )
-            stamp = None
-        dates[column] = stamp
-        record[column] = stamp
+        values, codes = _distinct(frame, column, kept)
+        parsed = [parse_date(v) for v in values]
+        # before 1900 is told per distinct value: such dates may be outside the nanoseconds of a column
+        early_said = [f"{s.date()} is before {_EARLIEST.year}: a typo?" if s is not None and s < _EARLIEST else None
+                      for s, _ in parsed]
+        nat = np.datetime64("NaT", "ns").astype(np.int64)
+        ns = [s.value if s is not None and e is None else nat for (s, _), e in zip(parsed, early_said, strict=True)]
+        stamp = np.array(ns, dtype=np.int64)[codes].view("M8[ns]")
+        why = np.array([w is not None for _, w in parsed], dtype=bool)[codes]
+        blocking = column in ("demand_date", "start_date")
+        positions = np.flatnonzero(why)
+        checks.add(positions, column, [str(parsed[c][1]) for c in codes[positions].tolist()],
+                   leave_out=f"bad {column}" if blocking else None)
+        early = np.array([e is not None for e in early_said], dtype=bool)[codes]
+        positions = np.flatnonzero(early)
+        checks.add(positions, column, [str(early_said[c]) for c in codes[positions].tolist()],
+                   leave_out=f"impossible {column}" if column != "decision_date" else None)
+        stamps[column], unreadable[column] = stamp, why | early
+        if column in frame.columns:
+            del frame[column]
+        columns[column] = stamp
 
-    demand, decision, start = dates["demand_date"], dates["decision_date"], dates["start_date"]
-    demand_bad = any(r.endswith("demand_date") for r in reasons)
-    if demand is None and not demand_bad:
-        warn("demand_date", "is empty: the operation cannot be timed and is left out", leave_out="no demand_date")
-    if demand is not None and start is not None and start < demand:
-        warn(
-            "start_date",
-            f"{start.date()} is before the demand date {demand.date()} (swapped dates?)",
-            leave_out="start before demand",
-        )
-    if demand is not None and decision is not None and decision < demand:
-        note("decision_date", f"{decision.date()} is before the demand date {demand.date()} (kept)")
-    if start is not None and decision is not None and decision > start:
-        note("decision_date", f"{decision.date()} is after the start date {start.date()} (kept)")
-    record["usable"] = not reasons
-    record["problem"] = "; ".join(reasons)
-    return record
+    demand, decision, start = stamps["demand_date"], stamps["decision_date"], stamps["start_date"]
+    checks.add(np.flatnonzero(np.isnat(demand) & ~unreadable["demand_date"]), "demand_date",
+               "is empty: the operation cannot be timed and is left out", leave_out="no demand_date")
+    positions = np.flatnonzero(start < demand)  # NaT compares False
+    checks.add(positions, "start_date",
+               [f"{s} is before the demand date {d} (swapped dates?)"
+                for s, d in zip(_days(start[positions]), _days(demand[positions]), strict=True)],
+               leave_out="start before demand")
+    positions = np.flatnonzero(decision < demand)
+    checks.add(positions, "decision_date",
+               [f"{c} is before the demand date {d} (kept)"
+                for c, d in zip(_days(decision[positions]), _days(demand[positions]), strict=True)], "note")
+    positions = np.flatnonzero(decision > start)
+    checks.add(positions, "decision_date",
+               [f"{c} is after the start date {s} (kept)"
+                for c, s in zip(_days(decision[positions]), _days(start[positions]), strict=True)], "note")
+    problems.extend(checks.problems())
+    reasons = checks.reasons
+    columns["usable"] = reasons == ""
+    columns["problem"] = pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(reasons, pa.large_string())]))
+    del checks, reasons
+
+    for column in extras:
+        if column not in columnar:
+            values, codes = _distinct(frame, column, kept)
+            columns[column] = text_array([cell_text(v) for v in values], codes)
+            del frame[column]
+    for column in columnar:
+        columns.pop(column, None)
+    return pd.DataFrame(columns, copy=False), kept
 
 
-def _compact(block: pd.DataFrame) -> pd.DataFrame:
-    """A block of checked rows with dates as datetimes and text as Arrow strings (a fifth of Python's)."""
-    for column in block.columns:
-        if column in _DATE_FIELDS:
-            block[column] = pd.to_datetime(block[column])
-        elif block[column].dtype == object:
-            block[column] = block[column].astype("string[pyarrow]")
-    return block
+def _days(stamps: np.ndarray) -> list[str]:
+    """Dates as ``Timestamp.date()`` prints them (YYYY-MM-DD)."""
+    return np.datetime_as_string(stamps, unit="D").tolist()
+
+
+def _check_organizations(texts: list[str], codes: np.ndarray, known: dict[str, str], checks: _RowChecks) -> list[str]:
+    """The organization of each distinct cell (successors and known acronyms as the schema writes them)."""
+    names: list[str] = []
+    notes: list[str | None] = []
+    warnings: list[str | None] = []
+    options = sorted(known)
+    for text in texts:
+        note = warning = None
+        name = text
+        upper = text.upper()
+        if text and upper in ORGANIZATION_SUCCESSORS:
+            name = ORGANIZATION_SUCCESSORS[upper]
+            note = f"'{text}' counted as its successor {name}"
+        elif text and upper in known:
+            name = known[upper]
+        elif text:
+            warning = (f"unknown organization '{text}'{suggest(upper, options)}; "
+                       f"known: {', '.join(options)} (add one with --organization NAME)")
+        names.append(name)
+        notes.append(note)
+        warnings.append(warning)
+    for said, level in ((notes, "note"), (warnings, "warning")):
+        positions = np.flatnonzero(np.array([s is not None for s in said], dtype=bool)[codes])
+        checks.add(positions, "organization", [str(said[c]) for c in codes[positions].tolist()], level,  # type: ignore[arg-type]
+                   leave_out="unknown organization" if level == "warning" else None)
+    return names
 
 
 def _add_trimmed_columns(out: pd.DataFrame, frame: pd.DataFrame, columns: list[str], kept: np.ndarray) -> None:
-    """Add Arrow text columns of ``frame``, trimmed (as cell_text does) and limited to the kept rows."""
+    """Add Arrow text columns of ``frame``, trimmed (as cell_text does) and limited to the kept rows.
+
+    Slices with nothing to trim are kept as they were read: most columns are not copied at all.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    every_row = len(kept) == len(frame)
     for column in columns:
-        cells = frame[column].array.__arrow_array__()
-        trimmed = pc.utf8_trim_whitespace(cells)
-        if not every_row:
-            trimmed = trimmed.take(pa.array(kept))
-        out[column] = pd.arrays.ArrowStringArray(trimmed)
-        del frame[column]  # free each raw column as soon as its trimmed copy exists
+        cells = _arrow_cells(frame, column, kept)
+        pieces = []
+        for _, piece in _pieces(cells):
+            trimmed = pc.utf8_trim_whitespace(piece)
+            pieces.append(piece if trimmed.equals(piece) else trimmed)
+        del cells
+        out[column] = pd.arrays.ArrowStringArray(pa.chunked_array(pieces, pa.large_string()))
+        del frame[column], pieces  # free each raw column as soon as its trimmed copy exists
         pa.default_memory_pool().release_unused()  # and give its pages back (mimalloc keeps them)
-
-
-def _join_blocks(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate blocks; Arrow string columns are chained, not copied."""
-    if len(parts) == 1:
-        return parts[0]
-    import pyarrow as pa
-
-    columns: dict[str, Any] = {}
-    for name in parts[0].columns:
-        arrays = [part[name].array for part in parts]
-        if all(isinstance(a, pd.arrays.ArrowStringArray) for a in arrays):
-            chunks = [chunk for a in arrays for chunk in a.__arrow_array__().chunks]
-            kind = pa.large_string() if any(c.type == pa.large_string() for c in chunks) else pa.string()
-            chunks = [c if c.type == kind else c.cast(kind) for c in chunks]
-            columns[name] = pd.arrays.ArrowStringArray(pa.chunked_array(chunks, kind))
-        else:
-            columns[name] = pd.concat([part[name] for part in parts], ignore_index=True)
-    return pd.DataFrame(columns)
 
 
 def _leave_out_rows(out: pd.DataFrame, mask: pd.Series, reason: str) -> None:
@@ -542,48 +706,75 @@ def _operation_key(organization: str, operation: str) -> str:
     return f"{organization.upper()}\x00{' '.join(operation.casefold().split())}"
 
 
+_ASCII_SPACES = r"[\t\n\v\f\r \x1c-\x1f]+"
+"""The ASCII characters ``str.split()`` splits at."""
+
+
+def _operation_hashes(operations: Any) -> np.ndarray:
+    """A 64-bit hash of each operation as _operation_key writes it (casefolded, spaces collapsed).
+
+    ASCII names are normalised by Arrow (for ASCII, casefold is lower case); the others, rare, by
+    Python; pandas hashes _BLOCK_ROWS names at a time.
+    """
+    import pyarrow.compute as pc
+
+    hashes = np.zeros(len(operations), dtype=np.uint64)
+    for first, piece in _pieces(operations):
+        piece = pc.fill_null(piece, "")
+        normal = pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(piece), _ASCII_SPACES, " "), " ")
+        keys = normal.to_numpy(zero_copy_only=False)
+        other = np.flatnonzero(~pc.string_is_ascii(piece).to_numpy(zero_copy_only=False))
+        for position, name in zip(other.tolist(), piece.take(other).to_pylist(), strict=True):
+            keys[position] = " ".join(name.casefold().split())
+        hashes[first : first + len(piece)] = pd.util.hash_array(keys, categorize=False)
+    return hashes
+
+
 def _check_duplicates(out: pd.DataFrame, label: str, problems: list[DataProblem]) -> None:
     """Leave out the later of two rows with the same organization and operation (case and spaces aside).
 
-    Keys are compared by a 64-bit hash per row (8 bytes, not a string), each match then
-    checked on the keys themselves, so a million rows need a few MB.
+    Rows are grouped by a 64-bit hash of their key (the operation's, mixed with a code of the
+    organization in upper case), 8 bytes a row and no string; only rows whose hash another row
+    shares are compared on the keys themselves, so a million rows need a few tens of MB.
     """
-    organizations = out["organization"].astype("string[pyarrow]")  # astype(str) would make Python strings
-    operations = out["operation"].astype("string[pyarrow]")
-    n = len(out)
-    hashes = np.zeros(n, dtype=np.int64)
-    valid = np.zeros(n, dtype=bool)
-    for first in range(0, n, _BLOCK_ROWS):
-        pairs = zip(organizations.iloc[first : first + _BLOCK_ROWS].tolist(),
-                    operations.iloc[first : first + _BLOCK_ROWS].tolist(), strict=True)
-        for offset, (o, p) in enumerate(pairs):
-            if o and p:
-                hashes[first + offset] = hash(_operation_key(o, p))
-                valid[first + offset] = True
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    organizations = pd.array(out["organization"], dtype="string[pyarrow]").__arrow_array__()  # no copy if Arrow
+    operations = pd.array(out["operation"], dtype="string[pyarrow]").__arrow_array__()
+    names = pc.unique(organizations)
+    uppers: dict[str, int] = {}
+    code_of_name = np.array([uppers.setdefault(o.upper(), len(uppers)) if o else -1 for o in names.to_pylist()],
+                            dtype=np.int64)
+    codes = code_of_name[pc.index_in(organizations, value_set=names).to_numpy(zero_copy_only=False)]
+    valid = codes >= 0
+    valid &= pc.fill_null(pc.greater(pc.binary_length(operations), 0), False).to_numpy(zero_copy_only=False)
     positions_valid = np.flatnonzero(valid)
-    if not len(positions_valid):
+    del valid
+    hashes = _operation_hashes(operations)[positions_valid]
+    hashes ^= codes[positions_valid].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    del codes
+    ordered = np.sort(hashes)
+    shared = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    del ordered
+    if not len(shared):
         return
-    _, first_index, inverse = np.unique(hashes[positions_valid], return_index=True, return_inverse=True)
-    first_position = np.full(n, -1, dtype=np.int64)
-    first_position[positions_valid] = positions_valid[first_index[inverse.ravel()]]
-    candidates = np.flatnonzero(valid & (first_position != np.arange(n)))
-    confirmed = [
-        position for position in candidates
-        if _operation_key(organizations.iat[position], operations.iat[position])
-        == _operation_key(organizations.iat[first_position[position]], operations.iat[first_position[position]])
-    ]
-    if not confirmed:
-        return
-    duplicate = pd.Series(False, index=out.index)
-    duplicate.iloc[confirmed] = True
+    where = np.minimum(np.searchsorted(shared, hashes), len(shared) - 1)
+    candidates = positions_valid[shared[where] == hashes]  # every row whose key another row may have
+    del where, hashes, positions_valid
+    take = pa.array(candidates)
+    first_of: dict[str, int] = {}
     rows = out["row"].to_numpy()
-    positions = np.flatnonzero(duplicate.to_numpy())
-    reasons = []
-    for position in positions:
-        row, original = int(rows[position]), int(rows[first_position[position]])
+    positions, reasons = [], []
+    for position, organization, operation in zip(candidates.tolist(), organizations.take(take).to_pylist(),
+                                                 operations.take(take).to_pylist(), strict=True):
+        first = first_of.setdefault(_operation_key(organization, operation), position)
+        if first == position:
+            continue
+        row, original = int(rows[position]), int(rows[first])
         problems.append(DataProblem(
             label, row, "operation",
-            f"duplicate of row {original} ({organizations.iat[position]} '{operations.iat[position]}'); "
-            "the later row is left out"))
+            f"duplicate of row {original} ({organization} '{operation}'); the later row is left out"))
+        positions.append(position)
         reasons.append(f"duplicate of row {original}")
-    _leave_out_at(out, positions, reasons)
+    _leave_out_at(out, np.asarray(positions, dtype=np.int64), reasons)

@@ -56,7 +56,10 @@ def _check_durations(df: pd.DataFrame, duration_col: str, event_col: str, group_
     out[duration_col] = durations.astype(float)
     out[event_col] = out[event_col].astype(bool)
     if group_col:
-        out[group_col] = out[group_col].astype(str)
+        labels = out[group_col]
+        # through a categorical, the labels of a million rows are a few strings, not one Python string
+        # a row (each allocated from Arrow text, and kept by Python's allocator once freed)
+        out[group_col] = labels.astype("category").astype(str) if labels.notna().all() else labels.astype(str)
     if len(out) == 0:
         raise CorridorsError("no durations to analyse (every row was left out or filtered away)")
     return out
