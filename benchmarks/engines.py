@@ -70,13 +70,18 @@ def compile_seconds() -> float:
 
 
 def peak_memory_mb(replications: int, workers: int) -> tuple[float, float]:
-    """Peak resident memory (driver, largest worker) of a run of ``replications`` osce replicates."""
+    """Peak resident memory (driver, largest worker) of a run of ``replications`` osce replicates.
+
+    The driver's peak is its own ``VmHWM``: Linux carries ``ru_maxrss`` across ``exec``, so a
+    child started by this (large) benchmark process would report at least the parent's size.
+    """
     code = (
         "import resource, json;"
         "from corridors.engines import run_replications; from corridors.scenario import load_scenario;"
         f"rows = run_replications(load_scenario('osce'), replications={replications}, seed=2, engine='batch',"
         f" workers={workers});"
-        "print(json.dumps([len(rows), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
+        "hwm = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')];"
+        "print(json.dumps([len(rows), (hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024,"
         " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
