@@ -232,11 +232,8 @@ class MomentSimulator:
                            engine=spec.engine, common_stream_key=base_hash if spec.common_random_numbers else None)
 
     def _read(self, st: Any, design_hash: str) -> pd.DataFrame | None:
-        record = st.find_experiment(design_hash)
+        record = st.finished_experiment(design_hash)
         if record is None:
-            return None
-        statuses = st.chunk_statuses(record.experiment_id)
-        if len(statuses) != record.n_chunks or any(s != "done" for s in statuses.values()):
             return None
         frame: pd.DataFrame = st.query(
             f"SELECT {', '.join(_COLUMNS)} FROM runs WHERE experiment_id = ? ORDER BY replicate",

@@ -396,6 +396,16 @@ class Store:
         """The latest experiment with this design hash, if any."""
         return self._record("spec_hash = ?", [spec_hash])
 
+    def finished_experiment(self, spec_hash: str) -> ExperimentRecord | None:
+        """The experiment of a design hash if every one of its chunks is done (else None)."""
+        record = self.find_experiment(spec_hash)
+        if record is None:
+            return None
+        statuses = self.chunk_statuses(record.experiment_id)
+        if len(statuses) != record.n_chunks or any(s != "done" for s in statuses.values()):
+            return None
+        return record
+
     def create_experiment(self, design: Design, *, spec_hash: str, chunk_replications: int) -> ExperimentRecord:
         """Record a new experiment, its factors and design points, in one transaction."""
         spec = design.spec

@@ -166,11 +166,8 @@ class StoredRuns:
 
 
 def _finished_rows(st: Any, design_hash: str) -> pd.DataFrame | None:
-    record = st.find_experiment(design_hash)
+    record = st.finished_experiment(design_hash)
     if record is None:
-        return None
-    statuses = st.chunk_statuses(record.experiment_id)
-    if len(statuses) != record.n_chunks or any(s != "done" for s in statuses.values()):
         return None
     factors = [f'"{name}"' for name in st.factors(record.experiment_id)["factor"]]
     columns = ", ".join([*factors, *COLUMNS])
