@@ -17,13 +17,9 @@ The names below are imported on first use, so ``import corridors`` stays fast.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("corridors")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+source"
+from corridors._version import __version__
 
 if TYPE_CHECKING:
     from corridors.api import load, load_operations, run, summarize, sweep

@@ -8,7 +8,7 @@ from importlib import resources
 import pandas as pd
 import pytest
 
-from corridors.calibration import paper
+from corridors import paper
 from corridors.scenario import load_scenario
 
 ORGS = ["AU", "EU", "OAS", "OSCE"]
@@ -156,6 +156,6 @@ def test_eu_share_of_osce_matches_presets() -> None:
 
 
 def test_data_files_are_package_resources() -> None:
-    folder = resources.files("corridors.calibration") / "data"
+    folder = resources.files("corridors.paper") / "data"
     names = {entry.name for entry in folder.iterdir()}
     assert {"table1.csv", "table2.csv", "table3.csv", "female_shares.csv", "survey_shares.csv"} <= names

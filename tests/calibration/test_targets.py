@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from corridors.calibration.paper import mean_response_months
 from corridors.calibration.targets import calibration_targets, decision_times
+from corridors.paper import mean_response_months
 
 
 def test_every_target_has_a_source_a_positive_se_and_an_input_flag() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corridors.calibration.paper import table2
+from corridors.paper import table2
 from corridors.scenario import Scenario, list_presets, load_scenario
 
 PRESETS = ["au", "eu", "oas", "osce", "unsc"]

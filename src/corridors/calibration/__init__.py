@@ -1,6 +1,6 @@
 """Calibration: the paper's figures as targets with SEs, and the simulated-moments fit of shared parameters.
 
-``corridors.calibration.paper`` holds the published tables; :mod:`.targets` turns them and
+:mod:`corridors.paper` holds the published tables (re-exported here); :mod:`.targets` turns them and
 the shipped sample into targets with standard errors; :mod:`.fit` fits parameters shared
 by every organization (docs/CALIBRATION.md). Names are imported on first use, so reading
 the paper's tables does not load the fitting machinery.
@@ -36,7 +36,9 @@ __all__ = sorted(_SOURCES)
 def __getattr__(name: str) -> Any:
     if name not in _SOURCES:
         raise AttributeError(f"module 'corridors.calibration' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"corridors.calibration.{_SOURCES[name]}"), name)
+    source = _SOURCES[name]
+    module = "corridors.paper" if source == "paper" else f"corridors.calibration.{source}"
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 

@@ -48,10 +48,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from corridors.calibration.paper import ORGANIZATIONS
+from corridors._constants import Z95
 from corridors.calibration.simulate import POOLED_MEASURES, MomentSimulator, pooled_moments
 from corridors.calibration.targets import calibration_targets
 from corridors.errors import CorridorsError
+from corridors.paper import ORGANIZATIONS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -481,7 +482,7 @@ class MSMCalibration:
             b = CANDIDATES[str(name)]
             rows.append({
                 "parameter": name, "value": float(value), "se": se,
-                "lower_95": max(b.low, float(value) - 1.96 * se), "upper_95": min(b.high, float(value) + 1.96 * se),
+                "lower_95": max(b.low, float(value) - Z95 * se), "upper_95": min(b.high, float(value) + Z95 * se),
                 "start": start[str(name)], "box_low": b.low, "box_high": b.high,
             })  # fmt: skip
         return pd.DataFrame(rows).set_index("parameter")

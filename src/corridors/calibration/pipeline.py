@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import yaml
 
-from corridors import __version__
 from corridors._atomic import atomic_output
+from corridors._version import __version__
 from corridors.calibration.fit import READINGS, MSMCalibration
-from corridors.calibration.paper import ORGANIZATIONS
 from corridors.calibration.targets import calibration_targets, decision_times
 from corridors.errors import CorridorsError
+from corridors.paper import ORGANIZATIONS
 
 if TYPE_CHECKING:
     from corridors.experiments.executors import Executor

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from corridors.engines.rows import DAYS_PER_MONTH
+from corridors._constants import DAYS_PER_MONTH
 from corridors.errors import CorridorsError
 from corridors.experiments.chunks import ChunkResult, ChunkTask
 from corridors.experiments.executors import Executor

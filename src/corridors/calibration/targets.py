@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from corridors.calibration.paper import ORGANIZATIONS, mean_contacts_per_week, mean_response_months
+from corridors.paper import ORGANIZATIONS, mean_contacts_per_week, mean_response_months
 
 __all__ = [
     "DECISION_HORIZONS",

@@ -16,7 +16,7 @@ def presets() -> None:
 
     Example: corridors presets
     """
-    from corridors.calibration import paper
+    from corridors import paper
     from corridors.scenario import list_presets, load_scenario
 
     means = paper.table_means()

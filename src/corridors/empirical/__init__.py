@@ -17,6 +17,8 @@ The example files and their provenance are in ``corridors/empirical/data``
 (:func:`example_path`).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from corridors.empirical._io import DataProblem
 from corridors.empirical.datasets import (
     DAYS_PER_MONTH,
@@ -29,8 +31,6 @@ from corridors.empirical.datasets import (
 from corridors.empirical.networks import RoutineNetwork, load_ties, members_table, ties_from_weights
 from corridors.empirical.power import VotingGame, VotingPower, banzhaf, shapley_shubik, swing_counts
 from corridors.empirical.survey import (
-    PAPER_SURVEY,
-    PAPER_TABLE_2,
     Survey,
     load_survey,
     survey_shares,
@@ -38,7 +38,6 @@ from corridors.empirical.survey import (
     table2,
 )
 from corridors.empirical.survival import (
-    PAPER_TABLE_1_MONTHS,
     DiscreteTimeLogit,
     ObservedVsSimulated,
     ResponseCox,
@@ -91,3 +90,22 @@ __all__ = [
     "table2",
     "ties_from_weights",
 ]
+
+if TYPE_CHECKING:
+    from corridors.empirical.survey import PAPER_SURVEY, PAPER_TABLE_2
+    from corridors.empirical.survival._common import PAPER_TABLE_1_MONTHS
+
+_PAPER_CONSTANTS = {
+    "PAPER_SURVEY": "corridors.empirical.survey",
+    "PAPER_TABLE_2": "corridors.empirical.survey",
+    "PAPER_TABLE_1_MONTHS": "corridors.empirical.survival._common",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The paper's figures as dicts, read from :mod:`corridors.paper` on first use (nothing is read at import)."""
+    if name in _PAPER_CONSTANTS:
+        import importlib
+
+        return getattr(importlib.import_module(_PAPER_CONSTANTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from corridors._constants import DAYS_PER_MONTH
 from corridors.empirical._io import (
     MAX_LISTED_ROWS,
     DataProblem,
@@ -51,7 +52,6 @@ __all__ = [
     "peace_operations_schema",
 ]
 
-DAYS_PER_MONTH = 30.44
 """Days in a month, as in the paper's Table 1 and the engines' ``response_months``."""
 
 KNOWN_ORGANIZATIONS: tuple[str, ...] = (

@@ -12,15 +12,15 @@ tests: every row says ``synthetic = true`` and every report built from it says s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from corridors.calibration import paper
+from corridors import paper
 from corridors.empirical._io import (
     DataProblem,
     TableSchema,
@@ -46,34 +46,42 @@ __all__ = [
     "table2",
 ]
 
-def _paper_table_2() -> dict[str, dict[str, float]]:
-    table = paper.table2()
-    pairs = zip(table["organization"], table["statistic"], table["informal_contacts_per_week"], strict=True)
-    result: dict[str, dict[str, float]] = {}
-    for org, statistic, value in pairs:
-        result.setdefault(str(org), {})[str(statistic)] = float(value)
-    return result
-
-
 def _paper_survey() -> dict[str, float]:
-    shares = paper.survey_shares().set_index("name")["value"]
+    shares = paper.survey_figures()
     return {
-        "respondents": float(shares["respondents"]),
-        "friends_mean": float(shares["friends_mean"]),
-        "zero_friends": float(shares["zero_friend_respondents"]),
-        "first_call_friend_share": float(shares["first_call_friend_share"]),
-        "friendships_matter_share": float(shares["friendships_matter_share"]),
-        "most_important_negotiation_informal_share": float(shares["informal_most_important_share"]),
+        "respondents": shares["respondents"],
+        "friends_mean": shares["friends_mean"],
+        "zero_friends": shares["zero_friend_respondents"],
+        "first_call_friend_share": shares["first_call_friend_share"],
+        "friendships_matter_share": shares["friendships_matter_share"],
+        "most_important_negotiation_informal_share": shares["informal_most_important_share"],
     }
 
 
-PAPER_TABLE_2: dict[str, dict[str, float]] = _paper_table_2()
-"""Hardt (2012) Table 2 (from :mod:`corridors.calibration.paper`): informal communications per week."""
+_PAPER_CONSTANTS: dict[str, Callable[[], dict[str, Any]]] = {
+    "PAPER_TABLE_2": paper.table2_by_statistic,
+    "PAPER_SURVEY": _paper_survey,
+}
 
-PAPER_SURVEY: dict[str, float] = _paper_survey()
-"""Hardt (2012), text (from :mod:`corridors.calibration.paper`): 50 ambassadors, about 5 friends each
-and one with none, about half of first calls to a friend, 91% say friendships matter, 85% negotiate
-what matters most informally."""
+if TYPE_CHECKING:
+    PAPER_TABLE_2: dict[str, dict[str, float]]
+    """Hardt (2012) Table 2 (from :mod:`corridors.paper`): informal communications per week."""
+
+    PAPER_SURVEY: dict[str, float]
+    """Hardt (2012), text (from :mod:`corridors.paper`): 50 ambassadors, about 5 friends each
+    and one with none, about half of first calls to a friend, 91% say friendships matter, 85% negotiate
+    what matters most informally."""
+
+
+def __getattr__(name: str) -> Any:
+    """``PAPER_TABLE_2`` and ``PAPER_SURVEY``, read from :mod:`corridors.paper` on first use (PEP 562).
+
+    Nothing is read when the module is imported; each access returns a fresh dict.
+    """
+    if name in _PAPER_CONSTANTS:
+        return _PAPER_CONSTANTS[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 SYNTHETIC_SAMPLE_SIZES: dict[str, int] = {"AU": 10, "EU": 21, "OAS": 10, "OSCE": 9}
 """Respondents per organization in the synthetic survey. The paper gives 50 in all and 10 at
@@ -330,7 +338,7 @@ def synthetic_survey(*, seed: int | np.random.SeedSequence = 2012) -> pd.DataFra
     rng = np.random.default_rng(sequence)
     parts = []
     for organization, n in SYNTHETIC_SAMPLE_SIZES.items():
-        target = PAPER_TABLE_2[organization]
+        target = paper.table2_by_statistic()[organization]
         contacts = _contacts_with(rng, n=n, mean=target["mean"], median=int(target["median"]), mode=int(target["mode"]))
         parts.append(
             pd.DataFrame(
@@ -343,9 +351,10 @@ def synthetic_survey(*, seed: int | np.random.SeedSequence = 2012) -> pd.DataFra
         )
     survey = pd.concat(parts, ignore_index=True)
     total = len(survey)
-    survey["friends_count"] = _friends_with(rng, n=total, mean=PAPER_SURVEY["friends_mean"], zeros=1)
+    figures = _paper_survey()
+    survey["friends_count"] = _friends_with(rng, n=total, mean=figures["friends_mean"], zeros=1)
     calls = np.array(["capital"] * total, dtype=object)
-    calls[rng.choice(total, size=round(total * PAPER_SURVEY["first_call_friend_share"]), replace=False)] = "friend"
+    calls[rng.choice(total, size=round(total * figures["first_call_friend_share"]), replace=False)] = "friend"
     survey["first_call"] = calls
     for column, (answered, yes) in _SYNTHETIC_ANSWERED.items():
         values = pd.array([pd.NA] * total, dtype="boolean")

@@ -11,24 +11,16 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 import numpy as np
 import pandas as pd
 
+from corridors._constants import available_cores
 from corridors.scenario.schema import Scenario
 
 __all__ = ["available_cores", "block_size", "run_batch_parallel"]
-
-
-def available_cores() -> int:
-    """Cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def block_size(replications: int, workers: int) -> int:

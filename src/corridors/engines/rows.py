@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from corridors import __version__
+from corridors._constants import DAYS_PER_MONTH
+from corridors._version import __version__
 from corridors.scenario.schema import Scenario
 
 __all__ = [
@@ -22,7 +23,6 @@ __all__ = [
     "rows_to_frame",
 ]
 
-DAYS_PER_MONTH = 30.44
 """Days per month, as the paper's Table 1 counts months."""
 
 RED_LINE_OUTCOMES = ("none", "bridged", "redrafted", "unresolved", "outvoted")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from corridors.engines.rows import DAYS_PER_MONTH
+from corridors._constants import DAYS_PER_MONTH, Z95
 
 if TYPE_CHECKING:
     from corridors.engines.reference import TraceEvent
@@ -31,7 +31,6 @@ __all__ = [
     "survival_figures",
 ]
 
-_Z95 = 1.959963984540054
 
 
 def censored_durations(rows: pd.DataFrame) -> pd.DataFrame:
@@ -125,7 +124,7 @@ def kaplan_meier(durations: np.ndarray, events: np.ndarray, *, horizon: float, a
 
 def _z(alpha: float) -> float:
     if alpha == 0.05:
-        return _Z95
+        return Z95
     from statistics import NormalDist
 
     return NormalDist().inv_cdf(1 - alpha / 2)

@@ -16,8 +16,8 @@ from typing import Literal
 
 import pandas as pd
 
-from corridors import __version__
 from corridors._atomic import atomic_output, check_output_path
+from corridors._version import __version__
 from corridors.engines import ROW_SCHEMA, run_replications
 from corridors.errors import CorridorsError
 from corridors.experiments.store import ExperimentRecord, Store

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from corridors._atomic import atomic_output
-from corridors.engines.rows import DAYS_PER_MONTH
+from corridors._constants import DAYS_PER_MONTH
 from corridors.errors import CorridorsError
 from corridors.experiments.designs import design_problem, sample_unit_design
 from corridors.experiments.executors import Executor

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from corridors import __version__
+from corridors._version import __version__
 from corridors.engines import ROW_SCHEMA
 from corridors.errors import CorridorsError
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from corridors import __version__
+from corridors._version import __version__
 from corridors.engines import run_replications
 from corridors.errors import CorridorsError
 from corridors.experiments.chunks import Chunk, ChunkResult, ChunkTask, plan_chunks

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from corridors.calibration import mean_response_months
+from corridors._constants import DAYS_PER_MONTH
 from corridors.engines import run_replications
+from corridors.paper import mean_response_months
 from corridors.scenario.schema import Scenario
 
 __all__ = ["DAYS_PER_MONTH", "MedianDifference", "km_median", "median_difference", "paper_mean_days",
            "run_ensemble"]
 
-DAYS_PER_MONTH = 30.44
 
 
 def run_ensemble(scenario: Scenario, *, replications: int, seed: int = 0,

@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
+from corridors._constants import DAYS_PER_MONTH
 from corridors.engines.reference import Committee
 
 __all__ = ["EVENT_KINDS", "IntervalsView", "LayeredView", "NetworkView", "TimelineView", "km_figure", "network_layout",
@@ -247,7 +248,7 @@ def km_figure(ensembles: Mapping[str, pd.DataFrame], paper_days: float | None, o
                 label=f"{label} (n = {len(rows)})")
     if paper_days is not None:
         ax.axvline(paper_days, color="#444444", ls="--", lw=1.2,
-                   label=f"{organization} Table 1 mean: {paper_days / 30.44:.2f} months")
+                   label=f"{organization} Table 1 mean: {paper_days / DAYS_PER_MONTH:.2f} months")
     ax.set_xlabel("days from demand to deployment", fontsize=8)
     ax.set_ylabel("share not yet deployed", fontsize=8)
     ax.set_ylim(0, 1.02)

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from corridors import __version__
 from corridors._atomic import atomic_output
-from corridors.engines.rows import DAYS_PER_MONTH
+from corridors._constants import DAYS_PER_MONTH
+from corridors._version import __version__
 from corridors.errors import CorridorsError
 from corridors.report.runs import Setting, StoredRuns, total_replications
 from corridors.report.stats import difference, response_stats, share_interval
@@ -263,7 +263,7 @@ def _ordering(values: dict[str, float]) -> str:
 
 
 def section_observed(ctx: _Context) -> Section:
-    from corridors.calibration import paper
+    from corridors import paper
     from corridors.calibration.targets import calibration_targets
     from corridors.report.figures import png, table1_figure
 
@@ -511,7 +511,7 @@ def _changes(ctx: _Context, baseline: str, key: str) -> dict[str, float]:
 
 
 def section_mechanisms(ctx: _Context) -> Section:
-    from corridors.calibration import paper
+    from corridors import paper
     from corridors.report.figures import ablation_figure, png
 
     observed_order = _ordering(paper.mean_response_months().loc[[o.upper() for o in ORGANIZATIONS]].to_dict())

@@ -13,11 +13,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from corridors.engines.rows import DAYS_PER_MONTH
+from corridors._constants import DAYS_PER_MONTH, Z95
 
 __all__ = ["Z95", "difference", "response_stats", "share_interval"]
 
-Z95 = 1.959963984540054
 """The normal quantile of a two-sided 95% interval."""
 
 

@@ -11,7 +11,9 @@ returns the estimator, fitted attributes end in ``_``, ``summary`` is a DataFram
 ``plot_*`` methods return a matplotlib Axes.
 """
 
-from corridors.empirical.survival._common import PAPER_TABLE_1_MONTHS, save_figure
+from typing import TYPE_CHECKING, Any
+
+from corridors.empirical.survival._common import save_figure
 from corridors.empirical.survival.compare import ObservedVsSimulated
 from corridors.empirical.survival.cox import ResponseCox
 from corridors.empirical.survival.discrete_time import (
@@ -38,3 +40,15 @@ __all__ = [
     "person_periods",
     "save_figure",
 ]
+
+if TYPE_CHECKING:
+    from corridors.empirical.survival._common import PAPER_TABLE_1_MONTHS
+
+
+def __getattr__(name: str) -> Any:
+    """``PAPER_TABLE_1_MONTHS``, read from :mod:`corridors.paper` on first use (nothing is read at import)."""
+    if name == "PAPER_TABLE_1_MONTHS":
+        from corridors.empirical.survival import _common
+
+        return _common.PAPER_TABLE_1_MONTHS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from corridors import paper
 from corridors._atomic import atomic_output
-from corridors.calibration import paper
 from corridors.errors import CorridorsError
 
 if TYPE_CHECKING:
@@ -19,10 +19,16 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
-PAPER_TABLE_1_MONTHS: dict[str, float] = {
-    str(org): float(months) for org, months in paper.mean_response_months().items()
-}
-"""Hardt (2012) Table 1: mean months from demand to start, 70 operations 1991-2009."""
+if TYPE_CHECKING:
+    PAPER_TABLE_1_MONTHS: dict[str, float]
+    """Hardt (2012) Table 1: mean months from demand to start, 70 operations 1991-2009."""
+
+
+def __getattr__(name: str) -> Any:
+    """``PAPER_TABLE_1_MONTHS``, read from :mod:`corridors.paper` on first use (PEP 562)."""
+    if name == "PAPER_TABLE_1_MONTHS":
+        return paper.table1_months()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 _DURATION = "response_months"
 _EVENT = "started"

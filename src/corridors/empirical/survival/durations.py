@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from corridors.empirical.datasets import DAYS_PER_MONTH
+from corridors._constants import DAYS_PER_MONTH
 from corridors.errors import CorridorsError
 
 if TYPE_CHECKING:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from corridors import paper
 from corridors.errors import CorridorsError
 
 if TYPE_CHECKING:
@@ -17,7 +18,6 @@ from corridors.empirical.survival._common import (
     _DURATION,
     _EVENT,
     _GROUP,
-    PAPER_TABLE_1_MONTHS,
     _check_durations,
     _default_limit,
     _group_colors,
@@ -165,7 +165,7 @@ class ResponseSurvival:
             .round(2)
             .astype(object),
             "Hardt 2012 Table 1 mean (70 operations)": pd.Series(
-                [PAPER_TABLE_1_MONTHS.get(str(g).upper(), float("nan")) for g in s.index], index=s.index, dtype=object
+                [paper.table1_months().get(str(g).upper(), float("nan")) for g in s.index], index=s.index, dtype=object
             ),
         }
         table = pd.DataFrame(rows).T

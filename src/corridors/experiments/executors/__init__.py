@@ -16,11 +16,11 @@ their module only when used.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from types import TracebackType
 from typing import Self
 
+from corridors._constants import available_cores
 from corridors.errors import CorridorsError
 from corridors.experiments.chunks import ChunkResult, ChunkTask
 
@@ -64,11 +64,8 @@ class Executor:
 
 
 def default_workers() -> int:
-    """All cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    """All cores this process may use (:func:`corridors._constants.available_cores`)."""
+    return available_cores()
 
 
 def make_executor(kind: str = "process", *, workers: int | None = None, dask_address: str | None = None) -> Executor:

@@ -3,27 +3,40 @@
 Hardt, H. (2012), "Keep Friends Close but Colleagues Closer: Efficiency in the
 Establishment of Peace Operations" (working paper). Every table carries a ``source``
 column that names the table or passage of the paper a value comes from. The values live
-in CSV files under ``corridors/calibration/data`` (shipped in the wheel) and are read
-with :mod:`importlib.resources`, so the numbers are data, not code.
+in CSV files under ``corridors/paper/data`` (shipped in the wheel) and are read with
+:mod:`importlib.resources` when a function is first called, never at import, so the
+numbers are data, not code.
 
-docs/ODD.md section 1 says which patterns the model is checked against.
+This package is the lowest leaf of corridors: it imports nothing else of corridors, and
+the calibration, the empirical toolkit, the explorer and the report all read the paper
+through it (``tests/test_import_layers.py`` checks this). docs/ODD.md section 1 says which
+patterns the model is checked against.
 """
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
     import pandas as pd
 
 __all__ = [
     "ORGANIZATIONS",
     "female_shares",
+    "mean_contacts_per_week",
+    "mean_response_months",
+    "survey_figures",
     "survey_shares",
     "table1",
     "table2",
+    "table2_by_statistic",
     "table3",
+    "table_means",
+    "table1_months",
     "targets",
 ]
 
@@ -31,6 +44,11 @@ ORGANIZATIONS: tuple[str, ...] = ("AU", "EU", "OAS", "OSCE")
 """The four organizations the paper compares, in its column order."""
 
 _TARGET_COLUMNS = ["organization", "measure", "value", "source"]
+
+
+def _data() -> Traversable:
+    """The folder of the packaged CSV files."""
+    return resources.files(__name__) / "data"
 
 
 def table_means() -> dict[str, dict[str, float]]:
@@ -45,7 +63,7 @@ def table_means() -> dict[str, dict[str, float]]:
     """
     import csv
 
-    folder = resources.files("corridors.calibration") / "data"
+    folder = _data()
     means: dict[str, dict[str, float]] = {}
     with (folder / "table1.csv").open("r", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -62,7 +80,7 @@ def _read(name: str) -> pd.DataFrame:
     """Read one of the packaged CSV files by its file name."""
     import pandas as pd
 
-    with (resources.files("corridors.calibration") / "data" / name).open("r", encoding="utf-8") as handle:
+    with (_data() / name).open("r", encoding="utf-8") as handle:
         return pd.read_csv(handle)
 
 
@@ -126,6 +144,74 @@ def mean_contacts_per_week() -> pd.Series:
     """
     t = table2()
     return t[t["statistic"] == "mean"].set_index("organization")["informal_contacts_per_week"]
+
+
+@functools.cache
+def _table1_months() -> dict[str, float]:
+    import csv
+
+    with (_data() / "table1.csv").open("r", encoding="utf-8") as handle:
+        return {row["organization"]: float(row["mean_response_months"]) for row in csv.DictReader(handle)}
+
+
+def table1_months() -> dict[str, float]:
+    """Table 1 as a plain dict: mean months from demand to deployment, by organization.
+
+    The file is read once (on the first call) and a fresh dict is returned each time.
+
+    Examples
+    --------
+    >>> table1_months()
+    {'AU': 3.84, 'EU': 6.17, 'OAS': 4.28, 'OSCE': 4.49}
+    """
+    return dict(_table1_months())
+
+
+@functools.cache
+def _table2_by_statistic() -> dict[str, dict[str, float]]:
+    import csv
+
+    result: dict[str, dict[str, float]] = {}
+    with (_data() / "table2.csv").open("r", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            result.setdefault(row["organization"], {})[row["statistic"]] = float(row["informal_contacts_per_week"])
+    return result
+
+
+def table2_by_statistic() -> dict[str, dict[str, float]]:
+    """Table 2 as plain dicts: informal contacts per week by organization, then by statistic.
+
+    The file is read once (on the first call) and fresh dicts are returned each time.
+
+    Examples
+    --------
+    >>> table2_by_statistic()["EU"]
+    {'mean': 5.38, 'median': 5.0, 'mode': 5.0}
+    """
+    return {org: dict(stats) for org, stats in _table2_by_statistic().items()}
+
+
+@functools.cache
+def _survey_values() -> dict[str, float]:
+    import csv
+
+    with (_data() / "survey_shares.csv").open("r", encoding="utf-8") as handle:
+        return {row["name"]: float(row["value"]) for row in csv.DictReader(handle)}
+
+
+def survey_figures() -> dict[str, float]:
+    """The survey's figures as a plain dict: each :func:`survey_shares` name and its value.
+
+    A range the paper gives is represented by its midpoint. The file is read once (on the
+    first call) and a fresh dict is returned each time.
+
+    Examples
+    --------
+    >>> figures = survey_figures()
+    >>> figures["respondents"], figures["friendships_matter_share"]
+    (50.0, 0.91)
+    """
+    return dict(_survey_values())
 
 
 def table3() -> pd.DataFrame:
