@@ -110,3 +110,28 @@ def test_a_small_design_warns_as_python_warnings_too(sobol_store: Path) -> None:
         indices = analyze_sensitivity(sobol_store, output="n_formal_meetings")
     assert indices.attrs["warnings"] and [str(w.message) for w in caught] == indices.attrs["warnings"]
     assert any("base samples (design.points, now 8)" in line for line in indices.attrs["warnings"])
+
+
+def test_reading_apart_from_analysing_gives_the_same_indices(sobol_store: Path) -> None:
+    """analyze_sensitivity is read_sensitivity then the plain analyze(problem, X, Y) on arrays."""
+    import warnings
+
+    import numpy as np
+
+    from corridors.experiments import read_sensitivity
+    from corridors.experiments.sensitivity import SensitivityWarning, analyze
+
+    samples = read_sensitivity(sobol_store, output="n_formal_meetings")
+    assert samples.X.shape == (8 * 4, 2) and samples.Y.shape == (8 * 4,)
+    assert samples.problem["names"] == [f["path"] for f in FACTORS]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SensitivityWarning)
+        plain = analyze(samples.problem, samples.X, samples.Y, design=samples.design, noise=samples.noise,
+                        seed=samples.seed)  # fmt: skip
+        stored = analyze_sensitivity(sobol_store, output="n_formal_meetings")
+    assert plain.equals(stored)
+    assert plain.attrs["warnings"] == stored.attrs["warnings"]
+    with pytest.raises(CorridorsError, match="one row per output"):
+        analyze(samples.problem, samples.X[:-1], samples.Y, design=samples.design)
+    shifted = analyze(samples.problem, samples.X, samples.Y + 10.0, design=samples.design, seed=samples.seed)
+    assert np.allclose(shifted["ST"], plain["ST"])  # indices do not move with the output's level

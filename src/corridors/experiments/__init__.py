@@ -21,6 +21,7 @@ from corridors.experiments.sensitivity import (
     SensitivityResult,
     analyze_sensitivity,
     plot_sensitivity,
+    read_sensitivity,
     run_sensitivity,
 )
 from corridors.experiments.spec import DesignSpec, Distribution, ExperimentSpec, Factor, load_experiment
@@ -55,6 +56,7 @@ __all__ = [
     "make_executor",
     "plan_chunks",
     "plot_sensitivity",
+    "read_sensitivity",
     "query_store",
     "replay_run",
     "run_chunk",

@@ -1,9 +1,11 @@
 """Global sensitivity: Sobol indices or Morris screening of one output, from the store.
 
 SALib's pipeline, with its weak spot closed: the analysis never trusts a sample held in
-memory. It reads the joined table (each design point's unit-cube coordinates beside its
-output, aggregated over replications), checks that the stored design is exactly the
-sample the spec makes, and only then passes the outputs in design order to SALib.
+memory. Reading is apart from analysing: :func:`read_sensitivity` reads the joined table
+(each design point's unit-cube coordinates beside its output, aggregated over
+replications) and checks that the stored design is exactly the sample the spec makes;
+:func:`analyze` is a plain function on plain data in SALib's shape (``problem, X, Y`` and
+keyword-only options); :func:`analyze_sensitivity` is the two in a row.
 
 Outputs (one number per design point):
 
@@ -31,7 +33,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -42,16 +44,20 @@ from corridors.errors import CorridorsError
 from corridors.experiments.designs import design_problem, sample_unit_design
 from corridors.experiments.executors import Executor
 from corridors.experiments.seeding import derived_seed
-from corridors.experiments.spec import OUTPUTS, ExperimentSpec, load_experiment
+from corridors.experiments.spec import OUTPUTS, DesignSpec, ExperimentSpec, load_experiment
 from corridors.experiments.store import Store
 from corridors.experiments.sweep import SweepProgress, SweepReport, default_store_path, run_sweep
 
 __all__ = [
     "SENSITIVITY_OUTPUTS",
+    "ReplicationNoise",
     "SensitivityResult",
+    "SensitivitySamples",
     "SensitivityWarning",
+    "analyze",
     "analyze_sensitivity",
     "plot_sensitivity",
+    "read_sensitivity",
     "reliability_warnings",
     "run_sensitivity",
 ]
@@ -150,15 +156,45 @@ def _output_sql(output: str) -> str:
     raise CorridorsError(f"--measure: unknown output '{output}' (choose from {', '.join(OUTPUTS)})")
 
 
-def analyze_sensitivity(
-    store: str | Path,
-    *,
-    experiment: int | None = None,
-    output: str = "response_months",
-    confidence: float = 0.95,
-    resamples: int = 100,
-) -> pd.DataFrame:
-    """Sobol indices (first-order S1, total ST) or Morris measures of each factor on an output.
+class ReplicationNoise(NamedTuple):
+    """The replications behind each design point's output, for the advice on noise."""
+
+    replications: int
+    """Replications per design point."""
+    variance: np.ndarray
+    """Variance of each point's output over its runs, divided by the runs (the variance of the mean)."""
+
+
+@dataclass(frozen=True)
+class SensitivitySamples:
+    """What :func:`read_sensitivity` reads from a store: SALib's problem, X, Y and their provenance."""
+
+    problem: dict[str, Any]
+    """SALib's problem: the factors over the unit cube (:func:`~corridors.experiments.designs.design_problem`)."""
+    X: np.ndarray
+    """The stored design on the unit cube, one row per design point (checked against the spec's sample)."""
+    Y: np.ndarray
+    """The output at each design point, in design order."""
+    noise: ReplicationNoise
+    """The replications per point and the variance of each point's mean."""
+    design: DesignSpec
+    """The spec's design (kind, base samples, second order, levels)."""
+    seed: int
+    """The analysis seed derived from the spec's seed (bootstrap resamples)."""
+    output: str
+    """The output's name."""
+    experiment_id: int
+    """The experiment read."""
+
+
+def read_sensitivity(store: str | Path, *, experiment: int | None = None,
+                     output: str = "response_months") -> SensitivitySamples:
+    """Read a finished sobol or morris sweep from the store as plain arrays for :func:`analyze`.
+
+    Reads the joined table (each design point's unit-cube coordinates beside its output,
+    aggregated over replications) and checks that every point has all its runs, that the
+    output is defined everywhere, and that the stored design is exactly the sample the spec
+    makes: the analysis never trusts a sample held in memory.
 
     Parameters
     ----------
@@ -168,33 +204,12 @@ def analyze_sensitivity(
         Experiment id (default: the latest).
     output
         See the module's list (default: mean response months over decided runs).
-    confidence
-        Level of the bootstrap confidence intervals.
-    resamples
-        Bootstrap resamples.
 
     Returns
     -------
-    pandas.DataFrame
-        Sobol: ``factor, S1, S1_conf, ST, ST_conf``; Morris: ``factor, mu, mu_star,
-        mu_star_conf, sigma``. The ``_conf`` columns are half-widths of the intervals.
-        ``attrs`` hold ``method``, ``output``, ``confidence``, ``design_points`` and
-        ``warnings`` (the lines also issued as :class:`SensitivityWarning`).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from corridors.experiments import load_experiment, run_sweep
-    >>> spec = load_experiment({"name": "tiny", "base": "unsc", "replications": 1, "seed": 7, "engine": "reference",
-    ...     "set": ["parameters.burn_in_days=0", "parameters.max_days=10"],
-    ...     "design": {"kind": "morris", "points": 2},
-    ...     "factors": [{"path": "formal_meetings_per_week", "range": [0.5, 3]},
-    ...                 {"path": "parameters.posture", "range": [0.2, 1.0]}]})
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny.duckdb"
-    >>> _ = run_sweep(spec, store=path)
-    >>> indices = analyze_sensitivity(path, output="n_formal_meetings")
-    >>> list(indices["factor"]), indices.attrs["method"]
-    (['formal_meetings_per_week', 'parameters.posture'], 'morris')
+    SensitivitySamples
+        SALib's problem, the design ``X``, the outputs ``Y``, the replication noise and the
+        spec's design and analysis seed.
     """
     with Store(store, read_only=True) as st:
         record = st.experiment(experiment)
@@ -238,38 +253,181 @@ def analyze_sensitivity(
     stored = unit.to_numpy(dtype=float)
     if stored.shape != expected.shape or not np.allclose(stored, expected, rtol=0, atol=1e-12):
         raise CorridorsError(f"{store}: experiment {record.experiment_id}: the stored design is not the spec's sample")
-    y = per_point["output"].to_numpy(dtype=float)
-    noise = per_point["noise"].to_numpy(dtype=float)  # variance of each point's mean over its runs
-    problem = design_problem(spec.factors)
-    seed = derived_seed(spec.seed, "analysis")
+    return SensitivitySamples(
+        problem=design_problem(spec.factors), X=stored, Y=per_point["output"].to_numpy(dtype=float),
+        noise=ReplicationNoise(record.replications, per_point["noise"].to_numpy(dtype=float)),
+        design=spec.design, seed=derived_seed(spec.seed, "analysis"), output=output,
+        experiment_id=record.experiment_id,
+    )  # fmt: skip
+
+
+def _salib_indices(problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, *, design: DesignSpec,
+                   confidence: float, resamples: int, seed: int | None) -> pd.DataFrame:
+    """SALib's Sobol or Morris analysis as a frame, one row per factor."""
+    labels = list(problem["names"])
+    if design.kind == "sobol":
+        from SALib.analyze import sobol
+
+        found: Any = sobol.analyze(problem, Y, calc_second_order=design.second_order, num_resamples=resamples,
+                                   conf_level=confidence, seed=seed)  # fmt: skip
+        return pd.DataFrame(
+            {"factor": labels, "S1": found["S1"], "S1_conf": found["S1_conf"], "ST": found["ST"],
+             "ST_conf": found["ST_conf"]}
+        )  # fmt: skip
+    if design.kind == "morris":
+        from SALib.analyze import morris
+
+        found = morris.analyze(problem, X, Y, num_resamples=resamples, conf_level=confidence,
+                               num_levels=design.levels, seed=seed)  # fmt: skip
+        return pd.DataFrame(
+            {"factor": labels, "mu": found["mu"], "mu_star": found["mu_star"],
+             "mu_star_conf": found["mu_star_conf"], "sigma": found["sigma"]}
+        )  # fmt: skip
+    raise CorridorsError(f"design: sensitivity needs kind sobol or morris, not {design.kind}")
+
+
+def _analyze(problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, *, design: DesignSpec,
+             noise: ReplicationNoise | None, confidence: float, resamples: int,
+             seed: int | None) -> tuple[pd.DataFrame, list[str]]:
+    """The indices and the warning lines (not yet issued)."""
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+    if X.shape != (len(Y), problem["num_vars"]):
+        raise CorridorsError(f"X has shape {X.shape}; it needs one row per output ({len(Y)}) and one column per "
+                             f"factor ({problem['num_vars']})")  # fmt: skip
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if record.design_kind == "sobol":
-            from SALib.analyze import sobol
-
-            found: Any = sobol.analyze(problem, y, calc_second_order=spec.design.second_order,
-                                       num_resamples=resamples, conf_level=confidence, seed=seed)  # fmt: skip
-            frame = pd.DataFrame(
-                {"factor": labels, "S1": found["S1"], "S1_conf": found["S1_conf"], "ST": found["ST"],
-                 "ST_conf": found["ST_conf"]}
-            )  # fmt: skip
-        else:
-            from SALib.analyze import morris
-
-            found = morris.analyze(problem, stored, y, num_resamples=resamples, conf_level=confidence,
-                                   num_levels=spec.design.levels, seed=seed)  # fmt: skip
-            frame = pd.DataFrame(
-                {"factor": labels, "mu": found["mu"], "mu_star": found["mu_star"],
-                 "mu_star_conf": found["mu_star_conf"], "sigma": found["sigma"]}
-            )  # fmt: skip
+        frame = _salib_indices(problem, X, Y, design=design, confidence=confidence, resamples=resamples, seed=seed)
     notes = [f"SALib: {w.message}" for w in caught if not issubclass(w.category, DeprecationWarning)]
-    notes += reliability_warnings(frame, method=record.design_kind, base_samples=spec.design.points or record.n_points,
-                                  replications=record.replications, noise_share=_noise_share(y, noise))  # fmt: skip
+    replications = noise.replications if noise is not None else 1
+    noise_share = _noise_share(Y, noise.variance) if noise is not None else None
+    notes += reliability_warnings(frame, method=design.kind, base_samples=design.points or len(Y),
+                                  replications=replications, noise_share=noise_share)  # fmt: skip
+    frame.attrs.update(method=design.kind, confidence=confidence, design_points=len(Y), replications=replications)
+    return frame, notes
+
+
+def analyze(
+    problem: dict[str, Any],
+    X: np.ndarray,
+    Y: np.ndarray,
+    *,
+    design: DesignSpec,
+    noise: ReplicationNoise | None = None,
+    confidence: float = 0.95,
+    resamples: int = 100,
+    seed: int | None = None,
+) -> pd.DataFrame:
+    """Sobol indices (first-order S1, total ST) or Morris measures of each factor, from plain arrays.
+
+    SALib's shape: a plain function on plain data with keyword-only options; it reads no
+    store. :func:`analyze_sensitivity` reads a store with :func:`read_sensitivity` and
+    calls this.
+
+    Parameters
+    ----------
+    problem
+        SALib's problem dict (``num_vars``, ``names``, ``bounds``).
+    X
+        The design, one row per point, one column per factor (Morris uses it; Sobol checks
+        its shape only, as Saltelli's order carries the structure).
+    Y
+        The output at each design point, in design order.
+    design
+        The design that made ``X`` (:class:`~corridors.experiments.spec.DesignSpec`): its
+        kind (``sobol`` or ``morris``), base samples, second order and levels.
+    noise
+        The replications per point and the variance of each point's mean, for the advice
+        on replication noise (default: none given, one replication assumed).
+    confidence
+        Level of the bootstrap confidence intervals.
+    resamples
+        Bootstrap resamples.
+    seed
+        Seed of the bootstrap (None: fresh entropy).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sobol: ``factor, S1, S1_conf, ST, ST_conf``; Morris: ``factor, mu, mu_star,
+        mu_star_conf, sigma``. The ``_conf`` columns are half-widths of the intervals.
+        ``attrs`` hold ``method``, ``confidence``, ``design_points``, ``replications`` and
+        ``warnings`` (the lines also issued as :class:`SensitivityWarning`).
+
+    Examples
+    --------
+    >>> from SALib.sample import morris as morris_sample
+    >>> from corridors.experiments.spec import DesignSpec
+    >>> problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0.0, 1.0]] * 2}
+    >>> X = morris_sample.sample(problem, 8, num_levels=4, seed=0)
+    >>> Y = 3 * X[:, 0] + 0.1 * X[:, 1]
+    >>> indices = analyze(problem, X, Y, design=DesignSpec(kind="morris", points=8, levels=4), seed=1)
+    >>> indices.set_index("factor")["mu_star"].round(3).to_dict(), indices.attrs["warnings"]
+    ({'a': 3.0, 'b': 0.1}, [])
+    """
+    frame, notes = _analyze(problem, X, Y, design=design, noise=noise, confidence=confidence, resamples=resamples,
+                            seed=seed)  # fmt: skip
+    for line in notes:
+        warnings.warn(line, SensitivityWarning, stacklevel=2)
+    frame.attrs["warnings"] = notes
+    return frame
+
+
+def analyze_sensitivity(
+    store: str | Path,
+    *,
+    experiment: int | None = None,
+    output: str = "response_months",
+    confidence: float = 0.95,
+    resamples: int = 100,
+) -> pd.DataFrame:
+    """Sobol indices (first-order S1, total ST) or Morris measures of each factor on an output, from the store.
+
+    :func:`read_sensitivity` then :func:`analyze`, with the analysis seed the spec derives.
+
+    Parameters
+    ----------
+    store
+        The store of a finished sobol or morris sweep.
+    experiment
+        Experiment id (default: the latest).
+    output
+        See the module's list (default: mean response months over decided runs).
+    confidence
+        Level of the bootstrap confidence intervals.
+    resamples
+        Bootstrap resamples.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sobol: ``factor, S1, S1_conf, ST, ST_conf``; Morris: ``factor, mu, mu_star,
+        mu_star_conf, sigma``. The ``_conf`` columns are half-widths of the intervals.
+        ``attrs`` hold ``method``, ``output``, ``confidence``, ``design_points`` and
+        ``warnings`` (the lines also issued as :class:`SensitivityWarning`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from corridors.experiments import load_experiment, run_sweep
+    >>> spec = load_experiment({"name": "tiny", "base": "unsc", "replications": 1, "seed": 7, "engine": "reference",
+    ...     "set": ["parameters.burn_in_days=0", "parameters.max_days=10"],
+    ...     "design": {"kind": "morris", "points": 2},
+    ...     "factors": [{"path": "formal_meetings_per_week", "range": [0.5, 3]},
+    ...                 {"path": "parameters.posture", "range": [0.2, 1.0]}]})
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny.duckdb"
+    >>> _ = run_sweep(spec, store=path)
+    >>> indices = analyze_sensitivity(path, output="n_formal_meetings")
+    >>> list(indices["factor"]), indices.attrs["method"]
+    (['formal_meetings_per_week', 'parameters.posture'], 'morris')
+    """
+    samples = read_sensitivity(store, experiment=experiment, output=output)
+    frame, notes = _analyze(samples.problem, samples.X, samples.Y, design=samples.design, noise=samples.noise,
+                            confidence=confidence, resamples=resamples, seed=samples.seed)  # fmt: skip
     for line in notes:
         warnings.warn(line, SensitivityWarning, stacklevel=2)
     frame.attrs.update(
-        method=record.design_kind, output=output, confidence=confidence, design_points=record.n_points,
-        replications=record.replications, experiment_id=record.experiment_id, warnings=notes,
+        method=samples.design.kind, output=output, confidence=confidence, design_points=len(samples.Y),
+        replications=samples.noise.replications, experiment_id=samples.experiment_id, warnings=notes,
     )  # fmt: skip
     return frame
 
