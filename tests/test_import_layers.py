@@ -118,8 +118,11 @@ def test_no_import_from_a_higher_stage() -> None:
 
 def test_the_paper_and_the_shared_modules_import_only_shared_modules() -> None:
     leaves = [imp for imp in ALL_IMPORTS if _unit(imp.module) in SHARED | {"paper"}]
-    wrong = [f"{imp.module}:{imp.line} imports {imp.target}" for imp in leaves
-             if _unit(imp.target) not in SHARED and _unit(imp.target) != _unit(imp.module)]
+    wrong = [
+        f"{imp.module}:{imp.line} imports {imp.target}"
+        for imp in leaves
+        if _unit(imp.target) not in SHARED and _unit(imp.target) != _unit(imp.module)
+    ]
     assert wrong == []
 
 
@@ -128,7 +131,8 @@ def test_the_packages_import_one_another_without_a_circle() -> None:
 
     graph = nx.DiGraph()
     graph.add_edges_from(
-        (_unit(imp.module), _unit(imp.target)) for imp in ALL_IMPORTS
+        (_unit(imp.module), _unit(imp.target))
+        for imp in ALL_IMPORTS
         if _unit(imp.module) != _unit(imp.target) and (imp.module, imp.target) not in ALLOWED
     )
     assert list(nx.simple_cycles(graph)) == []
@@ -154,8 +158,17 @@ def test_a_planted_upward_import_is_caught(tmp_path: Path) -> None:
     assert all(STAGES[_unit(t)] > STAGES["engines"] for t, _ in targets)
 
 
-@pytest.mark.parametrize("package", ["corridors.paper", "corridors.empirical", "corridors.calibration",
-                                     "corridors.explore.ensemble", "corridors.report", "corridors.cli"])
+@pytest.mark.parametrize(
+    "package",
+    [
+        "corridors.paper",
+        "corridors.empirical",
+        "corridors.calibration",
+        "corridors.explore.ensemble",
+        "corridors.report",
+        "corridors.cli",
+    ],
+)
 def test_importing_reads_none_of_the_papers_files(package: str) -> None:
     """Nothing is read at import time: the paper's CSV files are opened on first use only."""
     code = (
@@ -165,6 +178,11 @@ def test_importing_reads_none_of_the_papers_files(package: str) -> None:
         f"import {package}\n"
         "print('\\n'.join(p for p in opened if 'paper' in p and p.endswith('.csv')))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": str(SRC)})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    )
     assert done.stdout.strip() == ""

@@ -80,9 +80,9 @@ def test_validate_and_describe_cap_their_row_lists(write_csv: Callable[..., Path
 
 def test_large_files_keep_cells_as_arrow_strings(write_csv: Callable[..., Path]) -> None:
     """Cells are read as Arrow strings and rows checked in blocks, so memory follows the file's size."""
-    from corridors.empirical import datasets
+    from corridors.empirical._io.checks import BLOCK_ROWS
 
-    rows = [ROW.format(i=i, start="2003-06-12") for i in range(2 * datasets._BLOCK_ROWS + 7)]
+    rows = [ROW.format(i=i, start="2003-06-12") for i in range(2 * BLOCK_ROWS + 7)]
     rows[5] = rows[4]  # a duplicate, found across the whole file
     ops = load_peace_operations(write_csv([HEADER, *rows]))
     assert str(ops.frame["operation"].dtype) == "string"

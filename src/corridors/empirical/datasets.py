@@ -15,9 +15,7 @@ the analysis *and listed*, and ``strict=True`` turns warnings into a
 
 from __future__ import annotations
 
-import functools
-import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,16 +27,22 @@ from corridors._constants import DAYS_PER_MONTH
 from corridors.empirical._io import (
     MAX_LISTED_ROWS,
     DataProblem,
-    Level,
     TableSchema,
     cell_text,
     data_path,
-    is_missing,
     map_columns,
     parse_date,
     read_source,
     spreadsheet_row,
     suggest,
+)
+from corridors.empirical._io.checks import (
+    RowChecks,
+    arrow_cells,
+    arrow_pieces,
+    blank_rows,
+    distinct_cells,
+    python_spaces,
 )
 from corridors.errors import CorridorsError
 
@@ -78,8 +82,6 @@ ORGANIZATION_SUCCESSORS: dict[str, str] = {"OAU": "AU", "CSCE": "OSCE", "EC": "E
 """Predecessors counted as their successor organization (reported as a note)."""
 
 _EARLIEST = pd.Timestamp("1900-01-01")
-_BLOCK_ROWS = 10_000
-"""Rows of a column handled at a time by the checks (Arrow slices, hashes): it bounds their temporaries."""
 _DATE_FIELDS = ("demand_date", "decision_date", "start_date")
 
 
@@ -385,108 +387,6 @@ def _parse_as_of(as_of: str | pd.Timestamp | None, label: str) -> pd.Timestamp |
     return stamp
 
 
-@functools.cache
-def _python_spaces() -> str:
-    """Every character ``str.strip()`` removes (Arrow's own whitespace is a different set)."""
-    return "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
-
-
-def _pieces(cells: Any) -> Iterator[tuple[int, Any]]:
-    """(first row, slice) of an Arrow array in slices of at most _BLOCK_ROWS rows of one chunk (views, not copies)."""
-    first = 0
-    for chunk in getattr(cells, "chunks", [cells]):
-        for offset in range(0, len(chunk), _BLOCK_ROWS):
-            piece = chunk.slice(offset, _BLOCK_ROWS)
-            yield first, piece
-            first += len(piece)
-
-
-def _arrow_cells(frame: pd.DataFrame, column: str, kept: np.ndarray | None) -> Any:
-    """A column of Arrow strings as an Arrow array limited to the ``kept`` rows (None for other columns)."""
-    import pyarrow as pa
-
-    if column not in frame.columns or not isinstance(frame[column].array, pd.arrays.ArrowStringArray):
-        return None
-    cells = frame[column].array.__arrow_array__()
-    return cells if kept is None or len(kept) == len(frame) else cells.take(pa.array(kept))
-
-
-def _python_cells(frame: pd.DataFrame, column: str, kept: np.ndarray | None) -> list[Any]:
-    """A column's cells as Python values, as ``to_dict(orient="records")`` gives them."""
-    part = frame[[column]] if kept is None or len(kept) == len(frame) else frame[[column]].iloc[kept]
-    return [record[column] for record in part.to_dict(orient="records")]
-
-
-def _distinct(frame: pd.DataFrame, column: str, kept: np.ndarray) -> tuple[list[Any], np.ndarray]:
-    """The distinct cells of a column (Python values; None for a null or a missing column) and each kept
-    row's index into them. Only Arrow strings are grouped: 1, 1.0 and True are equal keys in Python."""
-    import pyarrow.compute as pc
-
-    if column not in frame.columns:
-        return [None], np.zeros(len(kept), dtype=np.int64)
-    cells = _arrow_cells(frame, column, kept)
-    if cells is None:
-        return _python_cells(frame, column, kept), np.arange(len(kept), dtype=np.int64)
-    uniques = pc.unique(cells)
-    codes = pc.index_in(cells, value_set=uniques).to_numpy(zero_copy_only=False)  # a null matches the null
-    return uniques.to_pylist(), codes.astype(np.int64, copy=False)
-
-
-def _arrow_empty(cells: Any) -> np.ndarray:
-    """Whether each Arrow string is empty as ``is_missing`` says: null, or blank after ``str.strip()``."""
-    import pyarrow.compute as pc
-
-    parts = [
-        pc.fill_null(pc.equal(pc.binary_length(pc.utf8_trim(piece, _python_spaces())), 0), True)
-        .to_numpy(zero_copy_only=False)
-        for _, piece in _pieces(cells)
-    ]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
-
-
-def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Whether every cell of each row is missing."""
-    blank = np.ones(len(frame), dtype=bool)
-    for column in frame.columns:
-        cells = _arrow_cells(frame, column, None)
-        if cells is None:
-            blank &= np.fromiter((is_missing(v) for v in _python_cells(frame, column, None)), bool, len(frame))
-        else:
-            blank &= _arrow_empty(cells)
-    return blank
-
-
-class _RowChecks:
-    """The problems and leave-out reasons of the kept rows, gathered one check over every row at a time.
-
-    Each call of :meth:`add` is one check, made in the order a row's checks run; the problems are
-    put back in row order, and within a row in check order, by :meth:`problems`.
-    """
-
-    def __init__(self, label: str, rows: np.ndarray, checked: set[tuple[int, str]]) -> None:
-        self.label, self.rows, self.checked = label, rows, checked
-        self.events: list[tuple[int, int, DataProblem]] = []
-        self.reasons = np.full(len(rows), "", dtype=object)
-        self.step = 0
-
-    def add(self, positions: np.ndarray, column: str, messages: str | Sequence[str], level: Level = "warning",
-            *, leave_out: str | None = None) -> None:
-        self.step += 1
-        for k, position in enumerate(positions.tolist()):
-            row = int(self.rows[position])
-            if level == "note" or (row, column) not in self.checked:  # frictionless has told of this cell
-                message = messages if isinstance(messages, str) else messages[k]
-                self.events.append((position, self.step, DataProblem(self.label, row, column, message, level)))
-        if leave_out:
-            reasons = self.reasons
-            for position in positions.tolist():
-                reasons[position] = f"{reasons[position]}; {leave_out}" if reasons[position] else leave_out
-
-    def problems(self) -> list[DataProblem]:
-        self.events.sort(key=lambda event: (event[0], event[1]))
-        return [problem for _, _, problem in self.events]
-
-
 def _check_rows(
     frame: pd.DataFrame,
     label: str,
@@ -508,7 +408,7 @@ def _check_rows(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    blank = _blank_rows(frame)
+    blank = blank_rows(frame)
     for index in np.flatnonzero(blank).tolist():
         problems.append(DataProblem(label, spreadsheet_row(index), None, "blank row skipped", "note"))
     kept = np.flatnonzero(~blank)
@@ -516,7 +416,7 @@ def _check_rows(
     if not len(kept):
         raise CorridorsError(f"{label}: every row is blank")
     rows = kept + 2  # spreadsheet_row of each kept row
-    checks = _RowChecks(label, rows, checked)
+    checks = RowChecks(label, rows, checked)
     columns: dict[str, Any] = {"row": rows}
     organization: tuple[list[str], np.ndarray] = ([], np.zeros(0, dtype=np.int64))
 
@@ -526,9 +426,9 @@ def _check_rows(
     for item in schema.fields:
         if item.type == "date":
             continue
-        cells = _arrow_cells(frame, item.name, kept) if item.name != "organization" else None
+        cells = arrow_cells(frame, item.name, kept) if item.name != "organization" else None
         if cells is None:  # one Python step per distinct value (the organization, or cells of other formats)
-            values, codes = _distinct(frame, item.name, kept)
+            values, codes = distinct_cells(frame, item.name, kept)
             texts = [cell_text(v) for v in values]
             if item.required:
                 empty = np.array([not t for t in texts], dtype=bool)[codes]
@@ -553,8 +453,8 @@ def _check_rows(
         empty_parts: list[np.ndarray] = []
         outside_positions: list[np.ndarray] = []
         outside_values: list[str] = []
-        for first, piece in _pieces(cells):
-            stripped = pc.utf8_trim(piece, _python_spaces())
+        for first, piece in arrow_pieces(cells):
+            stripped = pc.utf8_trim(piece, python_spaces())
             lengths = pc.binary_length(stripped)
             if item.required:
                 empty_parts.append(pc.fill_null(pc.equal(lengths, 0), True).to_numpy(zero_copy_only=False))
@@ -580,7 +480,7 @@ def _check_rows(
     stamps: dict[str, np.ndarray] = {}
     unreadable: dict[str, np.ndarray] = {}
     for column in _DATE_FIELDS:
-        values, codes = _distinct(frame, column, kept)
+        values, codes = distinct_cells(frame, column, kept)
         parsed = [parse_date(v) for v in values]
         # before 1900 is told per distinct value: such dates may be outside the nanoseconds of a column
         early_said = [f"{s.date()} is before {_EARLIEST.year}: a typo?" if s is not None and s < _EARLIEST else None
@@ -626,7 +526,7 @@ def _check_rows(
 
     for column in extras:
         if column not in columnar:
-            values, codes = _distinct(frame, column, kept)
+            values, codes = distinct_cells(frame, column, kept)
             columns[column] = text_array([cell_text(v) for v in values], codes)
             del frame[column]
     for column in columnar:
@@ -639,7 +539,7 @@ def _days(stamps: np.ndarray) -> list[str]:
     return np.datetime_as_string(stamps, unit="D").tolist()
 
 
-def _check_organizations(texts: list[str], codes: np.ndarray, known: dict[str, str], checks: _RowChecks) -> list[str]:
+def _check_organizations(texts: list[str], codes: np.ndarray, known: dict[str, str], checks: RowChecks) -> list[str]:
     """The organization of each distinct cell (successors and known acronyms as the schema writes them)."""
     names: list[str] = []
     notes: list[str | None] = []
@@ -676,9 +576,9 @@ def _add_trimmed_columns(out: pd.DataFrame, frame: pd.DataFrame, columns: list[s
     import pyarrow.compute as pc
 
     for column in columns:
-        cells = _arrow_cells(frame, column, kept)
+        cells = arrow_cells(frame, column, kept)
         pieces = []
-        for _, piece in _pieces(cells):
+        for _, piece in arrow_pieces(cells):
             trimmed = pc.utf8_trim_whitespace(piece)
             pieces.append(piece if trimmed.equals(piece) else trimmed)
         del cells
@@ -714,12 +614,12 @@ def _operation_hashes(operations: Any) -> np.ndarray:
     """A 64-bit hash of each operation as _operation_key writes it (casefolded, spaces collapsed).
 
     ASCII names are normalised by Arrow (for ASCII, casefold is lower case); the others, rare, by
-    Python; pandas hashes _BLOCK_ROWS names at a time.
+    Python; pandas hashes BLOCK_ROWS names at a time.
     """
     import pyarrow.compute as pc
 
     hashes = np.zeros(len(operations), dtype=np.uint64)
-    for first, piece in _pieces(operations):
+    for first, piece in arrow_pieces(operations):
         piece = pc.fill_null(piece, "")
         normal = pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(piece), _ASCII_SPACES, " "), " ")
         keys = normal.to_numpy(zero_copy_only=False)
