@@ -13,7 +13,7 @@ members)`` computes the measures, ``summary`` and ``members_`` hold them, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +22,13 @@ import pandas as pd
 
 from corridors.empirical._io import (
     DataProblem,
+    RowChecks,
     TableSchema,
     cell_text,
+    distinct_cells,
     map_columns,
     parse_number,
     read_source,
-    spreadsheet_row,
 )
 from corridors.errors import CorridorsError
 
@@ -132,46 +133,56 @@ def load_ties(
     problems = [p for p in problems if p.level != "note"] + [p for p in problems if p.level == "note"]
     if len(frame) == 0:
         raise CorridorsError(f"{label}: the file has a header but no rows")
-    known = set(members) if members is not None else None
-    rows = []
-    seen: dict[tuple[str, str], int] = {}
-    for index, raw in enumerate(frame.to_dict(orient="records")):
-        row = spreadsheet_row(index)
+    every = np.arange(len(frame))
+    # every bad cell is told here, even one frictionless told of in a data package (as this loader always has)
+    checks = RowChecks(label, every + 2, set())
+    a, b = (_codes(frame, column, every) for column in ("i", "j"))
+    w_values, w_codes = distinct_cells(frame, "w", every)
+    read = [parse_number(value) for value in w_values]
+    w = np.array([number if number is not None else np.nan for number, _ in read], dtype=float)[w_codes]
+    w_why = [why for _, why in read]
+    left_out = np.zeros(len(frame), dtype=bool)
 
-        def warn(column: str | None, message: str, row: int = row) -> None:
-            problems.append(DataProblem(label, row, column, f"{message}; the tie is left out", "warning"))
+    def leave_out(mask: np.ndarray, column: str, messages: Callable[[int], str]) -> None:
+        """Tell a check's problem on the rows not yet left out, and leave them out (a row is told once)."""
+        positions = np.flatnonzero(mask & ~left_out)
+        checks.add(positions, column, [f"{messages(k)}; the tie is left out" for k in positions.tolist()],
+                   leave_out=column)
+        left_out[positions] = True
 
-        a, b = cell_text(raw.get("i")).upper(), cell_text(raw.get("j")).upper()
-        w, why = parse_number(raw.get("w"))
-        if not a or not b:
-            warn("i" if not a else "j", "is empty")
-            continue
-        if a == b:
-            warn("j", f"a tie of {a} with itself")
-            continue
-        if why is not None or w is None:
-            warn("w", why or "is empty")
-            continue
-        if not -1 <= w <= 1:
-            warn("w", f"{w:g} is outside [-1, 1]")
-            continue
-        if known is not None:
-            unknown = [c for c in (a, b) if c not in known]
-            if unknown:
-                warn("i" if unknown[0] == a else "j", f"'{unknown[0]}' is not a member of the scenario")
-                continue
-        key = (min(a, b), max(a, b))
-        if key in seen:
-            warn("j", f"the pair {a}-{b} is already on row {seen[key]}")
-            continue
-        seen[key] = row
-        rows.append({"i": a, "j": b, "w": float(w)})
+    leave_out(a == "", "i", lambda k: "is empty")
+    leave_out(b == "", "j", lambda k: "is empty")
+    leave_out(a == b, "j", lambda k: f"a tie of {a[k]} with itself")
+    leave_out(np.isnan(w), "w", lambda k: w_why[w_codes[k]] or "is empty")
+    leave_out(~((w >= -1) & (w <= 1)), "w", lambda k: f"{w[k]:g} is outside [-1, 1]")
+    if members is not None:
+        known = set(members)
+        a_unknown = np.array([code not in known for code in a], dtype=bool)
+        b_unknown = np.array([code not in known for code in b], dtype=bool)
+        leave_out(a_unknown, "i", lambda k: f"'{a[k]}' is not a member of the scenario")
+        leave_out(b_unknown, "j", lambda k: f"'{b[k]}' is not a member of the scenario")
+    first_row: dict[tuple[str, str], int] = {}
+    repeated = np.zeros(len(frame), dtype=bool)
+    for position in np.flatnonzero(~left_out).tolist():
+        key = (min(a[position], b[position]), max(a[position], b[position]))
+        repeated[position] = first_row.setdefault(key, position + 2) != position + 2
+    leave_out(repeated, "j", lambda k: f"the pair {a[k]}-{b[k]} is already on row "
+                                       f"{first_row[(min(a[k], b[k]), max(a[k], b[k]))]}")  # fmt: skip
+    problems.extend(checks.problems())
+    kept = np.flatnonzero(~left_out)
+    rows = {"i": a[kept].tolist(), "j": b[kept].tolist(), "w": w[kept].tolist()} if len(kept) else {}
     warnings = [p for p in problems if p.level == "warning"]
     if strict and warnings:
         raise CorridorsError([f"{p} (--strict)" for p in warnings])
     if not rows:
         raise CorridorsError([str(p) for p in warnings] + [f"{label}: no usable ties"])
     return pd.DataFrame(rows, columns=["i", "j", "w"]), problems
+
+
+def _codes(frame: pd.DataFrame, column: str, every: np.ndarray) -> np.ndarray:
+    """A code column as upper-case text, '' where empty (one Python step per distinct cell)."""
+    values, codes = distinct_cells(frame, column, every)
+    return np.array([cell_text(value).upper() for value in values], dtype=object)[codes]
 
 
 class RoutineNetwork:

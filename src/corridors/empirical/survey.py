@@ -23,12 +23,13 @@ import pandas as pd
 from corridors import paper
 from corridors.empirical._io import (
     DataProblem,
+    RowChecks,
     TableSchema,
     cell_text,
+    distinct_cells,
     map_columns,
     read_cell,
     read_source,
-    spreadsheet_row,
     suggest,
 )
 from corridors.empirical.datasets import KNOWN_ORGANIZATIONS
@@ -166,58 +167,36 @@ def load_survey(
     if len(frame) == 0:
         raise CorridorsError(f"{label}: the file has a header but no rows")
     known = {o.upper() for o in KNOWN_ORGANIZATIONS} | {str(o).strip().upper() for o in organizations or ()}
-    records: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    for index, raw in enumerate(frame.to_dict(orient="records")):
-        row = spreadsheet_row(index)
-        record: dict[str, Any] = {"row": row}
-        keep = True
-
-        def warn(column: str | None, message: str, row: int = row) -> None:
-            if column is None or (row, column) not in source.checked:  # frictionless has told of this cell
-                problems.append(DataProblem(label, row, column, message, "warning"))
-
-        for item in schema.fields:
-            value = raw.get(item.name)
-            if item.type in ("number", "integer", "boolean"):
-                typed, why = read_cell(item, value)  # type and constraints: frictionless
-                if why is not None:
-                    warn(item.name, f"{why}; the answer is treated as missing")
-                record[item.name] = typed
-            else:
-                text = cell_text(value)
-                if item.required and not text:
-                    warn(item.name, f"is empty; every row needs a {item.name}; the row is left out")
-                    keep = False
-                elif text and item.enum is not None and text.lower() not in item.enum:
-                    warn(
-                        item.name,
-                        f"'{text}' is not one of {', '.join(item.enum)}{suggest(text.lower(), item.enum)}; "
-                        "the answer is treated as missing",
-                    )
-                    text = ""
-                record[item.name] = text.lower() if item.enum is not None else text
-        organization = record["organization"].upper()
-        record["organization"] = organization
-        if organization and organization not in known:
-            warn(
-                "organization",
-                f"unknown organization '{organization}'{suggest(organization, sorted(known))}; "
-                "the row is left out (add one with --organization NAME)",
-            )
-            keep = False
-        respondent = record["respondent"]
-        if respondent and respondent in seen:
-            warn("respondent", f"duplicate of row {seen[respondent]} (respondent '{respondent}'); the row is left out")
-            keep = False
-        elif respondent:
-            seen[respondent] = row
-        for column in frame.columns:
-            if column not in schema.names:
-                record[column] = cell_text(raw.get(column))
-        if keep:
-            records.append(record)
-    out = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=["row", *schema.names])
+    every = np.arange(len(frame))
+    checks = RowChecks(label, every + 2, source.checked)  # spreadsheet_row of each row
+    columns = _check_answers(frame, schema, checks, every)
+    organization = [text.upper() for text in columns["organization"]]
+    columns["organization"] = organization
+    options = sorted(known)
+    unknown = np.array([bool(o) and o not in known for o in organization], dtype=bool)
+    positions = np.flatnonzero(unknown)
+    checks.add(positions, "organization",
+               [f"unknown organization '{organization[k]}'{suggest(organization[k], options)}; the row is left out "
+                "(add one with --organization NAME)" for k in positions.tolist()],
+               leave_out="unknown organization")  # fmt: skip
+    first_row: dict[str, int] = {}
+    duplicates: list[int] = []
+    for position, respondent in enumerate(columns["respondent"]):
+        if respondent and first_row.setdefault(respondent, position + 2) != position + 2:
+            duplicates.append(position)
+    checks.add(np.asarray(duplicates, dtype=np.int64), "respondent",
+               [f"duplicate of row {first_row[columns['respondent'][k]]} (respondent '{columns['respondent'][k]}'); "
+                "the row is left out" for k in duplicates],
+               leave_out="duplicate respondent")  # fmt: skip
+    for column in frame.columns:
+        if column not in schema.names:
+            values, codes = distinct_cells(frame, column, every)
+            texts = [cell_text(v) for v in values]
+            columns[column] = [texts[c] for c in codes.tolist()]
+    problems.extend(checks.problems())
+    kept = np.flatnonzero(checks.reasons == "").tolist()
+    out = (pd.DataFrame({column: [values[k] for k in kept] for column, values in columns.items()}) if kept
+           else pd.DataFrame(columns=["row", *schema.names]))  # fmt: skip
     for item in schema.fields:
         if item.type == "boolean":
             out[item.name] = out[item.name].astype("boolean") if item.name in out else pd.array([], "boolean")
@@ -229,6 +208,38 @@ def load_survey(
     if len(out) == 0:
         raise CorridorsError([str(p) for p in result.warnings] + [f"{label}: no usable rows"])
     return result
+
+
+def _check_answers(frame: pd.DataFrame, schema: TableSchema, checks: RowChecks,
+                   every: np.ndarray) -> dict[str, list[Any]]:
+    """Each field's answers, a column at a time (the loaders' checker): a bad number or yes/no, or a
+    first call outside its values, is told and emptied; an empty required field leaves the row out."""
+    columns: dict[str, list[Any]] = {"row": (every + 2).tolist()}
+    for item in schema.fields:
+        values, codes = distinct_cells(frame, item.name, every)
+        if item.type in ("number", "integer", "boolean"):
+            read = [read_cell(item, value) for value in values]  # type and constraints: frictionless
+            bad = np.array([why is not None for _, why in read], dtype=bool)[codes]
+            positions = np.flatnonzero(bad)
+            checks.add(positions, item.name,
+                       [f"{read[c][1]}; the answer is treated as missing" for c in codes[positions].tolist()])
+            columns[item.name] = [read[c][0] for c in codes.tolist()]
+            continue
+        texts = [cell_text(value) for value in values]
+        if item.required:
+            empty = np.array([not text for text in texts], dtype=bool)[codes]
+            checks.add(np.flatnonzero(empty), item.name,
+                       f"is empty; every row needs a {item.name}; the row is left out", leave_out=f"no {item.name}")
+        if item.enum is not None:
+            enum = item.enum
+            outside = [bool(text) and text.lower() not in enum for text in texts]
+            positions = np.flatnonzero(np.array(outside, dtype=bool)[codes])
+            checks.add(positions, item.name,
+                       [f"'{texts[c]}' is not one of {', '.join(enum)}{suggest(texts[c].lower(), enum)}; "
+                        "the answer is treated as missing" for c in codes[positions].tolist()])
+            texts = ["" if out else text.lower() for text, out in zip(texts, outside, strict=True)]
+        columns[item.name] = [texts[c] for c in codes.tolist()]
+    return columns
 
 
 def _frame(survey: Survey | pd.DataFrame) -> pd.DataFrame:
