@@ -70,9 +70,11 @@ class Bounds:
     high: float
 
     def to_unit(self, value: float) -> float:
+        """The value's place in the box: 0 at ``low``, 1 at ``high``."""
         return (value - self.low) / (self.high - self.low)
 
     def from_unit(self, unit: float) -> float:
+        """The value at a place in the box (the inverse of :meth:`to_unit`)."""
         return self.low + unit * (self.high - self.low)
 
 
@@ -172,7 +174,9 @@ class MSMCalibration:
     ['widen_base']
     """
 
-    def __init__(
+    # an estimator's options, all keyword-only, in its constructor (lifelines' and scikit-learn's
+    # grammar, as every estimator of corridors): grouping them would only add a second object to build
+    def __init__(  # noqa: PLR0913
         self,
         *,
         parameters: Sequence[str] | None = None,
@@ -258,8 +262,11 @@ class MSMCalibration:
         return pd.concat(frames)
 
     def difference_se(self, a: Mapping[str, float], b: Mapping[str, float]) -> pd.Series:
-        """SE of each target's simulated difference between ``a`` and ``b`` (replicate-paired, see
-        :func:`~corridors.calibration.simulate.paired_difference_se`); pooled targets over organizations."""
+        """SE of each target's simulated difference between ``a`` and ``b``.
+
+        Replicate-paired (see :func:`~corridors.calibration.simulate.paired_difference_se`);
+        pooled targets over organizations.
+        """
         if self._sim is None:
             raise RuntimeError("difference_se() runs inside fit() or a `with fitter.session():` block")
         by_org = self._sim.difference_se(a, b, self.organizations)

@@ -374,8 +374,10 @@ SHIPPED_RUN_TABLES = (
 
 
 def shipped_run_folder() -> Path:
-    """The folder of :data:`SHIPPED_RUN_TABLES`, the tables of the run that made the shipped parameter file
-    (so a report can show the fit, the screen and the held-out predictions without rerunning it)."""
+    """The folder of :data:`SHIPPED_RUN_TABLES`, the tables of the run that made the shipped parameter file.
+
+    A report can so show the fit, the screen and the held-out predictions without rerunning it.
+    """
     return Path(__file__).resolve().parent / "data" / "run"
 
 

@@ -137,9 +137,11 @@ class HeldExecutor(Executor):
         self.workers = inner.workers
 
     def evaluate(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
+        """Run the tasks on the held executor."""
         return self.inner.evaluate(tasks)
 
     def describe(self) -> str:
+        """The held executor's line."""
         return self.inner.describe()
 
 

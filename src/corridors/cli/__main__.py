@@ -1,3 +1,5 @@
+"""``python -m corridors.cli``: the command line."""
+
 from corridors.cli import main
 
 main()

@@ -86,4 +86,5 @@ def _print(result: Any) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    """Add this module's commands to the application."""
     app.command()(calibrate)

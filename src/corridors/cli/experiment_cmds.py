@@ -340,6 +340,7 @@ def replay(
 
 
 def register(app: typer.Typer) -> None:
+    """Add this module's commands to the application."""
     app.command()(sweep)
     app.command()(sensitivity)
     results_app.command()(summary)

@@ -36,4 +36,5 @@ def explore(
 
 
 def register(app: typer.Typer) -> None:
+    """Add this module's commands to the application."""
     app.command()(explore)

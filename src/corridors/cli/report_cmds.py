@@ -65,4 +65,5 @@ def reproduce(
 
 
 def register(app: typer.Typer) -> None:
+    """Add this module's commands to the application."""
     app.command()(reproduce)

@@ -139,5 +139,6 @@ def trace(
 
 
 def register(app: typer.Typer) -> None:
+    """Add this module's commands to the application."""
     app.command()(run)
     app.command()(trace)

@@ -107,6 +107,7 @@ def fields(
 
 
 def register(app: typer.Typer) -> None:
+    """Add this module's commands to the application."""
     app.command()(presets)
     app.command()(fields)
     app.command()(show)

@@ -157,10 +157,12 @@ class PeaceOperations:
 
     @property
     def warnings(self) -> list[DataProblem]:
+        """The problems of level ``warning`` (``--strict`` makes them an error)."""
         return [p for p in self.problems if p.level == "warning"]
 
     @property
     def notes(self) -> list[DataProblem]:
+        """The problems of level ``note``: documented features of the data."""
         return [p for p in self.problems if p.level == "note"]
 
     def durations(
@@ -397,8 +399,9 @@ def _check_rows(
     extras: list[str],
     columnar: list[str],
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Check every row, a column at a time: the checked frame (without the ``columnar`` text columns,
-    see _add_trimmed_columns) and the positions of the rows kept (blank rows are skipped).
+    """Check every row, a column at a time: the checked frame and the positions of the rows kept.
+
+    The frame has no ``columnar`` text columns (see _add_trimmed_columns); blank rows are skipped.
 
     The checks, their messages and their order within a row are those of one row at a time: for
     each text field, empty (when required) or not in its enum; the organization; each date
@@ -406,7 +409,6 @@ def _check_rows(
     decision after start. The raw columns other than ``columnar`` are deleted from ``frame``.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     blank = blank_rows(frame)
     for index in np.flatnonzero(blank).tolist():
@@ -418,11 +420,46 @@ def _check_rows(
     rows = kept + 2  # spreadsheet_row of each kept row
     checks = RowChecks(label, rows, checked)
     columns: dict[str, Any] = {"row": rows}
+    organization = _check_text_fields(frame, schema, kept, checks, columns)
+    columns["organization"] = _text_array(_check_organizations(*organization, known, checks), organization[1])
+
+    stamps, unreadable = _check_dates(frame, kept, checks, columns)
+    _check_date_order(stamps, unreadable, checks)
+    problems.extend(checks.problems())
+    reasons = checks.reasons
+    columns["usable"] = reasons == ""
+    columns["problem"] = pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(reasons, pa.large_string())]))
+    del checks, reasons
+
+    for column in extras:
+        if column not in columnar:
+            values, codes = distinct_cells(frame, column, kept)
+            columns[column] = _text_array([cell_text(v) for v in values], codes)
+            del frame[column]
+    for column in columnar:
+        columns.pop(column, None)
+    return pd.DataFrame(columns, copy=False), kept
+
+
+def _text_array(values: list[str], codes: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """Each row's text (``values[code]``) as one Arrow string column."""
+    import pyarrow as pa
+
+    return pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(values, pa.large_string()).take(pa.array(codes))]))
+
+
+def _check_text_fields(frame: pd.DataFrame, schema: TableSchema, kept: np.ndarray, checks: RowChecks,
+                       columns: dict[str, Any]) -> tuple[list[str], np.ndarray]:
+    """Check each text field: empty when required, or not in its enum.
+
+    Puts the checked columns in ``columns`` (a placeholder for the Arrow text columns trimmed
+    later) and returns the organization's distinct texts and codes, named after the other text
+    fields are checked, as before.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     organization: tuple[list[str], np.ndarray] = ([], np.zeros(0, dtype=np.int64))
-
-    def text_array(values: list[str], codes: np.ndarray) -> pd.arrays.ArrowStringArray:
-        return pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(values, pa.large_string()).take(pa.array(codes))]))
-
     for item in schema.fields:
         if item.type == "date":
             continue
@@ -445,7 +482,7 @@ def _check_rows(
                 organization = (texts, codes)
                 columns[item.name] = None  # its place: the column order stays
             else:
-                columns[item.name] = text_array(texts, codes)
+                columns[item.name] = _text_array(texts, codes)
             if item.name in frame.columns:
                 del frame[item.name]
             continue
@@ -475,8 +512,15 @@ def _check_rows(
                        item.name, [said[v] for v in outside_values])
         del cells
         columns[item.name] = None  # added trimmed by _add_trimmed_columns; the place keeps the column order
-    columns["organization"] = text_array(_check_organizations(*organization, known, checks), organization[1])
+    return organization
 
+
+def _check_dates(frame: pd.DataFrame, kept: np.ndarray, checks: RowChecks,
+                 columns: dict[str, Any]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Check each date: unreadable, or before 1900.
+
+    Puts the dates in ``columns``; returns them and where each was unreadable or impossible.
+    """
     stamps: dict[str, np.ndarray] = {}
     unreadable: dict[str, np.ndarray] = {}
     for column in _DATE_FIELDS:
@@ -502,6 +546,11 @@ def _check_rows(
             del frame[column]
         columns[column] = stamp
 
+    return stamps, unreadable
+
+
+def _check_date_order(stamps: dict[str, np.ndarray], unreadable: dict[str, np.ndarray], checks: RowChecks) -> None:
+    """No demand date; start before demand; decision before demand; decision after start."""
     demand, decision, start = stamps["demand_date"], stamps["decision_date"], stamps["start_date"]
     checks.add(np.flatnonzero(np.isnat(demand) & ~unreadable["demand_date"]), "demand_date",
                "is empty: the operation cannot be timed and is left out", leave_out="no demand_date")
@@ -518,20 +567,6 @@ def _check_rows(
     checks.add(positions, "decision_date",
                [f"{c} is after the start date {s} (kept)"
                 for c, s in zip(_days(decision[positions]), _days(start[positions]), strict=True)], "note")
-    problems.extend(checks.problems())
-    reasons = checks.reasons
-    columns["usable"] = reasons == ""
-    columns["problem"] = pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(reasons, pa.large_string())]))
-    del checks, reasons
-
-    for column in extras:
-        if column not in columnar:
-            values, codes = distinct_cells(frame, column, kept)
-            columns[column] = text_array([cell_text(v) for v in values], codes)
-            del frame[column]
-    for column in columnar:
-        columns.pop(column, None)
-    return pd.DataFrame(columns, copy=False), kept
 
 
 def _days(stamps: np.ndarray) -> list[str]:

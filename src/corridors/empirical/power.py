@@ -91,6 +91,7 @@ class VotingGame:
 
     @property
     def n(self) -> int:
+        """Number of players."""
         return len(self.players)
 
     def is_winning(self, coalition: set[str] | frozenset[str]) -> bool:

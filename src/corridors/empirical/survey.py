@@ -136,6 +136,7 @@ class Survey:
 
     @property
     def warnings(self) -> list[DataProblem]:
+        """The problems of level ``warning`` (``--strict`` makes them an error)."""
         return [p for p in self.problems if p.level == "warning"]
 
 
@@ -212,8 +213,11 @@ def load_survey(
 
 def _check_answers(frame: pd.DataFrame, schema: TableSchema, checks: RowChecks,
                    every: np.ndarray) -> dict[str, list[Any]]:
-    """Each field's answers, a column at a time (the loaders' checker): a bad number or yes/no, or a
-    first call outside its values, is told and emptied; an empty required field leaves the row out."""
+    """Check each field's answers, a column at a time (the loaders' checker).
+
+    A bad number or yes/no, or a first call outside its values, is told and emptied; an empty
+    required field leaves the row out.
+    """
     columns: dict[str, list[Any]] = {"row": (every + 2).tolist()}
     for item in schema.fields:
         values, codes = distinct_cells(frame, item.name, every)

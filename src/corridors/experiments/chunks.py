@@ -26,8 +26,11 @@ __all__ = ["Chunk", "ChunkResult", "ChunkTask", "count_chunks", "plan_chunks", "
 
 @dataclass(frozen=True)
 class Chunk:
-    """Replicates ``first_replicate .. first_replicate + replications - 1`` of design points
-    ``point_id .. point_id + points - 1`` (several points only with all their replicates)."""
+    """A chunk of work: some replicates of some design points.
+
+    Replicates ``first_replicate .. first_replicate + replications - 1`` of design points
+    ``point_id .. point_id + points - 1`` (several points only with all their replicates).
+    """
 
     chunk_id: int
     point_id: int
@@ -42,6 +45,7 @@ class Chunk:
 
     @property
     def point_ids(self) -> range:
+        """The design points of the chunk."""
         return range(self.point_id, self.point_id + self.points)
 
 
@@ -116,6 +120,7 @@ class ChunkResult:
 
     @property
     def ok(self) -> bool:
+        """Whether the chunk ran without an error."""
         return self.error is None
 
 

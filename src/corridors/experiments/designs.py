@@ -72,9 +72,11 @@ class DesignPoint:
 
 def design_hash(points: list[tuple[str, dict[str, Any]]], *, replications: int, seed: int, engine: str,
                 common_stream_key: str | None = None) -> str:
-    """Identity of what a sweep computes: (scenario hash, factor values) of each point, replications,
-    seed, engine and, under common random numbers, the one stream key (absent otherwise, so
-    the hashes of experiments made before the option existed do not change).
+    """Identity of what a sweep computes.
+
+    (scenario hash, factor values) of each point, replications, seed, engine and, under common
+    random numbers, the one stream key (absent otherwise, so the hashes of experiments made
+    before the option existed do not change).
 
     Examples
     --------

@@ -42,6 +42,7 @@ class Summary:
 
     @property
     def horizon_text(self) -> str:
+        """The horizons of the design points, in days, as text."""
         horizons = sorted(set(self.points["horizon_days"].dropna().astype(int)))
         return ", ".join(str(h) for h in horizons) or "?"
 
@@ -58,6 +59,7 @@ class Summary:
 
     @property
     def failures(self) -> str | None:
+        """What failed and how to rerun it, or None if no chunk failed."""
         if not self.chunks_failed:
             return None
         return (
@@ -244,6 +246,7 @@ class Replay:
 
     @property
     def identical(self) -> bool:
+        """Whether the replay gave the stored row exactly."""
         return not self.differences
 
 
@@ -338,7 +341,7 @@ def replay_run(store: str | Path, run_id: int, *, trace: bool = False) -> Replay
 
 
 def _plain(value: object) -> object:
-    """numpy scalars and pandas NA as plain Python values (NaN for missing numbers)."""
+    """A plain Python value for a numpy scalar or pandas NA (NaN for missing numbers)."""
     if value is None or value is pd.NA:
         return math.nan
     item = getattr(value, "item", None)

@@ -121,6 +121,7 @@ class Distribution(_Strict):
 
     @property
     def bounded(self) -> bool:
+        """Whether the distribution has a finite range (a factor's unit cube maps into it)."""
         return self.kind in ("uniform", "triangular", "truncated_normal")
 
     def quantile(self, unit: np.ndarray) -> np.ndarray:
@@ -186,10 +187,12 @@ class Factor(_Strict):
 
     @property
     def label(self) -> str:
+        """The factor's name in tables: its ``name``, else its path."""
         return self.name or self.path
 
     @property
     def bounded(self) -> bool:
+        """Whether the factor's values have a finite range (a list, a range or a bounded distribution)."""
         return self.distribution is None or self.distribution.bounded
 
     def grid_levels(self) -> list[Any]:
@@ -319,6 +322,7 @@ class ExperimentSpec(_Strict):
 
     @property
     def factor_labels(self) -> list[str]:
+        """The factors' labels, in the spec's order."""
         return [f.label for f in self.factors]
 
     def canonical(self) -> dict[str, Any]:

@@ -135,6 +135,7 @@ class ExperimentRecord:
 
     @property
     def n_chunks(self) -> int:
+        """Number of chunks the experiment is cut into."""
         from corridors.experiments.chunks import count_chunks
 
         return count_chunks(self.n_points, self.replications, self.chunk_replications)
@@ -330,6 +331,7 @@ class Store:
     # -- connection -----------------------------------------------------------------------
 
     def close(self) -> None:
+        """Close the database connection."""
         self.con.close()
 
     def __enter__(self) -> Store:
@@ -512,7 +514,7 @@ class Store:
     # -- chunks and runs ------------------------------------------------------------------
 
     def chunk_statuses(self, experiment_id: int) -> dict[int, str]:
-        """chunk id -> 'done' or 'failed', for the chunks finished so far."""
+        """The status of each chunk finished so far: chunk id -> 'done' or 'failed'."""
         rows = self.con.execute(
             "SELECT chunk_id, status FROM chunks WHERE experiment_id = ?", [experiment_id]
         ).fetchall()
@@ -577,8 +579,11 @@ class Store:
     # -- reading --------------------------------------------------------------------------
 
     def point_stream(self, experiment_id: int, point_id: int) -> tuple[list[str], str, str]:
-        """(overrides, scenario hash, stream key) of a design point; a store older than format 3
-        has no key column, and its points were seeded by their scenario hash."""
+        """(overrides, scenario hash, stream key) of a design point.
+
+        A store older than format 3 has no key column, and its points were seeded by their
+        scenario hash.
+        """
         has_key = self.con.execute(
             "SELECT count(*) FROM information_schema.columns WHERE table_name = 'design_points' "
             "AND column_name = 'stream_key'"

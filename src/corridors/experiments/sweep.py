@@ -62,6 +62,7 @@ class SweepProgress:
 
     @property
     def replications_per_second(self) -> float:
+        """Replications run in this session per second of it."""
         return self.replications_this_session / self.seconds if self.seconds > 0 else 0.0
 
 
@@ -86,6 +87,7 @@ class SweepReport:
 
     @property
     def replications_per_second(self) -> float:
+        """Replications run in this session per second of it."""
         return self.replications_this_session / self.seconds if self.seconds > 0 else 0.0
 
     @property

@@ -67,6 +67,7 @@ def Layers(view: figures.LayeredView, name: str) -> None:
 
 @solara.component
 def Status(model: ExplorerCommittee) -> None:
+    """The day, the formal meetings, the last proposal, the rejecters and the state of the negotiation."""
     update_counter.get()
     last = model.proposals[-1] if model.proposals else math.nan
     state = (f"decided on day {int(model.decision_day)}" if model.decided
@@ -78,6 +79,7 @@ def Status(model: ExplorerCommittee) -> None:
 
 @solara.component
 def Events(model: ExplorerCommittee) -> None:
+    """The latest events of the negotiation (contacts aside)."""
     update_counter.get()
     shown = [e for e in model.events if e.kind != "contact"][-EVENTS_SHOWN:]
     counts = Counter(e.kind for e in model.events)
@@ -89,6 +91,7 @@ def Events(model: ExplorerCommittee) -> None:
 
 @solara.component
 def Negotiation(model: solara.Reactive[ExplorerCommittee], params: solara.Reactive[dict[str, Any]]) -> None:
+    """The three views of one negotiation and its events, side by side."""
     committee = model.value
     views = solara.use_memo(lambda: (figures.NetworkView(committee), figures.IntervalsView(committee),
                                      figures.TimelineView(committee)), [committee])
@@ -238,6 +241,7 @@ def Ensembles(params: solara.Reactive[dict[str, Any]]) -> None:
 
 @solara.component
 def Page() -> None:
+    """The explorer's page: the scenario's settings and the negotiation."""
     solara.Title("corridors explore")
     params = solara.use_reactive({"source": "eu", "seed": 0, "mechanisms": {}, "extra": ()})
     model = solara.use_reactive(solara.use_memo(lambda: ExplorerCommittee("eu"), []))

@@ -78,18 +78,23 @@ class LayeredView:
         return fig, self._axes(fig)
 
     def limits(self, ax: Axes) -> None:
+        """Set the axes' limits (the same on both layers)."""
         raise NotImplementedError
 
     def static_key(self) -> object:
+        """What the bottom layer shows: it is redrawn when this changes."""
         return None
 
     def dynamic_key(self) -> object:
+        """What the top layer shows: it is redrawn when this changes."""
         return self.committee.steps
 
     def draw_static(self, fig: Figure, ax: Axes) -> None:
+        """Draw the layer that changes rarely."""
         raise NotImplementedError
 
     def draw_dynamic(self, ax: Axes) -> None:
+        """Draw the layer that changes as the negotiation runs."""
         raise NotImplementedError
 
     def layers(self) -> tuple[bytes, bytes]:
@@ -119,12 +124,14 @@ class NetworkView(LayeredView):
         self.positions = network_layout(committee)
 
     def limits(self, ax: Axes) -> None:
+        """The layout's extent with a margin."""
         lo, hi = self.positions.min(axis=0), self.positions.max(axis=0)
         pad = 0.06 * (hi - lo + 1e-9)
         ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
         ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
 
     def draw_static(self, fig: Figure, ax: Axes) -> None:
+        """The ambassadors coloured by sub-region, with their codes, the agenda setter and the legend."""
         c, positions = self.committee, self.positions
         ax.set_axis_off()
         node_colors, legend = _subregion_colors(c)
@@ -146,6 +153,7 @@ class NetworkView(LayeredView):
         fig.suptitle(f"Ambassadors' network ({c.scenario.name.upper()})", fontsize=9, x=0.4, y=0.99)
 
     def draw_dynamic(self, ax: Axes) -> None:
+        """The ties by trust, friends in black."""
         c, positions = self.committee, self.positions
         w = np.triu(c.trust, 1)
         friend = c.p.friend_threshold
@@ -167,15 +175,18 @@ class IntervalsView(LayeredView):
         super().__init__(committee)
 
     def limits(self, ax: Axes) -> None:
+        """The unit interval across, one row per ambassador down."""
         ax.set_xlim(0, 1)
         ax.set_ylim(self.committee.n, -1)
 
     def dynamic_key(self) -> object:
+        """The ambassadors' versions, the meetings and the proposals so far."""
         c = self.committee
         return (tuple(a.version for a in c.ambassadors), c.n_formal_meetings, len(c.proposals),
                 c.setter.formal_updates)
 
     def draw_static(self, fig: Figure, ax: Axes) -> None:
+        """The ambassadors' codes, the axis and the legend."""
         c = self.committee
         ax.set_yticks(range(c.n), c.arrays.codes, fontsize=5 if c.n > 30 else 7)
         ax.set_xlabel("scope of the operation (0 = none, 1 = widest)", fontsize=8)
@@ -188,6 +199,7 @@ class IntervalsView(LayeredView):
         ax.legend(fontsize=6, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False)
 
     def draw_dynamic(self, ax: Axes) -> None:
+        """Each member's true and public interval, the setter's belief and the last proposal."""
         c = self.committee
         amb = c.ambassadors
         y = np.arange(c.n)
@@ -211,23 +223,28 @@ class TimelineView(LayeredView):
     kinds = tuple(k for k in EVENT_KINDS if k != "contact")
 
     def span(self) -> int:
+        """Days shown: 10, 20, 40, ... so that the axis moves rarely."""
         days = max(10, self.committee.day)
         return int(10 * 2 ** math.ceil(math.log2(days / 10)))  # 10, 20, 40, ...: the axis moves rarely
 
     def limits(self, ax: Axes) -> None:
+        """The days shown across, one row per kind of event."""
         ax.set_xlim(-1, self.span())
         ax.set_ylim(-0.5, len(self.kinds) - 0.5)
 
     def static_key(self) -> object:
+        """The days shown."""
         return self.span()
 
     def draw_static(self, fig: Figure, ax: Axes) -> None:
+        """The kinds of event and the axis."""
         ax.set_yticks(range(len(self.kinds)), self.kinds, fontsize=6)
         ax.set_xlabel("day of the crisis", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="y", lw=0.3, alpha=0.5)
 
     def draw_dynamic(self, ax: Axes) -> None:
+        """A mark for each event on its day."""
         rows = {k: i for i, k in enumerate(self.kinds)}
         points = sorted({(e.day, rows[e.kind]) for e in self.committee.events if e.kind in rows})
         if points:

@@ -146,6 +146,7 @@ class AgendaSetter(_Strict):
 
     @property
     def is_member(self) -> bool:
+        """Whether the agenda setter is one of the members (and votes)."""
         return self.kind in ("presidency", "chair", "presidency_with_commission")
 
 
@@ -364,10 +365,12 @@ class Scenario(_Strict):
 
     @property
     def n_members(self) -> int:
+        """Number of members."""
         return len(self.members)
 
     @property
     def member_codes(self) -> list[str]:
+        """The members' codes, in order."""
         return [m.code for m in self.members]
 
     def informal_contacts_per_week(self, *, crisis: bool = False) -> float:
@@ -425,8 +428,20 @@ def cross_field_problems(data: Mapping[str, Any]) -> list[str]:
     It reads plain data and skips what is malformed, so it also runs on a scenario whose
     fields failed validation: all problems of a file are reported in one run.
     """
-    problems: list[str] = []
     codes = [m.get("code") for _, m in _entries(data, "members") if isinstance(m.get("code"), str)]
+    known = {str(code) for code in codes}  # every one is a str
+    return [
+        *_member_problems(data),
+        *_caucus_problems(data, known),
+        *_tie_problems(data, known),
+        *_subissue_problems(data),
+        *_rule_problems(data, known, len(codes)),
+    ]
+
+
+def _member_problems(data: Mapping[str, Any]) -> list[str]:
+    """A member code used twice."""
+    problems: list[str] = []
     seen: set[str] = set()
     for i, member in _entries(data, "members"):
         code = member.get("code")
@@ -434,7 +449,12 @@ def cross_field_problems(data: Mapping[str, Any]) -> list[str]:
             problems.append(f"members[{i}].code: duplicate member code '{code}'")
         if isinstance(code, str):
             seen.add(code)
-    known = set(codes)
+    return problems
+
+
+def _caucus_problems(data: Mapping[str, Any], known: set[str]) -> list[str]:
+    """A caucus name used twice, a caucus member not among the members or listed twice."""
+    problems: list[str] = []
     caucus_names: set[str] = set()
     for ci, caucus in _entries(data, "caucuses"):
         name = caucus.get("name")
@@ -452,6 +472,12 @@ def cross_field_problems(data: Mapping[str, Any]) -> list[str]:
         listed = [code for _, code in members]
         if len(set(listed)) != len(listed):
             problems.append(f"caucuses[{ci}].members: a member is listed twice")
+    return problems
+
+
+def _tie_problems(data: Mapping[str, Any], known: set[str]) -> list[str]:
+    """A tie with an unknown member, of a member with itself, or of a pair already tied."""
+    problems: list[str] = []
     pairs: set[frozenset[str]] = set()
     for ti, tie in _entries(data, "ties"):
         tie_members = _strings(tie.get("members"))
@@ -466,6 +492,12 @@ def cross_field_problems(data: Mapping[str, Any]) -> list[str]:
         elif pair in pairs:
             problems.append(f"ties[{ti}].members: the pair {'-'.join(c for _, c in tie_members)} is listed twice")
         pairs.add(pair)
+    return problems
+
+
+def _subissue_problems(data: Mapping[str, Any]) -> list[str]:
+    """A sub-issue name used twice, a member's red line on no sub-issue."""
+    problems: list[str] = []
     subissue_names = [s.get("name") for _, s in _entries(data, "subissues")]
     if len(set(subissue_names)) != len(subissue_names):
         problems.append("subissues: duplicate sub-issue name")
@@ -473,14 +505,20 @@ def cross_field_problems(data: Mapping[str, Any]) -> list[str]:
         for ri, red_line in _strings(member.get("red_lines")):
             if red_line not in subissue_names:
                 problems.append(f"members[{i}].red_lines[{ri}]: unknown sub-issue '{red_line}'")
+    return problems
+
+
+def _rule_problems(data: Mapping[str, Any], known: set[str], n_members: int) -> list[str]:
+    """A veto of an unknown member, a quota above the member count."""
+    problems: list[str] = []
     rule = data.get("decision_rule")
     if isinstance(rule, Mapping):
         for vi, code in _strings(rule.get("veto_members")):
             if code not in known:
                 problems.append(f"decision_rule.veto_members[{vi}]: unknown member code '{code}'")
         quota = rule.get("quota")
-        if isinstance(quota, int) and not isinstance(quota, bool) and codes and quota > len(codes):
-            problems.append(f"decision_rule.quota: {quota} is above the member count {len(codes)}")
+        if isinstance(quota, int) and not isinstance(quota, bool) and n_members and quota > n_members:
+            problems.append(f"decision_rule.quota: {quota} is above the member count {n_members}")
     return problems
 
 

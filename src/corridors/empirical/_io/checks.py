@@ -69,8 +69,11 @@ def python_cells(frame: pd.DataFrame, column: str, kept: np.ndarray | None) -> l
 
 
 def distinct_cells(frame: pd.DataFrame, column: str, kept: np.ndarray) -> tuple[list[Any], np.ndarray]:
-    """The distinct cells of a column (Python values; None for a null or a missing column) and each kept
-    row's index into them. Only Arrow strings are grouped: 1, 1.0 and True are equal keys in Python."""
+    """The distinct cells of a column and each kept row's index into them.
+
+    The cells are Python values (None for a null or a missing column). Only Arrow strings are
+    grouped: 1, 1.0 and True are equal keys in Python.
+    """
     import pyarrow.compute as pc
 
     if column not in frame.columns:

@@ -123,7 +123,7 @@ def _read_package(path: str | Path, schema: TableSchema) -> Source:
 
 
 def _plain_cell(value: Any) -> Any:
-    """frictionless' typed cells as the loaders take them (Decimal as float, None as missing)."""
+    """A typed cell of ``frictionless`` as the loaders take it (Decimal as float, None as missing)."""
     import decimal
 
     if isinstance(value, decimal.Decimal):

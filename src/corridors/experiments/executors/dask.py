@@ -68,9 +68,11 @@ class DaskExecutor(Executor):
         self._pending: dict[Any, ChunkTask] = {}
 
     def describe(self) -> str:
+        """One line for humans: the address and the workers."""
         return f"dask {self.address} ({self.workers} worker{'s' if self.workers != 1 else ''})"
 
     def initialize(self) -> None:
+        """Start a local cluster, or connect to the scheduler of the address."""
         try:
             from distributed import Client, LocalCluster
         except ImportError:
@@ -94,6 +96,7 @@ class DaskExecutor(Executor):
             self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 
     def finalize(self) -> None:
+        """Cancel the work in flight, close the client and a local cluster."""
         if self._client is not None:
             if self._pending:
                 self._client.cancel(list(self._pending))
@@ -105,6 +108,7 @@ class DaskExecutor(Executor):
             self._cluster = None
 
     def evaluate(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
+        """Submit the tasks a window at a time, yielding each result as it finishes."""
         from distributed import as_completed
 
         if self._client is None:

@@ -75,11 +75,13 @@ class ProcessExecutor(Executor):
         )
 
     def initialize(self) -> None:
+        """Start the worker processes and wait until each has imported the engines."""
         self._pool = self._new_pool()
         for future in [self._pool.submit(_warm_up) for _ in range(self.workers)]:
             future.result()
 
     def finalize(self) -> None:
+        """Stop the workers; an interrupted run's queued chunks are dropped and running ones stopped."""
         pool, self._pool = self._pool, None
         if pool is None:
             return
@@ -94,6 +96,7 @@ class ProcessExecutor(Executor):
         pool.shutdown(wait=True)
 
     def evaluate(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
+        """Submit the tasks a window at a time, yielding each result as it finishes."""
         if self._pool is None:
             raise RuntimeError("enter the executor (with ProcessExecutor(...) as executor) before evaluating")
         queue = iter(tasks)

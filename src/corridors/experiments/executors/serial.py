@@ -28,5 +28,6 @@ class SerialExecutor(Executor):
     workers = 1
 
     def evaluate(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
+        """Run the tasks one after the other in this process."""
         for task in tasks:
             yield run_chunk(task)
