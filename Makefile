@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make reproduce  run the presets and write the report (reports/)"
-	@echo "make test       ruff, mypy on src/, pytest (quick statistical sizes)"
+	@echo "make test       ruff check and format --check, mypy on src/, pytest (quick statistical sizes)"
 	@echo "make test-full  the same with the full-size statistical tests (slow)"
 	@echo "make bench      benchmarks/ scripts: engine and sweep throughput"
 
@@ -23,6 +23,7 @@ install: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src
