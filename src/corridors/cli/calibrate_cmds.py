@@ -13,7 +13,7 @@ from corridors.cli._common import console, err_console
 
 
 def calibrate(
-    quick: Annotated[bool, typer.Option("--quick", help="Small sizes (about 3 minutes on 2 cores)")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="Small sizes (1-3 minutes on 2 cores)")] = False,
     size: Annotated[str | None, typer.Option("--size", help="quick, medium or full (default: full)")] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder for the parameter file, CSVs and PNGs")] = Path(
         "calibration"),
