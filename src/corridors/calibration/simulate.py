@@ -93,8 +93,10 @@ def paired_difference_se(a: pd.DataFrame, b: pd.DataFrame) -> pd.Series:
 def org_moments(rows: pd.DataFrame) -> pd.DataFrame:
     """Moments of one organization's runs and their simulation standard errors.
 
-    ``response_months`` is the restricted mean of ``duration_days`` / 30.44 (an undecided
-    run counts at the horizon, a lower bound); ``decided_within_Nd`` is the share of runs
+    ``response_months`` is the mean of ``duration_days`` / 30.44 (an undecided run counts at
+    the horizon, a lower bound; a decided run's response may end after the horizon, so this is
+    not the restricted mean of :func:`corridors.engines.summary.survival_figures`, which stops
+    every run there); ``decided_within_Nd`` is the share of runs
     decided by day N; ``informal_share`` skips runs without a crisis meeting.
 
     Returns

@@ -24,7 +24,7 @@ from corridors.errors import CorridorsError
 
 __all__ = ["COLUMNS", "Setting", "StoredRuns", "total_replications"]
 
-COLUMNS = ("scenario_hash", "replicate", "decided", "decision_day", "response_months", "duration_days",
+COLUMNS = ("scenario_hash", "replicate", "decided", "decision_day", "response_months", "duration_days", "event",
            "horizon_days", "deployment_lag_days", "contacts_per_week", "friends_mean", "zero_friend_share",
            "informal_share", "red_line", "pivotal_member")  # fmt: skip
 """The run columns the report reads back (the store keeps every column)."""

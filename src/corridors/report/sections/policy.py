@@ -8,10 +8,11 @@ from typing import NamedTuple
 import pandas as pd
 
 from corridors.engines.rows import DAYS_PER_MONTH
+from corridors.engines.summary import censored_at_horizon
 from corridors.report.page import ReportFigure, ReportTable, Section
 from corridors.report.plan import EU_MEETINGS_TODAY, ORGANIZATIONS, POLICIES
 from corridors.report.sections.base import Context, changes, number, signed
-from corridors.report.stats import response_stats
+from corridors.report.stats import Z95, response_stats
 
 ID = "policy"
 TITLE = "Policy experiments"
@@ -30,14 +31,17 @@ def _curve(rows: pd.DataFrame) -> tuple[pd.DataFrame, float | None]:
     for value, part in rows.groupby("formal_meetings_per_week", sort=True):
         s = response_stats(part)
         curve.append({"meetings_per_week": float(value), "mean_months": s["restricted_mean_months"],
-                      "se": s["restricted_se"], "lower_95": s["restricted_mean_months"] - 1.96 * s["restricted_se"],
-                      "upper_95": s["restricted_mean_months"] + 1.96 * s["restricted_se"],
+                      "se": s["restricted_se"], "lower_95": s["restricted_mean_months"] - Z95 * s["restricted_se"],
+                      "upper_95": s["restricted_mean_months"] + Z95 * s["restricted_se"],
                       "decided_share": s["decided_share"], "contacts_per_week": float(part["contacts_per_week"].mean()),
                       "scenario_hash": str(part["scenario_hash"].iloc[0])})  # fmt: skip
     curve_frame = pd.DataFrame(curve)
     best = int(curve_frame["mean_months"].idxmin())
-    # common random numbers: replicate i shares its stream across the curve, so compare point by point
-    months = rows.pivot(index="replicate", columns="formal_meetings_per_week", values="duration_days") / DAYS_PER_MONTH
+    # common random numbers: replicate i shares its stream across the curve, so compare point by point; each
+    # run's duration stops at the horizon, as in the restricted mean the curve shows
+    days, _, _ = censored_at_horizon(rows)
+    months = rows.assign(months=days / DAYS_PER_MONTH).pivot(index="replicate", columns="formal_meetings_per_week",
+                                                             values="months")
     best_value = float(curve_frame.loc[best, "meetings_per_week"])
     paired = []
     for value in curve_frame["meetings_per_week"]:
@@ -45,8 +49,8 @@ def _curve(rows: pd.DataFrame) -> tuple[pd.DataFrame, float | None]:
         se = float(d.std(ddof=1) / math.sqrt(len(d))) if len(d) > 1 else math.nan
         paired.append((float(d.mean()), se))
     curve_frame["minus_fastest_months"] = [m for m, _ in paired]
-    curve_frame["minus_fastest_lower"] = [m - 1.96 * se for m, se in paired]
-    curve_frame["minus_fastest_upper"] = [m + 1.96 * se for m, se in paired]
+    curve_frame["minus_fastest_lower"] = [m - Z95 * se for m, se in paired]
+    curve_frame["minus_fastest_upper"] = [m + Z95 * se for m, se in paired]
     interior = 0 < best < len(curve_frame) - 1
     lower = curve_frame["minus_fastest_lower"]
     ends_higher = bool(lower.iloc[0] > 0 and lower.iloc[-1] > 0)
