@@ -22,11 +22,17 @@ def _rows(seed: int, n: int = 300, decided_share: float = 0.8) -> pd.DataFrame:
     decided = rng.random(n) < decided_share
     decision = np.where(decided, np.round(rng.uniform(5, HORIZON - 5, n)), np.nan)
     response = decision + np.round(rng.exponential(60.0, n))
-    return pd.DataFrame({
-        "decided": decided, "decision_day": decision, "response_day": response,
-        "response_months": response / DAYS_PER_MONTH, "horizon_days": np.full(n, HORIZON),
-        "duration_days": np.where(decided, response, float(HORIZON)), "event": decided,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "decided": decided,
+            "decision_day": decision,
+            "response_day": response,
+            "response_months": response / DAYS_PER_MONTH,
+            "horizon_days": np.full(n, HORIZON),
+            "duration_days": np.where(decided, response, float(HORIZON)),
+            "event": decided,
+        }
+    )
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -57,8 +57,11 @@ class Caption:
             count = "replications as in the table"
         else:
             count = f"{self.replications} {'replicate' if self.replications == 1 else 'replications'} per {self.per}"
-        where = ("each row's scenario is named by its scenario_hash column." if self.scenarios is None
-                 else f"scenarios as in {self.scenarios}.")  # fmt: skip
+        where = (
+            "each row's scenario is named by its scenario_hash column."
+            if self.scenarios is None
+            else f"scenarios as in {self.scenarios}."
+        )
         return f"{count}, seed {self.seed}, corridors {self.version}, {self.engine} engine; {where}" + (
             f" {self.note}" if self.note else ""
         )
@@ -135,8 +138,11 @@ cell = partial(format_value, missing="–", not_reached="n.r.", shorten=False)
 def _render(sections: list[Section], context: dict[str, Any]) -> tuple[str, str]:
     import jinja2
 
-    environment = jinja2.Environment(loader=jinja2.PackageLoader("corridors.report", "templates"),
-                                     autoescape=jinja2.select_autoescape(["html"]), keep_trailing_newline=True)
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("corridors.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        keep_trailing_newline=True,
+    )
     environment.filters["cell"] = cell
     html = environment.get_template("report.html.j2").render(sections=sections, **context)
     markdown = environment.get_template("summary.md.j2").render(sections=sections, **context)

@@ -11,16 +11,38 @@ from corridors.errors import CorridorsError
 from corridors.report.runs import Setting
 
 __all__ = [
-    "EU_MEETINGS_TODAY", "FULL", "MECHANISM_ORDER", "OAS_SETTINGS", "ORGANIZATIONS", "POLICIES", "QUICK",
-    "ReportConfig", "plan_settings", "read_parameters", "sized",
-]  # fmt: skip
+    "EU_MEETINGS_TODAY",
+    "FULL",
+    "MECHANISM_ORDER",
+    "OAS_SETTINGS",
+    "ORGANIZATIONS",
+    "POLICIES",
+    "QUICK",
+    "ReportConfig",
+    "plan_settings",
+    "read_parameters",
+    "sized",
+]
 
 ORGANIZATIONS = ("au", "eu", "oas", "osce")
 MECHANISM_ORDER = (
-    "crowding_out", "trust_growth", "info_sharing", "gossip", "lobbying", "capital_review", "entrenchment",
-    "caucuses", "caucus_reporting", "caucus_harmonization", "meeting_fatigue", "posturing", "emergency_meeting",
-    "agency", "bridges", "first_call",
-)  # fmt: skip
+    "crowding_out",
+    "trust_growth",
+    "info_sharing",
+    "gossip",
+    "lobbying",
+    "capital_review",
+    "entrenchment",
+    "caucuses",
+    "caucus_reporting",
+    "caucus_harmonization",
+    "meeting_fatigue",
+    "posturing",
+    "emergency_meeting",
+    "agency",
+    "bridges",
+    "first_call",
+)
 EU_MEETINGS_TODAY = 3.5
 """Hardt 2012, text on the EU PSC: it meets on average every other day."""
 
@@ -37,8 +59,9 @@ class ReportConfig:
 
 
 FULL = ReportConfig()
-QUICK = ReportConfig(table_replications=400, replications=120, meetings_per_week=(0.5, 1.0, 2.0, 3.5, 5.0),
-                     size="quick")  # fmt: skip
+QUICK = ReportConfig(
+    table_replications=400, replications=120, meetings_per_week=(0.5, 1.0, 2.0, 3.5, 5.0), size="quick"
+)
 
 
 def sized(name: str, **changes: Any) -> ReportConfig:
@@ -61,8 +84,15 @@ def _luncheon_override(base: str) -> str:
         by_region.setdefault(member.subregion, []).append(member.code)
     members = [code for codes in by_region.values() for code in codes[:2]]
     caucuses = [c.model_dump(mode="json", exclude_none=True) for c in scenario.caucuses]
-    caucuses.append({"name": "luncheon", "members": members, "meets_before_formal": False, "meets_every_days": 14,
-                     "source": "report policy: a luncheon across sub-regions (Hardt 2012, conclusion)"})
+    caucuses.append(
+        {
+            "name": "luncheon",
+            "members": members,
+            "meets_before_formal": False,
+            "meets_every_days": 14,
+            "source": "report policy: a luncheon across sub-regions (Hardt 2012, conclusion)",
+        }
+    )
     return "caucuses=" + yaml.safe_dump(caucuses, default_flow_style=True, width=10**9).strip()
 
 
@@ -105,13 +135,26 @@ def plan_settings(config: ReportConfig, calibrated: tuple[str, ...]) -> dict[str
         add(f"policy/luncheon_caucus/{org}", org, (*calibrated, _luncheon_override(org)), r)
         add(f"policy/institutional_memory/{org}", org, (*calibrated, *_memory_overrides(org, calibrated)), r)
         add(f"policy/shorter_deployment/{org}", org, (*calibrated, "deploy_factor=0.5"), r)
-    add("policy/meetings/eu", "eu", calibrated, r, factor_path="formal_meetings_per_week",
-        factor_values=tuple(config.meetings_per_week), common_random_numbers=True)
-    for label, forced in (("none", "subissues.nato_assets.probability=0"),
-                          ("bridges", "subissues.nato_assets.probability=1")):  # fmt: skip
+    add(
+        "policy/meetings/eu",
+        "eu",
+        calibrated,
+        r,
+        factor_path="formal_meetings_per_week",
+        factor_values=tuple(config.meetings_per_week),
+        common_random_numbers=True,
+    )
+    for label, forced in (
+        ("none", "subissues.nato_assets.probability=0"),
+        ("bridges", "subissues.nato_assets.probability=1"),
+    ):
         add(f"case/atalanta_{label}/eu", "eu", (*calibrated, forced), r)
-    add("case/atalanta_no_bridges/eu", "eu", (*calibrated, "subissues.nato_assets.probability=1",
-                                              "mechanisms.bridges=false"), r)  # fmt: skip
+    add(
+        "case/atalanta_no_bridges/eu",
+        "eu",
+        (*calibrated, "subissues.nato_assets.probability=1", "mechanisms.bridges=false"),
+        r,
+    )
     add("case/unsc_veto/unsc", "unsc", calibrated, r)
     add("case/unsc_unanimity/unsc", "unsc", (*calibrated, "decision_rule={kind: unanimity}"), r)
     for label, extra in OAS_SETTINGS.items():
@@ -130,10 +173,14 @@ def read_parameters(parameter_file: Path | None) -> tuple[tuple[str, ...], dict[
     if not path.is_file():
         if parameter_file is not None:
             raise CorridorsError(f"--params {parameter_file}: no such file")
-        return (), {"source": "none"}, [f"no calibrated parameter file ({path}): the 'calibrated' settings use the "
-                                        "presets' defaults"]  # fmt: skip
+        return (
+            (),
+            {"source": "none"},
+            [f"no calibrated parameter file ({path}): the 'calibrated' settings use the presets' defaults"],
+        )
     document = read_parameter_file(path)
-    shown = ("the shipped file corridors/calibration/data/calibrated.yaml" if parameter_file is None
-             else str(parameter_file))  # fmt: skip
+    shown = (
+        "the shipped file corridors/calibration/data/calibrated.yaml" if parameter_file is None else str(parameter_file)
+    )
     document = {**document, "source": shown}
     return tuple(parameter_overrides(path)), document, []

@@ -70,8 +70,14 @@ def ordering(values: dict[str, float]) -> str:
 def changes(ctx: Context, baseline: str, key: str) -> dict[str, float]:
     """Setting ``key``'s restricted mean against ``baseline``'s: the change, its 95% interval (independent runs)."""
     b, s = ctx.stats(baseline), ctx.stats(key)
-    change, lower, upper = difference(b["restricted_mean_months"], b["restricted_se"], s["restricted_mean_months"],
-                                      s["restricted_se"])  # fmt: skip
-    return {"baseline_months": b["restricted_mean_months"], "months": s["restricted_mean_months"],
-            "change_months": change, "change_lower": lower, "change_upper": upper,
-            "decided_share": s["decided_share"]}  # fmt: skip
+    change, lower, upper = difference(
+        b["restricted_mean_months"], b["restricted_se"], s["restricted_mean_months"], s["restricted_se"]
+    )
+    return {
+        "baseline_months": b["restricted_mean_months"],
+        "months": s["restricted_mean_months"],
+        "change_months": change,
+        "change_lower": lower,
+        "change_upper": upper,
+        "decided_share": s["decided_share"],
+    }

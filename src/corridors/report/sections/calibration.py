@@ -14,8 +14,14 @@ from corridors.report.sections.base import Context, number
 ID = "calibration"
 TITLE = "Calibration"
 STAGE = "calibration"
-NEEDED = ("fit_interpersonal.csv", "fit_realist.csv", "readings.csv", "leave_one_out.csv",
-          "screen_summary_interpersonal.csv", "screen_summary_realist.csv")  # fmt: skip
+NEEDED = (
+    "fit_interpersonal.csv",
+    "fit_realist.csv",
+    "readings.csv",
+    "leave_one_out.csv",
+    "screen_summary_interpersonal.csv",
+    "screen_summary_realist.csv",
+)
 
 
 @dataclass(frozen=True)
@@ -33,17 +39,26 @@ class CalibrationCaption:
     @classmethod
     def of(cls, parameters: dict[str, Any], folder: Path | None, base: Path) -> CalibrationCaption:
         run = parameters.get("config", {})
-        hashes = "; ".join(f"{reading}: " + ", ".join(f"{o} {h}" for o, h in values.get("scenario_hashes", {}).items())
-                           for reading, values in parameters.get("readings", {}).items())  # fmt: skip
-        return cls(source="the package (shipped run)" if folder is None else str(base),
-                   replications=run.get("replications", "?"), seed=run.get("seed", "?"),
-                   version=parameters.get("code_version", "?"), size=parameters.get("size", "?"),
-                   created=parameters.get("created", "?"), hashes=hashes)  # fmt: skip
+        hashes = "; ".join(
+            f"{reading}: " + ", ".join(f"{o} {h}" for o, h in values.get("scenario_hashes", {}).items())
+            for reading, values in parameters.get("readings", {}).items()
+        )
+        return cls(
+            source="the package (shipped run)" if folder is None else str(base),
+            replications=run.get("replications", "?"),
+            seed=run.get("seed", "?"),
+            version=parameters.get("code_version", "?"),
+            size=parameters.get("size", "?"),
+            created=parameters.get("created", "?"),
+            hashes=hashes,
+        )
 
     def text(self) -> str:
-        return (f"From the calibration in {self.source}: {self.replications} replications per organization and "
-                f"evaluation, seed {self.seed}, corridors {self.version}, size {self.size}, created {self.created}; "
-                f"scenario hashes at the fitted values: {self.hashes or 'not recorded'}.")  # fmt: skip
+        return (
+            f"From the calibration in {self.source}: {self.replications} replications per organization and "
+            f"evaluation, seed {self.seed}, corridors {self.version}, size {self.size}, created {self.created}; "
+            f"scenario hashes at the fitted values: {self.hashes or 'not recorded'}."
+        )
 
     def __str__(self) -> str:
         return self.text()
@@ -66,20 +81,44 @@ def folder_of(ctx: Context) -> Path:
 
 def tables(base: Path) -> Tables:
     """The fitted values, the screen, the two readings and the leave-one-out of the run in ``base``."""
-    fits = pd.concat([pd.read_csv(base / f"fit_{r}.csv").assign(reading=r) for r in ("interpersonal", "realist")],
-                     ignore_index=True)[["reading", "parameter", "value", "se", "lower_95", "upper_95", "box_low",
-                                         "box_high"]]  # fmt: skip
-    screen = pd.concat([pd.read_csv(base / f"screen_summary_{r}.csv").assign(reading=r)
-                        for r in ("interpersonal", "realist")], ignore_index=True)  # fmt: skip
+    fits = pd.concat(
+        [pd.read_csv(base / f"fit_{r}.csv").assign(reading=r) for r in ("interpersonal", "realist")], ignore_index=True
+    )[["reading", "parameter", "value", "se", "lower_95", "upper_95", "box_low", "box_high"]]
+    screen = pd.concat(
+        [pd.read_csv(base / f"screen_summary_{r}.csv").assign(reading=r) for r in ("interpersonal", "realist")],
+        ignore_index=True,
+    )
     screen = screen[["reading", "parameter", "sensitivity_norm", "noise_norm", "identified", "fitted"]]
-    readings = pd.read_csv(base / "readings.csv")[[
-        "reading", "parameters", "objective", "targets", "objective_table1", "objective_survey", "objective_decisions",
-        "table1_rmse_in_sample", "table1_rmse_held_out", "slowest_in_sample", "slowest_held_out",
-        "eu_slowest_held_out"]]  # fmt: skip
+    readings = pd.read_csv(base / "readings.csv")[
+        [
+            "reading",
+            "parameters",
+            "objective",
+            "targets",
+            "objective_table1",
+            "objective_survey",
+            "objective_decisions",
+            "table1_rmse_in_sample",
+            "table1_rmse_held_out",
+            "slowest_in_sample",
+            "slowest_held_out",
+            "eu_slowest_held_out",
+        ]
+    ]
     loo_all = pd.read_csv(base / "leave_one_out.csv")
-    loo = loo_all[loo_all["measure"] == "response_months"][[
-        "reading", "held_out", "observed", "se", "in_sample", "held_out_prediction", "held_out_error", "held_out_z",
-        "held_out_rank_in_its_fit"]].reset_index(drop=True)  # fmt: skip
+    loo = loo_all[loo_all["measure"] == "response_months"][
+        [
+            "reading",
+            "held_out",
+            "observed",
+            "se",
+            "in_sample",
+            "held_out_prediction",
+            "held_out_error",
+            "held_out_z",
+            "held_out_rank_in_its_fit",
+        ]
+    ].reset_index(drop=True)
     return Tables(fits, screen, readings, loo, loo_all)
 
 
@@ -103,23 +142,48 @@ def build(ctx: Context) -> Section:
     base = folder_of(ctx)
     missing = [name for name in NEEDED if not (base / name).is_file()]
     if missing:
-        return Section(ID, TITLE, f"No calibration tables were found in {base} ({', '.join(missing)} missing); run "
-                                  "corridors reproduce --recalibrate.")  # fmt: skip
+        return Section(
+            ID,
+            TITLE,
+            f"No calibration tables were found in {base} ({', '.join(missing)} missing); run "
+            "corridors reproduce --recalibrate.",
+        )
     t = tables(base)
     unidentified = t.screen[(t.screen["reading"] == "interpersonal") & ~t.screen["identified"].astype(bool)]
     caption = CalibrationCaption.of(ctx.parameters, ctx.calibration_folder, base)
-    notes = [f"Not identified by any moment (the screen): {', '.join(unidentified['parameter'])}."
-             if len(unidentified) else "Every screened parameter moves some moment beyond the simulation noise.",
-             "Profiles and the method are in docs/CALIBRATION.md; the per-preset deployment lags are fixed from "
-             "the data, never fitted."]  # fmt: skip
-    return Section(ID, TITLE, sentence(t.readings), tables=[
-        ReportTable("calibration_fit", "Fitted values with standard errors (both readings)", t.fits, caption,
-                    digits=3),
-        ReportTable("calibration_screen", "What the moments can tell apart (identifiability screen)", t.screen,
-                    caption),
-        ReportTable("calibration_readings", "The two readings side by side", t.readings, caption),
-        ReportTable("calibration_leave_one_out", "Leave one organization out: Table 1 predicted when held out",
-                    t.leave_one_out, caption),
-    ], figures=[ReportFigure("calibration", "Held-out predictions", png(calibration_figure(t.leave_one_out_all)),
-                             "observed Table 1 means and the two readings' held-out predictions")],
-       notes=notes)  # fmt: skip
+    notes = [
+        f"Not identified by any moment (the screen): {', '.join(unidentified['parameter'])}."
+        if len(unidentified)
+        else "Every screened parameter moves some moment beyond the simulation noise.",
+        "Profiles and the method are in docs/CALIBRATION.md; the per-preset deployment lags are fixed from "
+        "the data, never fitted.",
+    ]
+    return Section(
+        ID,
+        TITLE,
+        sentence(t.readings),
+        tables=[
+            ReportTable(
+                "calibration_fit", "Fitted values with standard errors (both readings)", t.fits, caption, digits=3
+            ),
+            ReportTable(
+                "calibration_screen", "What the moments can tell apart (identifiability screen)", t.screen, caption
+            ),
+            ReportTable("calibration_readings", "The two readings side by side", t.readings, caption),
+            ReportTable(
+                "calibration_leave_one_out",
+                "Leave one organization out: Table 1 predicted when held out",
+                t.leave_one_out,
+                caption,
+            ),
+        ],
+        figures=[
+            ReportFigure(
+                "calibration",
+                "Held-out predictions",
+                png(calibration_figure(t.leave_one_out_all)),
+                "observed Table 1 means and the two readings' held-out predictions",
+            )
+        ],
+        notes=notes,
+    )

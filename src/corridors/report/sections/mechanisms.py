@@ -27,25 +27,40 @@ def tables(ctx: Context) -> Tables:
     from corridors.calibration import paper
 
     observed_order = ordering(paper.mean_response_months().loc[[o.upper() for o in ORGANIZATIONS]].to_dict())
-    baseline_order = ordering({o.upper(): ctx.stats(f"table/calibrated/{o}")["restricted_mean_months"]
-                               for o in ORGANIZATIONS})  # fmt: skip
+    baseline_order = ordering(
+        {o.upper(): ctx.stats(f"table/calibrated/{o}")["restricted_mean_months"] for o in ORGANIZATIONS}
+    )
     records = []
     for label in ("realist", *(f"no_{m}" for m in MECHANISM_ORDER)):
         means = {o.upper(): ctx.stats(f"mechanisms/{label}/{o}")["restricted_mean_months"] for o in ORGANIZATIONS}
         order = ordering(means)
         for org in ORGANIZATIONS:
             key = f"mechanisms/{label}/{org}"
-            records.append({"setting": label, "organization": org.upper(),
-                            **changes(ctx, f"table/calibrated/{org}", key), "ordering": order,
-                            "ordering_as_calibrated": order == baseline_order,
-                            "eu_slowest": order.startswith("EU"), "scenario_hash": ctx.hash(key)})  # fmt: skip
+            records.append(
+                {
+                    "setting": label,
+                    "organization": org.upper(),
+                    **changes(ctx, f"table/calibrated/{org}", key),
+                    "ordering": order,
+                    "ordering_as_calibrated": order == baseline_order,
+                    "eu_slowest": order.startswith("EU"),
+                    "scenario_hash": ctx.hash(key),
+                }
+            )
     table = pd.DataFrame(records)
-    summary = pd.DataFrame([{
-        "setting": label, "mean_abs_change_months": float(part["change_months"].abs().mean()),
-        "organizations_slower": int((part["change_lower"] > 0).sum()),
-        "organizations_faster": int((part["change_upper"] < 0).sum()),
-        "ordering": part["ordering"].iloc[0], "ordering_as_calibrated": bool(part["ordering_as_calibrated"].iloc[0]),
-    } for label, part in table.groupby("setting", sort=False)])  # fmt: skip
+    summary = pd.DataFrame(
+        [
+            {
+                "setting": label,
+                "mean_abs_change_months": float(part["change_months"].abs().mean()),
+                "organizations_slower": int((part["change_lower"] > 0).sum()),
+                "organizations_faster": int((part["change_upper"] < 0).sum()),
+                "ordering": part["ordering"].iloc[0],
+                "ordering_as_calibrated": bool(part["ordering_as_calibrated"].iloc[0]),
+            }
+            for label, part in table.groupby("setting", sort=False)
+        ]
+    )
     return Tables(table, summary, baseline_order, observed_order)
 
 
@@ -71,16 +86,40 @@ def build(ctx: Context) -> Section:
     from corridors.report.figures import ablation_figure, png
 
     t = tables(ctx)
-    return Section(ID, TITLE, sentence(t), tables=[
-        ReportTable("mechanisms", "Each mechanism switched off alone, and all interpersonal ones (realist), at the "
-                    "calibrated values: mean response months (undecided runs at the horizon)", t.mechanisms,
-                    ctx.caption(ctx.config.replications, note=f"Baselines: the calibrated runs of table1 "
-                                                              f"({ctx.config.table_replications} replications).")),
-        ReportTable("mechanisms_summary", "Each switch over the four organizations: mean size of the change, "
-                    "organizations significantly slower or faster (95%), and the order it leaves", t.summary,
-                    ctx.caption(ctx.config.replications, scenarios="mechanisms")),
-    ], figures=[ReportFigure("mechanisms", "Ablation", png(ablation_figure(t.mechanisms)),
-                             "change of mean response per mechanism switched off, per organization")],
-       notes=["The change is against the calibrated model, with the 95% interval of two independent estimates; "
-              "with capital_review off capitals never widen their instructions and few runs decide, so the "
-              "restricted mean there is close to the horizon."])  # fmt: skip
+    return Section(
+        ID,
+        TITLE,
+        sentence(t),
+        tables=[
+            ReportTable(
+                "mechanisms",
+                "Each mechanism switched off alone, and all interpersonal ones (realist), at the "
+                "calibrated values: mean response months (undecided runs at the horizon)",
+                t.mechanisms,
+                ctx.caption(
+                    ctx.config.replications,
+                    note=f"Baselines: the calibrated runs of table1 ({ctx.config.table_replications} replications).",
+                ),
+            ),
+            ReportTable(
+                "mechanisms_summary",
+                "Each switch over the four organizations: mean size of the change, "
+                "organizations significantly slower or faster (95%), and the order it leaves",
+                t.summary,
+                ctx.caption(ctx.config.replications, scenarios="mechanisms"),
+            ),
+        ],
+        figures=[
+            ReportFigure(
+                "mechanisms",
+                "Ablation",
+                png(ablation_figure(t.mechanisms)),
+                "change of mean response per mechanism switched off, per organization",
+            )
+        ],
+        notes=[
+            "The change is against the calibrated model, with the 95% interval of two independent estimates; "
+            "with capital_review off capitals never widen their instructions and few runs decide, so the "
+            "restricted mean there is close to the horizon."
+        ],
+    )

@@ -44,11 +44,16 @@ def tables(ctx: Context) -> Tables:
         drawn.append((org.upper(), trust, codes, [m.subregion for m in scenario.members], friend))
         network = RoutineNetwork(friend_threshold=friend).fit(ties_from_weights(codes, trust), scenario)
         measures = network.summary["value"]
-        records.append({"organization": org.upper(), "members": int(measures["members"]),
-                        "friends_per_ambassador": float(measures["friends_mean"]),
-                        "zero_friend_share": float(measures["zero_friend_share"]),
-                        "tie_density": float(measures["positive_tie_density"]),
-                        "scenario_hash": scenario.content_hash()})  # fmt: skip
+        records.append(
+            {
+                "organization": org.upper(),
+                "members": int(measures["members"]),
+                "friends_per_ambassador": float(measures["friends_mean"]),
+                "zero_friend_share": float(measures["zero_friend_share"]),
+                "tie_density": float(measures["positive_tie_density"]),
+                "scenario_hash": scenario.content_hash(),
+            }
+        )
     return Tables(pd.DataFrame(records), drawn)
 
 
@@ -56,18 +61,31 @@ def sentence(table: pd.DataFrame) -> str:
     """Friends per ambassador in the sparsest and the densest network."""
     dense = table.loc[table["friends_per_ambassador"].idxmax()]
     sparse = table.loc[table["friends_per_ambassador"].idxmin()]
-    return (f"After the routine years, ambassadors have {number(sparse['friends_per_ambassador'], 1)} friends each "
-            f"at the {sparse['organization']} and {number(dense['friends_per_ambassador'], 1)} at the "
-            f"{dense['organization']}, in one replicate each at the calibrated values.")  # fmt: skip
+    return (
+        f"After the routine years, ambassadors have {number(sparse['friends_per_ambassador'], 1)} friends each "
+        f"at the {sparse['organization']} and {number(dense['friends_per_ambassador'], 1)} at the "
+        f"{dense['organization']}, in one replicate each at the calibrated values."
+    )
 
 
 def build(ctx: Context) -> Section:
     from corridors.report.figures import network_figure, png
 
     t = tables(ctx)
-    caption = Caption(seed=ctx.config.seed, version=__version__, replications=1, per="organization",
-                      engine="reference")
-    return Section(ID, TITLE, sentence(t.networks), tables=[
-        ReportTable("networks", "The routine networks on the day of the demand (replicate 0)", t.networks, caption),
-    ], figures=[ReportFigure("networks", "Routine networks", png(network_figure(t.drawn), dpi=100),
-                             "each organization's ambassadors' network, coloured by sub-region")])  # fmt: skip
+    caption = Caption(seed=ctx.config.seed, version=__version__, replications=1, per="organization", engine="reference")
+    return Section(
+        ID,
+        TITLE,
+        sentence(t.networks),
+        tables=[
+            ReportTable("networks", "The routine networks on the day of the demand (replicate 0)", t.networks, caption),
+        ],
+        figures=[
+            ReportFigure(
+                "networks",
+                "Routine networks",
+                png(network_figure(t.drawn), dpi=100),
+                "each organization's ambassadors' network, coloured by sub-region",
+            )
+        ],
+    )

@@ -40,49 +40,74 @@ def tables(ctx: Context) -> Tables:
     ops = load_peace_operations(example_path())
     response = ops.durations(demand_kinds=DEMAND_KINDS)
     decisions = decision_times()
-    observed_response = {o: g.assign(months=g["response_months"].astype(float), event=g["started"].astype(bool))
-                         for o, g in response.groupby("organization")}  # fmt: skip
-    observed_decision = {o: g.assign(months=g["decision_days"] / DAYS_PER_MONTH, event=True)
-                         for o, g in decisions.groupby("organization")}  # fmt: skip
+    observed_response = {
+        o: g.assign(months=g["response_months"].astype(float), event=g["started"].astype(bool))
+        for o, g in response.groupby("organization")
+    }
+    observed_decision = {
+        o: g.assign(months=g["decision_days"] / DAYS_PER_MONTH, event=True)
+        for o, g in decisions.groupby("organization")
+    }
     simulated_response, simulated_decision = {}, {}
     for org in ORGANIZATIONS:
         rows = ctx.rows[f"table/calibrated/{org}"]
         decided = rows["decided"].to_numpy(bool)
         simulated_response[org.upper()] = pd.DataFrame(
-            {"months": rows["duration_days"].to_numpy(float) / DAYS_PER_MONTH, "event": decided})
+            {"months": rows["duration_days"].to_numpy(float) / DAYS_PER_MONTH, "event": decided}
+        )
         simulated_decision[org.upper()] = pd.DataFrame(
-            {"months": np.where(decided, rows["decision_day"].to_numpy(float),
-                                rows["horizon_days"].to_numpy(float)) / DAYS_PER_MONTH, "event": decided})
+            {
+                "months": np.where(decided, rows["decision_day"].to_numpy(float), rows["horizon_days"].to_numpy(float))
+                / DAYS_PER_MONTH,
+                "event": decided,
+            }
+        )
     records = []
-    for measure, observed, simulated in (("decision (demand to decision)", observed_decision, simulated_decision),
-                                         ("response (demand to deployment)", observed_response,
-                                          simulated_response)):  # fmt: skip
+    for measure, observed, simulated in (
+        ("decision (demand to decision)", observed_decision, simulated_decision),
+        ("response (demand to deployment)", observed_response, simulated_response),
+    ):
         for org in (o.upper() for o in ORGANIZATIONS):
             obs, sim = observed.get(org), simulated[org]
             key = f"table/calibrated/{org.lower()}"
             if obs is None or len(obs) == 0:
-                records.append({"measure": measure, "organization": org, "observed_n": 0,
-                                "observed_events": 0, "observed_median_months": math.nan,
-                                "simulated_median_months": float(ctx.stats(key)["median_months"]) if
-                                measure.startswith("response") else float(np.median(sim["months"])),
-                                "logrank_statistic": math.nan, "logrank_p": math.nan,
-                                "scenario_hash": ctx.hash(key)})  # fmt: skip
+                records.append(
+                    {
+                        "measure": measure,
+                        "organization": org,
+                        "observed_n": 0,
+                        "observed_events": 0,
+                        "observed_median_months": math.nan,
+                        "simulated_median_months": float(ctx.stats(key)["median_months"])
+                        if measure.startswith("response")
+                        else float(np.median(sim["months"])),
+                        "logrank_statistic": math.nan,
+                        "logrank_p": math.nan,
+                        "scenario_hash": ctx.hash(key),
+                    }
+                )
                 continue
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 test = logrank_test(obs["months"], sim["months"], obs["event"], sim["event"])
-            records.append({
-                "measure": measure, "organization": org, "observed_n": len(obs),
-                "observed_events": int(obs["event"].sum()),
-                "observed_median_months": float(np.median(obs.loc[obs["event"], "months"])) if obs["event"].any()
-                else math.nan,
-                "simulated_median_months": float(np.median(sim.loc[sim["event"], "months"])) if sim["event"].any()
-                else math.nan,
-                "logrank_statistic": float(test.test_statistic), "logrank_p": float(test.p_value),
-                "scenario_hash": ctx.hash(key),
-            })  # fmt: skip
-    return Tables(pd.DataFrame(records), observed_decision, simulated_decision, observed_response,
-                  simulated_response)
+            records.append(
+                {
+                    "measure": measure,
+                    "organization": org,
+                    "observed_n": len(obs),
+                    "observed_events": int(obs["event"].sum()),
+                    "observed_median_months": float(np.median(obs.loc[obs["event"], "months"]))
+                    if obs["event"].any()
+                    else math.nan,
+                    "simulated_median_months": float(np.median(sim.loc[sim["event"], "months"]))
+                    if sim["event"].any()
+                    else math.nan,
+                    "logrank_statistic": float(test.test_statistic),
+                    "logrank_p": float(test.p_value),
+                    "scenario_hash": ctx.hash(key),
+                }
+            )
+    return Tables(pd.DataFrame(records), observed_decision, simulated_decision, observed_response, simulated_response)
 
 
 def sentence(table: pd.DataFrame) -> str:
@@ -103,15 +128,39 @@ def build(ctx: Context) -> Section:
 
     t = tables(ctx)
     figures = [
-        ReportFigure("km_decision", "Decision time", png(km_figure(t.observed_decision, t.simulated_decision,
-                     column="months", event="event", title="Demand to decision: observed (solid) and simulated "
-                     "(dashed)", xlabel="months since the demand", max_months=12)),
-                     "Kaplan-Meier curves of decision time per organization"),
-        ReportFigure("km_response", "Deployment time", png(km_figure(t.observed_response, t.simulated_response,
-                     column="months", event="event", title="Demand to deployment: observed (solid) and simulated "
-                     "(dashed)", xlabel="months since the demand", max_months=24)),
-                     "Kaplan-Meier curves of response time per organization"),
-    ]  # fmt: skip
+        ReportFigure(
+            "km_decision",
+            "Decision time",
+            png(
+                km_figure(
+                    t.observed_decision,
+                    t.simulated_decision,
+                    column="months",
+                    event="event",
+                    title="Demand to decision: observed (solid) and simulated (dashed)",
+                    xlabel="months since the demand",
+                    max_months=12,
+                )
+            ),
+            "Kaplan-Meier curves of decision time per organization",
+        ),
+        ReportFigure(
+            "km_response",
+            "Deployment time",
+            png(
+                km_figure(
+                    t.observed_response,
+                    t.simulated_response,
+                    column="months",
+                    event="event",
+                    title="Demand to deployment: observed (solid) and simulated (dashed)",
+                    xlabel="months since the demand",
+                    max_months=24,
+                )
+            ),
+            "Kaplan-Meier curves of response time per organization",
+        ),
+    ]
     notes = [
         "The sample is real and sourced but partial (27 timed operations, not the paper's 70); OAS coverage is thin, "
         "and some UN resolutions postdate the organization's own decision (those decisions are dropped).",
@@ -120,8 +169,20 @@ def build(ctx: Context) -> Section:
         "The model's deployment lags are estimated from the same sample (corridors.calibration.deployment), so the "
         "deployment part of the response is fitted to these data, not predicted.",
     ]
-    return Section(ID, TITLE, sentence(t.real_data),
-                   tables=[ReportTable("real_data", "The sample's operations against the calibrated model "
-                                       "(log-rank, censored operations and undecided runs included)", t.real_data,
-                                       ctx.caption(ctx.config.table_replications), digits=3)],
-                   figures=figures, notes=notes)  # fmt: skip
+    return Section(
+        ID,
+        TITLE,
+        sentence(t.real_data),
+        tables=[
+            ReportTable(
+                "real_data",
+                "The sample's operations against the calibrated model "
+                "(log-rank, censored operations and undecided runs included)",
+                t.real_data,
+                ctx.caption(ctx.config.table_replications),
+                digits=3,
+            )
+        ],
+        figures=figures,
+        notes=notes,
+    )
