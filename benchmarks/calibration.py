@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 from corridors.calibration.pipeline import SIZES, run_calibration, write_outputs
-from corridors.calibration.simulate import HeldExecutor
 from corridors.experiments import make_executor
 
 
@@ -51,7 +50,7 @@ def main() -> None:
 
     pool = make_executor(args.executor, workers=args.workers)
     with pool:
-        result = run_calibration(config, store=store, executor=HeldExecutor(pool), progress=progress)
+        result = run_calibration(config, store=store, executor=pool, progress=progress)
     total = time.perf_counter() - start
     print(f"size {args.size}: {config}")
     print(f"executor {pool.describe()}, store {store}")

@@ -1,5 +1,7 @@
 """Atomic output files: a file the project writes is either whole or not there.
 
+Kept by hand: no installed library writes through an anonymous O_TMPFILE linked into place on success.
+
 Every writer (``run --out``, ``results export``, report files, figures) writes through
 :func:`atomic_output`: the content goes to a temporary file in the target's folder, which
 is fsynced and renamed over the target only when the writer succeeded. On failure the

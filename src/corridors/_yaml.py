@@ -1,5 +1,7 @@
 """Reading YAML strictly: a duplicate key or absurd nesting is an error, never a silent choice.
 
+Kept by hand: PyYAML has no option to refuse a duplicate key or to bound the nesting depth.
+
 PyYAML keeps the last of two equal keys and recurses once per nesting level (a file nested
 20,000 levels deep ends in a RecursionError). :func:`safe_load` raises a
 :class:`yaml.MarkedYAMLError` naming the line of a duplicate key, and a

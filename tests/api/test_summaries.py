@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from corridors.engines.rows import DAYS_PER_MONTH
+from corridors._constants import DAYS_PER_MONTH
 from corridors.engines.summary import censored_durations, format_value, kaplan_meier, summarize_runs, survival_figures
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from experiment_helpers import runs_of, tiny_spec
 
-from corridors.engines.rows import DAYS_PER_MONTH
+from corridors._constants import DAYS_PER_MONTH
 from corridors.engines.summary import survival_figures
 from corridors.errors import CorridorsError
 from corridors.experiments import export_results, load_experiment, query_store, replay_run, run_sweep, summarize

@@ -124,6 +124,8 @@ def _close(shown: str, value: Any) -> bool:
     """The page's text shows the CSV's value at the page's precision."""
     if isinstance(value, float) and math.isnan(value):
         return shown == "–"
+    if isinstance(value, float) and math.isinf(value):
+        return shown == ("n.r." if value > 0 else "-inf")  # a Kaplan-Meier median not reached
     if isinstance(value, (bool,)) or shown in ("yes", "no"):
         return shown == ("yes" if value in (True, "True", "true") else "no")
     try:

@@ -113,10 +113,6 @@ def collinearity_index(sensitivities: np.ndarray) -> float:
     return math.inf if lam <= 1e-12 else 1.0 / math.sqrt(lam)
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
-
-
 class MSMCalibration:
     """Fit shared parameters by the method of simulated moments.
 
@@ -364,6 +360,7 @@ class MSMCalibration:
     def fit(self) -> MSMCalibration:
         """Screen (if no parameters were given), fit, estimate SEs and trace profiles; returns self."""
         from scipy.optimize import minimize
+        from scipy.special import expit, logit
 
         self.fitted_targets_ = self._fitted_targets(self.organizations)
         with self.session():
@@ -382,11 +379,11 @@ class MSMCalibration:
             names = list(self.parameters)
             bounds = [CANDIDATES[n] for n in names]
             u0 = np.clip([b.to_unit(start_point[n]) for n, b in zip(names, bounds, strict=True)], 0.02, 0.98)
-            z0 = np.log(u0 / (1 - u0))
+            z0 = logit(u0)
             trace: list[dict[str, float]] = []
 
             def values_at(z: np.ndarray) -> dict[str, float]:
-                u = _sigmoid(np.clip(z, -12, 12))
+                u = expit(np.clip(z, -12, 12))
                 free = {n: round(b.from_unit(float(ui)), 6) for n, b, ui in zip(names, bounds, u, strict=True)}
                 return {**start_point, **free}
 
@@ -403,11 +400,11 @@ class MSMCalibration:
 
                 unit = qmc.LatinHypercube(d=len(names), seed=self.seed).random(self.initial_points)
                 for row in unit:
-                    f(np.log(np.clip(row, 0.02, 0.98) / (1 - np.clip(row, 0.02, 0.98))))
+                    f(logit(np.clip(row, 0.02, 0.98)))
                 best_start = min(range(len(trace)), key=lambda i: trace[i]["objective"])
                 u_best = np.clip([b.to_unit(trace[best_start][n]) for n, b in zip(names, bounds, strict=True)],
                                  0.02, 0.98)  # fmt: skip
-                z0 = np.log(u_best / (1 - u_best))
+                z0 = logit(u_best)
             simplex = np.vstack([z0, *(z0 + 0.8 * np.eye(len(names)))])
             result = minimize(f, z0, method="Nelder-Mead",
                               options={"maxfev": max(self.max_evaluations - self.initial_points, len(names) + 1),

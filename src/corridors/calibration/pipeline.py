@@ -125,7 +125,8 @@ def run_calibration(
     store
         DuckDB store of every evaluation; a killed run started again resumes from it.
     executor
-        Executor of the sweeps (entered once per fit).
+        Executor of the sweeps. The caller owns it: enter it around this call and one pool serves
+        every fit; one not entered is entered (and its pool started) once per fit.
     progress
         Called with (stage, replications just run) after each organization's evaluation.
     """

@@ -16,7 +16,8 @@ store and goes on where it stopped.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -27,11 +28,10 @@ import pandas as pd
 
 from corridors._constants import DAYS_PER_MONTH
 from corridors.errors import CorridorsError
-from corridors.experiments.chunks import ChunkResult, ChunkTask
 from corridors.experiments.executors import Executor
 
 __all__ = [
-    "MOMENT_MEASURES", "HeldExecutor", "MomentSimulator", "org_moments", "paired_difference_se", "pooled_moments",
+    "MOMENT_MEASURES", "MomentSimulator", "org_moments", "paired_difference_se", "pooled_moments",
 ]
 
 MOMENT_MEASURES = (
@@ -93,8 +93,10 @@ def paired_difference_se(a: pd.DataFrame, b: pd.DataFrame) -> pd.Series:
 def org_moments(rows: pd.DataFrame) -> pd.DataFrame:
     """Moments of one organization's runs and their simulation standard errors.
 
-    ``response_months`` is the restricted mean of ``duration_days`` / 30.44 (an undecided
-    run counts at the horizon, a lower bound); ``decided_within_Nd`` is the share of runs
+    ``response_months`` is the mean of ``duration_days`` / 30.44 (an undecided run counts at
+    the horizon, a lower bound; a decided run's response may end after the horizon, so this is
+    not the restricted mean of :func:`corridors.engines.summary.survival_figures`, which stops
+    every run there); ``decided_within_Nd`` is the share of runs
     decided by day N; ``informal_share`` skips runs without a crisis meeting.
 
     Returns
@@ -128,23 +130,6 @@ def pooled_moments(by_org: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame({"value": value, "sim_se": np.sqrt(var)})
 
 
-class HeldExecutor(Executor):
-    """An executor already entered by the caller: sweeps use it without starting or stopping it."""
-
-    def __init__(self, inner: Executor) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.workers = inner.workers
-
-    def evaluate(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
-        """Run the tasks on the held executor."""
-        return self.inner.evaluate(tasks)
-
-    def describe(self) -> str:
-        """The held executor's line."""
-        return self.inner.describe()
-
-
 @dataclass
 class MomentSimulator:
     """Run the shared parameters on each organization's preset and return its moments.
@@ -161,7 +146,8 @@ class MomentSimulator:
     overrides
         ``--set`` overrides applied to every preset (the reading, shortened horizons).
     executor
-        Where chunks run (default: serial); entered once by :meth:`__enter__`.
+        Where chunks run (default: serial). One the caller has entered is used as it is (the
+        caller owns it, so one pool serves every fit); otherwise :meth:`__enter__` enters it.
     progress
         Called with the number of replications just run (0 when found in the store).
 
@@ -189,22 +175,27 @@ class MomentSimulator:
     evaluations_found: int = 0
     _cache: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict, repr=False)
     _entered: bool = field(default=False, repr=False)
+    _hold: AbstractContextManager[Any] | None = field(default=None, repr=False)
     _bases: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict, repr=False)
 
     def __enter__(self) -> MomentSimulator:
+        from corridors.experiments.executors import held
+
         if self.executor is None:
             from corridors.experiments.executors.serial import SerialExecutor
 
             self.executor = SerialExecutor()
-        self.executor.__enter__()
+        self._hold = held(self.executor)  # the caller's pool stays the caller's: not restarted per fit
+        self._hold.__enter__()
         self._entered = True
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:  # fmt: skip
-        assert self.executor is not None
         self._entered = False
-        self.executor.__exit__(exc_type, exc, tb)
+        if self._hold is not None:
+            hold, self._hold = self._hold, None
+            hold.__exit__(exc_type, exc, tb)
 
     def _spec(self, organization: str, values: Mapping[str, float]) -> Any:
         from corridors.experiments.spec import ExperimentSpec, Factor
@@ -268,7 +259,7 @@ class MomentSimulator:
                         self.progress(0)
                 return frame
         assert self.executor is not None
-        report = run_sweep(spec, store=path, executor=HeldExecutor(self.executor), new=not known)
+        report = run_sweep(spec, store=path, executor=self.executor, new=not known)
         if report.status != "finished" or report.chunks_failed:
             raise CorridorsError(
                 f"{path}: evaluation of {organization} at {dict(values)} {report.status} "

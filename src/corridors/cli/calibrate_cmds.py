@@ -32,7 +32,6 @@ def calibrate(
     Example: corridors calibrate --quick --out calibration-quick
     """
     from corridors.calibration.pipeline import run_calibration, with_size, write_outputs
-    from corridors.calibration.simulate import HeldExecutor
     from corridors.errors import CorridorsError
     from corridors.experiments import make_executor
 
@@ -59,7 +58,7 @@ def calibrate(
             progress.update(task, advance=1, description=stage)
 
         with pool:
-            result = run_calibration(config, store=store_path, executor=HeldExecutor(pool), progress=advance)
+            result = run_calibration(config, store=store_path, executor=pool, progress=advance)
         progress.update(task, completed=progress.tasks[0].total)
     written = write_outputs(result, out, size=chosen if not changes else f"{chosen} (changed: {', '.join(changes)})")
     if not quiet:

@@ -100,7 +100,7 @@ def _format(value: Any, digits: int = 3) -> str:
 
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
-    return format_value(value, digits).replace("not reached", "n.r.")
+    return format_value(value, digits, not_reached="n.r.")
 
 
 def _print_frame(frame: pd.DataFrame, *, title: str | None = None, limit: int | None = None) -> None:

@@ -34,10 +34,11 @@ def write_rows(rows: pd.DataFrame, out: Path) -> None:
 
 def print_run_summary(summary: pd.DataFrame, *, title: str) -> None:
     """Print :func:`~corridors.engines.summary.summarize_runs`' table and its note on censoring."""
+    from functools import partial
+
     from corridors.engines.summary import format_value as plain
 
-    def format_value(value: object, digits: int = 3) -> str:
-        return plain(value, digits).replace("not reached", "n.r.")
+    format_value = partial(plain, not_reached="n.r.")
 
     table = Table(title=title)
     for column in ("measure", "value", "95% interval", "median"):

@@ -1,5 +1,7 @@
 """Keep numba's on-disk cache of the engines true to their sources.
 
+Kept by hand: numba invalidates a cached function on its own file's change only, not its callees'.
+
 numba invalidates a cached function only when *its own* file changes, but a compiled
 kernel carries the code of every function it calls or inlines from other files (a rule
 of :mod:`corridors.engines.rules`, a sampler). After an edit to ``rules.py`` alone, the

@@ -10,7 +10,7 @@ runs and is labelled so.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KaplanMeier",
+    "censored_at_horizon",
     "censored_durations",
     "format_value",
     "kaplan_meier",
@@ -63,7 +64,8 @@ class KaplanMeier:
     ``median`` is ``inf`` when the curve never falls to one half (fewer than half the runs
     decided); ``median_upper`` likewise when the upper band does not. ``restricted_mean``
     is the area under the curve up to ``horizon``: the mean duration if every run were
-    stopped at the horizon.
+    stopped at the horizon; ``restricted_mean_se`` its standard error (Klein and
+    Moeschberger 2003, eq. 4.5.1). :meth:`quantile` reads any other quantile off the curve.
     """
 
     n: int
@@ -73,10 +75,29 @@ class KaplanMeier:
     median_upper: float
     restricted_mean: float
     horizon: float
+    restricted_mean_se: float = math.nan
+    times: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
+    survival: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
+
+    def quantile(self, q: float) -> float:
+        """The first time the curve is at or below ``1 - q`` (``inf`` if it never is).
+
+        Examples
+        --------
+        >>> km = kaplan_meier(np.array([1.0, 2, 3, 4, 10]), np.array([1, 1, 1, 1, 0], bool), horizon=10)
+        >>> km.quantile(0.5) == km.median, km.quantile(0.2), km.quantile(0.9)
+        (True, 1.0, inf)
+        """
+        return _crossing(self.times, self.survival, 1.0 - q)
+
+
+def _crossing(times: np.ndarray, curve: np.ndarray, level: float) -> float:
+    below = np.nonzero(curve <= level + 1e-12)[0]  # exactly at the level counts, whatever the rounding
+    return float(times[below[0]]) if len(below) else math.inf
 
 
 def kaplan_meier(durations: np.ndarray, events: np.ndarray, *, horizon: float, alpha: float = 0.05) -> KaplanMeier:
-    """Kaplan-Meier median with its interval, and restricted mean up to ``horizon``.
+    """Kaplan-Meier median with its interval, and restricted mean (with its SE) up to ``horizon``.
 
     The interval is lifelines' (exponential Greenwood: a band on log(-log S), read where
     it crosses one half), computed here in numpy so a summary needs no heavy import.
@@ -98,7 +119,8 @@ def kaplan_meier(durations: np.ndarray, events: np.ndarray, *, horizon: float, a
     at_risk = n - np.concatenate([[0.0], np.cumsum(leaving)[:-1]])
     with np.errstate(divide="ignore", invalid="ignore"):
         survival = np.exp(np.cumsum(np.log(1.0 - deaths / at_risk)))  # as lifelines: ties at 1/2 fall alike
-        greenwood = np.cumsum(np.where(at_risk > deaths, deaths / (at_risk * (at_risk - deaths)), 0.0))
+        terms = np.where(at_risk > deaths, deaths / (at_risk * (at_risk - deaths)), 0.0)
+        greenwood = np.cumsum(terms)
         log_s = np.log(survival)
         z = _z(alpha)
         spread = z * np.sqrt(greenwood) / log_s  # negative where defined
@@ -107,18 +129,20 @@ def kaplan_meier(durations: np.ndarray, events: np.ndarray, *, horizon: float, a
     upper = np.where(np.isfinite(upper), upper, np.where(survival >= 1.0, 1.0, 0.0))
     lower = np.where(np.isfinite(lower), lower, np.where(survival >= 1.0, 1.0, 0.0))
 
-    def crossing(curve: np.ndarray) -> float:
-        below = np.nonzero(curve <= 0.5 + 1e-12)[0]  # exactly one half counts, whatever the rounding
-        return float(times[below[0]]) if len(below) else math.inf
-
     edges = np.concatenate([[0.0], times])
     levels = np.concatenate([[1.0], survival])
     stops = np.minimum(np.concatenate([times, [math.inf]]), horizon)
     widths = np.clip(stops - np.minimum(edges, horizon), 0.0, None)
     restricted = float(np.sum(widths * levels))
+    # the area under the curve from each time to the horizon, and Klein and Moeschberger's variance
+    after = np.cumsum((widths[1:] * survival)[::-1])[::-1]
+    counted = (times <= horizon) & (deaths > 0)
+    variance = float(np.sum(np.where(counted, after**2 * terms, 0.0)))
     return KaplanMeier(
-        n=n, events=int(events.sum()), median=crossing(survival), median_lower=crossing(lower),
-        median_upper=crossing(upper), restricted_mean=restricted, horizon=float(horizon),
+        n=n, events=int(events.sum()), median=_crossing(times, survival, 0.5),
+        median_lower=_crossing(times, lower, 0.5), median_upper=_crossing(times, upper, 0.5),
+        restricted_mean=restricted, horizon=float(horizon), restricted_mean_se=math.sqrt(variance),
+        times=times, survival=survival,
     )  # fmt: skip
 
 
@@ -130,13 +154,40 @@ def _z(alpha: float) -> float:
     return NormalDist().inv_cdf(1 - alpha / 2)
 
 
+def censored_at_horizon(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, float]:
+    """Durations and events of each run censored at its horizon, and the horizon (days).
+
+    A decided run's response (decision + deployment) may end after the horizon, where the
+    undecided runs are no longer followed: the curve is only known up to the horizon, so
+    every run is censored there (otherwise the late responders alone would set the median).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"duration_days": [40.0, 400.0, 365.0], "event": [True, True, False],
+    ...                      "horizon_days": [365, 365, 365]})
+    >>> days, events, horizon = censored_at_horizon(rows)
+    >>> days.tolist(), events.tolist(), horizon
+    ([40.0, 365.0, 365.0], [True, False, False], 365.0)
+    """
+    durations = censored_durations(rows)
+    horizon_days = float(rows["horizon_days"].max()) if len(rows) else math.nan
+    limit = rows["horizon_days"].astype(float).to_numpy()
+    days = durations["duration_days"].to_numpy()
+    return np.minimum(days, limit), durations["event"].to_numpy() & (days <= limit), horizon_days
+
+
 def survival_figures(rows: pd.DataFrame) -> dict[str, float]:
     """The survival-ready headline of a set of runs, in months (see the module's note).
 
+    The one summary of a run of every surface: ``corridors run`` and ``corridors summary``,
+    the explorer and the report take these figures from here.
+
     Keys: ``replications``, ``decided_share``, ``km_median_months``,
-    ``km_median_lower_months``, ``km_median_upper_months``, ``restricted_mean_months``,
-    ``horizon_months``, ``mean_months_decided`` (mean over decided runs). The Kaplan-Meier
-    figures censor every run at its horizon: a median beyond it is ``inf`` (not reached).
+    ``km_median_lower_months``, ``km_median_upper_months``, ``restricted_mean_months``
+    with ``restricted_mean_se_months``, ``km_p025_months`` and ``km_p975_months`` (the
+    central 95% of response times read off the curve), ``horizon_months``,
+    ``mean_months_decided`` (mean over decided runs). The Kaplan-Meier figures censor every
+    run at its horizon (:func:`censored_at_horizon`): a quantile beyond it is ``inf`` (not reached).
 
     Examples
     --------
@@ -147,14 +198,9 @@ def survival_figures(rows: pd.DataFrame) -> dict[str, float]:
     (3, 2.0, 1.5)
     """
     durations = censored_durations(rows)
-    horizon_days = float(rows["horizon_days"].max()) if len(rows) else math.nan
     decided = durations.loc[durations["event"], "duration_days"]
-    # A decided run's response (decision + deployment) may end after the horizon, where the
-    # undecided runs are no longer followed: the curve is only known up to the horizon, so
-    # every run is censored there (otherwise the late responders alone would set the median).
-    limit = rows["horizon_days"].astype(float).to_numpy()
-    days = durations["duration_days"].to_numpy()
-    km = kaplan_meier(np.minimum(days, limit), durations["event"].to_numpy() & (days <= limit), horizon=horizon_days)
+    days, events, horizon_days = censored_at_horizon(rows)
+    km = kaplan_meier(days, events, horizon=horizon_days)
     return {
         "replications": len(rows),
         "decided_share": float(durations["event"].mean()) if len(rows) else math.nan,
@@ -162,21 +208,33 @@ def survival_figures(rows: pd.DataFrame) -> dict[str, float]:
         "km_median_lower_months": km.median_lower / DAYS_PER_MONTH,
         "km_median_upper_months": km.median_upper / DAYS_PER_MONTH,
         "restricted_mean_months": km.restricted_mean / DAYS_PER_MONTH,
+        "restricted_mean_se_months": km.restricted_mean_se / DAYS_PER_MONTH,
+        "km_p025_months": km.quantile(0.025) / DAYS_PER_MONTH if len(rows) else math.nan,
+        "km_p975_months": km.quantile(0.975) / DAYS_PER_MONTH if len(rows) else math.nan,
         "horizon_months": horizon_days / DAYS_PER_MONTH,
         "mean_months_decided": float(decided.mean()) / DAYS_PER_MONTH if len(decided) else math.nan,
     }
 
 
-def format_value(value: object, digits: int = 3) -> str:
+def format_value(
+    value: object, digits: int = 3, *, missing: str = "-", not_reached: str = "not reached", shorten: bool = True
+) -> str:
     """A number for a table: integers as integers, ``inf`` as 'not reached', NaN as '-'.
+
+    The one cell formatter of every surface (``corridors run``, ``corridors summary``, the
+    report's page): ``missing`` shows NaN and None, ``not_reached`` a median that is never
+    reached (``inf``); ``shorten`` writes whole floats of 1000 and more as integers and
+    floats of a million and more with four significant digits (the report keeps ``digits``).
 
     Examples
     --------
     >>> [format_value(v) for v in (10000, 10000.0, 0.5, float("inf"), float("nan"), True)]
     ['10000', '10000', '0.500', 'not reached', '-', 'yes']
+    >>> [format_value(v, 2, missing="–", not_reached="n.r.", shorten=False) for v in (10000.0, float("inf"))]
+    ['10000.00', 'n.r.']
     """
     if value is None or value is pd.NA:
-        return "-"
+        return missing
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, np.integer)):
@@ -184,12 +242,12 @@ def format_value(value: object, digits: int = 3) -> str:
     if isinstance(value, (float, np.floating)):
         number = float(value)
         if math.isnan(number):
-            return "-"
+            return missing
         if math.isinf(number):
-            return "not reached" if number > 0 else "-inf"
-        if number.is_integer() and abs(number) >= 1000:
+            return not_reached if number > 0 else "-inf"
+        if shorten and number.is_integer() and abs(number) >= 1000:
             return str(int(number))
-        return f"{number:.{digits}f}" if abs(number) < 1e6 else f"{number:.4g}"
+        return f"{number:.{digits}f}" if abs(number) < 1e6 or not shorten else f"{number:.4g}"
     return str(value)
 
 

@@ -26,7 +26,7 @@ from corridors.engines import run_replications
 from corridors.errors import CorridorsError
 from corridors.experiments.chunks import Chunk, ChunkResult, ChunkTask, plan_chunks
 from corridors.experiments.designs import Design, expand_design
-from corridors.experiments.executors import Executor, default_workers
+from corridors.experiments.executors import Executor, default_workers, held
 from corridors.experiments.spec import ExperimentSpec, load_experiment
 from corridors.experiments.store import ExperimentRecord, Store
 from corridors.scenario.loading import apply_overrides, scenario_from_dict
@@ -279,8 +279,10 @@ def run_sweep(
         The DuckDB store (default: :func:`default_store_path`, named after the spec, in the
         working directory).
     executor
-        Where chunks run (default: :class:`~corridors.experiments.executors.serial.SerialExecutor`);
-        it is entered and left here.
+        Where chunks run (default: :class:`~corridors.experiments.executors.serial.SerialExecutor`).
+        The caller owns it: one the caller has entered (``with make_executor("process") as pool:``)
+        is used as it is, neither started nor stopped here, so many sweeps share one pool; one
+        not yet entered is entered for this sweep and left after it.
     new
         Start a new experiment in the store even if the spec differs from the one the store
         was started with (without it such a spec is refused).
@@ -436,7 +438,7 @@ def _run(
         with _StopRequests() as stop:
             report_progress()
             if todo and not stop.requested:
-                with executor:
+                with held(executor):
                     for result in executor.evaluate(_tasks(design, record, todo)):
                         result = _checked(result, design, record)
                         st.commit_chunk(record, result)

@@ -236,6 +236,9 @@ def Ensembles(params: solara.Reactive[dict[str, Any]]) -> None:
             lines.append(f"- <span id='median-difference'>median response B - A: **{diff.difference:+.1f} days** "
                          f"({diff.level:.0%} bootstrap interval {diff.low:+.1f} to {diff.high:+.1f}); "
                          f"A {diff.median_a:.1f}, B {diff.median_b:.1f} days</span>")
+            if diff.unreached:
+                lines.append(f"- in {diff.unreached} of {diff.resamples} resamples a median is not reached within "
+                             "the horizon: the interval is unbounded on that side (nan: neither median reached)")
         solara.Markdown("\n".join(lines))
 
 

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from corridors._constants import Z95
+
 __all__ = [
     "ORG_COLORS", "ablation_figure", "calibration_figure", "km_figure", "meetings_figure", "network_figure", "png",
     "policy_figure", "table1_figure",
@@ -39,11 +41,11 @@ def table1_figure(table: pd.DataFrame) -> Figure:
     x = np.arange(len(orgs))
     width = 0.26
     observed = table.drop_duplicates("organization").set_index("organization").loc[orgs]
-    ax.bar(x - width, observed["observed_months"], width, yerr=1.96 * observed["observed_se"], capsize=3,
+    ax.bar(x - width, observed["observed_months"], width, yerr=Z95 * observed["observed_se"], capsize=3,
            color="#555555", label="Table 1 (observed, ±1.96 SE)")
     for k, (parameters, color) in enumerate((("defaults", "#9ab8e8"), ("calibrated", "#2f6fd0"))):
         part = table[table["parameters"] == parameters].set_index("organization").reindex(orgs)
-        ax.bar(x + k * width, part["mean_months"], width, yerr=1.96 * part["mean_se"], capsize=3, color=color,
+        ax.bar(x + k * width, part["mean_months"], width, yerr=Z95 * part["mean_se"], capsize=3, color=color,
                label=f"simulated, {parameters}")
     ax.set_xticks(x, orgs)
     ax.set_ylabel("months from demand to deployment")
@@ -93,7 +95,7 @@ def calibration_figure(loo: pd.DataFrame) -> Figure:
     orgs = list(dict.fromkeys(part["held_out"]))
     x = np.arange(len(orgs))
     first = part.drop_duplicates("held_out").set_index("held_out").loc[orgs]
-    ax.errorbar(x, first["observed"], yerr=1.96 * first["se"], fmt="s", color="#222222", capsize=4,
+    ax.errorbar(x, first["observed"], yerr=Z95 * first["se"], fmt="s", color="#222222", capsize=4,
                 label="Table 1 (observed, ±1.96 SE)")
     for k, (reading, color) in enumerate((("interpersonal", "#2f6fd0"), ("realist", "#d9480f"))):
         r = part[part["reading"] == reading].set_index("held_out").reindex(orgs)

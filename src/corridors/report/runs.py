@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -23,7 +24,7 @@ from corridors.errors import CorridorsError
 
 __all__ = ["COLUMNS", "Setting", "StoredRuns", "total_replications"]
 
-COLUMNS = ("scenario_hash", "replicate", "decided", "decision_day", "response_months", "duration_days",
+COLUMNS = ("scenario_hash", "replicate", "decided", "decision_day", "response_months", "duration_days", "event",
            "horizon_days", "deployment_lag_days", "contacts_per_week", "friends_mean", "zero_friend_share",
            "informal_share", "red_line", "pivotal_member")  # fmt: skip
 """The run columns the report reads back (the store keeps every column)."""
@@ -70,7 +71,8 @@ class StoredRuns:
     seed
         Root seed of every setting.
     executor
-        Where chunks run (default serial); entered once by :meth:`__enter__`.
+        Where chunks run (default serial). One the caller has entered is used as it is (the
+        caller owns it); otherwise :meth:`__enter__` enters it and :meth:`__exit__` leaves it.
     progress
         Called with the number of replications just finished (or found in the store).
     """
@@ -84,20 +86,26 @@ class StoredRuns:
     settings_found: int = 0
     hashes: dict[str, list[str]] = field(default_factory=dict)
     _entered: bool = field(default=False, repr=False)
+    _hold: AbstractContextManager[Any] | None = field(default=None, repr=False)
 
     def __enter__(self) -> StoredRuns:
+        from corridors.experiments.executors import held
+
         if self.executor is None:
             from corridors.experiments.executors.serial import SerialExecutor
 
             self.executor = SerialExecutor()
-        self.executor.__enter__()
+        self._hold = held(self.executor)  # the caller's pool stays the caller's
+        self._hold.__enter__()
         self._entered = True
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:  # fmt: skip
         self._entered = False
-        self.executor.__exit__(exc_type, exc, tb)
+        if self._hold is not None:
+            hold, self._hold = self._hold, None
+            hold.__exit__(exc_type, exc, tb)
 
     def spec(self, setting: Setting) -> Any:
         """The experiment spec of a setting (chunks sized to keep every worker busy)."""
@@ -118,7 +126,6 @@ class StoredRuns:
 
     def rows(self, setting: Setting) -> pd.DataFrame:
         """The runs of a setting, with its factor's column when it has one (run if not stored)."""
-        from corridors.calibration.simulate import HeldExecutor
         from corridors.experiments.designs import expand_design
         from corridors.experiments.store import Store
         from corridors.experiments.sweep import run_sweep
@@ -147,7 +154,7 @@ class StoredRuns:
                 self.replications_run += step
                 self._advance(step)
 
-        report = run_sweep(spec, store=path, executor=HeldExecutor(self.executor), new=not known, progress=advanced)
+        report = run_sweep(spec, store=path, executor=self.executor, new=not known, progress=advanced)
         if report.status != "finished" or report.chunks_failed:
             raise CorridorsError(
                 f"{path}: the runs of {setting.key} {report.status} ({report.chunks_failed} failed chunks); "

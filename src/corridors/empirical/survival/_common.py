@@ -78,6 +78,7 @@ def _default_limit(data: pd.DataFrame, duration_col: str, event_col: str) -> flo
     return float(1.5 * started.max())
 
 
+# Kept by hand: lifelines' restricted_mean_survival_time(return_variance=True) is the variance of min(T, t), not the SE
 def _restricted_mean_se(kmf: KaplanMeierFitter, horizon: float) -> float:
     """Standard error of the KM restricted mean (Klein and Moeschberger 2003, eq. 4.5.1).
 

@@ -1,11 +1,13 @@
 """Executors: where chunks run. One module per backend, each a context manager.
 
-Every executor has the EMA Workbench shape: entering it initializes the backend (a
-process pool, a Dask client), :meth:`Executor.evaluate` runs chunk tasks and yields
-their results as they finish (in any order), leaving it finalizes the backend and drops
-work still in flight. Executors keep only a bounded window of tasks in flight, so memory
-stays flat however many chunks a sweep has. Heavy backends (Dask) are imported inside
-their module only when used.
+Every executor has the EMA Workbench shape: entering it initializes the backend (a process
+pool, a Dask client), :meth:`Executor.evaluate` runs chunk tasks and yields their results as
+they finish (in any order), leaving it finalizes the backend and drops work still in flight.
+The caller owns the executor: who enters it leaves it, and a function handed an executor
+already entered (:attr:`Executor.active`) uses it as it is, so one pool serves many sweeps
+(:func:`held` is that rule for callees). Executors keep only a bounded window of tasks in
+flight, so memory stays flat however many chunks a sweep has. Heavy backends (Dask) are
+imported inside their module only when used.
 
 =========== ===================================================================
 ``serial``  in this process, one chunk after another
@@ -16,7 +18,9 @@ their module only when used.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Self
 
@@ -24,7 +28,7 @@ from corridors._constants import available_cores
 from corridors.errors import CorridorsError
 from corridors.experiments.chunks import ChunkResult, ChunkTask
 
-__all__ = ["EXECUTORS", "Executor", "make_executor"]
+__all__ = ["EXECUTORS", "Executor", "held", "make_executor"]
 
 EXECUTORS = ("serial", "process", "dask")
 
@@ -38,6 +42,8 @@ class Executor:
 
     name = "executor"
     workers = 1
+    active = False
+    """Entered and not yet left: its backend is running."""
 
     def initialize(self) -> None:
         """Start the backend (called on entering the context)."""
@@ -54,13 +60,43 @@ class Executor:
         return f"{self.name} ({self.workers} worker{'s' if self.workers != 1 else ''})"
 
     def __enter__(self) -> Self:
+        if self.active:
+            raise RuntimeError(f"{self.describe()}: already entered; hand it on as it is (see held())")
         self.initialize()
+        self.active = True
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self.active = False
         self.finalize()
+
+
+def held(executor: Executor) -> AbstractContextManager[Executor]:
+    """``executor`` for a ``with`` block: as it is if its caller has entered it, else entered for the block.
+
+    The caller that entered an executor owns it: a sweep run inside its ``with`` neither
+    starts nor stops the backend, so one pool serves every sweep of a calibration or report.
+
+    Examples
+    --------
+    >>> from corridors.experiments.executors.serial import SerialExecutor
+    >>> with SerialExecutor() as pool:
+    ...     with held(pool) as inner:  # the caller's: not entered again, not left here
+    ...         pass
+    ...     pool.active
+    True
+    >>> loose = SerialExecutor()
+    >>> with held(loose):  # nobody holds it: entered and left by this block
+    ...     loose.active
+    True
+    >>> loose.active
+    False
+    """
+    if executor.active:
+        return contextlib.nullcontext(executor)
+    return executor
 
 
 def default_workers() -> int:

@@ -1,0 +1,186 @@
+"""The report's plan: its sizes (:class:`ReportConfig`) and every setting it simulates (:func:`plan_settings`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from corridors.errors import CorridorsError
+from corridors.report.runs import Setting
+
+__all__ = [
+    "EU_MEETINGS_TODAY",
+    "FULL",
+    "MECHANISM_ORDER",
+    "OAS_SETTINGS",
+    "ORGANIZATIONS",
+    "POLICIES",
+    "QUICK",
+    "ReportConfig",
+    "plan_settings",
+    "read_parameters",
+    "sized",
+]
+
+ORGANIZATIONS = ("au", "eu", "oas", "osce")
+MECHANISM_ORDER = (
+    "crowding_out",
+    "trust_growth",
+    "info_sharing",
+    "gossip",
+    "lobbying",
+    "capital_review",
+    "entrenchment",
+    "caucuses",
+    "caucus_reporting",
+    "caucus_harmonization",
+    "meeting_fatigue",
+    "posturing",
+    "emergency_meeting",
+    "agency",
+    "bridges",
+    "first_call",
+)
+EU_MEETINGS_TODAY = 3.5
+"""Hardt 2012, text on the EU PSC: it meets on average every other day."""
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Sizes of a report: replications of the Table 1 settings and of every other setting."""
+
+    table_replications: int = 20_000
+    replications: int = 4_000
+    seed: int = 2012
+    meetings_per_week: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0)
+    size: str = "full"
+
+
+FULL = ReportConfig()
+QUICK = ReportConfig(
+    table_replications=400, replications=120, meetings_per_week=(0.5, 1.0, 2.0, 3.5, 5.0), size="quick"
+)
+
+
+def sized(name: str, **changes: Any) -> ReportConfig:
+    """A named size (``quick`` or ``full``) with some fields changed."""
+    sizes = {"quick": QUICK, "full": FULL}
+    if name not in sizes:
+        raise CorridorsError(f"size: unknown report size '{name}' (choose from quick, full)")
+    return replace(sizes[name], **changes)
+
+
+def _luncheon_override(base: str) -> str:
+    """A caucus across sub-regions (two members of each, file order) meeting every 14 days, added to the preset's."""
+    import yaml
+
+    from corridors.scenario import load_scenario
+
+    scenario = load_scenario(base)
+    by_region: dict[str, list[str]] = {}
+    for member in scenario.members:
+        by_region.setdefault(member.subregion, []).append(member.code)
+    members = [code for codes in by_region.values() for code in codes[:2]]
+    caucuses = [c.model_dump(mode="json", exclude_none=True) for c in scenario.caucuses]
+    caucuses.append(
+        {
+            "name": "luncheon",
+            "members": members,
+            "meets_before_formal": False,
+            "meets_every_days": 14,
+            "source": "report policy: a luncheon across sub-regions (Hardt 2012, conclusion)",
+        }
+    )
+    return "caucuses=" + yaml.safe_dump(caucuses, default_flow_style=True, width=10**9).strip()
+
+
+def _memory_overrides(base: str, calibrated: tuple[str, ...]) -> tuple[str, ...]:
+    from corridors.scenario import load_scenario
+
+    p = load_scenario(base, list(calibrated)).parameters
+    longer = min(7300.0, p.tenure_days * 2)  # the schema's upper bound on a posting
+    return (f"parameters.trust_decay={p.trust_decay / 2!r}", f"parameters.tenure_days={longer!r}")
+
+
+POLICIES = {
+    "luncheon_caucus": "a luncheon caucus across sub-regions (two ambassadors of each) every 14 days",
+    "institutional_memory": "trust decays half as fast and ambassadors stay twice as long",
+    "shorter_deployment": "deployment after the decision takes half as long (deploy_factor 0.5)",
+}
+OAS_SETTINGS = {
+    "defaults": (),
+    "calibrated": None,  # filled with the calibrated overrides
+    "realist": ("realist=true",),
+    "no_emergency_meeting": ("mechanisms.emergency_meeting=false",),
+    "daily_meetings": ("formal_meetings_per_week=7",),
+}
+
+
+def plan_settings(config: ReportConfig, calibrated: tuple[str, ...]) -> dict[str, Setting]:
+    """Every setting the report simulates, keyed by ``section/label/organization``."""
+    t, r = config.table_replications, config.replications
+    s: dict[str, Setting] = {}
+
+    def add(key: str, base: str, overrides: Iterable[str], replications: int, **factor: Any) -> None:
+        s[key] = Setting(key=key, base=base, overrides=tuple(overrides), replications=replications, **factor)
+
+    for org in ORGANIZATIONS:
+        add(f"table/defaults/{org}", org, (), t)
+        add(f"table/calibrated/{org}", org, calibrated, t)
+        add(f"mechanisms/realist/{org}", org, (*calibrated, "realist=true"), r)
+        for mech in MECHANISM_ORDER:
+            add(f"mechanisms/no_{mech}/{org}", org, (*calibrated, f"mechanisms.{mech}=false"), r)
+        add(f"policy/luncheon_caucus/{org}", org, (*calibrated, _luncheon_override(org)), r)
+        add(f"policy/institutional_memory/{org}", org, (*calibrated, *_memory_overrides(org, calibrated)), r)
+        add(f"policy/shorter_deployment/{org}", org, (*calibrated, "deploy_factor=0.5"), r)
+    add(
+        "policy/meetings/eu",
+        "eu",
+        calibrated,
+        r,
+        factor_path="formal_meetings_per_week",
+        factor_values=tuple(config.meetings_per_week),
+        common_random_numbers=True,
+    )
+    for label, forced in (
+        ("none", "subissues.nato_assets.probability=0"),
+        ("bridges", "subissues.nato_assets.probability=1"),
+    ):
+        add(f"case/atalanta_{label}/eu", "eu", (*calibrated, forced), r)
+    add(
+        "case/atalanta_no_bridges/eu",
+        "eu",
+        (*calibrated, "subissues.nato_assets.probability=1", "mechanisms.bridges=false"),
+        r,
+    )
+    add("case/unsc_veto/unsc", "unsc", calibrated, r)
+    add("case/unsc_unanimity/unsc", "unsc", (*calibrated, "decision_rule={kind: unanimity}"), r)
+    for label, extra in OAS_SETTINGS.items():
+        if label in ("defaults", "calibrated"):
+            continue
+        assert extra is not None
+        add(f"case/oas_{label}/oas", "oas", (*calibrated, *extra), r)
+    return s
+
+
+def read_parameters(parameter_file: Path | None) -> tuple[tuple[str, ...], dict[str, Any], list[str]]:
+    """The calibrated overrides, the parameter file's document and warnings (none found: defaults)."""
+    from corridors.calibration.pipeline import parameter_overrides, read_parameter_file, shipped_parameter_file
+
+    path = parameter_file or shipped_parameter_file()
+    if not path.is_file():
+        if parameter_file is not None:
+            raise CorridorsError(f"--params {parameter_file}: no such file")
+        return (
+            (),
+            {"source": "none"},
+            [f"no calibrated parameter file ({path}): the 'calibrated' settings use the presets' defaults"],
+        )
+    document = read_parameter_file(path)
+    shown = (
+        "the shipped file corridors/calibration/data/calibrated.yaml" if parameter_file is None else str(parameter_file)
+    )
+    document = {**document, "source": shown}
+    return tuple(parameter_overrides(path)), document, []
