@@ -331,7 +331,9 @@ def _remove_if_empty(store_path: Path) -> None:
     if not store_path.is_file():
         return
     try:
-        con = duckdb.connect(str(store_path), read_only=True)
+        from corridors.experiments.store import connect
+
+        con = connect(store_path, read_only=True)
         try:
             done = con.execute("SELECT count(*) FROM chunks").fetchone()
         finally:
