@@ -176,4 +176,24 @@ def check_store_path(store: str | Path, *, option: str = "--store", any_suffix: 
     if content not in ("duckdb", "empty"):
         raise CorridorsError(f"{option} {path}: the file holds {content}, not a DuckDB store; it is not written to: "
                              "give another --store")
+    if content == "duckdb":
+        _check_marker(path)
     return path
+
+
+def _check_marker(path: Path) -> None:
+    """Refuse, before any work, a DuckDB file that is not a corridors store this version writes."""
+    import duckdb
+
+    from corridors.experiments.store import Store, connect
+
+    try:
+        con = connect(path, read_only=True)
+    except duckdb.Error:
+        return  # locked by a running sweep, or damaged: the store says so in its words when opened
+    try:
+        probe = Store.__new__(Store)
+        probe.path, probe.read_only = path, False
+        probe._check_marker(con, writing=True)
+    finally:
+        con.close()

@@ -125,6 +125,16 @@ def describe(
     """
     from corridors.empirical.survival import describe_durations
 
+    from corridors.empirical.survival.kaplan_meier import MAX_HORIZON_MONTHS
+
+    if horizon_months is not None and not horizon_months <= MAX_HORIZON_MONTHS:
+        raise CorridorsError(f"--horizon-months {horizon_months:g}: at most {MAX_HORIZON_MONTHS:g} (a century)")
+    if time_terms not in ("log", "cubic", "dummies"):
+        raise CorridorsError(f"--time-terms: '{time_terms}' is not one of log, cubic, dummies")
+    if plot is not None:
+        from corridors._outputs import check_output_file
+
+        check_output_file(plot, option="--plot", allowed=(".png", ".pdf", ".svg"), inputs=[file])
     ops = _load_operations(file, map_, as_of, strict, organization)
     typer.echo(_headline(ops))
     if _left_out_count(ops):
