@@ -124,7 +124,6 @@ def describe(
     Example: corridors data describe "$(corridors data examples --name peace_ops_sample.csv)" --plot km.png
     """
     from corridors.empirical.survival import describe_durations
-
     from corridors.empirical.survival.kaplan_meier import MAX_HORIZON_MONTHS
 
     if horizon_months is not None and not horizon_months <= MAX_HORIZON_MONTHS:

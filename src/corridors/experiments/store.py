@@ -247,8 +247,8 @@ class Store:
 
             content = content_kind(self.path)
             if content != "duckdb":  # never handed to DuckDB: a SQLite file would make it load an extension
-                raise CorridorsError(f"{self.path}: not a readable corridors store (the file holds {content}, not DuckDB); "
-                                     "it was left unchanged")
+                raise CorridorsError(f"{self.path}: not a readable corridors store (the file holds {content}, not "
+                                     "DuckDB); it was left unchanged")
             if read_only:
                 self.con = self._connect(read_only=True)
                 self._verify_or_close(self.con)
