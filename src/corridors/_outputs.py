@@ -112,8 +112,9 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
 
 
-def check_output_file(target: str | Path, *, option: str, allowed: Iterable[str],
-                      inputs: Iterable[str | Path] = ()) -> Path:
+def check_output_file(
+    target: str | Path, *, option: str, allowed: Iterable[str], inputs: Iterable[str | Path] = ()
+) -> Path:
     """Check an output file before any work (see the module's note); returns it as a Path."""
     path = Path(target)
     kind = output_kind(path, option=option, allowed=allowed)
@@ -123,16 +124,20 @@ def check_output_file(target: str | Path, *, option: str, allowed: Iterable[str]
     if path.exists() and not path.is_dir():
         content = content_kind(path)
         if content in ("duckdb", "sqlite"):
-            raise CorridorsError(f"{option} {path}: is a database (a store?); it is never replaced: write to "
-                                 "another file")
+            raise CorridorsError(
+                f"{option} {path}: is a database (a store?); it is never replaced: write to another file"
+            )
         if not _fits(kind, content):
-            raise CorridorsError(f"{option} {path}: the file holds {content}, not {kind}; it is not replaced: "
-                                 "write to another file, or remove it first")
+            raise CorridorsError(
+                f"{option} {path}: the file holds {content}, not {kind}; it is not replaced: "
+                "write to another file, or remove it first"
+            )
     return check_output_path(path, option=option)
 
 
-def check_output_folder(folder: str | Path, *, option: str, subfolders: Iterable[str] = (),
-                        stores: Iterable[str] = ()) -> Path:
+def check_output_folder(
+    folder: str | Path, *, option: str, subfolders: Iterable[str] = (), stores: Iterable[str] = ()
+) -> Path:
     """Check a folder a command will fill, before any work; creates nothing.
 
     ``subfolders`` must be folders if they exist; ``stores`` (file names in the folder)
@@ -152,8 +157,9 @@ def check_output_folder(folder: str | Path, *, option: str, subfolders: Iterable
         with atomic_output(existing / ".corridors-probe", probe=True):
             pass
     except OSError as exc:
-        raise CorridorsError(f"{option} {path}: cannot write in {existing} ({exc.strerror or exc}); choose another "
-                             "folder") from None
+        raise CorridorsError(
+            f"{option} {path}: cannot write in {existing} ({exc.strerror or exc}); choose another folder"
+        ) from None
     for name in subfolders:
         sub = path / name
         if sub.exists() and not sub.is_dir():
@@ -174,8 +180,9 @@ def check_store_path(store: str | Path, *, option: str = "--store", any_suffix: 
             raise CorridorsError(f"{option} {path}: a new store is a DuckDB file: name it with .duckdb")
         return path
     if content not in ("duckdb", "empty"):
-        raise CorridorsError(f"{option} {path}: the file holds {content}, not a DuckDB store; it is not written to: "
-                             "give another --store")
+        raise CorridorsError(
+            f"{option} {path}: the file holds {content}, not a DuckDB store; it is not written to: give another --store"
+        )
     if content == "duckdb":
         _check_marker(path)
     return path
