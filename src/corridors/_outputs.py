@@ -99,8 +99,8 @@ def output_kind(target: str | Path, *, option: str, allowed: Iterable[str]) -> s
     if suffix not in allowed:
         shown = f"'{suffix}'" if suffix else "no suffix"
         raise CorridorsError(
-            f"{option} {target}: {shown} is not a format this command writes; the suffix says the format: "
-            f"use {' or '.join(allowed)}"
+            f"{option} {target}: {shown} is not a format this command writes (the suffix says the format): "
+            f"use a {' or '.join(allowed)} file name"
         )
     return KINDS[suffix]
 
