@@ -63,8 +63,9 @@ def check_integers(argv: list[str]) -> None:
         if len(value) > 18 and value.lstrip("+-").isdigit() and abs(int(value)) > MAX_INTEGER:
             before = argv[index - 1] if index and argv[index - 1].startswith("-") else ""
             where = token.partition("=")[0] if value is not token else before
-            raise CorridorsError(f"{where + ' ' if where else ''}{value}: too large; integers here go up to "
-                                 f"{MAX_INTEGER}")
+            shown = f"Invalid value for '{where}'" if where else f"Invalid value {value}"
+            raise CorridorsError(f"{shown}: Input should be less than or equal to {MAX_INTEGER} (got {value}, too "
+                                 "large for any count, seed or id)")
 
 
 def main(argv: list[str] | None = None) -> None:
