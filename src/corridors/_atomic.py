@@ -82,12 +82,18 @@ def _commit(fd: int, folder_fd: int, target: Path) -> None:
         raise
 
 
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO, errno.EACCES, errno.EPERM})
+"""Errors of the disk or folder, not of the program: a full disk, a read-only folder, a quota."""
+
+
 @contextmanager
 def atomic_output(target: str | Path, *, probe: bool = False) -> Iterator[Path]:
     """Yield a path to write ``target``'s content to; it becomes ``target`` only on success.
 
     Writers open the yielded path themselves (pandas, DuckDB ``COPY``, matplotlib with an
-    explicit ``format=``). ``probe=True`` only checks that a file can be made there.
+    explicit ``format=``). ``probe=True`` only checks that a file can be made there. A full
+    disk or a read-only folder, met while writing or committing, is one line (a
+    :class:`CorridorsError`) and leaves nothing behind: a previous target stays as it was.
 
     Examples
     --------
@@ -98,6 +104,22 @@ def atomic_output(target: str | Path, *, probe: bool = False) -> Iterator[Path]:
     >>> (folder / "a.txt").read_text(), sorted(p.name for p in folder.iterdir())
     ('whole', ['a.txt'])
     """
+    try:
+        with _atomic_output(target, probe=probe) as path:
+            yield path
+    except OSError as exc:
+        if probe or exc.errno not in _DISK_ERRNOS:
+            raise
+        kept = " (the previous file is unchanged)" if Path(target).exists() else ""
+        raise CorridorsError(
+            f"{target}: cannot write ({exc.strerror or exc}); nothing was written{kept}: free some space or "
+            "choose another folder"
+        ) from None
+
+
+@contextmanager
+def _atomic_output(target: str | Path, *, probe: bool = False) -> Iterator[Path]:
+    """:func:`atomic_output` without the one-line errors."""
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     fd = -1

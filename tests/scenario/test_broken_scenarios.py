@@ -43,7 +43,7 @@ BROKEN: list[tuple[str, str, str]] = [
     ("unknown parameter", _with("parameters: {trust_gian: 0.2}\n"), "parameters.trust_gian: unknown field (did you mean 'trust_gain'?)"),
     ("unknown mechanism", _with("mechanisms: {gosip: false}\n"), "mechanisms.gosip: unknown field (did you mean 'gossip'?)"),
     ("unknown member field", GOOD.replace("subregion: south}", "subregon: south}"), "members[2].subregon: unknown field"),
-    ("wrong type", _with("formal_meetings_per_week: often\n"), "formal_meetings_per_week: Input should be a valid number"),
+    ("wrong type", _with("formal_meetings_per_week: often\n"), "formal_meetings_per_week: must be a number, not the text 'often'"),
     ("negative rate", _with("formal_meetings_per_week: -1\n"), "formal_meetings_per_week: Input should be greater than 0"),
     ("probability above 1", _with("parameters: {disclosure: 0.5, friend_choice: 1.5}\n"), "parameters.friend_choice: Input should be less than or equal to 1"),
     ("probability below 0", _with("female_share: -0.1\n"), "female_share: Input should be greater than or equal to 0"),

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import yaml
@@ -325,17 +325,92 @@ def write_outputs(result: CalibrationResult, out: str | Path, *, size: str | Non
 
 
 def read_parameter_file(path: str | Path) -> dict[str, Any]:
-    """Read and check a parameter file written by :func:`write_outputs`."""
-    label = str(path)
+    """Read and check a parameter file written by :func:`write_outputs`, whole, before anything runs.
+
+    Every problem names the file and the field: a reading other than interpersonal or
+    realist, an unknown parameter, a value that is not a number (``true``, ``null``, a list,
+    ``010``) or out of its range. Duplicate keys, non-UTF-8 bytes, a FIFO or a huge file
+    are refused in one line.
+    """
+    from corridors import _yaml as strict_yaml
+
+    label = f"--params {path}"
+    text = strict_yaml.read_text(path, label=label)
     try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CorridorsError(f"--params {label}: cannot read the parameter file: {exc}") from None
+        document = strict_yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise CorridorsError(f"{label}: {where}{exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise CorridorsError(f"{label}: cannot read the parameter file: {strict_yaml.one_line(exc)}") from None
     if not isinstance(document, dict) or document.get("format") != PARAMETER_FILE_FORMAT:
-        raise CorridorsError(f"--params {label}: not a corridors parameter file (format: {PARAMETER_FILE_FORMAT})")
-    if not isinstance(document.get("parameters"), dict) or not document["parameters"]:
-        raise CorridorsError(f"--params {label}: parameters: missing or empty")
+        raise CorridorsError(f"{label}: not a corridors parameter file (format: {PARAMETER_FILE_FORMAT})")
+    problems: list[str] = []
+    reading = document.get("reading", "interpersonal")
+    if not isinstance(reading, str) or reading not in READINGS:
+        problems.append(f"{label}: reading: unknown reading {reading!r} (choose from {', '.join(READINGS)})")
+    problems += _parameter_problems(document.get("parameters"), f"{label}: parameters")
+    readings = document.get("readings")
+    if readings is not None:
+        if not isinstance(readings, dict):
+            problems.append(f"{label}: readings: must be a mapping of reading to its parameters")
+        else:
+            for name, entry in readings.items():
+                where = f"{label}: readings.{name}"
+                if name not in READINGS:
+                    problems.append(f"{where}: unknown reading (choose from {', '.join(READINGS)})")
+                    continue
+                given = entry.get("parameters") if isinstance(entry, dict) else None
+                if not isinstance(given, dict):
+                    problems.append(f"{where}.parameters: missing, or not a mapping")
+                    continue
+                values: dict[Any, Any] = {}
+                for key, item in given.items():
+                    if not isinstance(item, dict) or "value" not in item:
+                        problems.append(f"{where}.parameters.{key}: must be a mapping with a value")
+                    else:
+                        values[key] = item["value"]
+                problems += _parameter_problems(values, f"{where}.parameters", suffix=".value")
+    if problems:
+        raise CorridorsError(problems)
     return document
+
+
+def _parameter_problems(values: Any, where: str, *, suffix: str = "") -> list[str]:
+    """Why a mapping of parameter name to value is not a valid set of scenario parameters (one line each)."""
+    import difflib
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from corridors._numbers import not_a_number
+    from corridors.scenario.schema import Parameters
+
+    if not isinstance(values, dict) or not values:
+        return [f"{where}: missing or empty (a mapping of parameter name to number)"]
+    problems = []
+    for name, value in values.items():
+        field_info = Parameters.model_fields.get(name) if isinstance(name, str) else None
+        if field_info is None:
+            close = difflib.get_close_matches(str(name), list(Parameters.model_fields), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(f"{where}.{name}: unknown parameter{hint}")
+            continue
+        shown = f"{where}.{name}{suffix}"
+        reason = not_a_number(value)
+        if reason is None and not isinstance(value, (int, float)):
+            reason = "must be a number" + (", not empty (null)" if value is None else f", not {type(value).__name__}")
+        if reason is None and not math.isfinite(value):
+            reason = f"must be a finite number (got {value})"
+        if reason is None:
+            adapter: TypeAdapter[Any] = TypeAdapter(Annotated[field_info.annotation, *field_info.metadata])  # type: ignore[arg-type]
+            try:
+                adapter.validate_python(value)
+            except ValidationError as exc:
+                reason = f"{exc.errors()[0]['msg']} (got {value!r})"
+        if reason is not None:
+            problems.append(f"{shown}: {reason}")
+    return problems
 
 
 def parameter_overrides(path: str | Path, *, reading: str | None = None) -> list[str]:

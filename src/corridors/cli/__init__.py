@@ -48,6 +48,26 @@ def _printable(line: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in line)
 
 
+MAX_INTEGER = 2**63 - 1
+"""Largest integer any option or argument takes (a 64-bit count, seed or id): larger ones overflow NumPy and DuckDB."""
+
+
+def check_integers(argv: list[str]) -> None:
+    """Refuse an integer beyond :data:`MAX_INTEGER` anywhere on the command line, in one line, before any work.
+
+    ``trace --replicate 99999999999999999999999`` would otherwise reach NumPy as an
+    OverflowError traceback; an option's own range (``--seed``) still applies below it.
+    """
+    for index, token in enumerate(argv):
+        value = token.partition("=")[2] if token.startswith("--") and "=" in token else token
+        if len(value) > 18 and value.lstrip("+-").isdigit() and abs(int(value)) > MAX_INTEGER:
+            before = argv[index - 1] if index and argv[index - 1].startswith("-") else ""
+            where = token.partition("=")[0] if value is not token else before
+            shown = f"Invalid value for '{where}'" if where else f"Invalid value {value}"
+            raise CorridorsError(f"{shown}: Input should be less than or equal to {MAX_INTEGER} (got {value}, too "
+                                 "large for any count, seed or id)")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script.
 
@@ -62,6 +82,7 @@ def main(argv: list[str] | None = None) -> None:
         from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
     try:
+        check_integers(sys.argv[1:] if argv is None else list(argv))
         result = app(args=argv, prog_name="corridors", standalone_mode=False)
     except SystemExit as exc:
         if exc.code in (0, None):

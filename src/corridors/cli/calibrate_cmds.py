@@ -31,6 +31,7 @@ def calibrate(
 
     Example: corridors calibrate --quick --out calibration-quick
     """
+    from corridors._outputs import check_output_folder, check_store_path
     from corridors.calibration.pipeline import run_calibration, with_size, write_outputs
     from corridors.errors import CorridorsError
     from corridors.experiments import make_executor
@@ -44,11 +45,11 @@ def calibrate(
     if seed is not None:
         changes["seed"] = seed
     config = with_size(chosen, **changes)
-    if out.exists() and not out.is_dir():
-        raise CorridorsError(f"--out {out}: is a file, not a folder")
-    out.mkdir(parents=True, exist_ok=True)
-    store_path = store or out / "calibration.duckdb"
+    # every check before anything is made: a refused command leaves no folder behind
+    check_output_folder(out, option="--out", stores=() if store is not None else ("calibration.duckdb",))
+    store_path = check_store_path(store) if store is not None else out / "calibration.duckdb"
     pool = make_executor(executor, workers=workers, dask_address=dask)
+    out.mkdir(parents=True, exist_ok=True)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("evaluations (at most)"), TimeElapsedColumn(), console=err_console,
                   disable=quiet) as progress:  # fmt: skip

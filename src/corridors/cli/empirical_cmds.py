@@ -48,7 +48,17 @@ DemandKindOption = Annotated[
 DatasetArgument = Annotated[
     Path, typer.Argument(help="Dataset: .csv .tsv .xlsx .parquet .dta .sav, or a Frictionless datapackage.json")
 ]
-PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write the figure to this .png/.pdf/.svg file")]
+def _checked_plot(value: Path | None) -> Path | None:
+    """``--plot`` checked as it is parsed, before any work: its suffix, not a store or a file of another kind."""
+    if value is not None:
+        from corridors._outputs import check_output_file
+
+        check_output_file(value, option="--plot", allowed=(".png", ".pdf", ".svg"))
+    return value
+
+
+PlotOption = Annotated[Path | None, typer.Option("--plot", callback=_checked_plot,
+                                                 help="Write the figure to this .png/.pdf/.svg file")]
 
 
 def _echo_problems(problems: list[DataProblem]) -> None:
@@ -124,7 +134,16 @@ def describe(
     Example: corridors data describe "$(corridors data examples --name peace_ops_sample.csv)" --plot km.png
     """
     from corridors.empirical.survival import describe_durations
+    from corridors.empirical.survival.kaplan_meier import MAX_HORIZON_MONTHS
 
+    if horizon_months is not None and not horizon_months <= MAX_HORIZON_MONTHS:
+        raise CorridorsError(f"--horizon-months {horizon_months:g}: at most {MAX_HORIZON_MONTHS:g} (a century)")
+    if time_terms not in ("log", "cubic", "dummies"):
+        raise CorridorsError(f"--time-terms: '{time_terms}' is not one of log, cubic, dummies")
+    if plot is not None:
+        from corridors._outputs import check_output_file
+
+        check_output_file(plot, option="--plot", allowed=(".png", ".pdf", ".svg"), inputs=[file])
     ops = _load_operations(file, map_, as_of, strict, organization)
     typer.echo(_headline(ops))
     if _left_out_count(ops):
@@ -279,10 +298,9 @@ def survey(
     from corridors.empirical.survey import PAPER_TABLE_2, load_survey, survey_shares, synthetic_survey, table2
 
     if generate is not None:
-        if generate.suffix.lower() != ".csv":
-            raise CorridorsError(f"--generate {generate}: write the synthetic survey as a .csv file")
-        if not generate.parent.exists():
-            raise CorridorsError(f"--generate {generate}: folder {generate.parent} does not exist")
+        from corridors._outputs import check_output_file
+
+        check_output_file(generate, option="--generate", allowed=(".csv",), inputs=[file] if file else [])
         frame = synthetic_survey(seed=seed)
         _write_survey_csv(frame, generate)
         typer.echo(f"wrote a SYNTHETIC survey of {len(frame)} ambassadors (seed {seed}) to {generate}")

@@ -261,7 +261,8 @@ def summary(store: StoreArgument, experiment: ExperimentOption = None) -> None:
 
 def export(
     store: StoreArgument,
-    format_: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
+    format_: Annotated[str | None, typer.Option("--format", help="parquet or csv (default: the --out file's "
+                                                 "suffix; parquet without --out)")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: beside the store)")] = None,
     experiment: ExperimentOption = None,
     output: OutputAlias = None,
@@ -272,10 +273,10 @@ def export(
     """
     from corridors.experiments import export_results
 
-    if format_ not in ("parquet", "csv"):
+    if format_ not in (None, "parquet", "csv"):
         raise CorridorsError(f"--format: unknown format '{format_}' (choose parquet or csv)")
-    written = export_results(store, format="parquet" if format_ == "parquet" else "csv", output=chosen_out(out, output),
-                             experiment=experiment)  # fmt: skip
+    written = export_results(store, format=format_, output=chosen_out(out, output),  # type: ignore[arg-type]
+                             experiment=experiment)
     console.print(f"wrote {written}", soft_wrap=True)
 
 

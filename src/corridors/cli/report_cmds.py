@@ -41,6 +41,10 @@ def reproduce(
     if recalibrate and params is not None:
         raise CorridorsError("--recalibrate and --params: give one (recalibrating writes its own parameter file)")
     config = sized("quick" if quick else "full", seed=seed)
+    from corridors._outputs import check_output_folder
+
+    # before any work: the folder takes files, figures/ is a folder, a store there is a DuckDB file
+    check_output_folder(out, option="--out", subfolders=("figures",), stores=("reproduce.duckdb",))
     pool = make_executor(executor, workers=workers, dask_address=dask)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("replications"),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, disable=quiet,

@@ -9,7 +9,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from corridors._atomic import atomic_output, check_output_path
+from corridors._atomic import atomic_output
+from corridors._outputs import check_output_file
 from corridors.cli._common import MAX_SEED, OutputAlias, SetOption, chosen_out, console, err_console
 from corridors.errors import CorridorsError
 
@@ -17,9 +18,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def check_out(out: Path) -> None:
-    """Check ``--out`` before any replication runs: suffix, folder, permission to write."""
-    check_output_path(out, option="--out", suffixes=(".csv", ".parquet"))
+def check_out(out: Path, inputs: list[str | Path | None] | tuple[str | Path | None, ...] = ()) -> None:
+    """Check ``--out`` before any replication runs: suffix, not an input or a store, folder, permission."""
+    check_output_file(out, option="--out", allowed=(".csv", ".parquet"), inputs=[i for i in inputs if i is not None])
 
 
 def write_rows(rows: pd.DataFrame, out: Path) -> None:
@@ -82,7 +83,7 @@ def run(
         set_ = [*parameter_overrides(params), *(set_ or [])]
     resolved = load_scenario(scenario, set_ or [])
     if out is not None:
-        check_out(out)
+        check_out(out, (scenario, params))
     with Progress(
         TextColumn(f"{resolved.name} [{engine}]"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=err_console, disable=quiet, transient=True,

@@ -386,6 +386,9 @@ def _parse_as_of(as_of: str | pd.Timestamp | None, label: str) -> pd.Timestamp |
     stamp, why = parse_date(as_of)
     if stamp is None:
         raise CorridorsError(f"{label}: --as-of: {why or 'empty'}; give a date such as 2009-12-31")
+    if not pd.Timestamp("1900-01-01") <= stamp <= pd.Timestamp("2199-12-31"):
+        raise CorridorsError(f"{label}: --as-of: {stamp.date()} is outside 1900-01-01 to 2199-12-31 (peace operations "
+                             "are dated within it); give a date such as 2009-12-31")
     return stamp
 
 

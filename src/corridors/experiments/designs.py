@@ -24,8 +24,8 @@ import yaml
 from corridors.errors import CorridorsError
 from corridors.experiments.seeding import derived_seed
 from corridors.experiments.spec import ExperimentSpec, Factor
-from corridors.scenario.limits import check_workload
-from corridors.scenario.loading import apply_overrides, read_raw, scenario_from_dict
+from corridors.scenario.limits import check_design_size, check_workload, expected_contacts
+from corridors.scenario.loading import _split_path, apply_overrides, read_raw, scenario_from_dict
 from corridors.scenario.schema import Scenario
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "DesignPoint",
     "design_hash",
     "design_problem",
+    "design_size",
     "expand_design",
     "override_text",
     "read_base",
@@ -190,6 +191,67 @@ def sample_unit_design(spec: ExperimentSpec, *, seed: int) -> np.ndarray:
     raise ValueError(f"not a sampled design: {design.kind}")
 
 
+def design_size(spec: ExperimentSpec) -> tuple[int, str]:
+    """How many design points a spec makes, from its size alone (nothing sampled), and how.
+
+    Examples
+    --------
+    >>> spec = ExperimentSpec(name="s", base="unsc", replications=1, seed=1, design={"kind": "sobol", "points": 4},
+    ...                       factors=[Factor(path="female_share", range=(0.1, 0.5)),
+    ...                                Factor(path="parameters.trust_gain", range=(0.05, 0.2))])
+    >>> design_size(spec)
+    (16, ' (sobol: 4 x (2 factors + 2))')
+    """
+    design, k = spec.design, len(spec.factors)
+    if design.kind == "grid":
+        count = 1
+        for factor in spec.factors:
+            count *= len(factor.values) if factor.values is not None else int(factor.steps or 1)
+        return count, " (grid: the product of the factors' levels)" if k > 1 else ""
+    assert design.points is not None
+    if design.kind == "sobol":
+        if design.second_order:
+            return design.points * (2 * k + 2), f" (sobol: {design.points} x (2 x {k} factors + 2))"
+        return design.points * (k + 2), f" (sobol: {design.points} x ({k} factors + 2))"
+    if design.kind == "morris":
+        return design.points * (k + 1), f" (morris: {design.points} trajectories x ({k} factors + 1))"
+    return design.points, ""
+
+
+def _path_key(path: str, base_raw: dict[str, Any]) -> tuple[str | int, ...]:
+    """A factor path with list entries named by index, so members.FRA.ideal and members[3].ideal compare equal."""
+    node: Any = base_raw
+    key: list[str | int] = []
+    for part in _split_path(path):
+        if isinstance(node, list):
+            index: str | int = part
+            if isinstance(part, str):
+                index = next((i for i, item in enumerate(node)
+                              if isinstance(item, dict) and part in (item.get("code"), item.get("name"))), part)
+            key.append(index)
+            node = node[index] if isinstance(index, int) and index < len(node) else None
+        else:
+            key.append(part)
+            node = node.get(part) if isinstance(node, dict) and isinstance(part, str) else None
+    return tuple(key)
+
+
+def _check_factor_paths(spec: ExperimentSpec, base_raw: dict[str, Any]) -> None:
+    """Refuse two factors that set one field (or one inside the other), however the path is spelled."""
+    keys = [_path_key(f.path, base_raw) for f in spec.factors]
+    problems = []
+    for i, j in itertools.combinations(range(len(keys)), 2):
+        short, long = sorted((keys[i], keys[j]), key=len)
+        if long[: len(short)] == short:
+            same = "the same field" if len(short) == len(long) else "overlapping fields"
+            problems.append(
+                f"{spec.source}: factors[{i}] ({spec.factors[i].path}) and factors[{j}] ({spec.factors[j].path}) "
+                f"set {same}: their design points would contradict each other; keep one"
+            )
+    if problems:
+        raise CorridorsError(problems)
+
+
 def _point_values(spec: ExperimentSpec) -> tuple[list[dict[str, Any]], np.ndarray | None]:
     factors = spec.factors
     if spec.design.kind == "grid":
@@ -218,6 +280,10 @@ def expand_design(spec: ExperimentSpec) -> Design:
     """
     base_raw = read_base(spec)
     base = scenario_from_dict(base_raw, label=f"{spec.source}: base {spec.base}")
+    _check_factor_paths(spec, base_raw)
+    points_count, how = design_size(spec)
+    check_design_size(spec.source, points=points_count, replications=spec.replications,
+                      contacts_per_replicate=expected_contacts(base), engine=spec.engine, how=how)
     all_values, unit = _point_values(spec)
     points: list[DesignPoint] = []
     problems: list[str] = []

@@ -16,7 +16,7 @@ from typing import Literal
 
 import pandas as pd
 
-from corridors._atomic import atomic_output, check_output_path
+from corridors._atomic import atomic_output
 from corridors._version import __version__
 from corridors.engines import ROW_SCHEMA, run_replications
 from corridors.errors import CorridorsError
@@ -154,20 +154,23 @@ def _survival_per_point(st: Store, experiment_id: int) -> pd.DataFrame:
 def export_results(
     store: str | Path,
     *,
-    format: Literal["parquet", "csv"] = "parquet",
+    format: Literal["parquet", "csv"] | None = None,
     output: str | Path | None = None,
     experiment: int | None = None,
 ) -> Path:
     """Write an experiment's runs, joined with their factor values, to Parquet or CSV.
 
     DuckDB streams the rows to the file, so memory stays flat however large the store.
+    The output's suffix says its format (``.csv`` or ``.parquet``); the file is never the
+    store itself, another database, or a file of another kind.
 
     Parameters
     ----------
     store
         The store file.
     format
-        ``parquet`` or ``csv``.
+        ``parquet`` or ``csv`` (default: the output's suffix; Parquet without an output).
+        A format other than the output's suffix is refused.
     output
         The file to write (default: beside the store, named after it and the experiment).
     experiment
@@ -191,20 +194,38 @@ def export_results(
     >>> written.name, len(pd.read_csv(written))
     ('tiny_experiment1.csv', 4)
     """
-    if format not in ("parquet", "csv"):
+    import duckdb
+
+    from corridors._outputs import check_output_file, output_kind
+
+    if format not in (None, "parquet", "csv"):
         raise CorridorsError(f"--format: unknown format '{format}' (choose parquet or csv)")
+    suffixes = (".csv", ".parquet")
+    if output is not None:
+        kind = output_kind(output, option="--out", allowed=suffixes)
+        if format is not None and format != kind:
+            raise CorridorsError(f"--format {format} and --out {output}: the suffix says {kind}; give a "
+                                 f".{format} file name, or leave out --format")
+        format = kind  # type: ignore[assignment]
+    chosen = format or "parquet"
     store = Path(store)
+    if output is not None:
+        check_output_file(output, option="--out", allowed=suffixes, inputs=[store])
     with Store(store, read_only=True) as st:
         record = st.experiment(experiment)
-        default = store.with_name(f"{store.stem}_experiment{record.experiment_id}.{format}")
+        default = store.with_name(f"{store.stem}_experiment{record.experiment_id}.{chosen}")
         target = Path(output) if output is not None else default
-        check_output_path(target, option="--out")
+        check_output_file(target, option="--out", allowed=suffixes, inputs=[store])
         # DuckDB writes straight into the atomic temporary file (its own temporary file would
         # be a sibling name that a kill leaves behind)
-        options = ("FORMAT parquet" if format == "parquet" else "FORMAT csv, HEADER true") + ", USE_TMP_FILE false"
-        with atomic_output(target) as partial:
-            literal = "'" + str(partial).replace("'", "''") + "'"
-            st.con.execute(f"COPY ({st.joined_runs_sql(record.experiment_id)}) TO {literal} ({options})")
+        options = ("FORMAT parquet" if chosen == "parquet" else "FORMAT csv, HEADER true") + ", USE_TMP_FILE false"
+        try:
+            with atomic_output(target) as partial:
+                literal = "'" + str(partial).replace("'", "''") + "'"
+                st.con.execute(f"COPY ({st.joined_runs_sql(record.experiment_id)}) TO {literal} ({options})")
+        except duckdb.IOException as exc:
+            raise CorridorsError(f"--out {target}: cannot write ({str(exc).splitlines()[0]}); nothing was "
+                                 "written") from None
     return target
 
 
@@ -224,6 +245,9 @@ def query_store(store: str | Path, sql: str) -> pd.DataFrame:
 
     with Store(store, read_only=True) as st:
         try:
+            # the query reads this store only: no other file, no URL, no extension, and it cannot undo that
+            st.con.execute("SET enable_external_access = false")
+            st.con.execute("SET lock_configuration = true")
             return st.con.execute(sql).df()
         except duckdb.Error as exc:
             lines = [line for line in str(exc).splitlines() if line.strip()]

@@ -527,11 +527,14 @@ def run_sensitivity(
     chosen = output or spec.output
     _output_sql(chosen)
     store_path = Path(store) if store is not None else default_store_path(spec)
+    chart_path = Path(chart) if chart is not None else store_path.with_name(f"{spec.name}_sensitivity.png")
+    from corridors._outputs import check_output_file
+
+    check_output_file(chart_path, option="--chart", allowed=(".png",), inputs=[store_path])  # before the sweep
     report = run_sweep(spec, store=store_path, executor=executor, progress=progress)
     if report.status != "finished":
         raise CorridorsError(f"{store_path}: the sweep was interrupted; run the same command again to resume it")
     indices = analyze_sensitivity(store_path, experiment=report.experiment_id, output=chosen)
-    chart_path = Path(chart) if chart is not None else store_path.with_name(f"{spec.name}_sensitivity.png")
     plot_sensitivity(indices, chart_path)
     return SensitivityResult(report, indices, chart_path)
 

@@ -41,9 +41,10 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from corridors import _yaml as strict_yaml
+from corridors._numbers import NumbersAreNumbers
 from corridors.engines.rows import ROW_SCHEMA
 from corridors.errors import CorridorsError
 from corridors.scenario.loading import field_type, parse_override
@@ -68,10 +69,17 @@ OUTPUTS = (
 )
 """Outputs a sensitivity analysis can take (one number per design point; see :mod:`.sensitivity`)."""
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+RESERVED_COLUMNS = frozenset(name.casefold() for name in (
+    "run_id", "experiment_id", "point_id", "chunk_id", "scenario_hash", *ROW_SCHEMA.names,
+    "runs", "decided_share", "km_median_months", "km_median_lower_months", "km_median_upper_months",
+    "restricted_mean_months", "response_months_mean", "response_months_q10", "response_months_q50",
+    "response_months_q90", "replications_failed",
+))  # fmt: skip
+"""Column names of the runs, their export and the summary: no factor may be labelled so (in any case)."""
 
 
-class _Strict(BaseModel):
-    """Unknown fields, inf and NaN are errors."""
+class _Strict(NumbersAreNumbers):
+    """Unknown fields, inf and NaN are errors; numbers are numbers (not true or "10")."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
@@ -292,11 +300,20 @@ class ExperimentSpec(_Strict):
         return {"kind": value} if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _factors_consistent(self) -> ExperimentSpec:
+    def _factors_consistent(self) -> ExperimentSpec:  # noqa: C901 (one check per rule of a spec, read in order)
         labels = [f.label for f in self.factors]
-        for label in labels:
-            if labels.count(label) > 1:
-                raise ValueError(f"factors: two factors are labelled '{label}' (give one a name)")
+        for i, label in enumerate(labels):
+            if label.casefold() in RESERVED_COLUMNS:
+                raise ValueError(
+                    f"factors[{i}]: the label '{label}' is a column of the runs or of the summary; the export "
+                    "would hold the factor's values under it: give the factor another name"
+                )
+            for j in range(i):
+                if labels[j].casefold() == label.casefold():
+                    raise ValueError(
+                        f"factors[{j}] and factors[{i}] are labelled '{labels[j]}' and '{label}' (labels are "
+                        "compared regardless of case, as SQL and the exports do): give one another name"
+                    )
         if self.design.kind == "grid":
             for i, factor in enumerate(self.factors):
                 if factor.distribution is not None:
@@ -370,9 +387,11 @@ def _validation_lines(exc: ValidationError, label: str) -> list[str]:
             lines.append(f"{label}: {where}: unknown field")
         elif error["type"] == "missing":
             lines.append(f"{label}: {where}: required field is missing")
+        elif where == "(top level)" and error["type"] == "value_error":  # a check across fields names its own
+            lines.append(f"{label}: {message}")
         else:
             shown = error.get("input")
-            value = "" if isinstance(shown, (dict, list)) else f" (got {shown!r})"
+            value = "" if isinstance(shown, (dict, list)) or "must be a number" in message else f" (got {shown!r})"
             lines.append(f"{label}: {where}: {message}{value}")
     return lines
 
@@ -430,8 +449,8 @@ def load_experiment(source: str | Path | Mapping[str, Any], *, label: str | None
         label = label or str(source)
         if not path.is_file():
             raise CorridorsError(f"{label}: no such experiment spec file")
+        text = strict_yaml.read_text(path, label=label)  # a regular file of bounded size, UTF-8
         try:
-            text = path.read_text(encoding="utf-8")
             loaded = strict_yaml.safe_load(text)
         except yaml.constructor.ConstructorError as exc:
             mark = exc.problem_mark
@@ -443,8 +462,6 @@ def load_experiment(source: str | Path | Mapping[str, Any], *, label: str | None
             raise CorridorsError(f"{label}: {where}: YAML syntax error: {exc.problem}") from None
         except yaml.YAMLError as exc:
             raise CorridorsError(f"{label}: cannot read the spec: {strict_yaml.one_line(exc)}") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CorridorsError(f"{label}: cannot read the spec: {exc}") from None
         if not isinstance(loaded, dict):
             raise CorridorsError(f"{label}: the top level must be a mapping of fields (name, base, factors, ...)")
         data = loaded

@@ -30,6 +30,7 @@ file for writing: a second sweep on the same store is refused with a clear messa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -55,12 +56,15 @@ if TYPE_CHECKING:
     from corridors.experiments.chunks import ChunkResult
     from corridors.experiments.designs import Design
 
-__all__ = ["RUN_KEY_COLUMNS", "STORE_FORMAT", "ExperimentRecord", "Store"]
+__all__ = ["READABLE_FORMATS", "RUN_KEY_COLUMNS", "STORE_FORMAT", "ExperimentRecord", "Store", "connect"]
 
 STORE_FORMAT = "3"
 """Version of the table layout, kept in ``store_info`` (3 added ``design_points.stream_key``)."""
 _UPGRADABLE = {"2": ["ALTER TABLE design_points ADD COLUMN IF NOT EXISTS stream_key VARCHAR"]}
 """Statements that bring an older store to :data:`STORE_FORMAT` when it is opened for writing."""
+
+READABLE_FORMATS = ("2", "3")
+"""Store formats this version reads (2 lacks ``design_points.stream_key``: its points were keyed by hash)."""
 
 RUN_KEY_COLUMNS = ("run_id", "experiment_id", "point_id", "chunk_id")
 WRITER_MEMORY_LIMIT = "256MB"
@@ -97,8 +101,45 @@ _SCHEMA = [
 ]
 
 
+def connect(path: str | Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection that never reaches the network: no extension is installed or loaded on its own.
+
+    A store is untrusted input: a SQLite file or a query naming ``https://`` would make
+    DuckDB download and load an extension.
+    """
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=read_only,
+                          config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+
+
+_EXPECTED: dict[str, dict[str, str]] = {}
+
+
+def _expected_columns() -> dict[str, dict[str, str]]:
+    """Column name -> DuckDB type of each table of :data:`_SCHEMA` (made once in memory)."""
+    if not _EXPECTED:
+        con = connect(":memory:", read_only=False)
+        try:
+            for statement in _SCHEMA:
+                con.execute(statement)
+            for table, column, kind in con.execute(
+                    "SELECT table_name, column_name, data_type FROM information_schema.columns").fetchall():
+                _EXPECTED.setdefault(table, {})[column] = kind
+        finally:
+            con.close()
+    return _EXPECTED
+
+
 _HEADER_BYTES = 3 * 4096
 """DuckDB's file header (one main and two database headers) before the first block."""
+
+
+def _disk_problem(message: str) -> bool:
+    """Whether a DuckDB error is the disk's or the folder's (full, read-only, no permission)."""
+    lowered = message.lower()
+    return any(text in lowered for text in ("no space left", "disk quota", "read-only file system",
+                                            "permission denied", "file too large", "could not write"))
 
 
 def _looks_damaged(message: str) -> bool:
@@ -200,15 +241,26 @@ class Store:
             raise CorridorsError(f"{self.path}: is a folder, not a store file")
         if not read_only and not self.path.parent.is_dir():
             raise CorridorsError(f"{self.path}: the folder {self.path.parent} does not exist")
+        if self.path.exists() and not self.path.is_file():
+            raise CorridorsError(f"{self.path}: not a regular file (a pipe or device), not a store")
         if self.path.is_file() and self.path.stat().st_size > 0:
+            from corridors._outputs import content_kind
+
+            content = content_kind(self.path)
+            if content != "duckdb":  # never handed to DuckDB: a SQLite file would make it load an extension
+                raise CorridorsError(f"{self.path}: not a readable corridors store (the file holds {content}, not "
+                                     "DuckDB); it was left unchanged")
             if read_only:
                 self.con = self._connect(read_only=True)
                 self._verify_or_close(self.con)
             else:
-                # check through a read-only connection first: a damaged store is never written to
+                # check through a read-only connection first: a damaged or foreign store is never written to
                 probe = self._connect(read_only=True, as_writer=True)
                 self._verify_or_close(probe)
-                probe.close()
+                try:
+                    self._check_marker(probe, writing=True)
+                finally:
+                    probe.close()
                 self.con = self._connect(read_only=False)
         else:
             self.con = self._connect(read_only=read_only)
@@ -228,7 +280,7 @@ class Store:
         import duckdb
 
         try:
-            return duckdb.connect(str(self.path), read_only=read_only)
+            return connect(self.path, read_only=read_only)
         except duckdb.IOException as exc:
             raise CorridorsError(self._open_problem(str(exc), as_writer=as_writer)) from None
         except duckdb.Error as exc:
@@ -305,9 +357,53 @@ class Store:
         return f"{self.path}: cannot open the store: {message.splitlines()[0]}"
 
     def _check_format(self) -> None:
-        tables = {row[0] for row in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "store_info" not in tables or "runs" not in tables:
-            raise CorridorsError(f"{self.path}: a DuckDB file but not a corridors store (no runs table)")
+        self._check_marker(self.con, writing=False)
+
+    def _check_marker(self, con: duckdb.DuckDBPyConnection, *, writing: bool) -> None:
+        """Refuse a DuckDB file that is not a corridors store of a known format, or whose tables changed shape.
+
+        The marker is ``store_info``'s ``format`` key. For writing, a file without tables is
+        taken (it becomes a store); one with any table but no marker is another program's and
+        is refused, as is a format this version cannot write. For reading, formats
+        :data:`READABLE_FORMATS` are read.
+        """
+        import duckdb
+
+        keep = "it was left unchanged; give a new --store" if writing else "it cannot be read by this version"
+        try:
+            tables = {row[0] for row in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+            if not tables and writing:
+                return
+            marker = None
+            if "store_info" in tables:
+                marker = con.execute("SELECT max(value) FROM store_info WHERE key = 'format'").fetchone()
+            if marker is None or marker[0] is None:
+                shown = ", ".join(sorted(tables)[:5]) or "none"
+                raise CorridorsError(f"{self.path}: a DuckDB file but not a corridors store (no store marker; tables: "
+                                     f"{shown}); {keep}")
+            version = str(marker[0])
+            allowed = (STORE_FORMAT, *_UPGRADABLE) if writing else READABLE_FORMATS
+            if version not in allowed:
+                raise CorridorsError(f"{self.path}: store format {version!r}, but this version of corridors handles "
+                                     f"format {' or '.join(allowed)}; {keep}")
+            expected = _expected_columns()
+            for table, columns in expected.items():
+                if table not in tables:
+                    if writing and table != "runs":
+                        continue
+                    raise CorridorsError(f"{self.path}: the store has no table '{table}'; {keep}")
+                found = {row[0]: row[1] for row in con.execute(
+                    "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
+                    "AND table_name = ?", [table]).fetchall()}
+                optional = {"stream_key"} if table == "design_points" and version in _UPGRADABLE else set()
+                wrong = [f"{name} ({kind})" for name, kind in columns.items()
+                         if name not in optional and found.get(name) != kind]
+                if wrong:
+                    raise CorridorsError(f"{self.path}: table '{table}' is not a corridors store's (column "
+                                         f"{wrong[0]} missing or of another type); {keep}")
+        except duckdb.Error as exc:
+            raise CorridorsError(self._damaged(f"DuckDB: {str(exc).splitlines()[0]}")) from None
 
     def _create_schema(self) -> None:
         with self.transaction():
@@ -331,8 +427,14 @@ class Store:
     # -- connection -----------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the database connection."""
-        self.con.close()
+        """Close the store; a checkpoint that finds the disk full leaves the log to replay at the next open."""
+        import duckdb
+
+        try:
+            self.con.close()
+        except duckdb.Error as exc:
+            if not _disk_problem(str(exc)):
+                raise
 
     def __enter__(self) -> Store:
         return self
@@ -342,14 +444,37 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One DuckDB transaction: committed whole, or rolled back whole."""
+        """One DuckDB transaction: committed whole, or rolled back whole.
+
+        A full disk or a read-only folder met on the way is one line (:meth:`_cannot_write`);
+        what was committed before stays, so the same command resumes once there is room.
+        """
+        import duckdb
+
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield
-        except BaseException:
-            self.con.execute("ROLLBACK")
+        except BaseException as exc:
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute("ROLLBACK")
+            if isinstance(exc, duckdb.Error) and _disk_problem(str(exc)):
+                raise CorridorsError(self._cannot_write(exc)) from None
             raise
-        self.con.execute("COMMIT")
+        try:
+            self.con.execute("COMMIT")
+        except duckdb.Error as exc:
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute("ROLLBACK")
+            if _disk_problem(str(exc)):
+                raise CorridorsError(self._cannot_write(exc)) from None
+            raise
+
+    def _cannot_write(self, exc: Exception) -> str:
+        reason = str(exc).splitlines()[0].split(": ")[-1]
+        return (
+            f"{self.path}: cannot write the store ({reason}); every chunk committed before is kept: free some "
+            "space (or choose another folder) and run the same command again to resume"
+        )
 
     def query(self, sql: str, parameters: list[Any] | None = None) -> pd.DataFrame:
         """Run SQL and return the result as a DataFrame."""
@@ -377,8 +502,25 @@ class Store:
         if row is None:
             return None
         values = list(row)
-        values[3] = json.loads(values[3])
-        values[5] = json.loads(values[5])
+        problem = None
+        try:
+            values[3] = json.loads(values[3])
+            values[5] = json.loads(values[5])
+        except (TypeError, ValueError):
+            problem = "its spec or base scenario is not valid JSON"
+        if problem is None and (not isinstance(values[3], dict) or not isinstance(values[5], dict)):
+            problem = "its spec or base scenario is not a mapping"
+        needed = {9: "root_seed", 10: "replications", 11: "n_points", 12: "chunk_replications", 13: "run_id_offset"}
+        for index, name in needed.items():
+            if problem is None and (not isinstance(values[index], int) or values[index] < 0):
+                problem = f"{name} is {values[index]!r}"
+        if problem is None and (values[10] < 1 or values[12] < 1):
+            problem = "replications or chunk_replications is below 1"
+        if problem is not None:
+            raise CorridorsError(
+                f"{self.path}: experiment {values[0]}: damaged metadata ({problem}); the store was edited or "
+                "damaged: restore it from a backup, or run the sweep again into a new --store"
+            )
         return ExperimentRecord(*values)
 
     def experiment(self, experiment_id: int | None = None) -> ExperimentRecord:
@@ -480,6 +622,10 @@ class Store:
         DuckDB's file lock proves no other process has the store open. A mark held by this
         very process (another open store object) is live and refused.
         """
+        with self.transaction():
+            return self._claim(experiment_id)
+
+    def _claim(self, experiment_id: int) -> list[str]:
         notes = []
         pid, host = os.getpid(), socket.gethostname()
         for row in self.con.execute(
@@ -504,7 +650,20 @@ class Store:
         return notes
 
     def release(self, experiment_id: int, status: str) -> None:
-        """Record how the sweep ended: ``finished`` or ``interrupted``."""
+        """Record how the sweep ended: ``finished`` or ``interrupted``.
+
+        Best effort when the disk is full: the 'running' mark then stays, and the next sweep
+        on the store finds it stale (see :meth:`claim`).
+        """
+        import duckdb
+
+        try:
+            self._release(experiment_id, status)
+        except duckdb.Error as exc:
+            if not _disk_problem(str(exc)):
+                raise
+
+    def _release(self, experiment_id: int, status: str) -> None:
         self.con.execute(
             "UPDATE experiments SET status = ?, owner_pid = NULL, owner_host = NULL, finished_at = ? "
             "WHERE experiment_id = ?",

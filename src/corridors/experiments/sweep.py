@@ -308,12 +308,14 @@ def run_sweep(
     >>> run_sweep(spec, store=path).replications_this_session  # run again: nothing left to do
     0
     """
+    from corridors._outputs import check_store_path
+
     if not isinstance(spec, ExperimentSpec):
         spec = load_experiment(spec)
+    store_path = check_store_path(Path(store) if store is not None else default_store_path(spec))
     _check_engine(spec.engine, spec.source)
     design = expand_design(spec)
     design_hash = design.content_hash()
-    store_path = Path(store) if store is not None else default_store_path(spec)
     if executor is None:
         from corridors.experiments.executors.serial import SerialExecutor
 
@@ -335,7 +337,9 @@ def _remove_if_empty(store_path: Path) -> None:
     if not store_path.is_file():
         return
     try:
-        con = duckdb.connect(str(store_path), read_only=True)
+        from corridors.experiments.store import connect
+
+        con = connect(store_path, read_only=True)
         try:
             done = con.execute("SELECT count(*) FROM chunks").fetchone()
         finally:

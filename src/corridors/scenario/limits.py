@@ -15,6 +15,13 @@ instead of letting it run for hours. The limits:
   engine, which is that much slower.
 * :data:`MAX_REPLICATIONS_PER_CALL`: one million replications; their rows are held in
   memory (some GB). A sweep stores its rows chunk by chunk and has no such limit.
+* :data:`MAX_DESIGN_POINTS`: 100,000 design points in one sweep. Each point is a scenario
+  validated before the sweep starts (about 5 to 15 ms each: 100,000 take up to half an
+  hour); a Sobol design of 2^20 base samples over 8 factors would be ten million.
+* :data:`MAX_CONTACTS_PER_SWEEP`: expected contacts of all replicates of a sweep, 10^14 on
+  the batch engine (100 times a single call: days of computing on many cores) and 250 times
+  less on the reference engine. :func:`check_design_size` refuses a design above either limit
+  from its size alone, before it is sampled.
 """
 
 from __future__ import annotations
@@ -25,7 +32,10 @@ from corridors.scenario.schema import Scenario
 __all__ = [
     "MAX_CONTACTS_PER_CALL",
     "MAX_CONTACTS_PER_REPLICATE",
+    "MAX_CONTACTS_PER_SWEEP",
+    "MAX_DESIGN_POINTS",
     "MAX_REPLICATIONS_PER_CALL",
+    "check_design_size",
     "check_workload",
     "expected_contacts",
 ]
@@ -33,6 +43,8 @@ __all__ = [
 MAX_CONTACTS_PER_REPLICATE = 20_000_000
 MAX_CONTACTS_PER_CALL = 1_000_000_000_000
 MAX_REPLICATIONS_PER_CALL = 1_000_000
+MAX_DESIGN_POINTS = 100_000
+MAX_CONTACTS_PER_SWEEP = 100 * MAX_CONTACTS_PER_CALL
 REFERENCE_SLOWDOWN = 250
 """How many times slower the reference engine is than the batch engine (README, measured)."""
 
@@ -75,4 +87,35 @@ def check_workload(scenario: Scenario, *, replications: int = 1, engine: str = "
             f"{name}: {replications} replications would simulate about {total:.3g} informal contacts, above the "
             f"limit of {limit:.0e} for the {engine} engine (hours of computing): run fewer replications"
             + (" or use the batch engine" if engine == "reference" else "")
+        )
+
+
+def check_design_size(label: str, *, points: int, replications: int, contacts_per_replicate: float,
+                      engine: str = "batch", how: str = "") -> None:
+    """Refuse, in one line, a sweep of ``points`` design points too large to validate or to run.
+
+    Called with the design's size computed from the spec (a grid's product of levels, a
+    Sobol design's ``N * (k + 2)``), before any point is sampled or validated.
+
+    Examples
+    --------
+    >>> check_design_size("s.yaml", points=10, replications=100, contacts_per_replicate=1e5)
+    >>> try:
+    ...     check_design_size("s.yaml", points=2**20 * 10, replications=1, contacts_per_replicate=1.0)
+    ... except CorridorsError as exc:
+    ...     print(exc.problems[0][:60])
+    s.yaml: design: 10485760 design points, above the limit of 1
+    """
+    if points > MAX_DESIGN_POINTS:
+        raise CorridorsError(
+            f"{label}: design: {points} design points{how}, above the limit of {MAX_DESIGN_POINTS:,}: use fewer "
+            "points or factors"
+        )
+    limit = MAX_CONTACTS_PER_SWEEP / (REFERENCE_SLOWDOWN if engine == "reference" else 1)
+    total = float(points) * float(replications) * contacts_per_replicate
+    if total > limit:
+        raise CorridorsError(
+            f"{label}: {points} design points x {replications} replications would simulate about {total:.3g} "
+            f"informal contacts, above the limit of {limit:.0e} for a sweep on the {engine} engine: use fewer "
+            "points or replications"
         )

@@ -95,10 +95,7 @@ def _read_raw(source: str | Path, *, relative_to: Path | None, chain: tuple[str,
             raise CorridorsError(f"{label}: no such scenario file or preset{hint}")
         if path.is_dir():
             raise CorridorsError(f"{label}: is a folder, not a scenario file")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CorridorsError(f"{label}: cannot read the file: {exc}") from None
+        text = strict_yaml.read_text(path, label=label)  # a regular file of bounded size, UTF-8
         data = _parse_yaml(text, label)
         base_dir = path.parent
     key = label
@@ -118,6 +115,10 @@ def _read_raw(source: str | Path, *, relative_to: Path | None, chain: tuple[str,
     except CorridorsError as exc:
         if exc.problems and exc.problems[0].startswith(f"{parent}: no such"):
             raise CorridorsError(f"{label}: extends: no such file '{parent}'") from None
+        if exc.problems and exc.problems[0].startswith(f"{parent}: ") and not exc.problems[0].startswith(
+                f"{parent}: line"):
+            # the parent cannot be read at all (a folder, a pipe, too large, not UTF-8): the child names it
+            raise CorridorsError([f"{label}: extends: {p}" for p in exc.problems]) from None
         raise
     return _deep_merge(base, data), label
 
@@ -345,7 +346,7 @@ def _validation_lines(exc: ValidationError, label: str) -> list[str]:
             lines.append(f"{label}: {where}: required field is missing")
             continue
         shown = error.get("input")
-        value = "" if isinstance(shown, (dict, list)) else f" (got {shown!r})"
+        value = "" if isinstance(shown, (dict, list)) or message.startswith("must be a number") else f" (got {shown!r})"
         lines.append(f"{label}: {where}: {message}{value}")
     return lines
 
@@ -407,8 +408,8 @@ def _replaces_members(source: str | Path) -> bool:
     if isinstance(source, str) and _is_preset_name(source):
         return False
     try:
-        raw = strict_yaml.safe_load(Path(source).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        raw = strict_yaml.safe_load(strict_yaml.read_text(source))
+    except (CorridorsError, yaml.YAMLError):
         return False
     return isinstance(raw, dict) and "extends" in raw and "members" in raw
 

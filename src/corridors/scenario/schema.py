@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
+from corridors._numbers import NumbersAreNumbers
+
 __all__ = [
     "AgendaSetter",
     "Caucus",
@@ -64,8 +66,10 @@ def _chance(default: float | None, what: str) -> Any:
     return Field(default, ge=0.0, le=1.0, description=f"{what}; 0 to 1: a chance or share")
 
 
-class _Strict(BaseModel):
-    """Unknown fields, inf and NaN are errors; booleans must be true or false, not "yes" or 1."""
+class _Strict(NumbersAreNumbers):
+    """Unknown fields, inf and NaN are errors; booleans must be true or false, not "yes" or 1; numbers are
+    numbers, not true or "10".
+    """
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False)
 

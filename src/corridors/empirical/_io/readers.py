@@ -69,6 +69,40 @@ def read_source(path: str | Path, schema: TableSchema) -> Source:
     return Source(frame, label)
 
 
+def _remote(value: Any) -> str | None:
+    """The first URL (``scheme://``) in a descriptor value, if any."""
+    if isinstance(value, str):
+        return value if "://" in value or value.startswith("//") else None
+    if isinstance(value, list):
+        return next((v for v in (_remote(item) for item in value) if v), None)
+    if isinstance(value, dict):
+        return next((v for v in (_remote(item) for item in value.values()) if v), None)
+    return None
+
+
+def _refuse_remote(file: Path, label: str) -> None:
+    """Refuse a datapackage.json naming a URL (a resource path, schema or dialect): data are read from this disk
+    only, never downloaded.
+    """
+    import json
+
+    from corridors import _yaml as strict_yaml
+
+    try:
+        descriptor = json.loads(strict_yaml.read_text(file, label=label))
+    except ValueError:
+        return  # not JSON: frictionless says so in its own words below
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    for index, resource in enumerate(resources if isinstance(resources, list) else []):
+        if not isinstance(resource, dict):
+            continue
+        for key in ("path", "schema", "dialect"):
+            url = _remote(resource.get(key))
+            if url:
+                raise CorridorsError(f"{label}: resources[{index}].{key}: {url[:80]} is not a local file; corridors "
+                                     "reads data packages from this disk only: download the file and name its path")
+
+
 def _read_package(path: str | Path, schema: TableSchema) -> Source:
     """The resource of a data package whose fields are the schema's, read by ``frictionless``."""
     from frictionless import FrictionlessException, Package
@@ -77,6 +111,7 @@ def _read_package(path: str | Path, schema: TableSchema) -> Source:
     file = Path(path)
     if not file.is_file():
         raise CorridorsError(f"{label}: no such file")
+    _refuse_remote(file, label)
     try:
         package = Package(str(file))
     except FrictionlessException as exc:
@@ -238,6 +273,12 @@ def _read(file: Path, kind: str, label: str) -> pd.DataFrame:
             _check_raw_header([cell_text(v) for v in header.iloc[0].tolist()], label)
         return pd.read_excel(file, sheet_name=0, dtype=object)
     if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        for column in pq.read_schema(file):
+            if column.type.num_fields:  # list, struct, map: a dataset's cells are single values
+                raise CorridorsError(f"{label}: column '{column.name}' holds nested values ({column.type}); a "
+                                     "dataset's columns hold one text, number or date per cell")
         return pd.read_parquet(file)
     import pyreadstat
 

@@ -48,9 +48,9 @@ def load_runs(path: str | Path) -> pd.DataFrame:
     suffix = file.suffix.lower()
     try:
         if suffix in (".duckdb", ".db", ".ddb"):
-            import duckdb
+            from corridors.experiments.store import connect
 
-            with duckdb.connect(str(file), read_only=True) as con:
+            with connect(file, read_only=True) as con:
                 tables = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
                 if "runs" not in tables:
                     shown = ", ".join(sorted(tables)) or "none"

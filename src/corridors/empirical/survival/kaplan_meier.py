@@ -25,6 +25,9 @@ from corridors.empirical.survival._common import (
     _restricted_mean_se,
 )
 
+MAX_HORIZON_MONTHS = 1200.0
+"""Longest horizon of a restricted mean: a century (a larger one overflows the variance's sums)."""
+
 
 class ResponseSurvival:
     """Kaplan-Meier response curves per organization, medians, restricted means, log-rank.
@@ -72,6 +75,9 @@ class ResponseSurvival:
             raise CorridorsError(f"alpha must be between 0 and 1, got {alpha}")
         if horizon_months is not None and horizon_months <= 0:
             raise CorridorsError(f"horizon_months must be positive, got {horizon_months}")
+        if horizon_months is not None and not horizon_months <= MAX_HORIZON_MONTHS:
+            raise CorridorsError(f"horizon_months: {horizon_months:g} is beyond {MAX_HORIZON_MONTHS:g} months (a "
+                                 "century); restricted means are taken within the data's follow-up")
         self.alpha = alpha
         self.horizon_months = horizon_months
         self.group_col = group_col
