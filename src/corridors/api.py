@@ -35,7 +35,8 @@ def _override_text(path: str, value: Any) -> str:
     return f"{path}={text}"
 
 
-def load(name_or_path: str | Path, *, overrides: Iterable[str] = (), **fields: Any) -> Scenario:
+def load(name_or_path: str | Path, *, overrides: Iterable[str] = (), params: str | Path | None = None,
+         **fields: Any) -> Scenario:
     """Load a preset or a scenario YAML file, with fields changed by dotted path.
 
     Parameters
@@ -44,6 +45,10 @@ def load(name_or_path: str | Path, *, overrides: Iterable[str] = (), **fields: A
         A preset (``au``, ``eu``, ``oas``, ``osce``, ``unsc``) or a YAML file.
     overrides
         ``--set`` style texts, e.g. ``["members.FRA.trust_propensity=0.7"]``.
+    params
+        A parameter set applied first (``overrides`` and ``fields`` win over it):
+        ``"calibrated"`` (the shipped calibration, which the report uses),
+        ``"calibrated-realist"``, or a parameter file written by ``corridors calibrate``.
     **fields
         Field values by dotted path: ``formal_meetings_per_week=0.5``, or
         ``**{"parameters.trust_gain": 0.2}`` for nested fields, ``realist=True``.
@@ -60,11 +65,21 @@ def load(name_or_path: str | Path, *, overrides: Iterable[str] = (), **fields: A
     >>> eu = corridors.load("eu", formal_meetings_per_week=0.5, **{"parameters.trust_gain": 0.2})
     >>> eu.formal_meetings_per_week, eu.parameters.trust_gain
     (0.5, 0.2)
+    >>> corridors.load("eu", params="calibrated").parameters.trust_gain  # the report's parameters
+    0.099366
     """
     from corridors.scenario import load_scenario
 
-    texts = [*overrides, *(_override_text(path, value) for path, value in fields.items())]
+    texts = [*_params_overrides(params), *overrides, *(_override_text(path, value) for path, value in fields.items())]
     return load_scenario(name_or_path, texts)
+
+
+def _params_overrides(params: str | Path | None) -> list[str]:
+    if params is None:
+        return []
+    from corridors.calibration.pipeline import parameter_set_overrides
+
+    return parameter_set_overrides(params, label="params")
 
 
 def run(
@@ -159,6 +174,7 @@ def sweep(
     workers: int | None = None,
     dask_address: str | None = None,
     new: bool = False,
+    params: str | Path | None = None,
 ) -> SweepReport:
     """Run (or resume) an experiment spec into a DuckDB store.
 
@@ -178,6 +194,9 @@ def sweep(
         docs/CLUSTER.md) or ``local:N`` for a LocalCluster of N processes.
     new
         Start afresh: a new experiment in the store (earlier experiments are kept).
+    params
+        A parameter set put in front of the spec's ``set`` (see :func:`load`):
+        ``"calibrated"``, ``"calibrated-realist"`` or a parameter file.
 
     Returns
     -------
@@ -195,10 +214,11 @@ def sweep(
     >>> report.status, report.replications_this_session
     ('finished', 10)
     """
-    from corridors.experiments import load_experiment, make_executor, run_sweep
+    from corridors.experiments import load_experiment, make_executor, run_sweep, with_parameter_set
     from corridors.experiments.spec import ExperimentSpec
 
     loaded = spec if isinstance(spec, ExperimentSpec) else load_experiment(spec)  # type: ignore[arg-type]
+    loaded = with_parameter_set(loaded, params)
     return run_sweep(loaded, store=store, executor=make_executor(executor, workers=workers, dask_address=dask_address),
                      new=new)
 

@@ -18,6 +18,31 @@ SetOption = Annotated[
     typer.Option("--set", help="Override a scenario field by dotted path, e.g. --set formal_meetings_per_week=0.5"),
 ]
 
+ParamsOption = Annotated[
+    str | None,
+    typer.Option("--params", help="Parameter set applied before --set: 'calibrated' (the shipped calibration, as "
+                                  "the report uses), 'calibrated-realist', or a file written by 'corridors calibrate'"),
+]
+
+
+def with_params(params: str | None, set_: list[str] | None) -> list[str]:
+    """``--set`` overrides with a ``--params`` set's overrides in front (so ``--set`` wins)."""
+    if params is None:
+        return list(set_ or [])
+    from corridors.calibration.pipeline import parameter_set_overrides
+
+    return [*parameter_set_overrides(params), *(set_ or [])]
+
+
+def parameters_line(params: str | None, seed: int, scenario: str) -> str:
+    """Which parameters and seed a run used, and how to get the report's (finding 7 of issue 22)."""
+    report = f"corridors run {scenario} --params calibrated --seed 2012"
+    if params is None:
+        return (f"parameters: the scenario's own (defaults), seed {seed}; the report (corridors reproduce) runs the "
+                f"shipped calibration with seed 2012: {report}")
+    return f"parameters: {params} (applied before --set), seed {seed}"
+
+
 OutputAlias = Annotated[Path | None, typer.Option("--output", hidden=True, help="Old name of --out")]
 """The old name of ``--out`` on commands that had it, kept hidden so scripts still work."""
 

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from corridors.cli._common import OutputAlias, chosen_out, console, err_console
+from corridors.cli._common import OutputAlias, ParamsOption, chosen_out, console, err_console
 from corridors.errors import CorridorsError
 
 if TYPE_CHECKING:
@@ -103,14 +104,47 @@ def _format(value: Any, digits: int = 3) -> str:
     return format_value(value, digits).replace("not reached", "n.r.")
 
 
+def _header(label: str) -> tuple[str, int]:
+    r"""A column header broken into lines between words, never inside one, and its width.
+
+    Words are split at spaces, and a name's after each ``_`` and ``.`` (a factor's dotted
+    path), so ``formal_meetings_per_week`` reads ``formal_`` / ``meetings_`` / ``per_week``,
+    never ``forma`` / ``l_mee``; the lines are packed up to 10 characters (or the longest word).
+
+    Examples
+    --------
+    >>> _header("formal_meetings_per_week")
+    ('formal_\nmeetings_\nper_week', 9)
+    >>> _header("mean over decided runs")[0].splitlines()
+    ['mean over', 'decided', 'runs']
+    """
+    import re
+
+    if " " in label:
+        words = [(word, " ") for word in label.split()]
+    else:
+        words = [(piece, "") for piece in re.split(r"(?<=[_.])", label) if piece]
+    width = max(max(len(piece) for piece, _ in words), 10)
+    lines: list[str] = []
+    for piece, joint in words:
+        if lines and len(lines[-1]) + len(joint) + len(piece) <= width:
+            lines[-1] += joint + piece
+        else:
+            lines.append(piece)
+    return "\n".join(lines), max(len(line) for line in lines)
+
+
 def _print_frame(frame: pd.DataFrame, *, title: str | None = None, limit: int | None = None) -> None:
     import pandas as pd
 
-    table = Table(title=title)
-    for column in frame.columns:
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, padding=0)
+    headers = [_header(str(column)) for column in frame.columns]
+    # Headers keep their words whole when every column fits; a very wide table (SQL) folds instead of being cut
+    whole_words = sum(width for _, width in headers) + len(headers) <= console.width
+    for column, (header, width) in zip(frame.columns, headers, strict=True):
         numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold",
-                         no_wrap=str(column) == "95% interval")  # fmt: skip
+        table.add_column(header, justify="right" if numeric else "left", overflow="fold",
+                         min_width=width if whole_words else None, no_wrap=str(column) == "95% interval")
     shown = frame if limit is None else frame.head(limit)
     for row in shown.itertuples(index=False):
         table.add_row(*(_format(v) for v in row))
@@ -174,6 +208,7 @@ def sweep(
     ] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Rerun only the chunks that failed")] = False,
     quiet: QuietOption = False,
+    params: ParamsOption = None,
 ) -> None:
     """Run an experiment spec, or resume it: finished chunks in the store are skipped.
 
@@ -181,9 +216,9 @@ def sweep(
 
     Example: corridors sweep examples/sweep_meetings.yaml --executor process --workers 2
     """
-    from corridors.experiments import load_experiment, run_sweep
+    from corridors.experiments import load_experiment, run_sweep, with_parameter_set
 
-    loaded = load_experiment(spec)
+    loaded = with_parameter_set(load_experiment(spec), params)
     chosen = _executor(executor, workers, dask)
     with _ProgressBar(quiet) as bar:
         report = run_sweep(loaded, store=store, executor=chosen, new=new, retry_failed=retry_failed, progress=bar)
@@ -218,6 +253,7 @@ def sensitivity(
                                   "directory)")
     ] = None,
     quiet: QuietOption = False,
+    params: ParamsOption = None,
     output: Annotated[str | None, typer.Option("--output", hidden=True, help="Old name of --measure")] = None,
 ) -> None:
     """Run a Sobol or Morris design and print each factor's sensitivity indices.
@@ -228,10 +264,10 @@ def sensitivity(
     """
     import warnings
 
-    from corridors.experiments import load_experiment, run_sensitivity
+    from corridors.experiments import load_experiment, run_sensitivity, with_parameter_set
     from corridors.experiments.sensitivity import SensitivityWarning
 
-    loaded = load_experiment(spec)
+    loaded = with_parameter_set(load_experiment(spec), params)
     chosen = _executor(executor, workers, dask)
     with _ProgressBar(quiet) as bar, warnings.catch_warnings():
         warnings.simplefilter("ignore", SensitivityWarning)  # printed below, one line each

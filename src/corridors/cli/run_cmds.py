@@ -10,7 +10,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from corridors._atomic import atomic_output, check_output_path
-from corridors.cli._common import MAX_SEED, OutputAlias, SetOption, chosen_out, console, err_console
+from corridors.cli._common import (
+    MAX_SEED,
+    OutputAlias,
+    ParamsOption,
+    SetOption,
+    chosen_out,
+    console,
+    err_console,
+    parameters_line,
+    with_params,
+)
 from corridors.errors import CorridorsError
 
 if TYPE_CHECKING:
@@ -60,13 +70,12 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
     workers: Annotated[int, typer.Option("--workers", min=0, help="Batch engine processes (0: every core)")] = 0,
     set_: SetOption = None,
-    params: Annotated[Path | None, typer.Option("--params", help="Fitted parameter file (corridors calibrate), "
-                                                                 "applied before --set")] = None,
+    params: ParamsOption = None,
     output: OutputAlias = None,
 ) -> None:
     """Run replications of a scenario and summarize decision and response times.
 
-    Example: corridors run eu --reps 200 --engine reference --out eu.parquet
+    Example: corridors run eu --params calibrated --seed 2012 (the report's parameters and seed)
     """
     from corridors.engines import ENGINES, run_replications
     from corridors.engines.summary import summarize_runs
@@ -75,11 +84,7 @@ def run(
     out = chosen_out(out, output)
     if engine not in ENGINES:
         raise CorridorsError(f"--engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
-    if params is not None:
-        from corridors.calibration import parameter_overrides
-
-        set_ = [*parameter_overrides(params), *(set_ or [])]
-    resolved = load_scenario(scenario, set_ or [])
+    resolved = load_scenario(scenario, with_params(params, set_))
     if out is not None:
         check_out(out)
     with Progress(
@@ -92,6 +97,7 @@ def run(
     summary = summarize_runs(rows)
     print_run_summary(summary, title=f"{resolved.name}: {reps} replications, seed {seed}, {engine} engine "
                                      f"(scenario {resolved.content_hash()})")
+    console.print(f"[dim]{parameters_line(params, seed, scenario)}[/dim]", soft_wrap=True, highlight=False)
     if out is not None:
         write_rows(rows, out)
         console.print(f"wrote {len(rows)} rows to {out}", soft_wrap=True)
