@@ -26,7 +26,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+source"
 
 if TYPE_CHECKING:
-    from corridors.api import load, load_operations, run, summarize, sweep
+    from corridors.api import compare, load, load_operations, run, summarize, sweep
     from corridors.empirical.networks import RoutineNetwork
     from corridors.empirical.power import VotingPower
     from corridors.empirical.survival import ObservedVsSimulated, ResponseSurvival, durations_from_runs
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from corridors.errors import CorridorsError
 
 _LAZY = {
+    "compare": "corridors.api",
     "load": "corridors.api",
     "run": "corridors.api",
     "summarize": "corridors.api",
@@ -56,6 +57,7 @@ __all__ = [
     "VotingPower",
     "__version__",
     "censored_durations",
+    "compare",
     "durations_from_runs",
     "load",
     "load_operations",

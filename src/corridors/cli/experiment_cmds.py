@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from corridors.cli._common import OutputAlias, ParamsOption, chosen_out, console, err_console
+from corridors.cli._common import OutputAlias, ParamsOption, StageProgress, chosen_out, console, err_console
 from corridors.errors import CorridorsError
 
 if TYPE_CHECKING:
@@ -53,45 +52,23 @@ def _executor(kind: str | None, workers: int | None, dask: str | None) -> Any:
 
 
 class _ProgressBar:
-    """A rich progress bar fed by the sweep's progress callback."""
+    """The sweep's progress callback fed to :class:`~corridors.cli._common.StageProgress` (chunks done)."""
 
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.progress: Progress | None = None
-        self.task: Any = None
+    def __init__(self, quiet: bool, label: str = "sweep") -> None:
+        self.progress = StageProgress(label, unit="chunks", quiet=quiet)
 
     def __enter__(self) -> _ProgressBar:
-        if not self.quiet:
-            self.progress = Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("chunks"),
-                TextColumn("{task.fields[rate]}"),
-                TextColumn("{task.fields[failed]}"),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=err_console,
-            )
-            self.progress.start()
+        self.progress.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.progress is not None:
-            self.progress.stop()
+        self.progress.__exit__(*exc)
 
     def __call__(self, state: Any) -> None:
-        if self.progress is None:
-            return
-        finished = state.chunks_done + state.chunks_failed
         rate = f"{state.replications_per_second:,.1f} rep/s" if state.replications_this_session else ""
-        failed = f"[red]{state.chunks_failed} failed[/red]" if state.chunks_failed else ""
-        if self.task is None:
-            self.task = self.progress.add_task("sweep", total=state.chunks_total, completed=finished, rate=rate,
-                                               failed=failed)  # fmt: skip
-        else:
-            self.progress.update(self.task, completed=finished, rate=rate, failed=failed)
+        failed = f"{state.chunks_failed} failed" if state.chunks_failed else ""
+        self.progress.update(completed=state.chunks_done + state.chunks_failed, total=state.chunks_total,
+                             detail=", ".join(part for part in (rate, failed) if part))
 
 
 def _format(value: Any, digits: int = 3) -> str:
@@ -269,7 +246,7 @@ def sensitivity(
 
     loaded = with_parameter_set(load_experiment(spec), params)
     chosen = _executor(executor, workers, dask)
-    with _ProgressBar(quiet) as bar, warnings.catch_warnings():
+    with _ProgressBar(quiet, label="sensitivity") as bar, warnings.catch_warnings():
         warnings.simplefilter("ignore", SensitivityWarning)  # printed below, one line each
         result = run_sensitivity(loaded, store=store, executor=chosen, output=measure or output, chart=chart,
                                  progress=bar)  # fmt: skip
