@@ -316,25 +316,21 @@ def sql(
 def replay(
     store: StoreArgument,
     run_id: Annotated[int, typer.Argument(help="run_id of the run (see 'corridors results sql STORE \"SELECT ...\"')")],
-    trace: Annotated[bool, typer.Option("--trace", help="Print the run's event trace")] = False,
+    trace: Annotated[bool, typer.Option("--trace", help="After the verdict, print the run's event trace")] = False,
+    events: Annotated[int, typer.Option("--events", min=0, help="With --trace: the first N events (0: every one; "
+                                                                 "a run can have thousands)")] = 40,
 ) -> None:
     """Rerun one stored replication exactly and check it gives the stored row.
 
+    The verdict comes first; --trace then prints the first --events events of the run.
     Exit status 1 if the replayed row differs from the stored one.
 
-    Example: corridors results replay sweep_meetings.duckdb 17 --trace
+    Example: corridors results replay sweep_meetings.duckdb 17 --trace --events 100
     """
     from corridors.experiments import replay_run
 
     result = replay_run(store, run_id, trace=trace)
     stored = result.stored
-    if trace:
-        table = Table(title=f"trace of run {run_id} ({result.trace_engine} engine)")
-        for column in ("day", "kind", "actors", "detail"):
-            table.add_column(column, justify="right" if column == "day" else "left")
-        for event in result.events:
-            table.add_row(str(event.day), event.kind, " ".join(event.actors), event.detail)
-        console.print(table)
     for note in result.notes:
         err_console.print(f"note: {note}")
     streams = "" if result.stream_key == stored["scenario_hash"] else f", stream key {result.stream_key}"
@@ -345,11 +341,24 @@ def replay(
     )
     if result.identical:
         console.print("replayed: identical to the stored row")
-        return
-    console.print("[red]replayed: differs from the stored row[/red]")
-    for line in result.differences:
-        console.print(f"  {line}")
-    raise SystemExit(1)
+    else:
+        console.print("[red]replayed: differs from the stored row[/red]")
+        for line in result.differences:
+            console.print(f"  {line}")
+    if trace:
+        shown = result.events if events == 0 else result.events[:events]
+        table = Table(title=f"trace of run {run_id} ({result.trace_engine} engine): {len(shown)} of "
+                            f"{len(result.events)} events")  # fmt: skip
+        for column in ("day", "kind", "actors", "detail"):
+            table.add_column(column, justify="right" if column == "day" else "left")
+        for event in shown:
+            table.add_row(str(event.day), event.kind, " ".join(event.actors), event.detail)
+        console.print(table)
+        if len(shown) < len(result.events):
+            console.print(f"... {len(result.events) - len(shown)} more events (--events 0 prints every one; "
+                          f"corridors trace tells the run day by day)", highlight=False)
+    if not result.identical:
+        raise SystemExit(1)
 
 
 def register(app: typer.Typer) -> None:
