@@ -187,7 +187,9 @@ def compare_scenarios(
     entry: dict[str, Any] = {}
     for label, values in zip(("first", "second"), decided, strict=True):
         low, high = proportion_confint(int(values.sum()), len(values), alpha=0.05, method="wilson")
-        entry |= {label: float(values.mean()), f"{label}_lower": float(low), f"{label}_upper": float(high)}
+        # rounded: Wilson's bound of an all-decided sample is 1 less a rounding error
+        entry |= {label: float(values.mean()), f"{label}_lower": round(float(low), 12),
+                  f"{label}_upper": round(float(high), 12)}
     step = decided[1].astype(float) - decided[0].astype(float)
     entry |= dict(zip(("difference_lower", "difference_upper"), _t_interval(step), strict=True))
     entry |= {"difference": float(step.mean()), "interval": "paired t"}
