@@ -75,7 +75,7 @@ def run(
 ) -> None:
     """Run replications of a scenario and summarize decision and response times.
 
-    Example: corridors run eu --params calibrated --seed 2012 (the report's parameters and seed)
+    Example: corridors run eu --params calibrated --seed 2012 --reps 200 --out eu.parquet
     """
     from corridors.engines import ENGINES, run_replications
     from corridors.engines.summary import summarize_runs
