@@ -85,8 +85,8 @@ class StageProgress:
 
     On a terminal: a rich progress bar (description, bar, done/total, ``unit``, elapsed, ETA).
     Otherwise (output redirected to a file or a pipe): one line when a stage starts and one
-    each time another tenth of the total is done, e.g. ``reproduce: 30% (165,600/552,000
-    replications, 95 s)``, so ``make reproduce > log`` shows where it stands. ``quiet``:
+    each time another tenth of the total is done, e.g. ``reproduce: 30% (4,330/14,360
+    replications, 74 s)``, so ``make reproduce > log 2>&1`` shows where it stands. ``quiet``:
     nothing. One helper for ``run``, ``compare``, ``sweep``, ``sensitivity``, ``reproduce``
     and ``calibrate``.
 
