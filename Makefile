@@ -4,13 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# SKIP_BROWSER=1 leaves out the browser tests (they need Chromium: .ci/chromium), and says so
+SKIP_BROWSER ?=
+ifeq ($(SKIP_BROWSER),)
+BROWSER_CHECK := sh .ci/chromium
+BROWSER_ARGS :=
+else
+BROWSER_CHECK := @echo "make: SKIP_BROWSER=$(SKIP_BROWSER): the browser tests (tests/explore/test_browser.py) are left out"
+BROWSER_ARGS := --ignore=tests/explore/test_browser.py
+endif
 
-.PHONY: help install test lint typecheck pytest test-full reproduce bench clean
+.PHONY: help install test lint typecheck pytest test-full browser reproduce bench clean
 
 help:
 	@echo "make reproduce  run the presets and write the report (reports/)"
 	@echo "make test       ruff check and format --check, mypy on src/, pytest (quick statistical sizes)"
 	@echo "make test-full  the same with the full-size statistical tests (slow)"
+	@echo "                both need Chromium for the browser tests (installed as root with apt-get,"
+	@echo "                else say what is missing; SKIP_BROWSER=1 leaves those tests out)"
 	@echo "make bench      benchmarks/ scripts: engine and sweep throughput"
 
 $(STAMP): pyproject.toml
@@ -28,13 +39,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
-pytest: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+browser:
+	$(BROWSER_CHECK)
 
-test: lint typecheck pytest
+pytest: $(STAMP) browser
+	$(BIN)/python -m pytest $(BROWSER_ARGS) $(PYTEST_ARGS)
 
-test-full: $(STAMP)
-	$(BIN)/python -m pytest --full $(PYTEST_ARGS)
+test: browser lint typecheck pytest
+
+test-full: $(STAMP) browser
+	$(BIN)/python -m pytest --full $(BROWSER_ARGS) $(PYTEST_ARGS)
 
 reproduce: $(STAMP)
 	$(BIN)/corridors reproduce --out reports

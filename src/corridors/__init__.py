@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from corridors._version import __version__
 
 if TYPE_CHECKING:
-    from corridors.api import load, load_operations, run, summarize, sweep
+    from corridors.api import compare, load, load_operations, run, summarize, sweep
     from corridors.empirical.networks import RoutineNetwork
     from corridors.empirical.power import VotingPower
     from corridors.empirical.survival import ObservedVsSimulated, ResponseSurvival, durations_from_runs
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from corridors.errors import CorridorsError
 
 _LAZY = {
+    "compare": "corridors.api",
     "load": "corridors.api",
     "run": "corridors.api",
     "summarize": "corridors.api",
@@ -52,6 +53,7 @@ __all__ = [
     "VotingPower",
     "__version__",
     "censored_durations",
+    "compare",
     "durations_from_runs",
     "load",
     "load_operations",

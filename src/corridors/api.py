@@ -18,11 +18,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from corridors.empirical.datasets import PeaceOperations
+    from corridors.experiments.compare import Comparison
     from corridors.experiments.spec import ExperimentSpec
     from corridors.experiments.sweep import SweepReport
     from corridors.scenario.schema import Scenario
 
-__all__ = ["load", "load_operations", "run", "summarize", "sweep"]
+__all__ = ["compare", "load", "load_operations", "run", "summarize", "sweep"]
 
 
 def _override_text(path: str, value: Any) -> str:
@@ -35,7 +36,8 @@ def _override_text(path: str, value: Any) -> str:
     return f"{path}={text}"
 
 
-def load(name_or_path: str | Path, *, overrides: Iterable[str] = (), **fields: Any) -> Scenario:
+def load(name_or_path: str | Path, *, overrides: Iterable[str] = (), params: str | Path | None = None,
+         **fields: Any) -> Scenario:
     """Load a preset or a scenario YAML file, with fields changed by dotted path.
 
     Parameters
@@ -44,6 +46,10 @@ def load(name_or_path: str | Path, *, overrides: Iterable[str] = (), **fields: A
         A preset (``au``, ``eu``, ``oas``, ``osce``, ``unsc``) or a YAML file.
     overrides
         ``--set`` style texts, e.g. ``["members.FRA.trust_propensity=0.7"]``.
+    params
+        A parameter set applied first (``overrides`` and ``fields`` win over it):
+        ``"calibrated"`` (the shipped calibration, which the report uses),
+        ``"calibrated-realist"``, or a parameter file written by ``corridors calibrate``.
     **fields
         Field values by dotted path: ``formal_meetings_per_week=0.5``, or
         ``**{"parameters.trust_gain": 0.2}`` for nested fields, ``realist=True``.
@@ -60,11 +66,21 @@ def load(name_or_path: str | Path, *, overrides: Iterable[str] = (), **fields: A
     >>> eu = corridors.load("eu", formal_meetings_per_week=0.5, **{"parameters.trust_gain": 0.2})
     >>> eu.formal_meetings_per_week, eu.parameters.trust_gain
     (0.5, 0.2)
+    >>> corridors.load("eu", params="calibrated").parameters.trust_gain  # the report's parameters
+    0.099366
     """
     from corridors.scenario import load_scenario
 
-    texts = [*overrides, *(_override_text(path, value) for path, value in fields.items())]
+    texts = [*_params_overrides(params), *overrides, *(_override_text(path, value) for path, value in fields.items())]
     return load_scenario(name_or_path, texts)
+
+
+def _params_overrides(params: str | Path | None) -> list[str]:
+    if params is None:
+        return []
+    from corridors.calibration.pipeline import parameter_set_overrides
+
+    return parameter_set_overrides(params, label="params")
 
 
 def run(
@@ -122,6 +138,72 @@ def run(
                             first_replicate=first_replicate, progress=progress, workers=workers)  # fmt: skip
 
 
+def compare(  # noqa: PLR0913 (keyword-only options, the same as run's)
+    first: Scenario | str | Path,
+    second: Scenario | str | Path,
+    *,
+    replications: int = 1000,
+    seed: int = 0,
+    overrides: Iterable[str] = (),
+    params: str | Path | None = None,
+    engine: str = "batch",
+    workers: int = 0,
+    progress: Callable[[str, int], None] | None = None,
+) -> Comparison:
+    """Does a change matter? Two scenarios on common random numbers, their difference with intervals.
+
+    Replicate i of both scenarios draws from the same random stream (keyed by the first
+    scenario's hash), so the first's rows are those :func:`run` gives with this seed and the
+    pairs differ mostly by the change. See :mod:`corridors.experiments.compare` for the
+    intervals (paired where the measure allows).
+
+    Parameters
+    ----------
+    first, second
+        Presets or scenario YAML files (or scenarios from :func:`load`); differences are
+        ``second - first``.
+    replications
+        Replicate pairs.
+    seed
+        Root seed.
+    overrides, params
+        ``--set`` texts and a parameter set (see :func:`load`) applied to both scenarios when
+        they are given by name or file (a scenario from :func:`load` is used as it is).
+    engine, workers
+        As for :func:`run`.
+    progress
+        Called with (scenario name, replications finished since the last call).
+
+    Returns
+    -------
+    corridors.experiments.compare.Comparison
+        ``table``: decided share, KM median and restricted mean of response months, each
+        scenario's and the difference, with 95% intervals; ``rows_first``, ``rows_second``.
+
+    Examples
+    --------
+    >>> import corridors
+    >>> result = corridors.compare("unsc", "unsc", overrides=["parameters.burn_in_days=10"], replications=20,
+    ...                            seed=1, workers=1)
+    >>> result.table["difference"].tolist()  # a scenario against itself: nothing differs
+    [0.0, 0.0, 0.0]
+    """
+    from corridors.engines import ENGINES
+    from corridors.experiments.compare import compare_scenarios
+    from corridors.scenario.schema import Scenario
+
+    if engine not in ENGINES:
+        raise CorridorsError(f"engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
+    texts = list(overrides)
+    given = [s for s in (first, second) if isinstance(s, Scenario)]
+    if given and (texts or params is not None):
+        raise CorridorsError("overrides and params apply to scenarios given by name or file; load a scenario "
+                             "with them instead (corridors.load(name, overrides=..., params=...))")
+    a, b = (s if isinstance(s, Scenario) else load(s, overrides=texts, params=params) for s in (first, second))
+    return compare_scenarios(a, b, replications=replications, seed=seed, engine=engine, workers=workers,
+                             progress=progress)
+
+
 def summarize(rows: pd.DataFrame) -> pd.DataFrame:
     """The headline figures of runs: decided share, Kaplan-Meier median, restricted mean.
 
@@ -159,6 +241,7 @@ def sweep(
     workers: int | None = None,
     dask_address: str | None = None,
     new: bool = False,
+    params: str | Path | None = None,
 ) -> SweepReport:
     """Run (or resume) an experiment spec into a DuckDB store.
 
@@ -178,6 +261,9 @@ def sweep(
         docs/CLUSTER.md) or ``local:N`` for a LocalCluster of N processes.
     new
         Start afresh: a new experiment in the store (earlier experiments are kept).
+    params
+        A parameter set put in front of the spec's ``set`` (see :func:`load`):
+        ``"calibrated"``, ``"calibrated-realist"`` or a parameter file.
 
     Returns
     -------
@@ -195,10 +281,11 @@ def sweep(
     >>> report.status, report.replications_this_session
     ('finished', 10)
     """
-    from corridors.experiments import load_experiment, make_executor, run_sweep
+    from corridors.experiments import load_experiment, make_executor, run_sweep, with_parameter_set
     from corridors.experiments.spec import ExperimentSpec
 
     loaded = spec if isinstance(spec, ExperimentSpec) else load_experiment(spec)  # type: ignore[arg-type]
+    loaded = with_parameter_set(loaded, params)
     return run_sweep(loaded, store=store, executor=make_executor(executor, workers=workers, dask_address=dask_address),
                      new=new)
 

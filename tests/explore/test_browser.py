@@ -83,8 +83,10 @@ def shoot(page: Any, name: str) -> None:
 
 def test_the_page_shows_a_negotiation(browser: Any, explorer: dict[str, Any]) -> None:
     page = open_app(browser, explorer)
-    assert "EU" in status(page) and "day -1" in status(page)  # after the routine year, before the demand
+    assert "EU · before the demand" in status(page)  # after the routine year; no "day -1"
     page.get_by_text("no events yet: step or play").wait_for()
+    page.get_by_text("Meetings/week: 3.5", exact=True).wait_for()  # each slider shows its value
+    page.get_by_text(re.compile(r"^Trust gain/contact: \d")).wait_for()
     assert page.locator("img").count() >= 3  # network, intervals, timeline
     shoot(page, "01-loaded")
     page.close()
@@ -101,7 +103,7 @@ def test_choose_a_preset_change_a_control_and_step(browser: Any, explorer: dict[
     seed.fill("3")
     seed.press("Enter")
     button(page, "Reset").click()
-    page.get_by_text(re.compile(r"UNSC · day -1")).wait_for()
+    page.get_by_text(re.compile(r"UNSC · before the demand")).wait_for()
     button(page, "Step").click()
     page.get_by_text(re.compile(r"UNSC · day 0 ")).wait_for()
     page.get_by_text(re.compile(r"^so far: .*demand 1")).wait_for()  # the timeline's first event
@@ -116,7 +118,7 @@ def test_play_runs_to_the_decision(browser: Any, explorer: dict[str, Any]) -> No
     choose_preset(page, "au")
     set_other(page, SHORT)
     button(page, "Reset").click()
-    page.get_by_text(re.compile(r"AU · day -1")).wait_for()
+    page.get_by_text(re.compile(r"AU · before the demand")).wait_for()
     button(page, "▶").click()
     page.get_by_text(re.compile(r"decided on day \d+")).wait_for(timeout=120_000)
     page.get_by_text(re.compile(r"· decision ·")).wait_for()  # the timeline's last event
@@ -161,7 +163,7 @@ def test_a_broken_upload_shows_the_cli_error_and_the_app_goes_on(browser: Any, e
     good.write_text("extends: unsc\nparameters:\n  burn_in_days: 30\n", encoding="utf-8")
     upload(page, good)
     button(page, "Reset").click()
-    page.get_by_text(re.compile(r"UNSC · day -1")).wait_for()
+    page.get_by_text(re.compile(r"UNSC · before the demand")).wait_for()
     assert page.get_by_text(line, exact=True).count() == 0
     page.close()
 
@@ -193,3 +195,10 @@ def test_the_server_wrote_no_file(explorer: dict[str, Any]) -> None:
     written = {str(p.relative_to(home)) for p in home.rglob("*")}
     assert written <= {".cache", ".cache/matplotlib", ".cache/matplotlib/fontlist-v3.11.0.json", ".config",
                        ".config/matplotlib"}, written
+
+
+def test_the_server_log_holds_no_third_party_warnings(explorer: dict[str, Any]) -> None:
+    """After the sessions above: Solara's and Mesa's warnings are filtered where the explorer starts."""
+    log = (explorer["cwd"].parent / "explore-server.log").read_text()
+    assert "Warning" not in log, log[:2000]
+    assert log.startswith("corridors explore: http://127.0.0.1:")

@@ -101,3 +101,50 @@ def test_rows_have_the_survival_columns() -> None:
     rows = run_ensemble(load_scenario("unsc", ["parameters.burn_in_days=30"]), replications=5, seed=0)
     assert isinstance(rows, pd.DataFrame)
     assert {"duration_days", "event"} <= set(rows.columns)
+
+
+def test_the_status_line_never_says_day_minus_one() -> None:
+    from corridors.explore.app import status_line
+
+    committee = ExplorerCommittee("unsc", seed=1, extra=("parameters.burn_in_days=10",))
+    assert "before the demand" in status_line(committee) and "day **-1**" not in status_line(committee)
+    committee.step()
+    assert "UNSC** · day **0**" in status_line(committee)
+
+
+def test_each_slider_label_shows_its_value() -> None:
+    from corridors.explore.app import _labelled, _lever_params
+
+    labels = [options["label"] for options in _labelled(_lever_params(load_scenario("eu"))).values()]
+    assert labels[0] == "Meetings/week: 3.5"
+    assert all(label.split(": ")[-1][0].isdigit() for label in labels), labels
+
+
+@pytest.mark.parametrize("preset", ["unsc", "osce"])
+def test_the_intervals_axis_label_lies_inside_the_figure(preset: str) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from corridors.explore.figures import IntervalsView
+
+    view = IntervalsView(ExplorerCommittee(preset, seed=1, extra=("parameters.burn_in_days=10",)))
+    fig, ax = view._new()
+    view.draw_static(fig, ax)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    label = ax.xaxis.label.get_window_extent(canvas.get_renderer())
+    ticks = ax.xaxis.get_tightbbox(canvas.get_renderer())
+    assert label.y0 >= 0 and ticks is not None and ticks.y0 >= 0, (label, ticks)
+
+
+def test_the_explorer_hides_solara_and_mesa_warnings_only() -> None:
+    import warnings
+
+    from corridors.explore.server import quiet_third_party_warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        quiet_third_party_warnings()
+        warnings.warn("ComponentsView: `use_state` found despite early return on line 376", UserWarning, stacklevel=1)
+        warnings.warn("Cookies with samesite=none require https, but ...", UserWarning, stacklevel=1)
+        warnings.warn("something of ours", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in caught] == ["something of ours"]

@@ -32,11 +32,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PARAMETER_FILE_FORMAT",
+    "PARAMETER_SETS",
     "SHIPPED_RUN_TABLES",
     "SIZES",
     "CalibrationConfig",
     "CalibrationResult",
     "parameter_overrides",
+    "parameter_set_overrides",
     "read_parameter_file",
     "run_calibration",
     "shipped_parameter_file",
@@ -434,6 +436,47 @@ def parameter_overrides(path: str | Path, *, reading: str | None = None) -> list
             raise CorridorsError(f"--params {path}: no reading '{chosen}' (readings: {', '.join(readings)})")
         values = {k: v["value"] for k, v in readings[chosen]["parameters"].items()}
     return [*READINGS.get(chosen, ()), *(f"parameters.{k}={float(v)!r}" for k, v in values.items())]
+
+
+PARAMETER_SETS: dict[str, tuple[str | None, str]] = {
+    "calibrated": (None, "the shipped calibration's fit of the paper's reading (the report's 'calibrated' settings)"),
+    "calibrated-realist": ("realist", "the shipped calibration's fit of the realist reading (interpersonal "
+                                      "mechanisms off)"),
+}
+"""Named parameter sets (``--params NAME``): the reading of the shipped parameter file each takes
+(None: its primary reading) and what it is."""
+
+
+def parameter_set_overrides(name_or_path: str | Path, *, label: str = "--params") -> list[str]:
+    """A named parameter set (:data:`PARAMETER_SETS`) or a parameter file as ``--set`` overrides.
+
+    A name wins over a file of the same name (write ``./calibrated`` for the file). An
+    unknown name that is no file either is an error listing the names.
+
+    Examples
+    --------
+    >>> parameter_set_overrides("calibrated") == parameter_overrides(shipped_parameter_file())
+    True
+    >>> parameter_set_overrides("calibrated-realist")[0]
+    'realist=true'
+    >>> try:
+    ...     parameter_set_overrides("calibratd")
+    ... except CorridorsError as exc:
+    ...     print(exc.problems[0][:79])
+    --params calibratd: no parameter set of that name and no such file (named sets:
+    """
+    text = str(name_or_path)
+    if not isinstance(name_or_path, Path) and text in PARAMETER_SETS:
+        reading, _ = PARAMETER_SETS[text]
+        return parameter_overrides(shipped_parameter_file(), reading=reading)
+    path = Path(name_or_path)
+    if not path.is_file():
+        raise CorridorsError(f"{label} {text}: no parameter set of that name and no such file (named sets: "
+                             f"{', '.join(PARAMETER_SETS)}; or a parameter file written by 'corridors calibrate')")
+    try:
+        return parameter_overrides(path)
+    except CorridorsError as exc:
+        raise CorridorsError([line.replace("--params", label, 1) for line in exc.problems]) from None
 
 
 def shipped_parameter_file() -> Path:

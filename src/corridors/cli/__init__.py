@@ -21,6 +21,22 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from corridors import __version__
+
+        typer.echo(f"corridors {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit", callback=_version,
+                                 is_eager=True),
+) -> None:
+    """Simulate and measure how fast international organizations agree to send a peace operation."""
+
+
 def _register_all() -> None:
     from corridors.cli import scenario_cmds
     from corridors.cli._common import show_flags_as_flags

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from corridors.cli._common import console, err_console
+from corridors.cli._common import StageProgress, console
 
 
 def calibrate(
@@ -50,17 +49,15 @@ def calibrate(
     store_path = check_store_path(store) if store is not None else out / "calibration.duckdb"
     pool = make_executor(executor, workers=workers, dask_address=dask)
     out.mkdir(parents=True, exist_ok=True)
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("evaluations (at most)"), TimeElapsedColumn(), console=err_console,
-                  disable=quiet) as progress:  # fmt: skip
-        task = progress.add_task("calibration", total=config.evaluations_estimate())
+    with StageProgress("calibrate", unit="evaluations (at most)", quiet=quiet) as progress:
+        progress.update(total=config.evaluations_estimate(), stage="starting")
 
         def advance(stage: str, count: int) -> None:
-            progress.update(task, advance=1, description=stage)
+            progress.update(advance=1, stage=stage)
 
         with pool:
             result = run_calibration(config, store=store_path, executor=pool, progress=advance)
-        progress.update(task, completed=progress.tasks[0].total)
+        progress.update(completed=progress.total or progress.completed, stage="done")
     written = write_outputs(result, out, size=chosen if not changes else f"{chosen} (changed: {', '.join(changes)})")
     if not quiet:
         _print(result)

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich import box
 from rich.table import Table
 
-from corridors.cli._common import OutputAlias, chosen_out, console, err_console
+from corridors.cli._common import OutputAlias, ParamsOption, StageProgress, chosen_out, console, err_console
 from corridors.errors import CorridorsError
 
 if TYPE_CHECKING:
@@ -52,45 +52,23 @@ def _executor(kind: str | None, workers: int | None, dask: str | None) -> Any:
 
 
 class _ProgressBar:
-    """A rich progress bar fed by the sweep's progress callback."""
+    """The sweep's progress callback fed to :class:`~corridors.cli._common.StageProgress` (chunks done)."""
 
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.progress: Progress | None = None
-        self.task: Any = None
+    def __init__(self, quiet: bool, label: str = "sweep") -> None:
+        self.progress = StageProgress(label, unit="chunks", quiet=quiet)
 
     def __enter__(self) -> _ProgressBar:
-        if not self.quiet:
-            self.progress = Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("chunks"),
-                TextColumn("{task.fields[rate]}"),
-                TextColumn("{task.fields[failed]}"),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=err_console,
-            )
-            self.progress.start()
+        self.progress.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.progress is not None:
-            self.progress.stop()
+        self.progress.__exit__(*exc)
 
     def __call__(self, state: Any) -> None:
-        if self.progress is None:
-            return
-        finished = state.chunks_done + state.chunks_failed
         rate = f"{state.replications_per_second:,.1f} rep/s" if state.replications_this_session else ""
-        failed = f"[red]{state.chunks_failed} failed[/red]" if state.chunks_failed else ""
-        if self.task is None:
-            self.task = self.progress.add_task("sweep", total=state.chunks_total, completed=finished, rate=rate,
-                                               failed=failed)  # fmt: skip
-        else:
-            self.progress.update(self.task, completed=finished, rate=rate, failed=failed)
+        failed = f"{state.chunks_failed} failed" if state.chunks_failed else ""
+        self.progress.update(completed=state.chunks_done + state.chunks_failed, total=state.chunks_total,
+                             detail=", ".join(part for part in (rate, failed) if part))
 
 
 def _format(value: Any, digits: int = 3) -> str:
@@ -103,14 +81,47 @@ def _format(value: Any, digits: int = 3) -> str:
     return format_value(value, digits, not_reached="n.r.")
 
 
+def _header(label: str) -> tuple[str, int]:
+    r"""A column header broken into lines between words, never inside one, and its width.
+
+    Words are split at spaces, and a name's after each ``_`` and ``.`` (a factor's dotted
+    path), so ``formal_meetings_per_week`` reads ``formal_`` / ``meetings_`` / ``per_week``,
+    never ``forma`` / ``l_mee``; the lines are packed up to 10 characters (or the longest word).
+
+    Examples
+    --------
+    >>> _header("formal_meetings_per_week")
+    ('formal_\nmeetings_\nper_week', 9)
+    >>> _header("mean over decided runs")[0].splitlines()
+    ['mean over', 'decided', 'runs']
+    """
+    import re
+
+    if " " in label:
+        words = [(word, " ") for word in label.split()]
+    else:
+        words = [(piece, "") for piece in re.split(r"(?<=[_.])", label) if piece]
+    width = max(max(len(piece) for piece, _ in words), 10)
+    lines: list[str] = []
+    for piece, joint in words:
+        if lines and len(lines[-1]) + len(joint) + len(piece) <= width:
+            lines[-1] += joint + piece
+        else:
+            lines.append(piece)
+    return "\n".join(lines), max(len(line) for line in lines)
+
+
 def _print_frame(frame: pd.DataFrame, *, title: str | None = None, limit: int | None = None) -> None:
     import pandas as pd
 
-    table = Table(title=title)
-    for column in frame.columns:
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, padding=0)
+    headers = [_header(str(column)) for column in frame.columns]
+    # Headers keep their words whole when every column fits; a very wide table (SQL) folds instead of being cut
+    whole_words = sum(width for _, width in headers) + len(headers) <= console.width
+    for column, (header, width) in zip(frame.columns, headers, strict=True):
         numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold",
-                         no_wrap=str(column) == "95% interval")  # fmt: skip
+        table.add_column(header, justify="right" if numeric else "left", overflow="fold",
+                         min_width=width if whole_words else None, no_wrap=str(column) == "95% interval")
     shown = frame if limit is None else frame.head(limit)
     for row in shown.itertuples(index=False):
         table.add_row(*(_format(v) for v in row))
@@ -174,6 +185,7 @@ def sweep(
     ] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Rerun only the chunks that failed")] = False,
     quiet: QuietOption = False,
+    params: ParamsOption = None,
 ) -> None:
     """Run an experiment spec, or resume it: finished chunks in the store are skipped.
 
@@ -181,9 +193,9 @@ def sweep(
 
     Example: corridors sweep examples/sweep_meetings.yaml --executor process --workers 2
     """
-    from corridors.experiments import load_experiment, run_sweep
+    from corridors.experiments import load_experiment, run_sweep, with_parameter_set
 
-    loaded = load_experiment(spec)
+    loaded = with_parameter_set(load_experiment(spec), params)
     chosen = _executor(executor, workers, dask)
     with _ProgressBar(quiet) as bar:
         report = run_sweep(loaded, store=store, executor=chosen, new=new, retry_failed=retry_failed, progress=bar)
@@ -218,6 +230,7 @@ def sensitivity(
                                   "directory)")
     ] = None,
     quiet: QuietOption = False,
+    params: ParamsOption = None,
     output: Annotated[str | None, typer.Option("--output", hidden=True, help="Old name of --measure")] = None,
 ) -> None:
     """Run a Sobol or Morris design and print each factor's sensitivity indices.
@@ -228,12 +241,12 @@ def sensitivity(
     """
     import warnings
 
-    from corridors.experiments import load_experiment, run_sensitivity
+    from corridors.experiments import load_experiment, run_sensitivity, with_parameter_set
     from corridors.experiments.sensitivity import SensitivityWarning
 
-    loaded = load_experiment(spec)
+    loaded = with_parameter_set(load_experiment(spec), params)
     chosen = _executor(executor, workers, dask)
-    with _ProgressBar(quiet) as bar, warnings.catch_warnings():
+    with _ProgressBar(quiet, label="sensitivity") as bar, warnings.catch_warnings():
         warnings.simplefilter("ignore", SensitivityWarning)  # printed below, one line each
         result = run_sensitivity(loaded, store=store, executor=chosen, output=measure or output, chart=chart,
                                  progress=bar)  # fmt: skip
@@ -304,25 +317,21 @@ def sql(
 def replay(
     store: StoreArgument,
     run_id: Annotated[int, typer.Argument(help="run_id of the run (see 'corridors results sql STORE \"SELECT ...\"')")],
-    trace: Annotated[bool, typer.Option("--trace", help="Print the run's event trace")] = False,
+    trace: Annotated[bool, typer.Option("--trace", help="After the verdict, print the run's event trace")] = False,
+    events: Annotated[int, typer.Option("--events", min=0, help="With --trace: the first N events (0: every one; "
+                                                                 "a run can have thousands)")] = 40,
 ) -> None:
     """Rerun one stored replication exactly and check it gives the stored row.
 
+    The verdict comes first; --trace then prints the first --events events of the run.
     Exit status 1 if the replayed row differs from the stored one.
 
-    Example: corridors results replay sweep_meetings.duckdb 17 --trace
+    Example: corridors results replay sweep_meetings.duckdb 17 --trace --events 100
     """
     from corridors.experiments import replay_run
 
     result = replay_run(store, run_id, trace=trace)
     stored = result.stored
-    if trace:
-        table = Table(title=f"trace of run {run_id} ({result.trace_engine} engine)")
-        for column in ("day", "kind", "actors", "detail"):
-            table.add_column(column, justify="right" if column == "day" else "left")
-        for event in result.events:
-            table.add_row(str(event.day), event.kind, " ".join(event.actors), event.detail)
-        console.print(table)
     for note in result.notes:
         err_console.print(f"note: {note}")
     streams = "" if result.stream_key == stored["scenario_hash"] else f", stream key {result.stream_key}"
@@ -333,11 +342,24 @@ def replay(
     )
     if result.identical:
         console.print("replayed: identical to the stored row")
-        return
-    console.print("[red]replayed: differs from the stored row[/red]")
-    for line in result.differences:
-        console.print(f"  {line}")
-    raise SystemExit(1)
+    else:
+        console.print("[red]replayed: differs from the stored row[/red]")
+        for line in result.differences:
+            console.print(f"  {line}")
+    if trace:
+        shown = result.events if events == 0 else result.events[:events]
+        table = Table(title=f"trace of run {run_id} ({result.trace_engine} engine): {len(shown)} of "
+                            f"{len(result.events)} events")  # fmt: skip
+        for column in ("day", "kind", "actors", "detail"):
+            table.add_column(column, justify="right" if column == "day" else "left")
+        for event in shown:
+            table.add_row(str(event.day), event.kind, " ".join(event.actors), event.detail)
+        console.print(table)
+        if len(shown) < len(result.events):
+            console.print(f"... {len(result.events) - len(shown)} more events (--events 0 prints every one; "
+                          f"corridors trace tells the run day by day)", highlight=False)
+    if not result.identical:
+        raise SystemExit(1)
 
 
 def register(app: typer.Typer) -> None:

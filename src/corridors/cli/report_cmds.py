@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from corridors.cli._common import MAX_SEED, OutputAlias, chosen_out, console, err_console
+from corridors.cli._common import MAX_SEED, OutputAlias, StageProgress, chosen_out, console, err_console
 
 
 def reproduce(
@@ -46,13 +45,11 @@ def reproduce(
     # before any work: the folder takes files, figures/ is a folder, a store there is a DuckDB file
     check_output_folder(out, option="--out", subfolders=("figures",), stores=("reproduce.duckdb",))
     pool = make_executor(executor, workers=workers, dask_address=dask)
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("replications"),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, disable=quiet,
-                  transient=True) as progress:  # fmt: skip
-        task = progress.add_task("starting", total=None)
+    with StageProgress("reproduce", unit="replications", quiet=quiet, transient=True) as progress:
+        progress.update(stage="starting")
 
         def advance(stage: str, count: int, total: int) -> None:
-            progress.update(task, advance=count, total=total, description=stage)
+            progress.update(advance=count, total=total, stage=stage)
 
         result = run_reproduce(out, config=config, executor=pool, parameter_file=params, recalibrate=recalibrate,
                                progress=advance)  # fmt: skip

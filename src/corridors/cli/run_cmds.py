@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.markup import escape
 from rich.table import Table
 
 from corridors._atomic import atomic_output
 from corridors._outputs import check_output_file
-from corridors.cli._common import MAX_SEED, OutputAlias, SetOption, chosen_out, console, err_console
+from corridors.cli._common import (
+    MAX_SEED,
+    OutputAlias,
+    ParamsOption,
+    SetOption,
+    StageProgress,
+    chosen_out,
+    console,
+    parameters_line,
+    with_params,
+)
 from corridors.errors import CorridorsError
 
 if TYPE_CHECKING:
@@ -62,13 +72,12 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
     workers: Annotated[int, typer.Option("--workers", min=0, help="Batch engine processes (0: every core)")] = 0,
     set_: SetOption = None,
-    params: Annotated[Path | None, typer.Option("--params", help="Fitted parameter file (corridors calibrate), "
-                                                                 "applied before --set")] = None,
+    params: ParamsOption = None,
     output: OutputAlias = None,
 ) -> None:
     """Run replications of a scenario and summarize decision and response times.
 
-    Example: corridors run eu --reps 200 --engine reference --out eu.parquet
+    Example: corridors run eu --params calibrated --seed 2012 --reps 200 --out eu.parquet
     """
     from corridors.engines import ENGINES, run_replications
     from corridors.engines.summary import summarize_runs
@@ -77,26 +86,96 @@ def run(
     out = chosen_out(out, output)
     if engine not in ENGINES:
         raise CorridorsError(f"--engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
-    if params is not None:
-        from corridors.calibration import parameter_overrides
-
-        set_ = [*parameter_overrides(params), *(set_ or [])]
-    resolved = load_scenario(scenario, set_ or [])
+    resolved = load_scenario(scenario, with_params(params, set_))
     if out is not None:
         check_out(out, (scenario, params))
-    with Progress(
-        TextColumn(f"{resolved.name} [{engine}]"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err_console, disable=quiet, transient=True,
-    ) as progress:
-        task = progress.add_task("replications", total=reps)
+    with StageProgress("run", unit="replications", quiet=quiet, transient=True) as progress:
+        progress.update(total=reps, stage=f"{resolved.name}, {engine} engine")
         rows = run_replications(resolved, replications=reps, seed=seed, engine=engine, workers=workers,
-                                progress=lambda k: progress.advance(task, k))
+                                progress=lambda k: progress.update(advance=k))
     summary = summarize_runs(rows)
     print_run_summary(summary, title=f"{resolved.name}: {reps} replications, seed {seed}, {engine} engine "
                                      f"(scenario {resolved.content_hash()})")
+    line = parameters_line(params, seed, f"corridors run {scenario}")
+    console.print(f"[dim]{escape(line)}[/dim]", soft_wrap=True, highlight=False)
     if out is not None:
         write_rows(rows, out)
         console.print(f"wrote {len(rows)} rows to {out}", soft_wrap=True)
+
+
+def compare(
+    first: Annotated[str, typer.Argument(help="Preset name or scenario YAML file (the baseline)")],
+    second: Annotated[str, typer.Argument(help="Preset name or scenario YAML file (the change)")],
+    reps: Annotated[int, typer.Option("--reps", min=2, help="Replicate pairs")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed")] = 0,
+    set_: SetOption = None,
+    params: ParamsOption = None,
+    engine: Annotated[str, typer.Option("--engine", help="batch (fast, default) or reference (Mesa)")] = "batch",
+    workers: Annotated[int, typer.Option("--workers", min=0, help="Batch engine processes (0: every core)")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress")] = False,
+) -> None:
+    """Does a change matter? Run two scenarios on common random numbers and show the difference.
+
+    Replicate i of both scenarios draws from one random stream, so the difference (second
+    minus first) in decided share, KM median and restricted mean of response months comes
+    with a paired 95% interval. --set and --params apply to both.
+
+    Example: corridors compare eu examples/eu_fewer_meetings.yaml --reps 1000
+    """
+    from corridors.api import compare as run_compare
+
+    with StageProgress("compare", unit="replications", quiet=quiet, transient=True) as progress:
+        progress.update(total=2 * reps, stage=first)
+
+        def advance(name: str, count: int) -> None:
+            progress.update(advance=count, stage=name)
+
+        result = run_compare(first, second, replications=reps, seed=seed, overrides=set_ or [], params=params,
+                             engine=engine, workers=workers, progress=advance)  # fmt: skip
+    print_comparison(result)
+    line = parameters_line(params, seed, f"corridors compare {first} {second}")
+    console.print(f"[dim]{escape(line)}[/dim]", soft_wrap=True, highlight=False)
+
+
+def print_comparison(result: Any) -> None:
+    """Print a :class:`~corridors.experiments.compare.Comparison` as one table and its notes."""
+    from corridors.engines.summary import format_value
+
+    def number(value: float, digits: int = 2) -> str:
+        return format_value(value, digits).replace("not reached", "n.r.")
+
+    def interval(lower: float, upper: float, digits: int = 2) -> str:
+        if lower != lower and upper != upper:
+            return "-"
+        return f"{number(lower, digits)} to {number(upper, digits)}"
+
+    table = Table(title=f"{result.second} minus {result.first}: {result.replications} replicate pairs, seed "
+                        f"{result.seed}, {result.engine} engine, common random numbers")  # fmt: skip
+    table.add_column("measure", no_wrap=False)
+    for column in (result.first, result.second, "difference\n(95% interval)"):
+        table.add_column(column, justify="right", no_wrap=True)
+    labels = {"decided share": "decided share", "response months: KM median": "KM median, months",
+              "response months: restricted mean": "restricted mean, months"}  # fmt: skip
+    for measure, row in result.table.iterrows():
+        digits = 3 if measure == "decided share" else 2
+        sign = "+" if row["difference"] > 0 else ""
+        table.add_row(
+            labels.get(str(measure), str(measure)),
+            f"{number(row['first'], digits)}\n({interval(row['first_lower'], row['first_upper'], digits)})",
+            f"{number(row['second'], digits)}\n({interval(row['second_lower'], row['second_upper'], digits)})",
+            f"{sign}{number(row['difference'], digits)}\n"
+            f"({interval(row['difference_lower'], row['difference_upper'], digits)})",
+        )
+    console.print(table)
+    horizon = result.table.attrs.get("horizon_months", float("nan"))
+    console.print(
+        f"[dim]scenarios {result.first_hash} and {result.second_hash}; replicate i of both draws from the stream of "
+        f"{result.stream_key} (the first's rows are those of 'corridors run {result.first} --seed {result.seed}'). "
+        "Intervals: each scenario's decided share Wilson, KM median Greenwood, restricted mean t; the difference's "
+        "paired (t on the per-pair differences; the KM median by a bootstrap over pairs). Undecided runs are "
+        f"censored at the horizon ({horizon:.1f} months).[/dim]", highlight=False)
+    for note in result.notes:
+        console.print(f"note: {note}", highlight=False)
 
 
 def trace(
@@ -143,4 +222,5 @@ def trace(
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the application."""
     app.command()(run)
+    app.command()(compare)
     app.command()(trace)

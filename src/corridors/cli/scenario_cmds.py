@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from corridors.cli._common import SetOption, console
@@ -22,11 +23,19 @@ def presets() -> None:
     means = paper.table_means()
     observed = {org: figures.get("contacts_per_week") for org, figures in means.items()}
     response = {org: figures.get("response_months") for org, figures in means.items()}
-    table = Table(title="corridors presets")
-    for column in ("name", "committee", "members", "formal meetings/week", "informal contacts/week (model)",
-                   "Table 2 mean", "Table 1 months", "decision rule", "agenda setter"):
-        numeric = "/" in column or column in ("members", "Table 2 mean", "Table 1 months")
-        table.add_column(column, justify="right" if numeric else "left")
+    # Headers break between words and the numbers never wrap, so the table fits 80 columns
+    # (the committee's name wraps between words; the paper's figures are never cut).
+    table = Table(title="corridors presets", box=box.SIMPLE_HEAD, pad_edge=False,
+                  padding=0)
+    columns = (
+        ("name", "left"), ("committee", "left"), ("members", "right"), ("formal\nmeetings\n/week", "right"),
+        ("informal\ncontacts\n/week\n(model)", "right"), ("Table 2\ncontacts\n/week", "right"),
+        ("Table 1\nresponse\nmonths", "right"), ("decision\nrule", "left"), ("agenda\nsetter", "left"),
+    )
+    for column, justify in columns:
+        wraps = column == "committee" or "\nrule" in column or "\nsetter" in column
+        longest_word = {"committee": len("Committee"), "agenda\nsetter": len("presidency")}.get(column)
+        table.add_column(column, justify=justify, no_wrap=not wraps, min_width=longest_word)  # type: ignore[arg-type]
     for name in list_presets():
         scenario = load_scenario(name)
         rule = scenario.decision_rule
@@ -45,7 +54,7 @@ def presets() -> None:
             f"{table_two:.2f}" if table_two is not None else "-",
             f"{table_one:.2f}" if table_one is not None else "-",
             rule_text,
-            scenario.agenda_setter.kind,
+            scenario.agenda_setter.kind.replace("_", " "),
         )
     console.print(table)
 

@@ -24,7 +24,14 @@ from corridors.experiments.sensitivity import (
     read_sensitivity,
     run_sensitivity,
 )
-from corridors.experiments.spec import DesignSpec, Distribution, ExperimentSpec, Factor, load_experiment
+from corridors.experiments.spec import (
+    DesignSpec,
+    Distribution,
+    ExperimentSpec,
+    Factor,
+    load_experiment,
+    with_parameter_set,
+)
 from corridors.experiments.store import Store
 from corridors.experiments.sweep import SweepProgress, SweepReport, default_store_path, run_sweep
 
@@ -53,6 +60,7 @@ __all__ = [
     "expand_design",
     "export_results",
     "load_experiment",
+    "with_parameter_set",
     "make_executor",
     "plan_chunks",
     "plot_sensitivity",

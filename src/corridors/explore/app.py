@@ -52,6 +52,23 @@ def _lever_params(scenario: Scenario) -> dict[str, dict[str, Any]]:
             for name, (_, label, lo, hi, step) in LEVERS.items()}
 
 
+def _labelled(lever_params: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each slider's label with its value (a Solara slider shows its value only while dragged)."""
+    return {name: {**options, "label": f"{options['label']}: {options['value']:g}"}
+            for name, options in lever_params.items()}
+
+
+def status_line(model: ExplorerCommittee) -> str:
+    """The status line: the organization, the day last played (none before the demand), the votes."""
+    last = model.proposals[-1] if model.proposals else math.nan
+    state = (f"decided on day {int(model.decision_day)}" if model.decided
+             else "horizon reached, no decision" if not model.running else "negotiating")
+    day = "before the demand (Step plays day 0)" if model.day <= 0 else f"day **{model.day - 1}**"
+    return (f"**{model.scenario.name.upper()}** · {day} · formal meetings {model.n_formal_meetings} · last proposal "
+            f"{'-' if math.isnan(last) else f'{last:.2f}'} · rejecters {model.last_vote_rejecters} · "
+            f"<span id='run-state'>{state}</span>")
+
+
 @solara.component
 def Layers(view: figures.LayeredView, name: str) -> None:
     """A view's two layers, one over the other, redrawn at every step of the model."""
@@ -69,12 +86,7 @@ def Layers(view: figures.LayeredView, name: str) -> None:
 def Status(model: ExplorerCommittee) -> None:
     """The day, the formal meetings, the last proposal, the rejecters and the state of the negotiation."""
     update_counter.get()
-    last = model.proposals[-1] if model.proposals else math.nan
-    state = (f"decided on day {int(model.decision_day)}" if model.decided
-             else "horizon reached, no decision" if not model.running else "negotiating")
-    solara.Markdown(f"**{model.scenario.name.upper()}** · day **{model.day - 1}** · formal meetings "
-                    f"{model.n_formal_meetings} · last proposal {'-' if math.isnan(last) else f'{last:.2f}'} · "
-                    f"rejecters {model.last_vote_rejecters} · <span id='run-state'>{state}</span>")
+    solara.Markdown(status_line(model))
 
 
 @solara.component
@@ -158,7 +170,7 @@ def Controls(model: solara.Reactive[ExplorerCommittee], params: solara.Reactive[
         for name in LEVERS:
             if params.value.get(name) is not None:
                 lever_params[name]["value"] = params.value[name]
-        UserInputs(lever_params, on_change=change)
+        UserInputs(_labelled(lever_params), on_change=change)
         with solara.Details("Mechanisms"):
             for mech in MECHANISMS:
                 on = params.value["mechanisms"].get(mech, getattr(base.mechanisms, mech))

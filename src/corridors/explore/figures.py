@@ -168,10 +168,12 @@ class NetworkView(LayeredView):
 class IntervalsView(LayeredView):
     """Each member's true interval, its public one and the setter's belief, with the proposal."""
 
-    rect = (0.12, 0.07, 0.86, 0.86)
-
     def __init__(self, committee: Committee) -> None:
         self.size = (5.6, max(3.2, 0.11 * committee.n + 1.2))
+        # Margins in inches, whatever the height: 0.5 below for the tick labels and the axis label
+        # (a fixed share clipped the label of a tall committee), 0.3 above for the legend.
+        bottom, top = 0.5 / self.size[1], 0.3 / self.size[1]
+        self.rect = (0.12, bottom, 0.86, 1.0 - bottom - top)
         super().__init__(committee)
 
     def limits(self, ax: Axes) -> None:

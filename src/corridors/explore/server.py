@@ -9,6 +9,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import warnings
 
 # Solara's telemetry, its home-folder id file and its check for a newer version are
 # switched off. Its front end comes from the solara-assets package through Solara's asset
@@ -20,9 +21,26 @@ QUIET_SOLARA = {
 }
 
 
+THIRD_PARTY_WARNINGS = (
+    # Solara's hook check on Mesa 3.3's SolaraViz module, on import (Mesa's code, not ours)
+    r".*`use_state` found despite early return",
+    # Solara on a plain-http localhost session: it falls back to samesite=lax, as it should here
+    r"Cookies with samesite=none require https",
+)
+"""Warnings of Solara and Mesa that say nothing a user of the explorer can act on (matched on the
+start of their message); any other warning still shows."""
+
+
+def quiet_third_party_warnings() -> None:
+    """Hide :data:`THIRD_PARTY_WARNINGS` (each filled the console with a dozen lines)."""
+    for message in THIRD_PARTY_WARNINGS:
+        warnings.filterwarnings("ignore", message=message, category=UserWarning)
+
+
 def serve(host: str = "127.0.0.1", port: int = 8765) -> None:
     """Serve :func:`corridors.explore.app.Page` until interrupted."""
     os.environ.update(QUIET_SOLARA)
+    quiet_third_party_warnings()
     # Solara makes its home folder (~/.solara) and each session's IPython kernel a profile
     # with a history database (~/.ipython): both go to a scratch folder removed at exit.
     # uvicorn re-raises SIGTERM once it has shut down: exit normally then, so that the
