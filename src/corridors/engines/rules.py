@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from corridors.engines.jit_options import FAST, INLINE
 from corridors.scenario.schema import Scenario
 
 __all__ = [
@@ -43,7 +44,6 @@ __all__ = [
     "widening_chance",
 ]
 
-_RULE = {"cache": True, "_nrt": False, "error_model": "numpy", "inline": "always"}
 
 TOO_LOW, TOO_HIGH, NO_SIDE = -1, 1, 0
 """The side a rejecting member names: the proposal was too low, too high, or neither."""
@@ -60,13 +60,13 @@ FIRST_HAND_SOURCES = (OWN, CONTACT, CAUCUS)
 # --- informal life (4.4) -------------------------------------------------------------------
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def grown_trust(w: float, gain: float) -> float:
     """Trust after one contact (or caucus meeting): w + gain * (1 - w)."""
     return w + gain * (1.0 - w)
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def contact_chance(w: float, rate: float) -> float:
     """Chance that a contact shares, gossips or lobbies: max(w, 0) * rate (privacy needs trust)."""
     return max(w, 0.0) * rate
@@ -75,7 +75,7 @@ def contact_chance(w: float, rate: float) -> float:
 # --- capitals (4.6) -----------------------------------------------------------------------------
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def widening_chance(widen_base: float, lobby_effect: float, pressure: float, entrenched: bool,
                     entrenchment: float) -> float:
     """Chance a capital widens at a review: base + lobby_effect * min(1, L), cut if entrenched."""
@@ -85,7 +85,7 @@ def widening_chance(widen_base: float, lobby_effect: float, pressure: float, ent
     return chance
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def widened_instruction(lo: float, hi: float, step: float, have_failed: bool,
                         last_x: float) -> tuple[float, float]:
     """The instruction after a widening: the bound the last failed proposal violated moves by step.
@@ -102,13 +102,13 @@ def widened_instruction(lo: float, hi: float, step: float, have_failed: bool,
 # --- caucuses (4.7) ----------------------------------------------------------------------------------
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def caucus_disclosure_chance(openness: float, mean_trust: float) -> float:
     """Chance a member discloses in its caucus: min(1, openness + mean positive trust)."""
     return min(1.0, openness + mean_trust)
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def harmonization_pressure(caucus_pressure: float, mean_trust: float) -> float:
     """Pressure on a caucus member whose interval excludes the caucus median ideal point."""
     return caucus_pressure * mean_trust
@@ -117,25 +117,25 @@ def harmonization_pressure(caucus_pressure: float, mean_trust: float) -> float:
 # --- formal meetings (4.8) ------------------------------------------------------------------
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def public_interval(ideal: float, lo: float, hi: float, posture: float) -> tuple[float, float]:
     """The postured public interval: [theta - pi (theta - lo), theta + pi (hi - theta)]."""
     return ideal - posture * (ideal - lo), ideal + posture * (hi - ideal)
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def agency_slack(trust_sum: float, agency_max: float, agency_half: float) -> float:
     """Agency slack e = agency_max * T / (T + agency_half), T the sum of positive ties."""
     return agency_max * trust_sum / (trust_sum + agency_half)
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def accepts(lo: float, hi: float, slack: float, x: float, blocked: bool) -> bool:
     """A member accepts x iff no red line is in the draft and lo - e <= x <= hi + e."""
     return (not blocked) and lo - slack <= x <= hi + slack
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def rejection_side(lo: float, hi: float, slack: float, x: float) -> int:
     """The side a member names when it rejects x on its interval (TOO_LOW, TOO_HIGH or NO_SIDE)."""
     if x < lo - slack:
@@ -145,7 +145,7 @@ def rejection_side(lo: float, hi: float, slack: float, x: float) -> int:
     return NO_SIDE
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def update_belief(b_lo: float, b_hi: float, x: float, accepted: bool, side: int,
                   belief_step: float) -> tuple[float, float, bool]:
     """The setter's belief about one member after a vote on x; returns (lo, hi, changed).
@@ -172,7 +172,7 @@ def update_belief(b_lo: float, b_hi: float, x: float, accepted: bool, side: int,
     return min(b_lo, new_hi), new_hi, True
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def _slowest(x: float, b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> tuple[float, int, float, int]:
     """The slowest capitals at x: (delay, member) of those needing x higher, and of those needing it lower.
 
@@ -191,7 +191,7 @@ def _slowest(x: float, b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray)
     return need_higher, higher, need_lower, lower
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
+@njit(**FAST)
 def proposal(b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> float:
     """The point the slowest capital can reach soonest: argmin_x max_k dist(x, B_k) / (1 - s_k).
 
@@ -233,14 +233,14 @@ def proposal(b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> float:
 # --- bridges (4.9) and deployment (4.11) ----------------------------------------------------
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def bridge_chance_factor(w: float, bridge_rate: float) -> float:
     """One tie's factor in the chance that no bridge is found today: 1 - rate * max(w, 0)^2."""
     positive = max(w, 0.0)
     return 1.0 - bridge_rate * positive * positive
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def deployment_lag(mean_days: float, cv: float, normal: float) -> float:
     """LogNormal lag with the given mean and coefficient of variation, from a standard normal."""
     sigma2 = np.log1p(cv * cv)

@@ -10,7 +10,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from corridors.engines.draws import scenario_arrays
+from corridors.engines.draws import (
+    HomophilyBuffers,
+    WorldFixed,
+    WorldParams,
+    homophily_buffers,
+    scenario_arrays,
+    world_fixed,
+    world_params,
+)
 from corridors.engines.rules import ModelParameters
 from corridors.engines.sampling import poisson_cdf
 from corridors.scenario.schema import Scenario
@@ -93,7 +101,9 @@ class World(NamedTuple):
     public_red_lines: np.ndarray
     regular_meetings: np.ndarray  # 1 on days of regular formal meetings, indexed day + burn_in
     contact_cdf: np.ndarray  # Poisson tables: routine, crisis
-    homophily_buffers: tuple[np.ndarray, np.ndarray, np.ndarray]
+    homophily_buffers: HomophilyBuffers  # work space of draw_world
+    world_params: WorldParams  # the numbers draw_world reads
+    fixed: WorldFixed  # the fixed arrays draw_world reads
 
 
 class Committee(NamedTuple):
@@ -140,7 +150,6 @@ def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
     knowledge = Knowledge(code=np.zeros((n + 1, n), dtype=np.int32), lo=np.zeros((n + 1, n)),
                           hi=np.ones((n + 1, n)))
     beliefs = SetterBeliefs(lo=floats(), hi=floats(), version=ints(), source=ints())
-    n_classes = 2 * a.class_z.size
     world = World(
         female=np.zeros(n, dtype=np.bool_),
         caucus_size=a.caucus_members.sum(axis=1).astype(np.int64),
@@ -158,6 +167,8 @@ def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
         regular_meetings=np.zeros(params.burn_in_days + params.max_days + 2, dtype=np.int8),
         contact_cdf=np.stack([poisson_cdf(params.routine_contacts_per_day),
                               poisson_cdf(params.crisis_contacts_per_day)]),
-        homophily_buffers=(np.zeros(n_classes), np.zeros(n_classes), np.zeros(n_classes)),
+        homophily_buffers=homophily_buffers(world_fixed(scenario)),
+        world_params=world_params(scenario),
+        fixed=world_fixed(scenario),
     )
     return Committee(member_state, ties, knowledge, beliefs, world)
