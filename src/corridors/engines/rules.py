@@ -36,6 +36,7 @@ __all__ = [
     "derived_switches",
     "grown_trust",
     "harmonization_pressure",
+    "join_peers",
     "proposal",
     "public_interval",
     "rejection_side",
@@ -133,6 +134,45 @@ def agency_slack(trust_sum: float, agency_max: float, agency_half: float) -> flo
 def accepts(lo: float, hi: float, slack: float, x: float, blocked: bool) -> bool:
     """A member accepts x iff no red line is in the draft and lo - e <= x <= hi + e."""
     return (not blocked) and lo - slack <= x <= hi + slack
+
+
+@njit(**FAST)
+def join_peers(lo: np.ndarray, hi: np.ndarray, blocked: np.ndarray, stored: np.ndarray, scale: float, x: float,
+               agency_max: float, agency_half: float, accepted: np.ndarray, slack: np.ndarray) -> int:
+    """The vote on x as a cascade of ambassadors joining their peers (``theory.agency: peers``).
+
+    "Closer interpersonal relations ... expand an ambassador's bargaining space in his or her
+    effort to join peers in consensus-seeking." A_0 is the members that accept x within their
+    own instruction; then every member k outside A accepts if x lies within its instruction
+    widened by e_k = agency_slack(P_k), P_k the sum of k's positive ties to the members of A
+    (tie k-j = stored[k, j] * scale where positive); repeated until nothing changes. Red lines
+    still block. Fills ``accepted`` (0/1) and ``slack`` (each member's e_k at the end) and
+    returns the number of rounds in which someone joined. No random numbers.
+    """
+    n = lo.size
+    for k in range(n):
+        slack[k] = 0.0
+        accepted[k] = 1 if accepts(lo[k], hi[k], 0.0, x, blocked[k]) else 0
+    rounds = 0
+    changed = True
+    while changed:
+        changed = False
+        for k in range(n):
+            peers = 0.0
+            for j in range(n):
+                if accepted[j] == 1 and j != k and stored[k, j] > 0.0:
+                    peers += stored[k, j] * scale
+            slack[k] = agency_slack(peers, agency_max, agency_half)
+        for k in range(n):
+            if accepted[k] == 0 and accepts(lo[k], hi[k], slack[k], x, blocked[k]):
+                accepted[k] = 2  # joins in this round
+                changed = True
+        if changed:
+            rounds += 1
+            for k in range(n):
+                if accepted[k] == 2:
+                    accepted[k] = 1
+    return rounds
 
 
 @njit(**INLINE)
@@ -306,6 +346,10 @@ class Switches(NamedTuple):
     agency: bool
     bridges: bool
     first_call: bool
+    # theory (model v3): True where a choice is not v2's
+    consensus_convening: bool
+    peer_agency: bool
+    informed_capitals: bool
 
 
 _INTEGER_FIELDS = {name: int for name in (
@@ -335,5 +379,8 @@ def derived_parameters(scenario: Scenario) -> ModelParameters:
 def derived_switches(scenario: Scenario) -> Switches:
     """The scenario's mechanism switches the engines read."""
     mech = scenario.mechanisms
-    return Switches(**{name: bool(getattr(mech, name)) for name in Switches._fields})
+    theory = scenario.theory
+    return Switches(**{name: bool(getattr(mech, name)) for name in Switches._fields if hasattr(mech, name)},
+                    consensus_convening=theory.convening == "consensus", peer_agency=theory.agency == "peers",
+                    informed_capitals=theory.capitals == "informed")
 

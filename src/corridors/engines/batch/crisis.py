@@ -27,6 +27,7 @@ from corridors.engines.rules import (
     caucus_disclosure_chance,
     grown_trust,
     harmonization_pressure,
+    join_peers,
     proposal,
     public_interval,
     rejection_side,
@@ -204,9 +205,15 @@ def formal_crisis_meeting(state: np.ndarray, p: ModelParameters, s: Switches, co
             redrafted = True
     update_beliefs_from_knowledge(committee, setter_row)
     x = proposal(beliefs.lo, beliefs.hi, members.salience)
-    for k in range(n):
-        members.accepts[k] = accepts(members.lo[k], members.hi[k], slack(p, s, ties, k), x,
-                                     blocked_by_red_line(committee, k))
+    if s.peer_agency:
+        for k in range(n):
+            members.blocked[k] = blocked_by_red_line(committee, k)
+        join_peers(members.lo, members.hi, members.blocked, ties.stored, ties.scale[0], x,
+                   p.agency_max if s.agency else 0.0, p.agency_half, members.accepts, members.vote_slack)
+    else:
+        for k in range(n):
+            members.accepts[k] = accepts(members.lo[k], members.hi[k], slack(p, s, ties, k), x,
+                                         blocked_by_red_line(committee, k))
     for c in range(world.caucus_size.size):
         if world.caucus_common[c]:
             all_in = True
@@ -246,7 +253,7 @@ def formal_crisis_meeting(state: np.ndarray, p: ModelParameters, s: Switches, co
                         world.public_red_lines[sub] = True
                 members.rejection_distance[k] = np.inf
             else:
-                e = slack(p, s, ties, k)
+                e = members.vote_slack[k] if s.peer_agency else slack(p, s, ties, k)
                 members.rejection_distance[k] = max(members.lo[k] - e - x, x - members.hi[k] - e, 0.0)
                 side = rejection_side(members.lo[k], members.hi[k], e, x)
         if k == setter:

@@ -44,6 +44,8 @@ class Members(NamedTuple):
     called_home: np.ndarray
     rejected_in_public: np.ndarray
     accepts: np.ndarray  # this meeting's votes
+    blocked: np.ndarray  # this meeting: a red line of the member's is in the draft (theory.agency: peers)
+    vote_slack: np.ndarray  # this meeting: each member's slack at the end of the peers cascade
     rejection_distance: np.ndarray  # how far the last failed proposal was from each rejecter
     caucus_trust: np.ndarray  # mean positive trust to the current caucus
     disclosed: np.ndarray
@@ -135,7 +137,8 @@ def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
     member_state = Members(
         ideal=floats(), salience=floats(), lo=floats(), hi=floats(), version=ints(), pressure=floats(),
         public_lo=floats(), public_hi=floats(), public_version=ints(), called_home=ints(),
-        rejected_in_public=ints(), accepts=ints(), rejection_distance=floats(), caucus_trust=floats(),
+        rejected_in_public=ints(), accepts=ints(), blocked=np.zeros(n, dtype=np.bool_),
+        vote_slack=floats(), rejection_distance=floats(), caucus_trust=floats(),
         disclosed=ints(), order=ints(), calls=ints(), leavers=ints(), news=ints(), buffer=floats(),
     )
     ties = Ties(
