@@ -99,6 +99,10 @@ def test_formal_crisis_meeting_lockstep_under_peers(meetings: int) -> None:
     assert decided == ref.decided
     assert x == pytest.approx(ref.proposals[-1], abs=1e-12)
     np.testing.assert_allclose(bat.members.vote_slack, ref.vote_slack, atol=1e-12)
+    if not decided:  # a rejecter's distance uses its slack at the end of the cascade
+        np.testing.assert_allclose(
+            bat.members.rejection_distance, [ref.last_rejecters.get(i, -1.0) for i in range(ref.n)], atol=1e-12
+        )
     assert_same(ref, bat, ref.stream.state, state)
 
 
