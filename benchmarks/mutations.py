@@ -65,9 +65,14 @@ MUTATIONS: list[tuple[str, str, str, str]] = [
     ("informal share ignores gossip", "kernel.py",
      "informal += belief == CONTACT or belief == GOSSIP or belief == CAUCUS",
      "informal += belief == CONTACT or belief == CAUCUS"),
+    ("peers cascade forgets the decay factor", "crisis.py",
+     "ties.stored, ties.scale[0], x,", "ties.stored, 1.0, x,"),
+    ("peers: rejection distance from the network slack", "crisis.py",
+     "e = members.vote_slack[k] if s.peer_agency else slack(p, s, ties, k)", "e = slack(p, s, ties, k)"),
 ]
 
-TESTS = ["tests/engines/test_lockstep.py", "tests/equivalence", "-k", "lockstep or identical"]
+TESTS = ["tests/engines/test_lockstep.py", "tests/engines/test_theory.py", "tests/equivalence",
+         "-k", "lockstep or identical"]
 
 
 def run_one(index: int, workdir: Path) -> bool:

@@ -15,10 +15,12 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
+from corridors.engines.jit_options import FAST
 from corridors.engines.rng import new_state, next_beta, next_double, next_normal
 from corridors.errors import CorridorsError
 from corridors.scenario.schema import Scenario
@@ -28,11 +30,17 @@ __all__ = [
     "ScenarioArrays",
     "check_stream_key",
     "draw_initial",
+    "HomophilyBuffers",
+    "WorldDraws",
+    "WorldFixed",
+    "WorldParams",
     "draw_world",
+    "homophily_buffers",
     "replicate_seed_sequence",
     "replicate_streams",
     "scenario_arrays",
     "solve_tie_intercept",
+    "world_fixed",
     "world_params",
 ]
 
@@ -230,7 +238,7 @@ class InitialDraws:
     caucus_phase_days: np.ndarray  # int per caucus: first crisis day of its own schedule
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
+@njit(**FAST)
 def solve_tie_intercept(z: np.ndarray, counts: np.ndarray, target_ties: float) -> float:
     """beta0 such that sum(counts * sigmoid(beta0 + z)) equals ``target_ties`` (bisection).
 
@@ -258,63 +266,104 @@ def solve_tie_intercept(z: np.ndarray, counts: np.ndarray, target_ties: float) -
     return 0.5 * (low + high)
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
-def draw_world(
-    state: np.ndarray,
-    params: np.ndarray,
-    fixed_female: np.ndarray,
-    pair_i: np.ndarray,
-    pair_j: np.ndarray,
-    pair_class: np.ndarray,
-    class_z: np.ndarray,
-    fixed_ideal: np.ndarray,
-    fixed_salience: np.ndarray,
-    big_player: np.ndarray,
-    subissue_prob: np.ndarray,
-    setter_is_member: bool,
-    meeting_interval_days: float,
-    tie_i: np.ndarray,
-    tie_j: np.ndarray,
-    tie_w: np.ndarray,
-    observed_network: bool,
-    caucus_every_days: np.ndarray,
-    caucus_phase_days: np.ndarray,
-    female: np.ndarray,
-    weights: np.ndarray,
-    ideal: np.ndarray,
-    salience: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    in_draft: np.ndarray,
-    z: np.ndarray,
-    counts: np.ndarray,
-    prob: np.ndarray,
-) -> tuple[float, int, float]:
-    """Fill one replicate's world in place, in a fixed order; returns (phase, setter, deploy normal).
+class WorldParams(NamedTuple):
+    """The scenario's numbers that :func:`draw_world` reads (ODD sections 5 and 7)."""
+
+    female_share: float
+    beta_gender: float
+    initial_mean_degree: float
+    initial_tie_low: float
+    initial_tie_high: float
+    dislike_prob: float
+    dislike_low: float
+    dislike_high: float
+    theta_alpha: float
+    theta_beta: float
+    salience_low: float
+    salience_high: float
+    big_player_salience: float
+    width_base: float
+    width_spread: float
+    meeting_interval_days: float
+
+
+class WorldFixed(NamedTuple):
+    """What the scenario fixes for :func:`draw_world`: member pairs, known ties, fixed draws, caucus schedules."""
+
+    fixed_female: np.ndarray  # int n: 1 female, 0 male, -1 drawn
+    fixed_ideal: np.ndarray  # float n, NaN where drawn
+    fixed_salience: np.ndarray  # float n, NaN where drawn
+    big_player: np.ndarray  # bool n
+    pair_i: np.ndarray  # int, first member of each pair i < j
+    pair_j: np.ndarray
+    pair_class: np.ndarray  # int, homophily class of the pair
+    class_z: np.ndarray  # float, z of each class without the gender term
+    tie_i: np.ndarray  # int, known ties: first member
+    tie_j: np.ndarray
+    tie_w: np.ndarray  # float, known ties: strength
+    observed_network: bool  # only the known ties form the initial network
+    subissue_prob: np.ndarray  # float per sub-issue
+    setter_is_member: bool
+    caucus_every_days: np.ndarray  # int per caucus (0: no own schedule)
+
+
+class WorldDraws(NamedTuple):
+    """The arrays :func:`draw_world` fills: one replicate's starting world."""
+
+    female: np.ndarray  # bool n
+    weights: np.ndarray  # float n x (n or more): the initial network (extra columns zero)
+    ideal: np.ndarray
+    salience: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    in_draft: np.ndarray  # bool per sub-issue
+    caucus_phase_days: np.ndarray  # int per caucus
+
+
+class HomophilyBuffers(NamedTuple):
+    """Work space of :func:`draw_world`, each twice the number of homophily classes long."""
+
+    z: np.ndarray
+    counts: np.ndarray
+    prob: np.ndarray
+
+
+def homophily_buffers(fixed: WorldFixed) -> HomophilyBuffers:
+    """Work space for :func:`draw_world` on a scenario's fixed arrays."""
+    size = 2 * fixed.class_z.size
+    return HomophilyBuffers(np.zeros(size), np.zeros(size), np.zeros(size))
+
+
+@njit(**FAST)
+def draw_world(state: np.ndarray, params: WorldParams, fixed: WorldFixed, out: WorldDraws,
+               buffers: HomophilyBuffers) -> tuple[float, int, float]:
+    """Fill one replicate's world ``out`` in place, in a fixed order; returns (phase, setter, deploy normal).
 
     The same function serves both engines, so both start every replicate from the same world.
-    ``z``, ``counts`` and ``prob`` are work buffers of twice the number of homophily classes.
     """
+    female = out.female
+    weights = out.weights
+    z, counts, prob = buffers.z, buffers.counts, buffers.prob
+    pair_i, pair_j, pair_class, class_z = fixed.pair_i, fixed.pair_j, fixed.pair_class, fixed.class_z
     n = female.size
-    female_share = params[W_FEMALE_SHARE]
     for i in range(n):
         u = next_double(state)
-        female[i] = (fixed_female[i] == 1) if fixed_female[i] >= 0 else (u < female_share)
+        female[i] = (fixed.fixed_female[i] == 1) if fixed.fixed_female[i] >= 0 else (u < params.female_share)
     # homophily network (4.2): beta0 solved for the expected mean degree given these genders
     n_classes = class_z.size
     counts[:] = 0.0
     for c in range(n_classes):
         z[c] = class_z[c]
-        z[n_classes + c] = class_z[c] + params[W_BETA_GENDER]
+        z[n_classes + c] = class_z[c] + params.beta_gender
     for p in range(pair_i.size):
         both = female[pair_i[p]] and female[pair_j[p]]
         counts[pair_class[p] + (n_classes if both else 0)] += 1.0
-    beta0 = solve_tie_intercept(z, counts, params[W_INITIAL_MEAN_DEGREE] * n / 2.0)
+    beta0 = solve_tie_intercept(z, counts, params.initial_mean_degree * n / 2.0)
     for c in range(2 * n_classes):
         prob[c] = 1.0 / (1.0 + math.exp(-(beta0 + z[c]))) if math.isfinite(beta0) else (1.0 if beta0 > 0 else 0.0)
     weights[:, :] = 0.0
-    tie_low, tie_high = params[W_TIE_LOW], params[W_TIE_HIGH]
-    dislike_low, dislike_high = params[W_DISLIKE_LOW], params[W_DISLIKE_HIGH]
+    tie_low, tie_high = params.initial_tie_low, params.initial_tie_high
+    dislike_low, dislike_high = params.dislike_low, params.dislike_high
     for p in range(pair_i.size):
         i, j = pair_i[p], pair_j[p]
         both = female[i] and female[j]
@@ -325,82 +374,51 @@ def draw_world(
         w = 0.0
         if u_tie < prob[pair_class[p] + (n_classes if both else 0)]:
             w = tie_low + (tie_high - tie_low) * u_strength
-        elif u_dislike < params[W_DISLIKE_PROB]:
+        elif u_dislike < params.dislike_prob:
             w = -(dislike_low + (dislike_high - dislike_low) * u_dislike_strength)
-        weights[i, j] = 0.0 if observed_network else w
-        weights[j, i] = 0.0 if observed_network else w
-    for t in range(tie_i.size):
-        weights[tie_i[t], tie_j[t]] = tie_w[t]
-        weights[tie_j[t], tie_i[t]] = tie_w[t]
-    phase = next_double(state) * meeting_interval_days
+        weights[i, j] = 0.0 if fixed.observed_network else w
+        weights[j, i] = 0.0 if fixed.observed_network else w
+    for t in range(fixed.tie_i.size):
+        weights[fixed.tie_i[t], fixed.tie_j[t]] = fixed.tie_w[t]
+        weights[fixed.tie_j[t], fixed.tie_i[t]] = fixed.tie_w[t]
+    phase = next_double(state) * params.meeting_interval_days
     setter_draw = min(int(next_double(state) * n), n - 1)
-    setter = setter_draw if setter_is_member else NO_SETTER
+    setter = setter_draw if fixed.setter_is_member else NO_SETTER
     # preferences at day 0 (4.1)
     for i in range(n):
-        theta = next_beta(state, params[W_THETA_ALPHA], params[W_THETA_BETA])
-        ideal[i] = theta if math.isnan(fixed_ideal[i]) else fixed_ideal[i]
+        theta = next_beta(state, params.theta_alpha, params.theta_beta)
+        out.ideal[i] = theta if math.isnan(fixed.fixed_ideal[i]) else fixed.fixed_ideal[i]
     for i in range(n):
         u = next_double(state)
-        s = params[W_SALIENCE_LOW] + (params[W_SALIENCE_HIGH] - params[W_SALIENCE_LOW]) * u
-        if big_player[i]:
-            s = params[W_BIG_PLAYER_SALIENCE]
-        salience[i] = s if math.isnan(fixed_salience[i]) else fixed_salience[i]
+        s = params.salience_low + (params.salience_high - params.salience_low) * u
+        if fixed.big_player[i]:
+            s = params.big_player_salience
+        out.salience[i] = s if math.isnan(fixed.fixed_salience[i]) else fixed.fixed_salience[i]
     for i in range(n):
-        half_width = params[W_WIDTH_BASE] + params[W_WIDTH_SPREAD] * next_double(state) * (1.0 - salience[i])
-        lo[i] = min(1.0, max(0.0, ideal[i] - half_width))
-        hi[i] = min(1.0, max(0.0, ideal[i] + half_width))
-    for k in range(subissue_prob.size):
-        in_draft[k] = next_double(state) < subissue_prob[k]
+        half_width = params.width_base + params.width_spread * next_double(state) * (1.0 - out.salience[i])
+        out.lo[i] = min(1.0, max(0.0, out.ideal[i] - half_width))
+        out.hi[i] = min(1.0, max(0.0, out.ideal[i] + half_width))
+    for k in range(fixed.subissue_prob.size):
+        out.in_draft[k] = next_double(state) < fixed.subissue_prob[k]
     deploy_normal = next_normal(state)
-    for c in range(caucus_every_days.size):  # drawn last: scenarios without them keep their worlds
-        every = caucus_every_days[c]
-        caucus_phase_days[c] = min(int(next_double(state) * every), every - 1) if every > 0 else 0
+    for c in range(fixed.caucus_every_days.size):  # drawn last: scenarios without them keep their worlds
+        every = fixed.caucus_every_days[c]
+        out.caucus_phase_days[c] = min(int(next_double(state) * every), every - 1) if every > 0 else 0
     return phase, setter, deploy_normal
 
 
-def world_params(scenario: Scenario) -> np.ndarray:
-    """The scenario values that :func:`draw_world` reads, as a flat array."""
+def world_params(scenario: Scenario) -> WorldParams:
+    """The scenario values that :func:`draw_world` reads."""
     p = scenario.parameters
-    values = np.zeros(len(_WORLD_FIELDS))
-    for index, name in enumerate(_WORLD_FIELDS):
-        values[index] = scenario.female_share if name == "female_share" else getattr(p, name)
-    return values
+    values = {name: float(getattr(p, name)) for name in WorldParams._fields if hasattr(p, name)}
+    return WorldParams(**values, female_share=float(scenario.female_share),
+                       meeting_interval_days=7.0 / scenario.formal_meetings_per_week)
 
 
-_WORLD_FIELDS = (
-    "female_share",
-    "beta_gender",
-    "initial_mean_degree",
-    "initial_tie_low",
-    "initial_tie_high",
-    "dislike_prob",
-    "dislike_low",
-    "dislike_high",
-    "theta_alpha",
-    "theta_beta",
-    "salience_low",
-    "salience_high",
-    "big_player_salience",
-    "width_base",
-    "width_spread",
-)
-(
-    W_FEMALE_SHARE,
-    W_BETA_GENDER,
-    W_INITIAL_MEAN_DEGREE,
-    W_TIE_LOW,
-    W_TIE_HIGH,
-    W_DISLIKE_PROB,
-    W_DISLIKE_LOW,
-    W_DISLIKE_HIGH,
-    W_THETA_ALPHA,
-    W_THETA_BETA,
-    W_SALIENCE_LOW,
-    W_SALIENCE_HIGH,
-    W_BIG_PLAYER_SALIENCE,
-    W_WIDTH_BASE,
-    W_WIDTH_SPREAD,
-) = range(len(_WORLD_FIELDS))
+def world_fixed(scenario: Scenario) -> WorldFixed:
+    """The scenario's fixed arrays that :func:`draw_world` reads."""
+    a = scenario_arrays(scenario)
+    return WorldFixed(**{name: getattr(a, name) for name in WorldFixed._fields})
 
 
 def draw_initial(scenario: Scenario, state: np.ndarray) -> InitialDraws:
@@ -412,13 +430,10 @@ def draw_initial(scenario: Scenario, state: np.ndarray) -> InitialDraws:
     ideal, salience, lo, hi = (np.zeros(n) for _ in range(4))
     in_draft = np.zeros(a.subissue_prob.size, dtype=np.bool_)
     caucus_phase = np.zeros(a.caucus_every_days.size, dtype=np.int64)
+    fixed = world_fixed(scenario)
     phase, setter, deploy_normal = draw_world(
-        state, world_params(scenario), a.fixed_female, a.pair_i, a.pair_j, a.pair_class, a.class_z,
-        a.fixed_ideal, a.fixed_salience, a.big_player, a.subissue_prob, a.setter_is_member,
-        a.meeting_interval_days, a.tie_i, a.tie_j, a.tie_w, a.observed_network, a.caucus_every_days, caucus_phase,
-        female, weights, ideal, salience,
-        lo, hi, in_draft,
-        *(np.zeros(2 * a.class_z.size) for _ in range(3)),
+        state, world_params(scenario), fixed,
+        WorldDraws(female, weights, ideal, salience, lo, hi, in_draft, caucus_phase), homophily_buffers(fixed),
     )
     return InitialDraws(
         female=female,

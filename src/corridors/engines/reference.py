@@ -480,6 +480,7 @@ class Committee(mesa.Model):
         self.window_contacts = 0
         self.routine: dict[str, float] = {}
         self.last_vote_rejecters = 0  # for the data collector; the model never reads it
+        self.vote_slack = np.zeros(self.n)  # each member's slack at the end of the last peers cascade
         self.datacollector = CommitteeDataCollector()  # collected after each day (step)
 
     # -- schedule ------------------------------------------------------------------------
@@ -652,7 +653,10 @@ class Committee(mesa.Model):
         self.setter.update_from_knowledge()
         x = self.setter.propose()
         self.proposals.append(x)
-        accept = np.array([amb.accepts(x, self.draft) for amb in self.ambassadors])
+        if self.switches.peer_agency:
+            accept = self.join_peers(x)
+        else:
+            accept = np.array([amb.accepts(x, self.draft) for amb in self.ambassadors])
         a = self.arrays
         for c in np.flatnonzero(a.caucus_common):
             bloc = a.caucus_members[c]
@@ -681,6 +685,19 @@ class Committee(mesa.Model):
                 side = self.record_rejection(amb, x)
             self.setter.learn_from_vote(amb.index, x, accepted, side)
 
+    def join_peers(self, x: float) -> np.ndarray:
+        """The vote as a cascade: ambassadors join the colleagues who already accept (theory.agency: peers)."""
+        blocked = np.array([bool(amb.blocking_red_lines(self.draft)) for amb in self.ambassadors])
+        accepted = np.zeros(self.n, dtype=np.int64)
+        self.vote_slack = np.zeros(self.n)
+        lo = np.array([amb.lo for amb in self.ambassadors])
+        hi = np.array([amb.hi for amb in self.ambassadors])
+        agency_max = self.p.agency_max if self.switches.agency else 0.0
+        rounds = rules.join_peers(lo, hi, blocked, self.trust, 1.0, x, agency_max, self.p.agency_half, accepted,
+                                  self.vote_slack)
+        self.log("cascade", (), f"{int(accepted.sum())} of {self.n} accept after {rounds} rounds of joining peers")
+        return accepted.astype(bool)
+
     def record_rejection(self, amb: Ambassador, x: float) -> int:
         """A public rejection: red lines go public; returns the side the member named."""
         amb.rejected_in_public = True
@@ -692,7 +709,7 @@ class Committee(mesa.Model):
                          f"{self.arrays.subissue_names[s]}")
             self.public_red_lines |= blocking
             return rules.NO_SIDE
-        slack = amb.slack()
+        slack = float(self.vote_slack[amb.index]) if self.switches.peer_agency else amb.slack()
         distance = max(amb.lo - slack - x, x - amb.hi - slack, 0.0)
         self.last_rejecters[amb.index] = distance
         self.log("rejection", (amb.code,), f"proposal {x:.2f} rejected by {amb.code}: its limits "

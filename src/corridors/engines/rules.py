@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from corridors.engines.jit_options import FAST, INLINE
 from corridors.scenario.schema import Scenario
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "derived_switches",
     "grown_trust",
     "harmonization_pressure",
+    "join_peers",
     "proposal",
     "public_interval",
     "rejection_side",
@@ -43,7 +45,6 @@ __all__ = [
     "widening_chance",
 ]
 
-_RULE = {"cache": True, "_nrt": False, "error_model": "numpy", "inline": "always"}
 
 TOO_LOW, TOO_HIGH, NO_SIDE = -1, 1, 0
 """The side a rejecting member names: the proposal was too low, too high, or neither."""
@@ -60,13 +61,13 @@ FIRST_HAND_SOURCES = (OWN, CONTACT, CAUCUS)
 # --- informal life (4.4) -------------------------------------------------------------------
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def grown_trust(w: float, gain: float) -> float:
     """Trust after one contact (or caucus meeting): w + gain * (1 - w)."""
     return w + gain * (1.0 - w)
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def contact_chance(w: float, rate: float) -> float:
     """Chance that a contact shares, gossips or lobbies: max(w, 0) * rate (privacy needs trust)."""
     return max(w, 0.0) * rate
@@ -75,7 +76,7 @@ def contact_chance(w: float, rate: float) -> float:
 # --- capitals (4.6) -----------------------------------------------------------------------------
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def widening_chance(widen_base: float, lobby_effect: float, pressure: float, entrenched: bool,
                     entrenchment: float) -> float:
     """Chance a capital widens at a review: base + lobby_effect * min(1, L), cut if entrenched."""
@@ -85,7 +86,7 @@ def widening_chance(widen_base: float, lobby_effect: float, pressure: float, ent
     return chance
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def widened_instruction(lo: float, hi: float, step: float, have_failed: bool,
                         last_x: float) -> tuple[float, float]:
     """The instruction after a widening: the bound the last failed proposal violated moves by step.
@@ -102,13 +103,13 @@ def widened_instruction(lo: float, hi: float, step: float, have_failed: bool,
 # --- caucuses (4.7) ----------------------------------------------------------------------------------
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def caucus_disclosure_chance(openness: float, mean_trust: float) -> float:
     """Chance a member discloses in its caucus: min(1, openness + mean positive trust)."""
     return min(1.0, openness + mean_trust)
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def harmonization_pressure(caucus_pressure: float, mean_trust: float) -> float:
     """Pressure on a caucus member whose interval excludes the caucus median ideal point."""
     return caucus_pressure * mean_trust
@@ -117,25 +118,64 @@ def harmonization_pressure(caucus_pressure: float, mean_trust: float) -> float:
 # --- formal meetings (4.8) ------------------------------------------------------------------
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def public_interval(ideal: float, lo: float, hi: float, posture: float) -> tuple[float, float]:
     """The postured public interval: [theta - pi (theta - lo), theta + pi (hi - theta)]."""
     return ideal - posture * (ideal - lo), ideal + posture * (hi - ideal)
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def agency_slack(trust_sum: float, agency_max: float, agency_half: float) -> float:
     """Agency slack e = agency_max * T / (T + agency_half), T the sum of positive ties."""
     return agency_max * trust_sum / (trust_sum + agency_half)
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def accepts(lo: float, hi: float, slack: float, x: float, blocked: bool) -> bool:
     """A member accepts x iff no red line is in the draft and lo - e <= x <= hi + e."""
     return (not blocked) and lo - slack <= x <= hi + slack
 
 
-@njit(**_RULE)
+@njit(**FAST)
+def join_peers(lo: np.ndarray, hi: np.ndarray, blocked: np.ndarray, stored: np.ndarray, scale: float, x: float,  # noqa: PLR0913 (a rule on plain arrays, called by both engines)
+               agency_max: float, agency_half: float, accepted: np.ndarray, slack: np.ndarray) -> int:
+    """The vote on x as a cascade of ambassadors joining their peers (``theory.agency: peers``).
+
+    "Closer interpersonal relations ... expand an ambassador's bargaining space in his or her
+    effort to join peers in consensus-seeking." A_0 is the members that accept x within their
+    own instruction; then every member k outside A accepts if x lies within its instruction
+    widened by e_k = agency_slack(P_k), P_k the sum of k's positive ties to the members of A
+    (tie k-j = stored[k, j] * scale where positive); repeated until nothing changes. Red lines
+    still block. Fills ``accepted`` (0/1) and ``slack`` (each member's e_k at the end) and
+    returns the number of rounds in which someone joined. No random numbers.
+    """
+    n = lo.size
+    for k in range(n):
+        slack[k] = 0.0
+        accepted[k] = 1 if accepts(lo[k], hi[k], 0.0, x, blocked[k]) else 0
+    rounds = 0
+    changed = True
+    while changed:
+        changed = False
+        for k in range(n):
+            peers = 0.0
+            for j in range(n):
+                if accepted[j] == 1 and j != k and stored[k, j] > 0.0:
+                    peers += stored[k, j] * scale
+            slack[k] = agency_slack(peers, agency_max, agency_half)
+        for k in range(n):
+            if accepted[k] == 0 and accepts(lo[k], hi[k], slack[k], x, blocked[k]):
+                accepted[k] = 2  # joins in this round
+                changed = True
+        if changed:
+            rounds += 1
+            for k in range(n):
+                if accepted[k] == 2:
+                    accepted[k] = 1
+    return rounds
+
+
+@njit(**INLINE)
 def rejection_side(lo: float, hi: float, slack: float, x: float) -> int:
     """The side a member names when it rejects x on its interval (TOO_LOW, TOO_HIGH or NO_SIDE)."""
     if x < lo - slack:
@@ -145,7 +185,7 @@ def rejection_side(lo: float, hi: float, slack: float, x: float) -> int:
     return NO_SIDE
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def update_belief(b_lo: float, b_hi: float, x: float, accepted: bool, side: int,
                   belief_step: float) -> tuple[float, float, bool]:
     """The setter's belief about one member after a vote on x; returns (lo, hi, changed).
@@ -172,7 +212,7 @@ def update_belief(b_lo: float, b_hi: float, x: float, accepted: bool, side: int,
     return min(b_lo, new_hi), new_hi, True
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def _slowest(x: float, b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> tuple[float, int, float, int]:
     """The slowest capitals at x: (delay, member) of those needing x higher, and of those needing it lower.
 
@@ -191,7 +231,7 @@ def _slowest(x: float, b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray)
     return need_higher, higher, need_lower, lower
 
 
-@njit(cache=True, _nrt=False, error_model="numpy")
+@njit(**FAST)
 def proposal(b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> float:
     """The point the slowest capital can reach soonest: argmin_x max_k dist(x, B_k) / (1 - s_k).
 
@@ -233,14 +273,14 @@ def proposal(b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> float:
 # --- bridges (4.9) and deployment (4.11) ----------------------------------------------------
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def bridge_chance_factor(w: float, bridge_rate: float) -> float:
     """One tie's factor in the chance that no bridge is found today: 1 - rate * max(w, 0)^2."""
     positive = max(w, 0.0)
     return 1.0 - bridge_rate * positive * positive
 
 
-@njit(**_RULE)
+@njit(**INLINE)
 def deployment_lag(mean_days: float, cv: float, normal: float) -> float:
     """LogNormal lag with the given mean and coefficient of variation, from a standard normal."""
     sigma2 = np.log1p(cv * cv)
@@ -306,6 +346,10 @@ class Switches(NamedTuple):
     agency: bool
     bridges: bool
     first_call: bool
+    # theory (model v3): True where a choice is not v2's
+    consensus_convening: bool
+    peer_agency: bool
+    informed_capitals: bool
 
 
 _INTEGER_FIELDS = {name: int for name in (
@@ -335,5 +379,8 @@ def derived_parameters(scenario: Scenario) -> ModelParameters:
 def derived_switches(scenario: Scenario) -> Switches:
     """The scenario's mechanism switches the engines read."""
     mech = scenario.mechanisms
-    return Switches(**{name: bool(getattr(mech, name)) for name in Switches._fields})
+    theory = scenario.theory
+    return Switches(**{name: bool(getattr(mech, name)) for name in Switches._fields if hasattr(mech, name)},
+                    consensus_convening=theory.convening == "consensus", peer_agency=theory.agency == "peers",
+                    informed_capitals=theory.capitals == "informed")
 

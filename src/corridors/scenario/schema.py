@@ -28,6 +28,7 @@ __all__ = [
     "Parameters",
     "Scenario",
     "SubIssue",
+    "Theory",
     "Tie",
 ]
 
@@ -201,6 +202,33 @@ INTERPERSONAL_MECHANISMS: tuple[str, ...] = (
 personal relations, leaving capitals, posturing and formal meetings."""
 
 
+class Theory(_Strict):
+    """Rival submodels of model v3 (docs/ODD.md section 8); each default is model v2."""
+
+    convening: Literal["schedule", "consensus"] = Field(
+        "schedule", description="Crisis meetings on the regular schedule only (v2), or also convened by the "
+        "setter once it believes its proposal passes (not built yet)")
+    convening_notice_days: int = _ranged(1, 0, 7, "Days from the setter's call to a convened meeting",
+                                         "same day to a week: an extraordinary session is never called later",
+                                         integer=True)
+    agency: Literal["network", "peers"] = Field(
+        "network", description="Agency slack from all of an ambassador's positive ties (v2), or from its ties "
+        "to the members already accepting, as a cascade (peers)")
+    capitals: Literal["lobbied", "informed"] = Field(
+        "lobbied", description="Capitals widen under lobbying pressure (v2), or also on their ambassador's "
+        "private estimate of agreement (not built yet)")
+    inform_effect: float = _chance(0.5, "Extra widening chance when the ambassador knows every other member "
+                                   "privately and its instruction excludes their estimate of agreement")
+
+    @model_validator(mode="after")
+    def _built(self) -> Theory:
+        for name, default in (("convening", "schedule"), ("capitals", "lobbied")):
+            if getattr(self, name) != default:
+                raise ValueError(f"{name}: '{getattr(self, name)}' is not built yet (issue 20); "
+                                 f"use '{default}'")
+        return self
+
+
 class Parameters(_Strict):
     """Every numeric parameter of ODD section 7 with its default.
 
@@ -341,6 +369,7 @@ class Scenario(_Strict):
     parameters: Parameters = Field(default_factory=Parameters, description="Numeric parameters (ODD section 7)")
     mechanisms: Mechanisms = Field(default_factory=Mechanisms, description="Mechanism switches")
     realist: StrictBool = Field(False, description="Switch off every interpersonal mechanism")
+    theory: Theory = Field(default_factory=Theory, description="Rival submodels of model v3 (defaults: v2)")
     sources: dict[str, str] = Field(default_factory=dict, description="Field path -> where the value comes from")
 
     @field_validator("sources")

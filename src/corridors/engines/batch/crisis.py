@@ -11,6 +11,7 @@ from numba import njit
 from corridors.engines.batch.informal import SOURCE_BITS, SOURCE_MASK, learn
 from corridors.engines.batch.state import Committee, Members, SetterBeliefs, Ties
 from corridors.engines.batch.ties import row_sums, trust
+from corridors.engines.jit_options import FAST, INLINE
 from corridors.engines.rng import next_double
 from corridors.engines.rules import (
     CAUCUS,
@@ -26,6 +27,7 @@ from corridors.engines.rules import (
     caucus_disclosure_chance,
     grown_trust,
     harmonization_pressure,
+    join_peers,
     proposal,
     public_interval,
     rejection_side,
@@ -36,11 +38,9 @@ from corridors.engines.rules import (
 
 __all__ = ["caucus_meetings", "capital_reviews", "find_bridges", "formal_crisis_meeting", "median_of"]
 
-_FAST = {"cache": True, "_nrt": False, "error_model": "numpy"}
-_INLINE = {**_FAST, "inline": "always"}
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def capital_reviews(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, day: int,
                     have_failed: bool, last_x: float) -> int:
     """Weekly reviews (and day 1 for capitals called on day 0); returns the number of widenings (7.6)."""
@@ -63,7 +63,7 @@ def capital_reviews(state: np.ndarray, p: ModelParameters, s: Switches, committe
     return widenings
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def median_of(values: np.ndarray, size: int) -> float:
     """Median of values[:size], sorting that slice in place (insertion sort: caucuses are small)."""
     for a in range(1, size):
@@ -77,7 +77,7 @@ def median_of(values: np.ndarray, size: int) -> float:
     return values[middle] if size % 2 == 1 else 0.5 * (values[middle - 1] + values[middle])
 
 
-@njit(**_INLINE)
+@njit(**INLINE)
 def caucus_meets_today(committee: Committee, c: int, day: int, formal_tomorrow: bool) -> bool:
     """The day before a crisis meeting (meets_before_formal), or on the caucus's own schedule."""
     world = committee.world
@@ -87,7 +87,7 @@ def caucus_meets_today(committee: Committee, c: int, day: int, formal_tomorrow: 
     return every > 0 and day >= world.caucus_phase_days[c] and (day - world.caucus_phase_days[c]) % every == 0
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def caucus_meetings(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, day: int,
                     formal_tomorrow: bool, setter_row: int) -> None:
     """Caucuses meeting today: disclosures, reports to the setter, trust, harmonization (7.7)."""
@@ -137,7 +137,7 @@ def caucus_meetings(state: np.ndarray, p: ModelParameters, s: Switches, committe
                     members.pressure[m] += harmonization_pressure(p.caucus_pressure, members.caucus_trust[m])
 
 
-@njit(**_INLINE)
+@njit(**INLINE)
 def slack(p: ModelParameters, s: Switches, ties: Ties, k: int) -> float:
     """Agency slack of k's ambassador (7.8)."""
     if not s.agency:
@@ -145,7 +145,7 @@ def slack(p: ModelParameters, s: Switches, ties: Ties, k: int) -> float:
     return agency_slack(ties.positive_sum[k] * ties.scale[0], p.agency_max, p.agency_half)
 
 
-@njit(**_INLINE)
+@njit(**INLINE)
 def blocked_by_red_line(committee: Committee, k: int) -> bool:
     world = committee.world
     for sub in range(world.in_draft.size):  # noqa: SIM110 (numba compiles no generators)
@@ -154,7 +154,7 @@ def blocked_by_red_line(committee: Committee, k: int) -> bool:
     return False
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def state_public_positions(p: ModelParameters, members: Members, beliefs: SetterBeliefs) -> None:
     """First crisis meeting: postured public intervals on the record; the setter's first beliefs."""
     for i in range(members.lo.size):
@@ -167,7 +167,7 @@ def state_public_positions(p: ModelParameters, members: Members, beliefs: Setter
         beliefs.source[i] = PUBLIC
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def update_beliefs_from_knowledge(committee: Committee, setter_row: int) -> None:
     """A newer version the setter learned (contact, gossip, caucus report, its own) replaces a belief."""
     beliefs = committee.beliefs
@@ -182,7 +182,7 @@ def update_beliefs_from_knowledge(committee: Committee, setter_row: int) -> None
             beliefs.source[k] = code & SOURCE_MASK
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def formal_crisis_meeting(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee,
                           setter: int, setter_row: int, first: bool) -> tuple[bool, float, bool, bool, int]:
     """Public positions, a proposal, a vote, and what the setter learns from it (7.8).
@@ -205,9 +205,15 @@ def formal_crisis_meeting(state: np.ndarray, p: ModelParameters, s: Switches, co
             redrafted = True
     update_beliefs_from_knowledge(committee, setter_row)
     x = proposal(beliefs.lo, beliefs.hi, members.salience)
-    for k in range(n):
-        members.accepts[k] = accepts(members.lo[k], members.hi[k], slack(p, s, ties, k), x,
-                                     blocked_by_red_line(committee, k))
+    if s.peer_agency:
+        for k in range(n):
+            members.blocked[k] = blocked_by_red_line(committee, k)
+        join_peers(members.lo, members.hi, members.blocked, ties.stored, ties.scale[0], x,
+                   p.agency_max if s.agency else 0.0, p.agency_half, members.accepts, members.vote_slack)
+    else:
+        for k in range(n):
+            members.accepts[k] = accepts(members.lo[k], members.hi[k], slack(p, s, ties, k), x,
+                                         blocked_by_red_line(committee, k))
     for c in range(world.caucus_size.size):
         if world.caucus_common[c]:
             all_in = True
@@ -247,7 +253,7 @@ def formal_crisis_meeting(state: np.ndarray, p: ModelParameters, s: Switches, co
                         world.public_red_lines[sub] = True
                 members.rejection_distance[k] = np.inf
             else:
-                e = slack(p, s, ties, k)
+                e = members.vote_slack[k] if s.peer_agency else slack(p, s, ties, k)
                 members.rejection_distance[k] = max(members.lo[k] - e - x, x - members.hi[k] - e, 0.0)
                 side = rejection_side(members.lo[k], members.hi[k], e, x)
         if k == setter:
@@ -260,7 +266,7 @@ def formal_crisis_meeting(state: np.ndarray, p: ModelParameters, s: Switches, co
     return False, x, redrafted, False, updates
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def find_bridges(state: np.ndarray, p: ModelParameters, committee: Committee) -> bool:
     """While a public red line blocks, the blocker's friends may find a workaround (7.9)."""
     world = committee.world

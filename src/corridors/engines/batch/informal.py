@@ -13,18 +13,17 @@ from numba import njit
 
 from corridors.engines.batch.state import BLOCK_SHIFT, Committee, Knowledge, Ties
 from corridors.engines.batch.ties import set_trust, store_tie, trust
+from corridors.engines.jit_options import FAST, INLINE
 from corridors.engines.rng import next_double
 from corridors.engines.rules import CAUCUS, CONTACT, GOSSIP, OWN, ModelParameters, Switches, contact_chance, grown_trust
 from corridors.engines.sampling import departures, pick_stranger, poisson_counts, shuffle_prefix
 
 __all__ = ["call", "choose_partner", "first_calls", "gossip_to", "informal_contacts", "learn", "rotate"]
 
-_FAST = {"cache": True, "_nrt": False, "error_model": "numpy"}
-_INLINE = {**_FAST, "inline": "always"}
 SOURCE_BITS, SOURCE_MASK = 3, 7
 
 
-@njit(**_INLINE)
+@njit(**INLINE)
 def learn(knowledge: Knowledge, knower: int, about: int, lo: float, hi: float, version: int, source: int) -> None:
     """Record a newer version of ``about``'s instruction in what ``knower`` knows."""
     code = ((version + 1) << SOURCE_BITS) | source
@@ -34,7 +33,7 @@ def learn(knowledge: Knowledge, knower: int, about: int, lo: float, hi: float, v
         knowledge.hi[knower, about] = hi
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def gossip_to(knowledge: Knowledge, news: np.ndarray, teller: int, listener: int) -> None:
     """Pass on what the teller learned first-hand and the listener does not know yet.
 
@@ -57,7 +56,7 @@ def gossip_to(knowledge: Knowledge, news: np.ndarray, teller: int, listener: int
             knowledge.hi[listener, about] = knowledge.hi[teller, about]
 
 
-@njit(**_INLINE)
+@njit(**INLINE)
 def choose_partner(state: np.ndarray, p: ModelParameters, ties: Ties, i: int) -> int:
     """A trusted colleague with probability friend_choice, else anyone not disliked (7.4).
 
@@ -101,7 +100,7 @@ def choose_partner(state: np.ndarray, p: ModelParameters, ties: Ties, i: int) ->
     return pick_stranger(state, ties.stored[i], i, n)
 
 
-@njit(**_INLINE)
+@njit(**INLINE)
 def call(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, i: int, j: int,
          in_crisis: bool) -> None:
     """One informal contact between i and j; its effects use the tie before the contact (7.4)."""
@@ -123,7 +122,7 @@ def call(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committe
         store_tie(ties, i, j, grown_trust(w, p.trust_gain) / ties.scale[0])
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def informal_contacts(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, cdf: np.ndarray,
                       rate: float, in_crisis: bool) -> int:
     """One day of contacts: each ambassador starts Poisson(rate), in random order; returns the count.
@@ -143,7 +142,7 @@ def informal_contacts(state: np.ndarray, p: ModelParameters, s: Switches, commit
     return count
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def first_calls(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee) -> int:
     """Day 0: a call to the strongest tie (probability first_call_friend) or to the capital (7.5)."""
     members = committee.members
@@ -170,7 +169,7 @@ def first_calls(state: np.ndarray, p: ModelParameters, s: Switches, committee: C
     return count
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def rotate(state: np.ndarray, p: ModelParameters, ties: Ties, caucus_mates: np.ndarray, skip: float,
            leavers: np.ndarray) -> float:
     """Burn-in: ambassadors leave; newcomers keep weak ties only to caucus-mates (7.3).

@@ -21,12 +21,12 @@ from corridors.engines.batch.state import Committee, allocate
 from corridors.engines.batch.ties import decay_trust, rebuild_ties, routine_meeting, trust
 from corridors.engines.draws import (
     NO_SETTER,
+    WorldDraws,
     check_stream_key,
     draw_world,
     replicate_streams,
-    scenario_arrays,
-    world_params,
 )
+from corridors.engines.jit_options import FAST, INLINE
 from corridors.engines.rng import new_state
 from corridors.engines.rows import (
     RED_LINE_BRIDGED,
@@ -57,10 +57,9 @@ __all__ = ["BLOCK_REPLICATES", "iter_batch", "run_batch", "simulate_block"]
 BLOCK_REPLICATES = 1024
 """Replicates per kernel call: rows leave the engine in blocks of this size."""
 
-_FAST = {"cache": True, "_nrt": False, "error_model": "numpy"}
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def fill_schedule(regular: np.ndarray, start: float, interval: float, burn_in: int) -> None:
     """regular[day + burn_in] = 1 on the days of regular formal meetings, from day -burn_in on."""
     regular[:] = 0
@@ -74,7 +73,7 @@ def fill_schedule(regular: np.ndarray, start: float, interval: float, burn_in: i
         k += 1
 
 
-@njit(cache=True, _nrt=False, error_model="numpy", inline="always")
+@njit(**INLINE)
 def is_crisis_meeting(day: int, regular: np.ndarray, p: ModelParameters, s: Switches) -> bool:
     """Whether a formal crisis meeting is held on ``day`` (7.8)."""
     if day >= p.max_days:
@@ -86,7 +85,7 @@ def is_crisis_meeting(day: int, regular: np.ndarray, p: ModelParameters, s: Swit
     return day >= 1 and regular[day + p.burn_in_days] == 1
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def network_measures(committee: Committee, threshold: float) -> tuple[float, float, float, float]:
     """(friends per ambassador, share with no friend, density, mean positive trust) at day 0."""
     ties = committee.ties
@@ -112,7 +111,7 @@ def network_measures(committee: Committee, threshold: float) -> tuple[float, flo
     return friends_total / n, zero / n, positive / (n * (n - 1)), mean_w
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def reset(committee: Committee) -> None:
     """The crisis state of a new replicate (the world and ties come from draw_world)."""
     m = committee.members
@@ -135,7 +134,7 @@ def reset(committee: Committee) -> None:
     committee.ties.scale[0] = 1.0
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def setter_knowledge(committee: Committee, p: ModelParameters, setter: int, setter_row: int,
                      met: bool) -> tuple[float, float]:
     """(share of the other members whose current instruction the setter knows, informal share, 5)."""
@@ -160,139 +159,143 @@ def setter_knowledge(committee: Committee, p: ModelParameters, setter: int, sett
     return known / others, (informal / others if met else np.nan)
 
 
-@njit(**_FAST)
-def simulate_block(
-    draw_states: np.ndarray, dynamics_states: np.ndarray, world_values: np.ndarray, p: ModelParameters,
-    s: Switches, committee: Committee, fixed_female: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray,
-    pair_class: np.ndarray, class_z: np.ndarray, fixed_ideal: np.ndarray, fixed_salience: np.ndarray,
-    big_player: np.ndarray, subissue_prob: np.ndarray, setter_is_member: bool, tie_i: np.ndarray,
-    tie_j: np.ndarray, tie_w: np.ndarray, observed_network: bool, out: Outcomes,
-) -> None:
+@njit(**FAST)
+def draw_replicate(draw_state: np.ndarray, committee: Committee) -> tuple[float, int, float]:
+    """One replicate's starting world (:func:`draw_world`) in the committee's arrays."""
+    members = committee.members
+    world = committee.world
+    drawn = WorldDraws(world.female, committee.ties.stored, members.ideal, members.salience, members.lo, members.hi,
+                       world.in_draft, world.caucus_phase_days)
+    return draw_world(draw_state, world.world_params, world.fixed, drawn, world.homophily_buffers)
+
+
+@njit(**FAST)
+def simulate_block(draw_states: np.ndarray, dynamics_states: np.ndarray, p: ModelParameters, s: Switches,
+                   committee: Committee, out: Outcomes) -> None:
     """Run one block of replicates; fills ``out`` replicate by replicate."""
+    for r in range(draw_states.shape[0]):
+        simulate_replicate(draw_states[r], dynamics_states[r], p, s, committee, out, r)
+
+
+@njit(**FAST)
+def simulate_replicate(draw_state: np.ndarray, state: np.ndarray, p: ModelParameters, s: Switches,
+                       committee: Committee, out: Outcomes, r: int) -> None:
+    """One replicate: its world, the burn-in, the crisis; fills row ``r`` of ``out``."""
     members = committee.members
     ties = committee.ties
     world = committee.world
     n = members.lo.size
     burn_in = p.burn_in_days
     horizon = p.max_days
-    z_buffer, count_buffer, prob_buffer = world.homophily_buffers
     own_schedules = False
     for c in range(world.caucus_every_days.size):
         own_schedules |= world.caucus_every_days[c] > 0 and world.caucus_size[c] >= 2
 
-    for r in range(draw_states.shape[0]):
-        state = dynamics_states[r]
-        phase, setter, deploy_normal = draw_world(
-            draw_states[r], world_values, fixed_female, pair_i, pair_j, pair_class, class_z, fixed_ideal,
-            fixed_salience, big_player, subissue_prob, setter_is_member, p.meeting_interval_days, tie_i, tie_j,
-            tie_w, observed_network, world.caucus_every_days, world.caucus_phase_days, world.female, ties.stored,
-            members.ideal, members.salience, members.lo, members.hi, world.in_draft, z_buffer, count_buffer,
-            prob_buffer,
-        )
-        setter_row = setter if setter != NO_SETTER else n
-        reset(committee)
-        rebuild_ties(ties)
-        fill_schedule(world.regular_meetings, -burn_in + phase, p.meeting_interval_days, burn_in)
-        rotation_skip = geometric_gap(state, math.log1p(-1.0 / p.tenure_days))
-        first_meeting = -1
-        for d in range(horizon):
-            if is_crisis_meeting(d, world.regular_meetings, p, s):
-                first_meeting = d
+    phase, setter, deploy_normal = draw_replicate(draw_state, committee)
+    setter_row = setter if setter != NO_SETTER else n
+    reset(committee)
+    rebuild_ties(ties)
+    fill_schedule(world.regular_meetings, -burn_in + phase, p.meeting_interval_days, burn_in)
+    rotation_skip = geometric_gap(state, math.log1p(-1.0 / p.tenure_days))
+    first_meeting = -1
+    for d in range(horizon):
+        if is_crisis_meeting(d, world.regular_meetings, p, s):
+            first_meeting = d
+            break
+    decided = False
+    decision_day = np.nan
+    red_line = RED_LINE_NONE
+    have_failed = False
+    last_x = 0.0
+    n_meetings = 0
+    n_failed = 0
+    n_contacts = 0
+    n_widenings = 0
+    n_updates = 0
+    window_contacts = 0
+    window_start = -7 * p.contacts_window_weeks
+    in_crisis = False
+    friends_mean = zero_friend = contacts_per_week = density = mean_w = np.nan
+
+    day = -burn_in
+    while day < horizon:
+        if day == 0:  # begin_crisis
+            friends_mean, zero_friend, density, mean_w = network_measures(committee, p.friend_threshold)
+            window_weeks = min(p.contacts_window_weeks * 7.0, float(burn_in)) / 7.0
+            contacts_per_week = 2.0 * window_contacts / n / window_weeks if window_weeks > 0 else np.nan
+            in_crisis = True
+            for i in range(n):
+                learn(committee.knowledge, i, i, members.lo[i], members.hi[i], 0, OWN)
+            n_contacts += first_calls(state, p, s, committee)
+        if not in_crisis:
+            rotation_skip = rotate(state, p, ties, world.caucus_mates, rotation_skip, members.leavers)
+        rate = p.crisis_contacts_per_day if in_crisis else p.routine_contacts_per_day
+        made = informal_contacts(state, p, s, committee, world.contact_cdf[1 if in_crisis else 0], rate, in_crisis)
+        if in_crisis:
+            n_contacts += made
+        elif day >= window_start:
+            window_contacts += made
+        meeting_today = in_crisis and is_crisis_meeting(day, world.regular_meetings, p, s)
+        if in_crisis:
+            if s.capital_review:
+                n_widenings += capital_reviews(state, p, s, committee, day, have_failed, last_x)
+            formal_tomorrow = is_crisis_meeting(day + 1, world.regular_meetings, p, s)
+            if s.caucuses and (formal_tomorrow or own_schedules):
+                caucus_meetings(state, p, s, committee, day, formal_tomorrow, setter_row)
+        if meeting_today:
+            n_meetings += 1
+            agreed, x, redrafted, outvoted, updates = formal_crisis_meeting(
+                state, p, s, committee, setter, setter_row, n_meetings == 1)
+            n_updates += updates
+            if redrafted:
+                red_line = RED_LINE_REDRAFTED
+            if agreed:
+                decided = True
+                decision_day = float(day)
+                if outvoted:
+                    red_line = RED_LINE_OUTVOTED
                 break
-        decided = False
-        decision_day = np.nan
-        red_line = RED_LINE_NONE
-        have_failed = False
-        last_x = 0.0
-        n_meetings = 0
-        n_failed = 0
-        n_contacts = 0
-        n_widenings = 0
-        n_updates = 0
-        window_contacts = 0
-        window_start = -7 * p.contacts_window_weeks
-        in_crisis = False
-        friends_mean = zero_friend = contacts_per_week = density = mean_w = np.nan
+            n_failed += 1
+            have_failed = True
+            last_x = x
+        elif world.regular_meetings[day + burn_in] == 1:
+            routine_meeting(ties, p.formal_trust_gain)
+        if in_crisis and s.bridges and find_bridges(state, p, committee):
+            red_line = RED_LINE_BRIDGED
+        decay_trust(ties, p.trust_decay)
+        day += 1
 
-        day = -burn_in
-        while day < horizon:
-            if day == 0:  # begin_crisis
-                friends_mean, zero_friend, density, mean_w = network_measures(committee, p.friend_threshold)
-                window_weeks = min(p.contacts_window_weeks * 7.0, float(burn_in)) / 7.0
-                contacts_per_week = 2.0 * window_contacts / n / window_weeks if window_weeks > 0 else np.nan
-                in_crisis = True
-                for i in range(n):
-                    learn(committee.knowledge, i, i, members.lo[i], members.hi[i], 0, OWN)
-                n_contacts += first_calls(state, p, s, committee)
-            if not in_crisis:
-                rotation_skip = rotate(state, p, ties, world.caucus_mates, rotation_skip, members.leavers)
-            rate = p.crisis_contacts_per_day if in_crisis else p.routine_contacts_per_day
-            made = informal_contacts(state, p, s, committee, world.contact_cdf[1 if in_crisis else 0], rate, in_crisis)
-            if in_crisis:
-                n_contacts += made
-            elif day >= window_start:
-                window_contacts += made
-            meeting_today = in_crisis and is_crisis_meeting(day, world.regular_meetings, p, s)
-            if in_crisis:
-                if s.capital_review:
-                    n_widenings += capital_reviews(state, p, s, committee, day, have_failed, last_x)
-                formal_tomorrow = is_crisis_meeting(day + 1, world.regular_meetings, p, s)
-                if s.caucuses and (formal_tomorrow or own_schedules):
-                    caucus_meetings(state, p, s, committee, day, formal_tomorrow, setter_row)
-            if meeting_today:
-                n_meetings += 1
-                agreed, x, redrafted, outvoted, updates = formal_crisis_meeting(
-                    state, p, s, committee, setter, setter_row, n_meetings == 1)
-                n_updates += updates
-                if redrafted:
-                    red_line = RED_LINE_REDRAFTED
-                if agreed:
-                    decided = True
-                    decision_day = float(day)
-                    if outvoted:
-                        red_line = RED_LINE_OUTVOTED
-                    break
-                n_failed += 1
-                have_failed = True
-                last_x = x
-            elif world.regular_meetings[day + burn_in] == 1:
-                routine_meeting(ties, p.formal_trust_gain)
-            if in_crisis and s.bridges and find_bridges(state, p, committee):
-                red_line = RED_LINE_BRIDGED
-            decay_trust(ties, p.trust_decay)
-            day += 1
-
-        if not decided:
-            for sub in range(world.in_draft.size):
-                if world.in_draft[sub] and world.public_red_lines[sub]:
-                    red_line = RED_LINE_UNRESOLVED
-        pivotal = -1
-        best_distance = -1.0
-        if have_failed:
-            for k in range(n):
-                if members.rejection_distance[k] > best_distance:
-                    best_distance = members.rejection_distance[k]
-                    pivotal = k
-        known_share, informal_share = setter_knowledge(committee, p, setter, setter_row, n_meetings > 0)
-        out.decided[r] = decided
-        out.decision_day[r] = decision_day
-        out.deploy_normal[r] = deploy_normal
-        out.first_meeting_day[r] = first_meeting
-        out.n_formal_meetings[r] = n_meetings
-        out.n_failed_proposals[r] = n_failed
-        out.n_informal_contacts[r] = n_contacts
-        out.n_capital_widenings[r] = n_widenings
-        out.formal_updates[r] = n_updates
-        out.red_line[r] = red_line
-        out.pivotal[r] = pivotal
-        out.setter[r] = setter
-        out.setter_known_share[r] = known_share
-        out.informal_share[r] = informal_share
-        out.friends_mean[r] = friends_mean
-        out.zero_friend_share[r] = zero_friend
-        out.contacts_per_week[r] = contacts_per_week
-        out.density[r] = density
-        out.mean_trust[r] = mean_w
+    if not decided:
+        for sub in range(world.in_draft.size):
+            if world.in_draft[sub] and world.public_red_lines[sub]:
+                red_line = RED_LINE_UNRESOLVED
+    pivotal = -1
+    best_distance = -1.0
+    if have_failed:
+        for k in range(n):
+            if members.rejection_distance[k] > best_distance:
+                best_distance = members.rejection_distance[k]
+                pivotal = k
+    known_share, informal_share = setter_knowledge(committee, p, setter, setter_row, n_meetings > 0)
+    out.decided[r] = decided
+    out.decision_day[r] = decision_day
+    out.deploy_normal[r] = deploy_normal
+    out.first_meeting_day[r] = first_meeting
+    out.n_formal_meetings[r] = n_meetings
+    out.n_failed_proposals[r] = n_failed
+    out.n_informal_contacts[r] = n_contacts
+    out.n_capital_widenings[r] = n_widenings
+    out.formal_updates[r] = n_updates
+    out.red_line[r] = red_line
+    out.pivotal[r] = pivotal
+    out.setter[r] = setter
+    out.setter_known_share[r] = known_share
+    out.informal_share[r] = informal_share
+    out.friends_mean[r] = friends_mean
+    out.zero_friend_share[r] = zero_friend
+    out.contacts_per_week[r] = contacts_per_week
+    out.density[r] = density
+    out.mean_trust[r] = mean_w
 
 
 # --- Python side ------------------------------------------------------------------------
@@ -311,10 +314,8 @@ def iter_batch(
 
     ``stream_key`` replaces the scenario hash in each replicate's seed (common random numbers).
     """
-    arrays = scenario_arrays(scenario)
     p = derived_parameters(scenario)
     s = derived_switches(scenario)
-    world_values = world_params(scenario)
     key = scenario.content_hash() if stream_key is None else check_stream_key(stream_key)
     committee = allocate(scenario, p)
     for block_start in range(first_replicate, first_replicate + replications, block):
@@ -326,12 +327,7 @@ def iter_batch(
             draw_states[offset] = draws_state
             dynamics_states[offset] = new_state(dynamics_seq)
         out = new_outcomes(count)
-        simulate_block(
-            draw_states, dynamics_states, world_values, p, s, committee, arrays.fixed_female, arrays.pair_i,
-            arrays.pair_j, arrays.pair_class, arrays.class_z, arrays.fixed_ideal, arrays.fixed_salience,
-            arrays.big_player, arrays.subissue_prob, arrays.setter_is_member, arrays.tie_i, arrays.tie_j,
-            arrays.tie_w, arrays.observed_network, out,
-        )
+        simulate_block(draw_states, dynamics_states, p, s, committee, out)
         yield outcome_rows(scenario, out, engine="batch", seed=seed, first_replicate=block_start)
 
 

@@ -10,7 +10,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from corridors.engines.draws import scenario_arrays
+from corridors.engines.draws import (
+    HomophilyBuffers,
+    WorldFixed,
+    WorldParams,
+    homophily_buffers,
+    scenario_arrays,
+    world_fixed,
+    world_params,
+)
 from corridors.engines.rules import ModelParameters
 from corridors.engines.sampling import poisson_cdf
 from corridors.scenario.schema import Scenario
@@ -36,6 +44,8 @@ class Members(NamedTuple):
     called_home: np.ndarray
     rejected_in_public: np.ndarray
     accepts: np.ndarray  # this meeting's votes
+    blocked: np.ndarray  # this meeting: a red line of the member's is in the draft (theory.agency: peers)
+    vote_slack: np.ndarray  # this meeting: each member's slack at the end of the peers cascade
     rejection_distance: np.ndarray  # how far the last failed proposal was from each rejecter
     caucus_trust: np.ndarray  # mean positive trust to the current caucus
     disclosed: np.ndarray
@@ -93,7 +103,9 @@ class World(NamedTuple):
     public_red_lines: np.ndarray
     regular_meetings: np.ndarray  # 1 on days of regular formal meetings, indexed day + burn_in
     contact_cdf: np.ndarray  # Poisson tables: routine, crisis
-    homophily_buffers: tuple[np.ndarray, np.ndarray, np.ndarray]
+    homophily_buffers: HomophilyBuffers  # work space of draw_world
+    world_params: WorldParams  # the numbers draw_world reads
+    fixed: WorldFixed  # the fixed arrays draw_world reads
 
 
 class Committee(NamedTuple):
@@ -125,7 +137,8 @@ def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
     member_state = Members(
         ideal=floats(), salience=floats(), lo=floats(), hi=floats(), version=ints(), pressure=floats(),
         public_lo=floats(), public_hi=floats(), public_version=ints(), called_home=ints(),
-        rejected_in_public=ints(), accepts=ints(), rejection_distance=floats(), caucus_trust=floats(),
+        rejected_in_public=ints(), accepts=ints(), blocked=np.zeros(n, dtype=np.bool_),
+        vote_slack=floats(), rejection_distance=floats(), caucus_trust=floats(),
         disclosed=ints(), order=ints(), calls=ints(), leavers=ints(), news=ints(), buffer=floats(),
     )
     ties = Ties(
@@ -140,7 +153,6 @@ def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
     knowledge = Knowledge(code=np.zeros((n + 1, n), dtype=np.int32), lo=np.zeros((n + 1, n)),
                           hi=np.ones((n + 1, n)))
     beliefs = SetterBeliefs(lo=floats(), hi=floats(), version=ints(), source=ints())
-    n_classes = 2 * a.class_z.size
     world = World(
         female=np.zeros(n, dtype=np.bool_),
         caucus_size=a.caucus_members.sum(axis=1).astype(np.int64),
@@ -158,6 +170,8 @@ def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
         regular_meetings=np.zeros(params.burn_in_days + params.max_days + 2, dtype=np.int8),
         contact_cdf=np.stack([poisson_cdf(params.routine_contacts_per_day),
                               poisson_cdf(params.crisis_contacts_per_day)]),
-        homophily_buffers=(np.zeros(n_classes), np.zeros(n_classes), np.zeros(n_classes)),
+        homophily_buffers=homophily_buffers(world_fixed(scenario)),
+        world_params=world_params(scenario),
+        fixed=world_fixed(scenario),
     )
     return Committee(member_state, ties, knowledge, beliefs, world)

@@ -10,22 +10,21 @@ from __future__ import annotations
 from numba import njit
 
 from corridors.engines.batch.state import BLOCK_SHIFT, Ties
+from corridors.engines.jit_options import FAST, INLINE
 from corridors.engines.rules import grown_trust
 
 __all__ = ["decay_trust", "rebuild_ties", "routine_meeting", "row_sums", "set_trust", "store_tie", "trust"]
 
-_FAST = {"cache": True, "_nrt": False, "error_model": "numpy"}
-_INLINE = {**_FAST, "inline": "always"}
 
 
-@njit(**_INLINE)
+@njit(**INLINE)
 def trust(ties: Ties, i: int, j: int) -> float:
     """The tie strength w between i and j."""
     value = ties.stored[i, j]
     return value * ties.scale[0] if value > 0.0 else value
 
 
-@njit(**_INLINE)
+@njit(**INLINE)
 def store_tie(ties: Ties, i: int, j: int, stored: float) -> None:
     """Set the tie i-j (both directions) to a value in stored units, keeping sums and counts current."""
     for side in range(2):
@@ -44,13 +43,13 @@ def store_tie(ties: Ties, i: int, j: int, stored: float) -> None:
         ties.stored[a, b] = stored
 
 
-@njit(**_INLINE)
+@njit(**INLINE)
 def set_trust(ties: Ties, i: int, j: int, value: float) -> None:
     """Set the tie i-j to strength ``value`` (both directions)."""
     store_tie(ties, i, j, value / ties.scale[0] if value > 0.0 else value)
 
 
-@njit(**_INLINE)
+@njit(**INLINE)
 def row_sums(ties: Ties, a: int) -> None:
     """Exact positive sums and counts of row a, in total and by block (drops accumulated rounding)."""
     n_blocks = ties.block_sum.shape[1]
@@ -70,7 +69,7 @@ def row_sums(ties: Ties, a: int) -> None:
     ties.degree[a] = degree
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def rebuild_ties(ties: Ties) -> None:
     """Sums of positive ties and counts of ties and dislikes, from the matrix."""
     n = ties.stored.shape[0]
@@ -82,7 +81,7 @@ def rebuild_ties(ties: Ties) -> None:
         row_sums(ties, a)
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def routine_meeting(ties: Ties, formal_trust_gain: float) -> None:
     """Colleagues, not friends: every positive tie grows by formal_trust_gain (7.8).
 
@@ -101,7 +100,7 @@ def routine_meeting(ties: Ties, formal_trust_gain: float) -> None:
         ties.positive_sum[a] = ties.positive_sum[a] * keep + add * ties.degree[a]
 
 
-@njit(**_FAST)
+@njit(**FAST)
 def decay_trust(ties: Ties, trust_decay: float) -> None:
     """Every positive tie decays by trust_decay (7.10): one factor; renormalized when it gets small."""
     ties.scale[0] *= 1.0 - trust_decay
