@@ -332,13 +332,17 @@ def read_parameter_file(path: str | Path) -> dict[str, Any]:
         raise CorridorsError(f"--params {label}: cannot read the parameter file: {exc}") from None
     if not isinstance(document, dict) or document.get("format") != PARAMETER_FILE_FORMAT:
         raise CorridorsError(f"--params {label}: not a corridors parameter file (format: {PARAMETER_FILE_FORMAT})")
-    if not isinstance(document.get("parameters"), dict) or not document["parameters"]:
+    empty_allowed = "theory" in document  # a bench theory fitted nothing: its defaults are its fit
+    if not isinstance(document.get("parameters"), dict) or (not document["parameters"] and not empty_allowed):
         raise CorridorsError(f"--params {label}: parameters: missing or empty")
     return document
 
 
 def parameter_overrides(path: str | Path, *, reading: str | None = None) -> list[str]:
     """A parameter file as ``--set`` overrides (its primary reading, or ``reading``).
+
+    A file written by the theory bench also carries its theory's structural choices
+    (``overrides``), applied after the reading and before the parameters.
 
     Examples
     --------
@@ -348,16 +352,20 @@ def parameter_overrides(path: str | Path, *, reading: str | None = None) -> list
     >>> parameter_overrides(shipped_parameter_file(), reading="realist")[0]
     'realist=true'
     """
+    from corridors.calibration.simulate import parameter_path
+
     document = read_parameter_file(path)
     chosen = reading or document.get("reading", "interpersonal")
+    structure: list[str] = []
     if reading is None:
         values = document["parameters"]
+        structure = [str(o) for o in document.get("overrides") or []]
     else:
         readings = document.get("readings") or {}
         if chosen not in readings:
             raise CorridorsError(f"--params {path}: no reading '{chosen}' (readings: {', '.join(readings)})")
         values = {k: v["value"] for k, v in readings[chosen]["parameters"].items()}
-    return [*READINGS.get(chosen, ()), *(f"parameters.{k}={float(v)!r}" for k, v in values.items())]
+    return [*READINGS.get(chosen, ()), *structure, *(f"{parameter_path(k)}={float(v)!r}" for k, v in values.items())]
 
 
 def shipped_parameter_file() -> Path:

@@ -26,10 +26,18 @@ def calibrate(
                                                                                    "and evaluation")] = None,
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed (common random numbers)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
+    bench: Annotated[str | None, typer.Option(
+        "--bench", is_flag=False, flag_value="shipped", metavar="[SPEC]",
+        help="Run the theory bench of SPEC (a bench YAML; alone: the shipped bench) and write its scorecard")] = None,
+    theory: Annotated[list[str] | None, typer.Option("--theory", help="With --bench: only this theory "
+                                                                      "(repeatable)")] = None,
 ) -> None:
     """Fit shared parameters to the paper's targets (both readings, leave-one-out) and write the results.
 
+    With --bench, fit every theory of a bench spec on the same patterns and write the scorecard.
+
     Example: corridors calibrate --quick --out calibration-quick
+    Example: corridors calibrate --bench --quick --out bench-quick
     """
     from corridors.calibration.pipeline import run_calibration, with_size, write_outputs
     from corridors.calibration.simulate import HeldExecutor
@@ -39,6 +47,12 @@ def calibrate(
     chosen = "quick" if quick else (size or "full")
     if quick and size not in (None, "quick"):
         raise CorridorsError(f"--quick and --size {size}: give one")
+    if theory and bench is None:
+        raise CorridorsError("--theory goes with --bench")
+    if bench is not None:
+        _bench(bench, chosen, out=out, store=store, executor=executor, workers=workers, dask=dask,
+               replications=replications, seed=seed, quiet=quiet, theories=theory or None)
+        return
     changes: dict[str, Any] = {}
     if replications is not None:
         changes["replications"] = replications
@@ -65,6 +79,60 @@ def calibrate(
     if not quiet:
         _print(result)
     console.print(f"wrote {len(written)} files to {out} (parameter file {out / 'calibrated.yaml'})")
+
+
+def _bench(source: str, size: str, *, out: Path, store: Path | None, executor: str, workers: int | None,
+           dask: str | None, replications: int | None, seed: int | None, quiet: bool,
+           theories: list[str] | None) -> None:  # fmt: skip
+    from corridors.calibration.bench.report import summary_sentence
+    from corridors.calibration.bench.run import evaluations_estimate, run_bench, write_bench_outputs
+    from corridors.calibration.bench.spec import load_bench, shipped_bench
+    from corridors.calibration.simulate import HeldExecutor
+    from corridors.errors import CorridorsError
+    from corridors.experiments import make_executor
+
+    spec = load_bench(shipped_bench() if source == "shipped" else Path(source))
+    if size not in spec.sizes:
+        raise CorridorsError(f"--size {size}: the bench has sizes {', '.join(spec.sizes)}")
+    for name in theories or []:
+        spec.theory(name)
+    changes: dict[str, Any] = {}
+    if replications is not None:
+        changes["replications"] = replications
+    if changes or seed is not None:
+        sizes = {**spec.sizes, size: spec.sizes[size].model_copy(update=changes)}  # type: ignore[index]
+        spec = spec.model_copy(update={"sizes": sizes, **({"seed": seed} if seed is not None else {})})
+    if out.exists() and not out.is_dir():
+        raise CorridorsError(f"--out {out}: is a file, not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    store_path = store or out / "bench.duckdb"
+    pool = make_executor(executor, workers=workers, dask_address=dask)
+    total = evaluations_estimate(spec, spec.sizes[size])  # type: ignore[index]
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("evaluations (at most)"), TimeElapsedColumn(), console=err_console,
+                  disable=quiet) as progress:  # fmt: skip
+        task = progress.add_task("bench", total=total)
+
+        def advance(stage: str, count: int) -> None:
+            progress.update(task, advance=1, description=stage)
+
+        with pool:
+            result = run_bench(spec, size=size, store=store_path, executor=HeldExecutor(pool), progress=advance,
+                               theories=theories)  # fmt: skip
+        progress.update(task, completed=total)
+    written = write_bench_outputs(result, out)
+    if not quiet:
+        table = Table(title=f"bench {spec.name} ({size}): scorecard")
+        columns = ["theory", "status", "patterns_passed", "patterns", "objective", "aic_like",
+                   "held_out_rmse_months", "at_box_edge"]
+        for column in columns:
+            table.add_column(column, justify="right")
+        for _, row in result.scorecard.iterrows():
+            table.add_row(*(("" if row.get(c) is None or row.get(c) != row.get(c) else
+                             f"{row[c]:.2f}" if isinstance(row[c], float) else str(row[c])[:60]) for c in columns))
+        console.print(table)
+    console.print(summary_sentence(result.scorecard))
+    console.print(f"wrote {len(written)} files to {out} (scorecard {out / 'scorecard.csv'})")
 
 
 def _print(result: Any) -> None:
