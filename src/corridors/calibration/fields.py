@@ -67,6 +67,12 @@ def schema_field(name: str) -> SchemaField:
                         high = float(value)
         default = info.get_default(call_default_factory=True)
         annotation = info.annotation
-        return SchemaField(path=path, default=default, low=low, high=high,
-                           integer=annotation is int, boolean=annotation is bool or "StrictBool" in str(annotation))
+        return SchemaField(
+            path=path,
+            default=default,
+            low=low,
+            high=high,
+            integer=annotation is int,
+            boolean=annotation is bool or "StrictBool" in str(annotation),
+        )
     raise CorridorsError(f"{path}: empty path")  # pragma: no cover

@@ -26,9 +26,11 @@ def calibrate(
                                                                                    "and evaluation")] = None,
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed (common random numbers)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
-    bench: Annotated[str | None, typer.Option(
-        "--bench", is_flag=False, flag_value="shipped", metavar="[SPEC]",
-        help="Run the theory bench of SPEC (a bench YAML; alone: the shipped bench) and write its scorecard")] = None,
+    bench: Annotated[bool, typer.Option(
+        "--bench", help="Run the theory bench of SPEC (default: the shipped bench) and write its scorecard")] = False,
+    spec: Annotated[Path | None, typer.Argument(metavar="SPEC", show_default=False,
+                                                help="With --bench: a bench spec YAML (default: the shipped one)")
+                    ] = None,
     theory: Annotated[list[str] | None, typer.Option("--theory", help="With --bench: only this theory "
                                                                       "(repeatable)")] = None,
 ) -> None:
@@ -37,7 +39,7 @@ def calibrate(
     With --bench, fit every theory of a bench spec on the same patterns and write the scorecard.
 
     Example: corridors calibrate --quick --out calibration-quick
-    Example: corridors calibrate --bench --quick --out bench-quick
+    Example: corridors calibrate --bench --quick --out bench-quick   (the shipped bench; or --bench SPEC.yaml)
     """
     from corridors.calibration.pipeline import run_calibration, with_size, write_outputs
     from corridors.calibration.simulate import HeldExecutor
@@ -47,10 +49,11 @@ def calibrate(
     chosen = "quick" if quick else (size or "full")
     if quick and size not in (None, "quick"):
         raise CorridorsError(f"--quick and --size {size}: give one")
-    if theory and bench is None:
-        raise CorridorsError("--theory goes with --bench")
-    if bench is not None:
-        _bench(bench, chosen, out=out, store=store, executor=executor, workers=workers, dask=dask,
+    if (theory or spec is not None) and not bench:
+        what = "--theory" if theory else str(spec)
+        raise CorridorsError(f"{what}: goes with --bench (corridors calibrate --bench [SPEC])")
+    if bench:
+        _bench(spec, chosen, out=out, store=store, executor=executor, workers=workers, dask=dask,
                replications=replications, seed=seed, quiet=quiet, theories=theory or None)
         return
     changes: dict[str, Any] = {}
@@ -81,7 +84,7 @@ def calibrate(
     console.print(f"wrote {len(written)} files to {out} (parameter file {out / 'calibrated.yaml'})")
 
 
-def _bench(source: str, size: str, *, out: Path, store: Path | None, executor: str, workers: int | None,
+def _bench(source: Path | None, size: str, *, out: Path, store: Path | None, executor: str, workers: int | None,
            dask: str | None, replications: int | None, seed: int | None, quiet: bool,
            theories: list[str] | None) -> None:  # fmt: skip
     from corridors.calibration.bench.report import summary_sentence
@@ -91,7 +94,7 @@ def _bench(source: str, size: str, *, out: Path, store: Path | None, executor: s
     from corridors.errors import CorridorsError
     from corridors.experiments import make_executor
 
-    spec = load_bench(shipped_bench() if source == "shipped" else Path(source))
+    spec = load_bench(shipped_bench() if source is None else source)
     if size not in spec.sizes:
         raise CorridorsError(f"--size {size}: the bench has sizes {', '.join(spec.sizes)}")
     for name in theories or []:

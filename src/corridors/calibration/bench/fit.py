@@ -273,8 +273,14 @@ def fit_theory(
         targets=patterns, overrides=[*theory.all_overrides, *spec.overrides], max_parameters=size.max_parameters,
         progress=tagged,
     )  # fmt: skip
-    fit = BenchCalibration(**options, parameters=None if status.active else [], max_evaluations=size.max_evaluations,
-                           profile_points=0, standard_errors=size.standard_errors, allow_empty=True)
+    fit = BenchCalibration(
+        **options,
+        parameters=None if status.active else [],
+        max_evaluations=size.max_evaluations,
+        profile_points=0,
+        standard_errors=size.standard_errors,
+        allow_empty=True,
+    )
     fit.fit()
     result = TheoryResult(theory, status, fit, parameters=_parameter_table(fit))
     if size.leave_one_out and len(spec.organizations) > 1:

@@ -30,8 +30,8 @@ __all__ = ["PATTERN_GROUPS", "bench_patterns", "pattern_difference_se", "pattern
 
 PATTERN_GROUPS = ("table1", "order", "decisions", "survey", "case", "input")
 
-_COLUMNS = ["target", "group", "measure", "organization", "members", "weights", "kind", "value", "se", "pass_se",
-            "one_sided", "n", "is_input", "source", "se_source"]  # fmt: skip
+_COLUMNS = ["target", "group", "measure", "moment", "organization", "members", "weights", "kind", "value", "se",
+            "pass_se", "one_sided", "n", "is_input", "source", "se_source"]  # fmt: skip
 
 
 def _rows_record_first_calls() -> bool:
@@ -43,9 +43,9 @@ def _rows_record_first_calls() -> bool:
 def bench_patterns(spec: BenchSpec, *, sample: str | None = None) -> pd.DataFrame:
     """Every pattern of the bench with its value, SE, source, and how to simulate it.
 
-    ``members``/``weights``/``kind`` say how the simulated value is built from the
-    organizations' moments: ``mean`` (a weighted mean; ``all`` = the fitted organizations,
-    equal weights) or ``gap`` (the first member minus the mean of the others).
+    ``moment``/``members``/``weights``/``kind`` say how the simulated value is built from the
+    organizations' moments (``moment``, per organization): ``mean`` (a weighted mean; ``all``
+    = the fitted organizations, equal weights) or ``gap`` (the first member minus the mean of the others).
     ``pass_se`` is the SE the pass rule uses when it differs from ``se`` (the OAS bound:
     0, the simulation's own SE alone); ``one_sided`` patterns are bounds from below.
 
@@ -82,7 +82,8 @@ def bench_patterns(spec: BenchSpec, *, sample: str | None = None) -> pd.DataFram
         se = math.sqrt(float(table1.loc["EU", "se"]) ** 2 + others_var)
         rows.append({
             "target": "eu_gap_months:EU", "group": "order", "measure": "eu_gap_months", "organization": "EU",
-            "members": ",".join(["EU", *others]), "weights": "1", "kind": "gap", "value": gap, "se": se,
+            "moment": "response_months", "members": ",".join(["EU", *others]), "weights": "1", "kind": "gap",
+            "value": gap, "se": se,
             "pass_se": math.nan, "one_sided": False, "n": float(len(orgs)), "is_input": False,
             "source": "Hardt 2012, Table 1: the EU slowest (its mean minus the mean of the others, months)",
             "se_source": "propagated from Table 1's SEs (independent means)",
@@ -98,9 +99,14 @@ def bench_patterns(spec: BenchSpec, *, sample: str | None = None) -> pd.DataFram
     for label, members in groups:
         days = decisions.loc[decisions["organization"].isin(members), "decision_days"]
         weights = [float(counts[m]) / len(days) for m in members]
-        pooling = "" if len(members) == 1 else (
-            f"; pooled: {', '.join(f'{m} {int(counts[m])}' for m in members)} timed decisions, each organization's "
-            f"simulated share weighted by its number")
+        pooling = (
+            ""
+            if len(members) == 1
+            else (
+                f"; pooled: {', '.join(f'{m} {int(counts[m])}' for m in members)} timed decisions, each organization's "
+                f"simulated share weighted by its number"
+            )
+        )
         for horizon in spec.patterns.decision_horizons_days:
             x = float((days <= horizon).sum())
             rows.append({
@@ -127,6 +133,7 @@ def bench_patterns(spec: BenchSpec, *, sample: str | None = None) -> pd.DataFram
                           f"SEs below it; weight in the objective as an SE of {p.oas_case_objective_se:g}"),
         })  # fmt: skip
     out = pd.DataFrame(rows, columns=_COLUMNS)
+    out["moment"] = out["moment"].fillna(out["measure"])
     for column in ("value", "se", "pass_se", "n"):
         out[column] = out[column].astype(float)
     out["one_sided"] = out["one_sided"].astype(bool)
@@ -161,7 +168,7 @@ def pattern_moments(patterns: pd.DataFrame, by_org: Mapping[str, pd.DataFrame]) 
         if chosen is None:
             continue
         names, weights = chosen
-        measure = str(row["measure"])
+        measure = str(row["moment"])
         if any(measure not in by_org[n].index for n in names):
             continue
         values = np.array([float(by_org[n].loc[measure, "value"]) for n in names])
@@ -181,7 +188,7 @@ def pattern_difference_se(patterns: pd.DataFrame, by_org: Mapping[str, pd.Series
         if chosen is None:
             continue
         names, weights = chosen
-        measure = str(row["measure"])
+        measure = str(row["moment"])
         if any(measure not in by_org[n].index for n in names):
             continue
         ses = np.array([float(by_org[n][measure]) for n in names])

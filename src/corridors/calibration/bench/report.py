@@ -134,15 +134,22 @@ def summary_sentence(source: Any) -> str:
     m = len(survivors)
     best = best_theory(table)
     row = fitted.set_index("theory").loc[best]
-    edge = f"; its {row['at_box_edge']} sits at a box edge" if isinstance(row.get("at_box_edge"), str) and \
-        row.get("at_box_edge") else ""
+    edge = (
+        f"; its {row['at_box_edge']} sits at a box edge"
+        if isinstance(row.get("at_box_edge"), str) and row.get("at_box_edge")
+        else ""
+    )
     if m:
-        body = (f", {m} {'reproduces' if m == 1 else 'reproduce'} all {total} patterns (|z| < 2); the best surviving "
-                f"is {row['label']} (AIC-like {row['aic_like']:.1f}){edge}")
+        body = (
+            f", {m} {'reproduces' if m == 1 else 'reproduce'} all {total} patterns (|z| < 2); the best surviving "
+            f"is {row['label']} (AIC-like {row['aic_like']:.1f}){edge}"
+        )
     else:
-        body = (f", none reproduces all {total} patterns (|z| < 2); the best is {row['label']}, reproducing "
-                f"{int(row['patterns_passed'])} of {total} (AIC-like {row['aic_like']:.1f}; fails "
-                f"{row['patterns_failed']}){edge}")
+        body = (
+            f", none reproduces all {total} patterns (|z| < 2); the best is {row['label']}, reproducing "
+            f"{int(row['patterns_passed'])} of {total} (AIC-like {row['aic_like']:.1f}; fails "
+            f"{row['patterns_failed']}){edge}"
+        )
     rejected = fitted[~fitted["survives"].astype(bool) & (fitted["theory"] != best)]
     tail = "".join(f"; {r['label']} fails {r['patterns_failed']}" for _, r in rejected.iterrows())
     return head + body + tail + "."

@@ -151,7 +151,8 @@ def build_scorecard(results: dict[str, TheoryResult], patterns: pd.DataFrame) ->
             summary = fit.screen_summary_
             record["not_identified"] = ", ".join(summary.loc[~summary["identified"], "parameter"].astype(str))
             record["identified_not_fitted"] = ", ".join(
-                summary.loc[summary["identified"] & ~summary["fitted"], "parameter"].astype(str))
+                summary.loc[summary["identified"] & ~summary["fitted"], "parameter"].astype(str)
+            )
         else:
             record["not_identified"] = record["identified_not_fitted"] = ""
         record["inactive_candidates"] = ", ".join(f"{n} ({why})" for n, why in result.status.inactive.items())
@@ -252,9 +253,11 @@ def write_bench_outputs(result: BenchResult, out: str | Path) -> list[Path]:
     best = best_theory(result.scorecard)
     if best is not None:
         document = _theory_document(result.theories[best], result.spec, result.size_name)
-        document["chosen_as"] = ("the best surviving theory (lowest AIC-like criterion among those passing every "
-                                 "pattern)" if bool(result.scorecard.set_index("theory").loc[best, "survives"]) else
-                                 "no theory passes every pattern: the lowest AIC-like criterion of all fitted theories")
+        document["chosen_as"] = (
+            "the best surviving theory (lowest AIC-like criterion among those passing every pattern)"
+            if bool(result.scorecard.set_index("theory").loc[best, "survives"])
+            else "no theory passes every pattern: the lowest AIC-like criterion of all fitted theories"
+        )
         path = out / "best.yaml"
         with atomic_output(path) as partial:
             partial.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")

@@ -54,8 +54,9 @@ class Theory(_Strict):
     label: str = Field("", max_length=120, description="Human name for tables and figures")
     description: str = Field("", max_length=2000, description="What the theory says, with its source")
     overrides: tuple[str, ...] = Field((), description="Structural choices as --set overrides (PATH=VALUE)")
-    reading: Literal["interpersonal", "realist"] = Field("interpersonal",
-                                                         description="realist: every interpersonal mechanism off")
+    reading: Literal["interpersonal", "realist"] = Field(
+        "interpersonal", description="realist: every interpersonal mechanism off"
+    )
 
     @field_validator("overrides")
     @classmethod
@@ -108,13 +109,18 @@ class BenchSize(_Strict):
 class Patterns(_Strict):
     """Settings of the patterns (docs/CALIBRATION.md, 'The bench's patterns')."""
 
-    min_decisions: int = Field(5, ge=1, le=1000, description="Timed decisions an organization needs for its own "
-                               "decision shares; the others are pooled")
+    min_decisions: int = Field(
+        5,
+        ge=1,
+        le=1000,
+        description="Timed decisions an organization needs for its own decision shares; the others are pooled",
+    )
     decision_horizons_days: tuple[int, ...] = Field((7, 30, 90), description="Days of the decision-share patterns")
     oas_case_days: int = Field(4, ge=1, le=60, description="The OAS 2008 case: decided within this many days")
     oas_case_at_least: float = Field(0.05, gt=0.0, lt=1.0, description="'Possible, not rare': the least share")
-    oas_case_objective_se: float = Field(0.025, gt=0.0, lt=1.0,
-                                         description="The bound's weight in the objective (an SE)")
+    oas_case_objective_se: float = Field(
+        0.025, gt=0.0, lt=1.0, description="The bound's weight in the objective (an SE)"
+    )
 
     @field_validator("decision_horizons_days")
     @classmethod
