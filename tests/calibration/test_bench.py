@@ -101,6 +101,20 @@ def test_a_theory_this_schema_does_not_know_is_unavailable_and_reported(tmp_path
     assert not (tmp_path / "s.duckdb").exists()  # nothing simulated
 
 
+def test_a_size_without_the_screen_names_candidates_to_fit() -> None:
+    sizes = dict(TINY["sizes"])  # type: ignore[call-overload]
+    with pytest.raises(ValueError, match="without the screen, name the parameters"):
+        BenchSpec.model_validate(dict(TINY, sizes={**sizes, "quick": {**sizes["quick"], "screen": False}}))
+    with pytest.raises(ValueError, match="not among the candidates"):
+        BenchSpec.model_validate(
+            dict(TINY, sizes={**sizes, "quick": {**sizes["quick"], "screen": False, "parameters": ["posture"]}})
+        )
+    spec = load_bench(shipped_bench())
+    quick = spec.sizes["quick"]
+    assert not quick.screen and set(quick.parameters) <= set(spec.candidates)
+    assert spec.sizes["full"].screen  # the full bench screens every active candidate
+
+
 # -- the patterns -----------------------------------------------------------------------
 
 

@@ -165,14 +165,14 @@ def predictive_check(rows_by_org: Mapping[str, pd.DataFrame], *, min_observed: i
     return pd.DataFrame(records)
 
 
-def _switches(spec: BenchSpec, theory: Theory) -> dict[str, dict[str, Any]]:
+def _switches(spec: BenchSpec, theory: Theory, only: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
     """Each ablation: a mechanism switched off (when on in the theory), or a structural choice reverted."""
     from corridors.calibration.fields import schema_field
     from corridors.scenario import load_scenario
 
     scenario = load_scenario(spec.organizations[0].lower(), [*spec.overrides, *theory.all_overrides])
     out: dict[str, dict[str, Any]] = {}
-    for mechanism in spec.mechanisms:
+    for mechanism in spec.mechanisms if only is None else only:
         if getattr(scenario.mechanisms, mechanism):
             out[f"no_{mechanism}"] = {f"mechanisms.{mechanism}": False}
     for override in theory.overrides:
@@ -218,6 +218,7 @@ def _loo(size: BenchSize, fit: BenchCalibration, options: dict[str, Any]) -> pd.
                                   "standard_errors": False, "allow_empty": True,
                                   "progress": _tag(options.get("progress"), f"leave out {held}")})  # fmt: skip
         loo.fit()
+        loo._stage = "predict"
         predicted = loo.predict(held)
         key = f"response_months:{held}"
         observed, se = float(targets.loc[key, "value"]), float(targets.loc[key, "se"])
@@ -273,9 +274,13 @@ def fit_theory(
         targets=patterns, overrides=[*theory.all_overrides, *spec.overrides], max_parameters=size.max_parameters,
         progress=tagged,
     )  # fmt: skip
+    if size.screen:
+        parameters: list[str] | None = None if status.active else []
+    else:
+        parameters = [p for p in size.parameters if p in status.active][: size.max_parameters]
     fit = BenchCalibration(
         **options,
-        parameters=None if status.active else [],
+        parameters=parameters,
         max_evaluations=size.max_evaluations,
         profile_points=0,
         standard_errors=size.standard_errors,
@@ -288,7 +293,7 @@ def fit_theory(
     with fit.session() as sim:
         fit._stage = "ablations"
         if size.ablations:
-            result.ablations = _ablations(fit, _switches(spec, theory))
+            result.ablations = _ablations(fit, _switches(spec, theory, size.mechanisms))
         fit._stage = "predictive check"
         rows = {org: sim.rows(org, {k: v for k, v in fit.values_.items()}, counted=False) for org in fit.organizations}
         result.ppc = predictive_check(rows)

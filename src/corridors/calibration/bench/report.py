@@ -74,7 +74,7 @@ def _frame(source: Any) -> pd.DataFrame:
         raise CorridorsError(f"{path}: no scorecard.csv (run corridors calibrate --bench first)")
     table = pd.read_csv(file)
     if "survives" in table:
-        table["survives"] = table["survives"].fillna(False).astype(bool)
+        table["survives"] = table["survives"].eq(True)
     return table
 
 
@@ -162,7 +162,7 @@ def scorecard_figure(source: Any) -> Figure:
 
     table = _fitted(_frame(source))
     zcols = [c for c in _frame(source).columns if c.endswith("|z")]
-    figure = Figure(figsize=(max(7.0, 0.55 * len(zcols) + 3), 1.2 + 0.5 * max(1, len(table))), layout="constrained")
+    figure = Figure(figsize=(max(7.0, 0.55 * len(zcols) + 4), 3.0 + 0.45 * max(1, len(table))), layout="constrained")
     ax = figure.add_subplot()
     if not len(table) or not zcols:
         ax.text(0.5, 0.5, "no theory fitted", ha="center", va="center")
@@ -181,7 +181,7 @@ def scorecard_figure(source: Any) -> Figure:
     labels = [f"{r['label']}  (passes {int(r['patterns_passed'])}/{int(r['patterns'])}, AIC-like {r['aic_like']:.1f})"
               for _, r in table.iterrows()]  # fmt: skip
     ax.set_yticks(range(len(table)), labels, fontsize="small")
-    figure.colorbar(image, ax=ax, label="z = (simulated - observed) / SE (clipped at 5)")
+    figure.colorbar(image, ax=ax, label="z (clipped at 5)", shrink=0.9)
     ax.set_title("Theory bench: each pattern's z at each theory's fit (outlined: |z| >= 2, failed)")
     return figure
 

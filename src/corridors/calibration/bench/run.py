@@ -58,9 +58,11 @@ def evaluations_estimate(spec: BenchSpec, size: BenchSize) -> int:
         if not status.available:
             continue
         c, k = len(status.active), min(size.max_parameters, len(status.active))
-        fit = 1 + 2 * c + size.max_evaluations + (2 * k if size.standard_errors else 0) + 1
+        screen = 2 * c if size.screen else 0
+        fit = 1 + screen + size.max_evaluations + (2 * k if size.standard_errors else 0) + 1
         loo = orgs * (orgs - 1) * (size.loo_max_evaluations + 1) + orgs if size.leave_one_out else 0
-        ablations = (len(spec.mechanisms) + len(theory.overrides)) if size.ablations else 0
+        mechanisms = spec.mechanisms if size.mechanisms is None else size.mechanisms
+        ablations = (len(mechanisms) + len(theory.overrides)) if size.ablations else 0
         total += fit * orgs + loo + ablations * orgs
     return max(total, 1)
 
@@ -154,7 +156,7 @@ def build_scorecard(results: dict[str, TheoryResult], patterns: pd.DataFrame) ->
                 summary.loc[summary["identified"] & ~summary["fitted"], "parameter"].astype(str)
             )
         else:
-            record["not_identified"] = record["identified_not_fitted"] = ""
+            record["not_identified"] = record["identified_not_fitted"] = "(not screened at this size)"
         record["inactive_candidates"] = ", ".join(f"{n} ({why})" for n, why in result.status.inactive.items())
         if len(result.ablations):
             effect = result.ablations.groupby("switch", sort=False)["effect"].any()
@@ -177,7 +179,7 @@ def build_scorecard(results: dict[str, TheoryResult], patterns: pd.DataFrame) ->
     for column in ("survives",):
         if column not in table:
             table[column] = False
-    table["survives"] = table["survives"].fillna(False).astype(bool)
+    table["survives"] = table["survives"].eq(True)
     return table
 
 

@@ -104,6 +104,9 @@ class BenchSize(_Strict):
     standard_errors: bool = Field(True, description="Sandwich SEs at the fit (2k evaluations)")
     leave_one_out: bool = Field(True, description="Fit on three organizations, predict the fourth")
     ablations: bool = Field(True, description="Switch each mechanism off alone at the fit")
+    screen: bool = Field(True, description="Choose the fitted parameters by the identifiability screen")
+    parameters: tuple[str, ...] = Field((), description="Without the screen: fit these (where active in a theory)")
+    mechanisms: tuple[str, ...] | None = Field(None, description="Switch off only these (default: the bench's list)")
 
 
 class Patterns(_Strict):
@@ -166,6 +169,15 @@ class BenchSpec(_Strict):
         for size in ("quick", "full"):
             if size not in self.sizes:
                 raise ValueError(f"sizes.{size}: missing")
+        for size, chosen in self.sizes.items():
+            unknown = [p for p in chosen.parameters if p not in self.candidates]
+            if unknown:
+                raise ValueError(f"sizes.{size}.parameters: {', '.join(unknown)} not among the candidates")
+            if not chosen.screen and not chosen.parameters:
+                raise ValueError(f"sizes.{size}.parameters: without the screen, name the parameters to fit")
+            extra = [m for m in chosen.mechanisms or () if m not in self.mechanisms]
+            if extra:
+                raise ValueError(f"sizes.{size}.mechanisms: {', '.join(extra)} not in the bench's mechanisms")
         return self
 
     def theory(self, name: str) -> Theory:
