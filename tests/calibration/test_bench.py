@@ -230,6 +230,11 @@ def test_calibrate_bench_refuses_bad_input_in_one_line(tmp_path: Path, capsys: p
                               capsys)  # fmt: skip
     assert code == 2 and "no theory 'nope'" in err
     assert not (tmp_path / "o" / "scorecard.csv").exists()
+    wide = dict(TINY, candidates={"agency_max": {"mechanism": "agency", "box": [0.0, 2.0], "reason": "too wide"}})
+    code, _, err = invoke_cli(["calibrate", "--bench", str(_write(tmp_path / "wide.yaml", wide)), "--quick",
+                               "--out", str(tmp_path / "o"), "--executor", "serial"], capsys)  # fmt: skip
+    assert code == 2 and "candidates.agency_max.box: [0.0, 2.0] leaves the schema's bounds [0, 1]" in err
+    assert not (tmp_path / "o" / "bench.duckdb").exists()  # refused before anything ran
 
 
 # -- recovery ---------------------------------------------------------------------------

@@ -83,7 +83,12 @@ def run_bench(
     """
     if size not in spec.sizes:
         raise CorridorsError(f"size: the bench has sizes {', '.join(spec.sizes)}, not '{size}'")
+    from corridors.calibration.bench.spec import candidate_box, theory_status
+
     chosen = [spec.theory(name) for name in theories] if theories else list(spec.theories)
+    for theory in chosen:  # every box checked before anything runs
+        for name in theory_status(spec, theory).active:
+            candidate_box(spec, name)
     patterns = bench_patterns(spec)
     results: dict[str, TheoryResult] = {}
     seconds: dict[str, float] = {}
