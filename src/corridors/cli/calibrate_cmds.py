@@ -127,13 +127,22 @@ def _bench(source: Path | None, size: str, *, out: Path, store: Path | None, exe
     if not quiet:
         table = Table(title=f"bench {spec.name} ({size}): scorecard")
         columns = ["theory", "status", "patterns_passed", "patterns", "objective", "aic_like",
-                   "held_out_rmse_months", "at_box_edge"]
+                   "held_out_rmse_months", "at_box_edge"]  # fmt: skip
         for column in columns:
             table.add_column(column, justify="right")
         for _, row in result.scorecard.iterrows():
-            table.add_row(*(("" if row.get(c) is None or row.get(c) != row.get(c) else
-                             f"{row[c]:.2f}" if isinstance(row[c], float) else str(row[c])[:60]) for c in columns))
+            cells = []
+            for c in columns:
+                value = row.get(c)
+                if c == "status":
+                    value = str(value).split(":", 1)[0]
+                cells.append("" if value is None or value != value else
+                             f"{value:.2f}" if isinstance(value, float) else str(value))  # fmt: skip
+            table.add_row(*cells)
         console.print(table)
+        unavailable = result.scorecard[result.scorecard["status"] != "fitted"]
+        for _, row in unavailable.iterrows():
+            console.print(f"{row['theory']}: {row['status']}")
     console.print(summary_sentence(result.scorecard))
     console.print(f"wrote {len(written)} files to {out} (scorecard {out / 'scorecard.csv'})")
 
