@@ -39,7 +39,7 @@ def calibrate(
     With --bench, fit every theory of a bench spec on the same patterns and write the scorecard.
 
     Example: corridors calibrate --quick --out calibration-quick
-    Example: corridors calibrate --bench --quick --out bench-quick   (the shipped bench; or --bench SPEC.yaml)
+    Example: corridors calibrate --bench examples/bench_small.yaml --quick --out bench-small
     """
     from corridors.calibration.pipeline import run_calibration, with_size, write_outputs
     from corridors.calibration.simulate import HeldExecutor
