@@ -121,7 +121,10 @@ class MSMCalibration:
     parameters
         Names to fit; ``None`` chooses them with :meth:`screen` among ``candidates``.
     candidates
-        Names (keys of :data:`CANDIDATES`) the screen considers.
+        Names (keys of ``boxes``) the screen considers.
+    boxes
+        Box of every candidate (default :data:`CANDIDATES`); a name with a dot is a scenario path
+        (``theory.inform_effect``), any other name ``parameters.NAME``.
     organizations
         Organizations whose moments enter the objective (a leave-one-out fit gives three).
     reading
@@ -156,6 +159,9 @@ class MSMCalibration:
         Grid points per fitted parameter in the profiles (0: none).
     standard_errors
         Estimate the sandwich SEs (2k extra evaluations; leave-one-out fits skip them).
+    allow_empty
+        When the screen identifies no candidate, evaluate the start instead of failing (the bench:
+        a theory with nothing to fit is scored at its defaults, with no fitted parameter).
     progress
         Called with (stage, replications just run) after every organization's evaluation.
 
@@ -176,7 +182,8 @@ class MSMCalibration:
         self,
         *,
         parameters: Sequence[str] | None = None,
-        candidates: Sequence[str] = tuple(CANDIDATES),
+        candidates: Sequence[str] | None = None,
+        boxes: Mapping[str, Bounds] | None = None,
         organizations: Sequence[str] = ORGANIZATIONS,
         reading: str = "interpersonal",
         replications: int = 500,
@@ -194,11 +201,14 @@ class MSMCalibration:
         noise_factor: float = 3.0,
         profile_points: int = 7,
         standard_errors: bool = True,
+        allow_empty: bool = False,
         progress: Callable[[str, int], None] | None = None,
     ) -> None:
         if reading not in READINGS:
             raise CorridorsError(f"reading: unknown reading '{reading}' (choose from {', '.join(READINGS)})")
-        unknown = [p for p in [*(parameters or []), *candidates] if p not in CANDIDATES]
+        self.boxes: dict[str, Bounds] = dict(CANDIDATES if boxes is None else boxes)
+        candidates = tuple(self.boxes) if candidates is None else candidates
+        unknown = [p for p in [*(parameters or []), *candidates] if p not in self.boxes]
         if unknown:
             raise CorridorsError(f"parameters: unknown shared parameter(s) {', '.join(unknown)}")
         self.parameters = list(parameters) if parameters is not None else None
@@ -220,6 +230,7 @@ class MSMCalibration:
         self.noise_factor = noise_factor
         self.profile_points = profile_points
         self.standard_errors = standard_errors
+        self.allow_empty = allow_empty
         self.progress = progress
         self._stage = "fit"
         self._sim: MomentSimulator | None = None
@@ -236,10 +247,10 @@ class MSMCalibration:
                                progress=advance)  # fmt: skip
 
     def _defaults(self) -> dict[str, float]:
-        from corridors.scenario.schema import Parameters
+        from corridors.calibration.fields import schema_field
 
-        defaults = Parameters()
-        return {name: float(self.start.get(name, getattr(defaults, name))) for name in CANDIDATES}
+        names = [name for name in self.boxes if name in self.candidates or name in (self.parameters or [])]
+        return {name: float(self.start.get(name, schema_field(name).default)) for name in names}
 
     def simulate(self, values: Mapping[str, float], organizations: Sequence[str] | None = None) -> pd.DataFrame:
         """Simulated moments of every target of ``organizations`` (default: the fitted ones) at ``values``.
@@ -252,7 +263,7 @@ class MSMCalibration:
         if self._sim is None:
             raise RuntimeError("simulate() runs inside fit() or a `with fitter.session():` block")
         orgs = list(organizations or self.organizations)
-        by_org = self._sim.moments({k: float(v) for k, v in values.items()}, orgs)
+        by_org = self._sim.moments(dict(values), orgs)
         frames = [m.rename(index=lambda name, o=org: f"{name}:{o}") for org, m in by_org.items()]
         frames.append(pooled_moments(by_org).rename(index=lambda name: f"{name}:all"))
         return pd.concat(frames)
@@ -318,7 +329,7 @@ class MSMCalibration:
         scale = np.sqrt(targets["se"] ** 2 + base["sim_se"].reindex(targets.index).fillna(0.0) ** 2)
         columns, noise = {}, {}
         for name in self.candidates:
-            bounds = CANDIDATES[name]
+            bounds = self.boxes[name]
             u = min(max(bounds.to_unit(center[name]), step), 1 - step)
             up = self.simulate({**center, name: bounds.from_unit(u + step)}).reindex(targets.index)
             down = self.simulate({**center, name: bounds.from_unit(u - step)}).reindex(targets.index)
@@ -374,10 +385,14 @@ class MSMCalibration:
                 self.screen()
                 self.parameters = [str(p) for p in self.screen_summary_.loc[self.screen_summary_["fitted"],
                                                                              "parameter"]]
-                if not self.parameters:
+                if not self.parameters and not self.allow_empty:
                     raise CorridorsError("screen: no candidate moves the moments by a standard error; nothing to fit")
             names = list(self.parameters)
-            bounds = [CANDIDATES[n] for n in names]
+            if not names:
+                self._fit_nothing(start_point)
+                self._sim = None
+                return self
+            bounds = [self.boxes[n] for n in names]
             u0 = np.clip([b.to_unit(start_point[n]) for n, b in zip(names, bounds, strict=True)], 0.02, 0.98)
             z0 = logit(u0)
             trace: list[dict[str, float]] = []
@@ -432,12 +447,26 @@ class MSMCalibration:
         self.n_targets_ = int(self.moments_["simulated"].notna().sum())
         return self
 
+    def _fit_nothing(self, start_point: dict[str, float]) -> None:
+        """No parameter to fit: the start is the fit (objective, moments), with empty tables of parameters."""
+        self._stage = "fit"
+        q = self.objective(start_point)
+        self.values_ = dict(start_point)
+        self.params_ = pd.Series(dtype=float, name="value")
+        self.objective_ = self.start_objective_ = q
+        self.optimizer_ = {"method": "none (nothing to fit)", "evaluations": 1, "converged": True, "message": ""}
+        self.trace_ = pd.DataFrame([{"objective": q}])
+        self.moments_ = self._objective_terms(self.values_)
+        self.standard_errors_ = pd.Series(dtype=float, name="se")
+        self.profiles_ = pd.DataFrame(columns=["parameter", "value", "objective", "fitted"])
+        self.n_targets_ = int(self.moments_["simulated"].notna().sum())
+
     def _sandwich(self, names: Sequence[str], fraction: float = 0.1) -> None:
         t = self.moments_
         index = t.index
         g = np.zeros((len(index), len(names)))
         for j, name in enumerate(names):
-            b = CANDIDATES[name]
+            b = self.boxes[name]
             h = fraction * (b.high - b.low)
             hi_v = min(b.high, self.values_[name] + h)
             lo_v = max(b.low, self.values_[name] - h)
@@ -466,7 +495,7 @@ class MSMCalibration:
         if self.profile_points <= 0:
             return pd.DataFrame(columns=["parameter", "value", "objective", "fitted"])
         for name in names:
-            b = CANDIDATES[name]
+            b = self.boxes[name]
             grid = sorted({round(float(v), 6) for v in np.linspace(b.low, b.high, self.profile_points)}
                           | {self.values_[name]})  # fmt: skip
             for v in grid:
@@ -483,7 +512,7 @@ class MSMCalibration:
         start = self._point({})
         for name, value in self.params_.items():
             se = float(self.standard_errors_[name])
-            b = CANDIDATES[str(name)]
+            b = self.boxes[str(name)]
             rows.append({
                 "parameter": name, "value": float(value), "se": se,
                 "lower_95": max(b.low, float(value) - Z95 * se), "upper_95": min(b.high, float(value) + Z95 * se),
@@ -502,7 +531,7 @@ class MSMCalibration:
         """Objective against each fitted parameter on its unit box (others at the fit)."""
         ax = _axes(ax)
         for name, group in self.profiles_.groupby("parameter"):
-            b = CANDIDATES[str(name)]
+            b = self.boxes[str(name)]
             unit = (group["value"] - b.low) / (b.high - b.low)
             ax.plot(unit, group["objective"], marker="o", label=str(name))
         ax.axhline(self.objective_, color="grey", linestyle=":", linewidth=1)

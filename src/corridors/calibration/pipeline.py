@@ -352,7 +352,8 @@ def read_parameter_file(path: str | Path) -> dict[str, Any]:
     reading = document.get("reading", "interpersonal")
     if not isinstance(reading, str) or reading not in READINGS:
         problems.append(f"{label}: reading: unknown reading {reading!r} (choose from {', '.join(READINGS)})")
-    problems += _parameter_problems(document.get("parameters"), f"{label}: parameters")
+    if not ("theory" in document and document.get("parameters") == {}):  # a bench theory that fitted nothing
+        problems += _parameter_problems(document.get("parameters"), f"{label}: parameters")
     readings = document.get("readings")
     if readings is not None:
         if not isinstance(readings, dict):
@@ -418,6 +419,9 @@ def _parameter_problems(values: Any, where: str, *, suffix: str = "") -> list[st
 def parameter_overrides(path: str | Path, *, reading: str | None = None) -> list[str]:
     """A parameter file as ``--set`` overrides (its primary reading, or ``reading``).
 
+    A file written by the theory bench also carries its theory's structural choices
+    (``overrides``), applied after the reading and before the parameters.
+
     Examples
     --------
     >>> overrides = parameter_overrides(shipped_parameter_file())
@@ -426,16 +430,20 @@ def parameter_overrides(path: str | Path, *, reading: str | None = None) -> list
     >>> parameter_overrides(shipped_parameter_file(), reading="realist")[0]
     'realist=true'
     """
+    from corridors.calibration.simulate import parameter_path
+
     document = read_parameter_file(path)
     chosen = reading or document.get("reading", "interpersonal")
+    structure: list[str] = []
     if reading is None:
         values = document["parameters"]
+        structure = [str(o) for o in document.get("overrides") or []]
     else:
         readings = document.get("readings") or {}
         if chosen not in readings:
             raise CorridorsError(f"--params {path}: no reading '{chosen}' (readings: {', '.join(readings)})")
         values = {k: v["value"] for k, v in readings[chosen]["parameters"].items()}
-    return [*READINGS.get(chosen, ()), *(f"parameters.{k}={float(v)!r}" for k, v in values.items())]
+    return [*READINGS.get(chosen, ()), *structure, *(f"{parameter_path(k)}={float(v)!r}" for k, v in values.items())]
 
 
 PARAMETER_SETS: dict[str, tuple[str | None, str]] = {

@@ -16,6 +16,7 @@ store and goes on where it stopped.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -31,18 +32,24 @@ from corridors.errors import CorridorsError
 from corridors.experiments.executors import Executor
 
 __all__ = [
-    "MOMENT_MEASURES", "MomentSimulator", "org_moments", "paired_difference_se", "pooled_moments",
+    "DECISION_HORIZONS_DAYS", "MOMENT_MEASURES", "OPTIONAL_COLUMNS", "MomentSimulator", "org_moments",
+    "paired_difference_se", "parameter_path", "pooled_moments",
 ]
 
 MOMENT_MEASURES = (
     "response_months", "contacts_per_week", "friends_mean", "zero_friend_share", "informal_share",
-    "decided_within_30d", "decided_within_90d",
+    "decided_within_4d", "decided_within_7d", "decided_within_30d", "decided_within_90d",
 )  # fmt: skip
-"""Measures computed from the rows of one organization's runs (see :func:`org_moments`)."""
+"""Measures computed from the rows of one organization's runs (see :func:`org_moments`); ``first_call_share``
+joins them when the engines write that column (model v3)."""
+DECISION_HORIZONS_DAYS = (4, 7, 30, 90)
+"""Days at which the share of runs decided is a moment (the OAS 2008 case's 4; the sample's 7, 30 and 90)."""
+OPTIONAL_COLUMNS = ("first_call_share",)
+"""Row columns read when the store's runs table has them (model v3's outputs)."""
 POOLED_MEASURES = ("friends_mean", "zero_friend_share", "informal_share")
 """Measures the survey pools over organizations (target organization ``all``)."""
 _COLUMNS = ("replicate", "decided", "decision_day", "duration_days", "informal_share", "friends_mean",
-            "zero_friend_share", "contacts_per_week")  # fmt: skip
+            "zero_friend_share", "contacts_per_week", "response_day", "horizon_days")  # fmt: skip
 
 
 def _per_run(rows: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -56,9 +63,16 @@ def _per_run(rows: pd.DataFrame) -> dict[str, np.ndarray]:
     }
     decided = rows["decided"].to_numpy(bool)
     day = rows["decision_day"].to_numpy(float)
-    for horizon in (30, 90):
+    for horizon in DECISION_HORIZONS_DAYS:
         per_run[f"decided_within_{horizon}d"] = (decided & (np.nan_to_num(day, nan=np.inf) <= horizon)).astype(float)
+    for name in OPTIONAL_COLUMNS:
+        if name in rows:
+            per_run[name] = rows[name].to_numpy(float)
     return per_run
+
+
+def _measures(per_run: Mapping[str, np.ndarray]) -> list[str]:
+    return [*MOMENT_MEASURES, *(name for name in OPTIONAL_COLUMNS if name in per_run)]
 
 
 def paired_difference_se(a: pd.DataFrame, b: pd.DataFrame) -> pd.Series:
@@ -83,7 +97,7 @@ def paired_difference_se(a: pd.DataFrame, b: pd.DataFrame) -> pd.Series:
         raise ValueError("paired differences need the same replicates in the same order")
     runs_a, runs_b = _per_run(a), _per_run(b)
     out = {}
-    for name in MOMENT_MEASURES:
+    for name in _measures(runs_a):
         d = runs_a[name] - runs_b[name]
         d = d[np.isfinite(d)]
         out[name] = float(d.std(ddof=1)) / math.sqrt(len(d)) if len(d) > 1 else math.nan
@@ -106,7 +120,7 @@ def org_moments(rows: pd.DataFrame) -> pd.DataFrame:
     """
     per_run = _per_run(rows)
     out = {}
-    for name in MOMENT_MEASURES:
+    for name in _measures(per_run):
         values = per_run[name]
         values = values[np.isfinite(values)]
         if len(values) == 0:
@@ -128,6 +142,27 @@ def pooled_moments(by_org: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     value = sum(f.loc[list(POOLED_MEASURES), "value"] for f in frames) / len(frames)
     var = sum(f.loc[list(POOLED_MEASURES), "sim_se"] ** 2 for f in frames) / len(frames) ** 2
     return pd.DataFrame({"value": value, "sim_se": np.sqrt(var)})
+
+
+def parameter_path(name: str) -> str:
+    """The scenario path of a fitted quantity: ``parameters.NAME``, or ``NAME`` itself when it is a dotted path
+    (``theory.inform_effect``, ``mechanisms.agency`` for an ablation).
+
+    Examples
+    --------
+    >>> parameter_path("widen_base"), parameter_path("theory.inform_effect")
+    ('parameters.widen_base', 'theory.inform_effect')
+    """
+    return name if "." in name else f"parameters.{name}"
+
+
+def _level(value: Any) -> Any:
+    """A factor level: a switch stays a bool, a number becomes a float."""
+    return value if isinstance(value, (bool, str)) else float(value)
+
+
+ROWS_KEPT = 64
+"""Evaluations whose rows a :class:`MomentSimulator` keeps in memory (a few MB at 2,000 runs each)."""
 
 
 @dataclass
@@ -177,6 +212,7 @@ class MomentSimulator:
     _entered: bool = field(default=False, repr=False)
     _hold: AbstractContextManager[Any] | None = field(default=None, repr=False)
     _bases: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict, repr=False)
+    _rows: OrderedDict[str, pd.DataFrame] = field(default_factory=OrderedDict, repr=False)
 
     def __enter__(self) -> MomentSimulator:
         from corridors.experiments.executors import held
@@ -202,7 +238,7 @@ class MomentSimulator:
 
         workers = self.executor.workers if self.executor is not None else 1
         chunk = max(1, math.ceil(self.replications / max(1, workers)))
-        factors = [Factor(path=f"parameters.{name}", values=[float(v)]) for name, v in sorted(values.items())]
+        factors = [Factor(path=parameter_path(name), values=[_level(v)]) for name, v in sorted(values.items())]
         return ExperimentSpec(
             name=f"calibration_{organization.lower()}", base=organization.lower(), base_overrides=list(self.overrides),
             factors=factors, replications=self.replications, seed=self.seed, engine="batch",
@@ -228,8 +264,10 @@ class MomentSimulator:
         record = st.finished_experiment(design_hash)
         if record is None:
             return None
+        present = set(st.query("SELECT * FROM runs LIMIT 0").columns)
+        columns = [*_COLUMNS, *(c for c in OPTIONAL_COLUMNS if c in present)]
         frame: pd.DataFrame = st.query(
-            f"SELECT {', '.join(_COLUMNS)} FROM runs WHERE experiment_id = ? ORDER BY replicate",
+            f"SELECT {', '.join(columns)} FROM runs WHERE experiment_id = ? ORDER BY replicate",
             [record.experiment_id],
         )
         return frame
@@ -238,14 +276,31 @@ class MomentSimulator:
         """The runs of one organization at ``values`` (from the store, running them if missing).
 
         ``counted=False``: a read of runs already evaluated (not counted as found, no progress call).
+        The last :data:`ROWS_KEPT` evaluations' rows are kept in memory, so the paired differences of the
+        screen and the ablations do not open the store again.
         """
-        from corridors.experiments.store import Store
-        from corridors.experiments.sweep import run_sweep
-
         if not self._entered:
             raise RuntimeError("enter the simulator (with MomentSimulator(...) as sim) before evaluating")
         spec = self._spec(organization, values)
         design_hash = self._design_hash(spec)
+        if design_hash in self._rows:  # read before in this session: no store to open
+            self._rows.move_to_end(design_hash)
+            if counted:
+                self.evaluations_found += 1
+                if self.progress is not None:
+                    self.progress(0)
+            return self._rows[design_hash]
+        frame = self._stored_or_run(organization, values, spec, design_hash, counted=counted)
+        self._rows[design_hash] = frame
+        while len(self._rows) > ROWS_KEPT:
+            self._rows.popitem(last=False)
+        return frame
+
+    def _stored_or_run(self, organization: str, values: Mapping[str, Any], spec: Any, design_hash: str, *,
+                       counted: bool) -> pd.DataFrame:  # fmt: skip
+        from corridors.experiments.store import Store
+        from corridors.experiments.sweep import run_sweep
+
         path = Path(self.store)
         known = False
         if path.is_file():
@@ -284,7 +339,7 @@ class MomentSimulator:
         """Moments (:func:`org_moments`) of each organization at ``values``."""
         out = {}
         for org in organizations:
-            key = (org, tuple(sorted((k, float(v)) for k, v in values.items())))
+            key = (org, tuple(sorted((k, _level(v)) for k, v in values.items())))
             if key not in self._cache:
                 self._cache[key] = org_moments(self.rows(org, values))
             out[org] = self._cache[key]

@@ -25,10 +25,20 @@ def calibrate(
                                                                                    "and evaluation")] = None,
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed (common random numbers)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
+    bench: Annotated[bool, typer.Option(
+        "--bench", help="Run the theory bench of SPEC (default: the shipped bench) and write its scorecard")] = False,
+    spec: Annotated[Path | None, typer.Argument(metavar="SPEC", show_default=False,
+                                                help="With --bench: a bench spec YAML (default: the shipped one)")
+                    ] = None,
+    theory: Annotated[list[str] | None, typer.Option("--theory", help="With --bench: only this theory "
+                                                                      "(repeatable)")] = None,
 ) -> None:
     """Fit shared parameters to the paper's targets (both readings, leave-one-out) and write the results.
 
+    With --bench, fit every theory of a bench spec on the same patterns and write the scorecard.
+
     Example: corridors calibrate --quick --out calibration-quick
+    Example: corridors calibrate --bench examples/bench_small.yaml --quick --out bench-small
     """
     from corridors._outputs import check_output_folder, check_store_path
     from corridors.calibration.pipeline import run_calibration, with_size, write_outputs
@@ -38,6 +48,13 @@ def calibrate(
     chosen = "quick" if quick else (size or "full")
     if quick and size not in (None, "quick"):
         raise CorridorsError(f"--quick and --size {size}: give one")
+    if (theory or spec is not None) and not bench:
+        what = "--theory" if theory else str(spec)
+        raise CorridorsError(f"{what}: goes with --bench (corridors calibrate --bench [SPEC])")
+    if bench:
+        _bench(spec, chosen, out=out, store=store, executor=executor, workers=workers, dask=dask,
+               replications=replications, seed=seed, quiet=quiet, theories=theory or None)
+        return
     changes: dict[str, Any] = {}
     if replications is not None:
         changes["replications"] = replications
@@ -62,6 +79,66 @@ def calibrate(
     if not quiet:
         _print(result)
     console.print(f"wrote {len(written)} files to {out} (parameter file {out / 'calibrated.yaml'})")
+
+
+def _bench(source: Path | None, size: str, *, out: Path, store: Path | None, executor: str, workers: int | None,
+           dask: str | None, replications: int | None, seed: int | None, quiet: bool,
+           theories: list[str] | None) -> None:  # fmt: skip
+    from corridors.calibration.bench.report import summary_sentence
+    from corridors.calibration.bench.run import evaluations_estimate, run_bench, write_bench_outputs
+    from corridors.calibration.bench.spec import load_bench, shipped_bench
+    from corridors.errors import CorridorsError
+    from corridors.experiments import make_executor
+
+    spec = load_bench(shipped_bench() if source is None else source)
+    if size not in spec.sizes:
+        raise CorridorsError(f"--size {size}: the bench has sizes {', '.join(spec.sizes)}")
+    for name in theories or []:
+        spec.theory(name)
+    changes: dict[str, Any] = {}
+    if replications is not None:
+        changes["replications"] = replications
+    if changes or seed is not None:
+        sizes = {**spec.sizes, size: spec.sizes[size].model_copy(update=changes)}  # type: ignore[index]
+        spec = spec.model_copy(update={"sizes": sizes, **({"seed": seed} if seed is not None else {})})
+    if out.exists() and not out.is_dir():
+        raise CorridorsError(f"--out {out}: is a file, not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    store_path = store or out / "bench.duckdb"
+    pool = make_executor(executor, workers=workers, dask_address=dask)
+    total = evaluations_estimate(spec, spec.sizes[size])  # type: ignore[index]
+    with StageProgress("bench", unit="evaluations (at most)", quiet=quiet) as progress:
+        progress.update(total=total, stage="starting")
+
+        def advance(stage: str, count: int) -> None:
+            progress.update(advance=1, stage=stage)
+
+        with pool:
+            result = run_bench(spec, size=size, store=store_path, executor=pool, progress=advance,
+                               theories=theories)  # fmt: skip
+        progress.update(completed=total, stage="done")
+    written = write_bench_outputs(result, out)
+    if not quiet:
+        table = Table(title=f"bench {spec.name} ({size}): scorecard")
+        columns = ["theory", "status", "patterns_passed", "patterns", "objective", "aic_like",
+                   "held_out_rmse_months", "at_box_edge"]  # fmt: skip
+        for column in columns:
+            table.add_column(column, justify="right")
+        for _, row in result.scorecard.iterrows():
+            cells = []
+            for c in columns:
+                value = row.get(c)
+                if c == "status":
+                    value = str(value).split(":", 1)[0]
+                cells.append("" if value is None or value != value else
+                             f"{value:.2f}" if isinstance(value, float) else str(value))  # fmt: skip
+            table.add_row(*cells)
+        console.print(table)
+        unavailable = result.scorecard[result.scorecard["status"] != "fitted"]
+        for _, row in unavailable.iterrows():
+            console.print(f"{row['theory']}: {row['status']}")
+    console.print(summary_sentence(result.scorecard))
+    console.print(f"wrote {len(written)} files to {out} (scorecard {out / 'scorecard.csv'})")
 
 
 def _print(result: Any) -> None:

@@ -178,7 +178,8 @@ def simulate_block(draw_states: np.ndarray, dynamics_states: np.ndarray, p: Mode
 
 
 @njit(**FAST)
-def simulate_replicate(draw_state: np.ndarray, state: np.ndarray, p: ModelParameters, s: Switches,
+def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 3)
+    draw_state: np.ndarray, state: np.ndarray, p: ModelParameters, s: Switches,
                        committee: Committee, out: Outcomes, r: int) -> None:
     """One replicate: its world, the burn-in, the crisis; fills row ``r`` of ``out``."""
     members = committee.members
