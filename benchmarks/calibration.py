@@ -45,8 +45,12 @@ def main() -> None:
         done = counts["run"] + counts["found"]
         if stage != last_stage[0] or done % 25 == 0:  # a line on stderr per stage and every 25 evaluations
             last_stage[0] = stage
-            print(f"[{(time.perf_counter() - start) / 60:5.1f} min] {stage}: {done} of at most {estimate} "
-                  f"organization-evaluations ({counts['found']} found in the store)", file=sys.stderr, flush=True)
+            print(
+                f"[{(time.perf_counter() - start) / 60:5.1f} min] {stage}: {done} of at most {estimate} "
+                f"organization-evaluations ({counts['found']} found in the store)",
+                file=sys.stderr,
+                flush=True,
+            )
 
     pool = make_executor(args.executor, workers=args.workers)
     with pool:
@@ -57,8 +61,10 @@ def main() -> None:
     for stage, seconds in result.seconds.items():
         print(f"  {stage:<32} {seconds:8.1f} s")
     print(f"  {'total':<32} {total:8.1f} s ({total / 60:.1f} min)")
-    print(f"organization-evaluations run {counts['run']}, found in the store {counts['found']}; "
-          f"{counts['replications']} replications ({counts['replications'] / total:.0f}/s overall)")
+    print(
+        f"organization-evaluations run {counts['run']}, found in the store {counts['found']}; "
+        f"{counts['replications']} replications ({counts['replications'] / total:.0f}/s overall)"
+    )
     print(result.comparison.to_string(index=False))
     if args.out is not None:
         written = write_outputs(result, args.out, size=args.size)

@@ -48,8 +48,12 @@ def throughput(scenario: Scenario, engine: str, replications: int, workers: int 
 def generated_organization(n_members: int) -> Scenario:
     """A UN-General-Assembly-sized committee: generated members in 6 sub-regions."""
     members = [
-        Member(code=f"{chr(65 + i // 676)}{chr(65 + (i // 26) % 26)}{chr(65 + i % 26)}", name=f"member {i}",
-               subregion=f"region_{i % 6}", language=("en", "fr", "es", "ar", "ru", "zh")[i % 6])
+        Member(
+            code=f"{chr(65 + i // 676)}{chr(65 + (i // 26) % 26)}{chr(65 + i % 26)}",
+            name=f"member {i}",
+            subregion=f"region_{i % 6}",
+            language=("en", "fr", "es", "ar", "ru", "zh")[i % 6],
+        )
         for i in range(n_members)
     ]
     return Scenario(name=f"generated_{n_members}", members=members, formal_meetings_per_week=1.0)
@@ -104,8 +108,9 @@ def command_seconds(*args: str) -> float:
 
 def import_seconds(module: str) -> float:
     """Import time of one module in a fresh process (``python -X importtime``: cumulative)."""
-    out = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, check=True
+    )
     for line in reversed(out.stderr.splitlines()):
         parts = [p.strip() for p in line.split("|")]
         if len(parts) == 3 and parts[2] == module:
@@ -125,8 +130,16 @@ def main() -> None:
     n_memory = args.memory_replications or (2_000 if args.quick else 100_000)
 
     print("start-up:")
-    for module in ("corridors", "corridors.cli", "corridors.scenario", "corridors.engines", "corridors.engines.batch",
-                   "corridors.engines.reference", "corridors.experiments", "corridors.empirical"):
+    for module in (
+        "corridors",
+        "corridors.cli",
+        "corridors.scenario",
+        "corridors.engines",
+        "corridors.engines.batch",
+        "corridors.engines.reference",
+        "corridors.experiments",
+        "corridors.empirical",
+    ):
         print(f"  import {module}: {import_seconds(module):.2f} s")
     print(f"  corridors --help: {command_seconds('--help'):.2f} s (target < 1 s)")
     print(f"  corridors presets: {command_seconds('presets'):.2f} s (target < 1 s)")
@@ -154,12 +167,17 @@ def main() -> None:
     start = time.perf_counter()
     run_replications(osce, replications=10_000, seed=1, engine="batch", workers=workers)
     wall = time.perf_counter() - start
-    print(f"{workers} cores: 10,000 osce replications in {wall:.2f} s of wall time (target < 5 s); "
-          f"speed-up over one core {10_000 / wall / one_core['osce']:.2f} (target >= 1.8)")
+    print(
+        f"{workers} cores: 10,000 osce replications in {wall:.2f} s of wall time (target < 5 s); "
+        f"speed-up over one core {10_000 / wall / one_core['osce']:.2f} (target >= 1.8)"
+    )
 
     peak, children = peak_memory_mb(n_memory, workers)
-    print(f"peak resident memory, {n_memory} osce replications on {workers} workers: driver {peak:.0f} MB, "
-          f"largest worker {children:.0f} MB (target < 350 MB)")
+    print(
+        f"peak resident memory, {n_memory} osce replications on {workers} workers: driver {peak:.0f} MB, "
+        f"largest worker {children:.0f} MB (target < 350 MB)"
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -28,8 +28,15 @@ from corridors.explore.ensemble import median_difference, paper_mean_days, run_e
 from corridors.explore.session import ExplorerCommittee
 from corridors.scenario import load_scenario
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def png(fig: object) -> int:
@@ -57,9 +64,11 @@ def server_side_day(days: int) -> None:
         step_ms.append(1000 * (t1 - t0))
         draw_ms.append(1000 * (t2 - t1))
     total = [a + b for a, b in zip(step_ms, draw_ms, strict=True)]
-    print(f"OSCE day, server side over {days} days: step median {statistics.median(step_ms):.1f} ms, "
-          f"views median {statistics.median(draw_ms):.1f} ms, step + views median "
-          f"{statistics.median(total):.1f} ms, max {max(total):.1f} ms (target 200 ms)")
+    print(
+        f"OSCE day, server side over {days} days: step median {statistics.median(step_ms):.1f} ms, "
+        f"views median {statistics.median(draw_ms):.1f} ms, step + views median "
+        f"{statistics.median(total):.1f} ms, max {max(total):.1f} ms (target 200 ms)"
+    )
 
 
 # In the page: click Step, then wait (on every DOM change) until the status shows the next day
@@ -86,8 +95,11 @@ def browser_day(clicks: int) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "corridors.cli", "explore", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "corridors.cli", "explore", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(300):
             try:
@@ -96,8 +108,9 @@ def browser_day(clicks: int) -> None:
             except OSError:
                 time.sleep(0.2)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=os.environ.get("CORRIDORS_CHROMIUM", "/usr/bin/chromium"),
-                                        args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(
+                executable_path=os.environ.get("CORRIDORS_CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS
+            )
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             page.set_default_timeout(60_000)
             page.goto(f"http://127.0.0.1:{port}/")
@@ -112,8 +125,10 @@ def browser_day(clicks: int) -> None:
                 step.wait_for()
                 times.append(page.evaluate(TIME_ONE_STEP, f"OSCE · day {day} "))
             browser.close()
-        print(f"OSCE day, in Chromium (click Step to the next day shown, images decoded, next frame), {clicks} days: "
-              f"median {statistics.median(times):.0f} ms, max {max(times):.0f} ms (target 200 ms)")
+        print(
+            f"OSCE day, in Chromium (click Step to the next day shown, images decoded, next frame), {clicks} days: "
+            f"median {statistics.median(times):.0f} ms, max {max(times):.0f} ms (target 200 ms)"
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -129,16 +144,20 @@ def ensemble(replications: int) -> None:
     t1 = time.perf_counter()
     png(figures.km_figure({"EU": rows}, paper_mean_days(eu), "EU"))
     t2 = time.perf_counter()
-    print(f"EU ensemble of {replications}: runs {t1 - t0:.2f} s, curve {t2 - t1:.2f} s, total {t2 - t0:.2f} s "
-          "(target 10 s)")
+    print(
+        f"EU ensemble of {replications}: runs {t1 - t0:.2f} s, curve {t2 - t1:.2f} s, total {t2 - t0:.2f} s "
+        "(target 10 s)"
+    )
     slow = load_scenario("eu", ["formal_meetings_per_week=0.5"])
     t0 = time.perf_counter()
     other = run_ensemble(slow, replications=replications, seed=0)
     diff = median_difference(rows, other)
     png(figures.km_figure({"EU": rows, "EU at 0.5/week": other}, paper_mean_days(eu), "EU"))
-    print(f"second setting ({replications} runs at 0.5 meetings/week), 1,000-resample median difference and "
-          f"both curves: {time.perf_counter() - t0:.2f} s; median B - A {diff.difference:+.1f} days "
-          f"[{diff.low:+.1f}, {diff.high:+.1f}]")
+    print(
+        f"second setting ({replications} runs at 0.5 meetings/week), 1,000-resample median difference and "
+        f"both curves: {time.perf_counter() - t0:.2f} s; median B - A {diff.difference:+.1f} days "
+        f"[{diff.low:+.1f}, {diff.high:+.1f}]"
+    )
 
 
 def main() -> None:

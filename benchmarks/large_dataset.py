@@ -80,8 +80,9 @@ def main() -> None:
         # each command in its own child process, measured on its own
         for command in (["validate"], ["describe", "--no-models"], ["describe"]):
             peak, seconds, _ = measure([corridors, "data", *command[:1], str(path), *command[1:]])
-            print(f"data {' '.join(command)}: peak {peak:,.0f} MB, {peak / size_mb:.1f} times the file, "
-                  f"{seconds:.0f} s")
+            print(
+                f"data {' '.join(command)}: peak {peak:,.0f} MB, {peak / size_mb:.1f} times the file, {seconds:.0f} s"
+            )
 
 
 if __name__ == "__main__":

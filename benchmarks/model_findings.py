@@ -60,28 +60,38 @@ def main() -> None:
         big = {m.code for m in scenario.members if m.big_player}
         rows = run_replications(scenario, replications=args.replications, seed=args.seed)
         decided = rows[rows["decided"]]
-        summary.append({
-            "preset": preset,
-            "decided": rows["decided"].mean(),
-            "mean decision day": decided["decision_day"].mean(),
-            "median decision day": decided["decision_day"].median(),
-            "mean response months": decided["response_months"].mean(),
-            "median response months": decided["response_months"].median(),
-            "same x after failed vote": repeat_share(preset, args.traced, args.seed),
-            "informal share": rows["informal_share"].mean(),
-            "formal updates": rows["formal_updates"].mean(),
-            "runs with formal updates": (rows["formal_updates"] > 0).mean(),
-            "big player pivotal": rows["pivotal_member"].isin(big).mean(),
-        })
+        summary.append(
+            {
+                "preset": preset,
+                "decided": rows["decided"].mean(),
+                "mean decision day": decided["decision_day"].mean(),
+                "median decision day": decided["decision_day"].median(),
+                "mean response months": decided["response_months"].mean(),
+                "median response months": decided["response_months"].median(),
+                "same x after failed vote": repeat_share(preset, args.traced, args.seed),
+                "informal share": rows["informal_share"].mean(),
+                "formal updates": rows["formal_updates"].mean(),
+                "runs with formal updates": (rows["formal_updates"] > 0).mean(),
+                "big player pivotal": rows["pivotal_member"].isin(big).mean(),
+            }
+        )
         base = decided["decision_day"].mean()
         for ablation in ABLATIONS:
-            variant = run_replications(load_scenario(preset, overrides(ablation)), replications=args.replications,
-                                       seed=args.seed)
+            variant = run_replications(
+                load_scenario(preset, overrides(ablation)), replications=args.replications, seed=args.seed
+            )
             got = variant[variant["decided"]]["decision_day"]
             se = np.sqrt(got.var(ddof=1) / max(len(got), 1) + decided["decision_day"].var(ddof=1) / len(decided))
-            ablation_rows.append({"preset": preset, "off": ablation, "decided": variant["decided"].mean(),
-                                  "mean decision day": got.mean(), "change (days)": got.mean() - base,
-                                  "2 SE": 2 * se})
+            ablation_rows.append(
+                {
+                    "preset": preset,
+                    "off": ablation,
+                    "decided": variant["decided"].mean(),
+                    "mean decision day": got.mean(),
+                    "change (days)": got.mean() - base,
+                    "2 SE": 2 * se,
+                }
+            )
         print(f"done {preset}", flush=True)
     pd.set_option("display.width", 200)
     print(pd.DataFrame(summary).round(3).to_string(index=False))

@@ -24,55 +24,99 @@ ROOT = Path(__file__).resolve().parents[1]
 
 MUTATIONS: list[tuple[str, str, str, str]] = [
     # (mechanism, file under engines/batch, original line fragment, mutated fragment)
-    ("gossip passes second-hand news", "informal.py",
-     "first_hand = (source == OWN) | (source == CONTACT) | (source == CAUCUS)",
-     "first_hand = (source == OWN) | (source == CONTACT) | (source == CAUCUS) | (source == GOSSIP)"),
-    ("disclosure one-sided", "informal.py",
-     "learn(knowledge, i, j, members.lo[j], members.hi[j], members.version[j], CONTACT)",
-     "learn(knowledge, i, j, members.lo[j], members.hi[j], members.version[j] - 1, CONTACT)"),
-    ("lobbying doubled on one side", "informal.py",
-     "members.pressure[j] += w", "members.pressure[j] += 2.0 * w"),
-    ("trust growth 10% faster", "informal.py",
-     "grown_trust(w, p.trust_gain)", "grown_trust(w, 1.1 * p.trust_gain)"),
-    ("partner choice needs two ties", "informal.py",
-     "if ties.degree[i] > 0 and next_double(state) < p.friend_choice:",
-     "if ties.degree[i] > 1 and next_double(state) < p.friend_choice:"),
-    ("rotation keeps ties to everyone", "informal.py",
-     "p.rotation_keep if caucus_mates[i, j] else 0.0", "p.rotation_keep"),
-    ("first call: nobody calls home", "informal.py",
-     "members.called_home[i] = 1", "members.called_home[i] = 0"),
-    ("entrenchment inverted", "crisis.py",
-     "entrenched = s.entrenchment and members.rejected_in_public[i] == 1",
-     "entrenched = s.entrenchment and members.rejected_in_public[i] == 0"),
-    ("caucus reporting off", "crisis.py",
-     "if s.caucus_reporting:", "if s.caucus_reporting and False:"),
-    ("harmonization pressure halved", "crisis.py",
-     "harmonization_pressure(p.caucus_pressure, members.caucus_trust[m])",
-     "harmonization_pressure(0.5 * p.caucus_pressure, members.caucus_trust[m])"),
-    ("own caucus schedule shifted a day", "crisis.py",
-     "(day - world.caucus_phase_days[c]) % every == 0", "(day - world.caucus_phase_days[c]) % every == 1"),
-    ("belief step doubled", "crisis.py",
-     "p.belief_step)", "2.0 * p.belief_step)"),
-    ("agency slack ignores decay", "crisis.py",
-     "return agency_slack(ties.positive_sum[k] * ties.scale[0], p.agency_max, p.agency_half)",
-     "return agency_slack(ties.positive_sum[k], p.agency_max, p.agency_half)"),
-    ("bridges half as likely", "crisis.py",
-     "bridge_chance_factor(w, p.bridge_rate)", "bridge_chance_factor(w, 0.5 * p.bridge_rate)"),
-    ("redrafting twice as likely", "crisis.py",
-     "next_double(state) < p.redraft_prob", "next_double(state) < 2.0 * p.redraft_prob"),
-    ("routine meetings forget the decay factor", "ties.py",
-     "add = grown_trust(0.0, formal_trust_gain) / scale", "add = grown_trust(0.0, formal_trust_gain)"),
-    ("informal share ignores gossip", "kernel.py",
-     "informal += belief == CONTACT or belief == GOSSIP or belief == CAUCUS",
-     "informal += belief == CONTACT or belief == CAUCUS"),
-    ("peers cascade forgets the decay factor", "crisis.py",
-     "ties.stored, ties.scale[0], x,", "ties.stored, 1.0, x,"),
-    ("peers: rejection distance from the network slack", "crisis.py",
-     "e = members.vote_slack[k] if s.peer_agency else slack(p, s, ties, k)", "e = slack(p, s, ties, k)"),
+    (
+        "gossip passes second-hand news",
+        "informal.py",
+        "first_hand = (source == OWN) | (source == CONTACT) | (source == CAUCUS)",
+        "first_hand = (source == OWN) | (source == CONTACT) | (source == CAUCUS) | (source == GOSSIP)",
+    ),
+    (
+        "disclosure one-sided",
+        "informal.py",
+        "learn(knowledge, i, j, members.lo[j], members.hi[j], members.version[j], CONTACT)",
+        "learn(knowledge, i, j, members.lo[j], members.hi[j], members.version[j] - 1, CONTACT)",
+    ),
+    ("lobbying doubled on one side", "informal.py", "members.pressure[j] += w", "members.pressure[j] += 2.0 * w"),
+    ("trust growth 10% faster", "informal.py", "grown_trust(w, p.trust_gain)", "grown_trust(w, 1.1 * p.trust_gain)"),
+    (
+        "partner choice needs two ties",
+        "informal.py",
+        "if ties.degree[i] > 0 and next_double(state) < p.friend_choice:",
+        "if ties.degree[i] > 1 and next_double(state) < p.friend_choice:",
+    ),
+    (
+        "rotation keeps ties to everyone",
+        "informal.py",
+        "p.rotation_keep if caucus_mates[i, j] else 0.0",
+        "p.rotation_keep",
+    ),
+    ("first call: nobody calls home", "informal.py", "members.called_home[i] = 1", "members.called_home[i] = 0"),
+    (
+        "entrenchment inverted",
+        "crisis.py",
+        "entrenched = s.entrenchment and members.rejected_in_public[i] == 1",
+        "entrenched = s.entrenchment and members.rejected_in_public[i] == 0",
+    ),
+    ("caucus reporting off", "crisis.py", "if s.caucus_reporting:", "if s.caucus_reporting and False:"),
+    (
+        "harmonization pressure halved",
+        "crisis.py",
+        "harmonization_pressure(p.caucus_pressure, members.caucus_trust[m])",
+        "harmonization_pressure(0.5 * p.caucus_pressure, members.caucus_trust[m])",
+    ),
+    (
+        "own caucus schedule shifted a day",
+        "crisis.py",
+        "(day - world.caucus_phase_days[c]) % every == 0",
+        "(day - world.caucus_phase_days[c]) % every == 1",
+    ),
+    ("belief step doubled", "crisis.py", "p.belief_step)", "2.0 * p.belief_step)"),
+    (
+        "agency slack ignores decay",
+        "crisis.py",
+        "return agency_slack(ties.positive_sum[k] * ties.scale[0], p.agency_max, p.agency_half)",
+        "return agency_slack(ties.positive_sum[k], p.agency_max, p.agency_half)",
+    ),
+    (
+        "bridges half as likely",
+        "crisis.py",
+        "bridge_chance_factor(w, p.bridge_rate)",
+        "bridge_chance_factor(w, 0.5 * p.bridge_rate)",
+    ),
+    (
+        "redrafting twice as likely",
+        "crisis.py",
+        "next_double(state) < p.redraft_prob",
+        "next_double(state) < 2.0 * p.redraft_prob",
+    ),
+    (
+        "routine meetings forget the decay factor",
+        "ties.py",
+        "add = grown_trust(0.0, formal_trust_gain) / scale",
+        "add = grown_trust(0.0, formal_trust_gain)",
+    ),
+    (
+        "informal share ignores gossip",
+        "kernel.py",
+        "informal += belief == CONTACT or belief == GOSSIP or belief == CAUCUS",
+        "informal += belief == CONTACT or belief == CAUCUS",
+    ),
+    ("peers cascade forgets the decay factor", "crisis.py", "ties.stored, ties.scale[0], x,", "ties.stored, 1.0, x,"),
+    (
+        "peers: rejection distance from the network slack",
+        "crisis.py",
+        "e = members.vote_slack[k] if s.peer_agency else slack(p, s, ties, k)",
+        "e = slack(p, s, ties, k)",
+    ),
 ]
 
-TESTS = ["tests/engines/test_lockstep.py", "tests/engines/test_theory.py", "tests/equivalence",
-         "-k", "lockstep or identical"]
+TESTS = [
+    "tests/engines/test_lockstep.py",
+    "tests/engines/test_theory.py",
+    "tests/equivalence",
+    "-k",
+    "lockstep or identical",
+]
 
 
 def run_one(index: int, workdir: Path) -> bool:
@@ -90,7 +134,10 @@ def run_one(index: int, workdir: Path) -> bool:
     env = {**os.environ, "PYTHONPATH": str(copy / "src"), "NUMBA_CACHE_DIR": str(copy / "numba_cache")}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header", *TESTS],
-        cwd=copy, env=env, capture_output=True, text=True,
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     shutil.rmtree(copy, ignore_errors=True)
     return result.returncode != 0

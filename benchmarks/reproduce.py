@@ -43,8 +43,10 @@ def measure(size: str) -> None:
         peak_mb = after.ru_maxrss / 1024
         replications = next((line for line in done.stdout.splitlines() if line.startswith("wrote")), "")
         size_mb = (out / "index.html").stat().st_size / 1e6
-        print(f"{size:5s}: {seconds:7.1f} s wall (target {TARGETS[size]:.0f} s: ratio {seconds / TARGETS[size]:.2f}), "
-              f"{cpu:7.1f} s CPU, peak {peak_mb:6.0f} MB (largest process), index.html {size_mb:.2f} MB")
+        print(
+            f"{size:5s}: {seconds:7.1f} s wall (target {TARGETS[size]:.0f} s: ratio {seconds / TARGETS[size]:.2f}), "
+            f"{cpu:7.1f} s CPU, peak {peak_mb:6.0f} MB (largest process), index.html {size_mb:.2f} MB"
+        )
         print(f"       {replications}")
 
 

@@ -43,18 +43,31 @@ def child(spec_path: str, store: str, executor: str, workers: int) -> None:
     """Run one sweep and print its figures as JSON (in a fresh process)."""
     from corridors.experiments import load_experiment, make_executor, run_sweep
 
-    chosen = make_executor(executor, workers=workers if executor != "serial" else None,
-                           dask_address=f"local:{workers}" if executor == "dask" else None)  # fmt: skip
+    chosen = make_executor(
+        executor,
+        workers=workers if executor != "serial" else None,
+        dask_address=f"local:{workers}" if executor == "dask" else None,
+    )
     started = time.perf_counter()
     report = run_sweep(load_experiment(spec_path), store=store, executor=chosen)
     wall = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     size = sum(p.stat().st_size for p in Path(store).parent.glob(Path(store).name + "*"))
-    print(json.dumps({
-        "executor": report.executor, "replications": report.replications_this_session, "seconds": report.seconds,
-        "wall_seconds": wall, "chunk_replications": report.chunk_replications, "chunks": report.chunks_total,
-        "failed": report.chunks_failed, "peak_rss_mib": peak_kib / 1024, "store_mib": size / 2**20,
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "executor": report.executor,
+                "replications": report.replications_this_session,
+                "seconds": report.seconds,
+                "wall_seconds": wall,
+                "chunk_replications": report.chunk_replications,
+                "chunks": report.chunks_total,
+                "failed": report.chunks_failed,
+                "peak_rss_mib": peak_kib / 1024,
+                "store_mib": size / 2**20,
+            }
+        )
+    )
 
 
 def identical(stores: list[Path]) -> bool:
@@ -102,8 +115,10 @@ def main() -> None:
     load = os.getloadavg()[0]
     if load > 0.5:
         print(f"warning: the machine is busy (load average {load:.2f}); speed-ups will be understated")
-    print(f"sweep: {args.scenario}, {len(POINTS)} design points x {spec['replications']:,} = {total:,} replications, "
-          f"engine {args.engine}; {args.workers} workers for process and dask")  # fmt: skip
+    print(
+        f"sweep: {args.scenario}, {len(POINTS)} design points x {spec['replications']:,} = {total:,} replications, "
+        f"engine {args.engine}; {args.workers} workers for process and dask"
+    )
     results: dict[str, dict] = {}
     stores = []
     for executor in args.executors.split(","):
@@ -113,8 +128,10 @@ def main() -> None:
         stores.append(store)
         done = subprocess.run(
             [sys.executable, __file__, "--_child", str(spec_path), str(store), executor, str(args.workers)],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0:
             print(f"{executor}: failed\n{done.stderr}")
             continue
@@ -126,14 +143,18 @@ def main() -> None:
     if "serial" in results:
         serial_rate = results["serial"]["replications"] / results["serial"]["seconds"]
     print()
-    print(f"{'executor':24s} {'rep/s':>10s} {'speed-up':>9s} {'chunk':>7s} {'chunks':>7s} {'failed':>6s} "
-          f"{'driver peak RSS':>16s} {'store':>9s}")  # fmt: skip
+    print(
+        f"{'executor':24s} {'rep/s':>10s} {'speed-up':>9s} {'chunk':>7s} {'chunks':>7s} {'failed':>6s} "
+        f"{'driver peak RSS':>16s} {'store':>9s}"
+    )
     for figures in results.values():
         rate = figures["replications"] / figures["seconds"]
         speedup = f"{rate / serial_rate:.2f}x" if serial_rate else "-"
-        print(f"{figures['executor']:24s} {rate:10,.1f} {speedup:>9s} {figures['chunk_replications']:7d} "
-              f"{figures['chunks']:7d} {figures['failed']:6d} {figures['peak_rss_mib']:12.0f} MiB "
-              f"{figures['store_mib']:5.1f} MiB")  # fmt: skip
+        print(
+            f"{figures['executor']:24s} {rate:10,.1f} {speedup:>9s} {figures['chunk_replications']:7d} "
+            f"{figures['chunks']:7d} {figures['failed']:6d} {figures['peak_rss_mib']:12.0f} MiB "
+            f"{figures['store_mib']:5.1f} MiB"
+        )
     print("targets: speed-up >= 1.7x on 2 cores for process and dask; driver peak RSS < 1024 MiB")
     print(f"load average over the last 15 minutes: {os.getloadavg()[2]:.2f} (cores: {os.cpu_count()})")
     if len(stores) > 1 and len(results) == len(stores):

@@ -27,4 +27,3 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def full_size(request: pytest.FixtureRequest) -> bool:
     """True when the suite runs with --full."""
     return bool(request.config.getoption("--full"))
-

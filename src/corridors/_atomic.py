@@ -50,8 +50,9 @@ def check_output_path(target: str | Path, *, option: str, suffixes: tuple[str, .
             pass
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise CorridorsError(f"{option} {path}: cannot write files in {folder} ({reason}); choose another folder")\
-            from None
+        raise CorridorsError(
+            f"{option} {path}: cannot write files in {folder} ({reason}); choose another folder"
+        ) from None
     return path
 
 

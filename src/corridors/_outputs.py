@@ -36,16 +36,28 @@ __all__ = [
 ]
 
 KINDS = {
-    ".csv": "csv", ".parquet": "parquet", ".json": "json", ".png": "png", ".pdf": "pdf", ".svg": "svg",
-    ".yaml": "yaml", ".yml": "yaml", ".html": "html", ".md": "markdown", ".duckdb": "duckdb",
-}  # fmt: skip
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".json": "json",
+    ".png": "png",
+    ".pdf": "pdf",
+    ".svg": "svg",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".html": "html",
+    ".md": "markdown",
+    ".duckdb": "duckdb",
+}
 """The format each output suffix stands for."""
 
 _TEXT_KINDS = {"csv", "json", "svg", "yaml", "html", "markdown"}
 _MAGIC = (
-    (b"SQLite format 3\x00", "sqlite"), (b"PAR1", "parquet"), (b"\x89PNG\r\n\x1a\n", "png"), (b"%PDF", "pdf"),
+    (b"SQLite format 3\x00", "sqlite"),
+    (b"PAR1", "parquet"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"%PDF", "pdf"),
     (b"PK\x03\x04", "zip"),
-)  # fmt: skip
+)
 
 
 def content_kind(path: str | Path) -> str:

@@ -28,8 +28,7 @@ import yaml
 
 from corridors.errors import CorridorsError
 
-__all__ = ["MAX_CHARS", "MAX_DEPTH", "MAX_NODES", "YAMLTooDeep", "YAMLTooLarge", "one_line", "read_text",
-           "safe_load"]
+__all__ = ["MAX_CHARS", "MAX_DEPTH", "MAX_NODES", "YAMLTooDeep", "YAMLTooLarge", "one_line", "read_text", "safe_load"]
 
 MAX_DEPTH = 100
 """Deepest nesting of mappings and lists accepted (a scenario needs four levels)."""
@@ -82,8 +81,10 @@ _StrictLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false
 _StrictLoader.add_implicit_resolver(_INT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
 _StrictLoader.add_implicit_resolver(
     _FLOAT,
-    re.compile(r"^(?:[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
-               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    re.compile(
+        r"^(?:[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
     list("-+0123456789."),
 )
 
@@ -116,9 +117,7 @@ def _check_shape(text: str) -> None:
             counts[-1] += sizes.get(event.anchor or "", 1)
             if sum(counts) > MAX_NODES:
                 line = event.start_mark.line + 1 if event.start_mark else "?"
-                raise YAMLTooLarge(
-                    f"line {line}: aliases (*{event.anchor}) expand to more than {MAX_NODES:,} values"
-                )
+                raise YAMLTooLarge(f"line {line}: aliases (*{event.anchor}) expand to more than {MAX_NODES:,} values")
 
 
 def safe_load(text: str) -> Any:

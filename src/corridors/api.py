@@ -31,13 +31,16 @@ def _override_text(path: str, value: Any) -> str:
     try:
         text = json.dumps(value)
     except TypeError:
-        raise CorridorsError(f"{path}: cannot use a value of type {type(value).__name__} (numbers, text, "
-                             "booleans, lists and mappings only)") from None  # fmt: skip
+        raise CorridorsError(
+            f"{path}: cannot use a value of type {type(value).__name__} (numbers, text, "
+            "booleans, lists and mappings only)"
+        ) from None
     return f"{path}={text}"
 
 
-def load(name_or_path: str | Path, *, overrides: Iterable[str] = (), params: str | Path | None = None,
-         **fields: Any) -> Scenario:
+def load(
+    name_or_path: str | Path, *, overrides: Iterable[str] = (), params: str | Path | None = None, **fields: Any
+) -> Scenario:
     """Load a preset or a scenario YAML file, with fields changed by dotted path.
 
     Parameters
@@ -134,8 +137,15 @@ def run(
     if engine not in ENGINES:
         raise CorridorsError(f"engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
     resolved = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    return run_replications(resolved, replications=replications, seed=seed, engine=engine,
-                            first_replicate=first_replicate, progress=progress, workers=workers)  # fmt: skip
+    return run_replications(
+        resolved,
+        replications=replications,
+        seed=seed,
+        engine=engine,
+        first_replicate=first_replicate,
+        progress=progress,
+        workers=workers,
+    )
 
 
 def compare(  # noqa: PLR0913 (keyword-only options, the same as run's)
@@ -197,11 +207,14 @@ def compare(  # noqa: PLR0913 (keyword-only options, the same as run's)
     texts = list(overrides)
     given = [s for s in (first, second) if isinstance(s, Scenario)]
     if given and (texts or params is not None):
-        raise CorridorsError("overrides and params apply to scenarios given by name or file; load a scenario "
-                             "with them instead (corridors.load(name, overrides=..., params=...))")
+        raise CorridorsError(
+            "overrides and params apply to scenarios given by name or file; load a scenario "
+            "with them instead (corridors.load(name, overrides=..., params=...))"
+        )
     a, b = (s if isinstance(s, Scenario) else load(s, overrides=texts, params=params) for s in (first, second))
-    return compare_scenarios(a, b, replications=replications, seed=seed, engine=engine, workers=workers,
-                             progress=progress)
+    return compare_scenarios(
+        a, b, replications=replications, seed=seed, engine=engine, workers=workers, progress=progress
+    )
 
 
 def summarize(rows: pd.DataFrame) -> pd.DataFrame:
@@ -286,8 +299,9 @@ def sweep(
 
     loaded = spec if isinstance(spec, ExperimentSpec) else load_experiment(spec)  # type: ignore[arg-type]
     loaded = with_parameter_set(loaded, params)
-    return run_sweep(loaded, store=store, executor=make_executor(executor, workers=workers, dask_address=dask_address),
-                     new=new)
+    return run_sweep(
+        loaded, store=store, executor=make_executor(executor, workers=workers, dask_address=dask_address), new=new
+    )
 
 
 def load_operations(
@@ -334,5 +348,4 @@ def load_operations(
     """
     from corridors.empirical.datasets import load_peace_operations
 
-    return load_peace_operations(path, column_map=column_map, as_of=as_of, strict=strict,
-                                 organizations=organizations)  # fmt: skip
+    return load_peace_operations(path, column_map=column_map, as_of=as_of, strict=strict, organizations=organizations)

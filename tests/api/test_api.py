@@ -58,8 +58,10 @@ def test_the_command_line_starts_without_the_heavy_stages() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from corridors.cli import app; from corridors.cli import scenario_cmds;"
-            "import corridors.paper as paper; paper.table_means();"
-            "print(','.join(m for m in ('pandas', 'numba', 'mesa', 'duckdb', 'lifelines', 'numpy') if m in sys.modules))")
+    code = (
+        "import sys; from corridors.cli import app; from corridors.cli import scenario_cmds;"
+        "import corridors.paper as paper; paper.table_means();"
+        "print(','.join(m for m in ('pandas', 'numba', 'mesa', 'duckdb', 'lifelines', 'numpy') if m in sys.modules))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == ""

@@ -93,9 +93,11 @@ def test_overrides_win_over_params() -> None:
 def test_an_unknown_parameter_set_lists_the_names(tmp_path: Path) -> None:
     with pytest.raises(CorridorsError) as caught:
         corridors.load("eu", params="calibratd")
-    assert caught.value.problems == ["params calibratd: no parameter set of that name and no such file (named sets: "
-                                     "calibrated, calibrated-realist; or a parameter file written by "
-                                     "'corridors calibrate')"]
+    assert caught.value.problems == [
+        "params calibratd: no parameter set of that name and no such file (named sets: "
+        "calibrated, calibrated-realist; or a parameter file written by "
+        "'corridors calibrate')"
+    ]
     bad = tmp_path / "bad.yaml"
     bad.write_text("format: nothing\n", encoding="utf-8")
     with pytest.raises(CorridorsError, match=r"^params .*bad.yaml: not a corridors parameter file"):
@@ -103,12 +105,20 @@ def test_an_unknown_parameter_set_lists_the_names(tmp_path: Path) -> None:
 
 
 def test_sweep_with_params(tmp_path: Path) -> None:
-    spec = {"name": "tiny", "base": "unsc", "replications": 2, "seed": 7, "set": SHORT,
-            "factors": [{"path": "formal_meetings_per_week", "values": [1, 2]}]}
+    spec = {
+        "name": "tiny",
+        "base": "unsc",
+        "replications": 2,
+        "seed": 7,
+        "set": SHORT,
+        "factors": [{"path": "formal_meetings_per_week", "values": [1, 2]}],
+    }
     report = corridors.sweep(spec, store=tmp_path / "tiny.duckdb", params="calibrated")
     from corridors.experiments import query_store
 
     hashes = set(query_store(report.store, "SELECT DISTINCT scenario_hash FROM runs")["scenario_hash"])
-    expected = {corridors.load("unsc", params="calibrated", overrides=[*SHORT, f"formal_meetings_per_week={v}"])
-                .content_hash() for v in (1, 2)}  # fmt: skip
+    expected = {
+        corridors.load("unsc", params="calibrated", overrides=[*SHORT, f"formal_meetings_per_week={v}"]).content_hash()
+        for v in (1, 2)
+    }
     assert hashes == expected

@@ -13,11 +13,13 @@ from corridors.engines.summary import censored_durations, format_value, kaplan_m
 
 
 def _rows_v1() -> pd.DataFrame:
-    return pd.DataFrame({
-        "decided": [True, False, True, False],
-        "response_day": [12.0, math.nan, 300.0, math.nan],
-        "horizon_days": [200, 200, 200, 200],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "decided": [True, False, True, False],
+            "response_day": [12.0, math.nan, 300.0, math.nan],
+            "horizon_days": [200, 200, 200, 200],
+        }
+    )
 
 
 def test_durations_are_derived_from_decided_response_day_and_horizon() -> None:

@@ -39,16 +39,25 @@ from corridors.scenario import load_scenario
 SHORT = ["parameters.burn_in_days=20", "parameters.max_days=60"]
 
 TINY = {
-    "format": "corridors-bench/1", "name": "tiny", "seed": 5, "organizations": ["EU", "OSCE"], "overrides": SHORT,
+    "format": "corridors-bench/1",
+    "name": "tiny",
+    "seed": 5,
+    "organizations": ["EU", "OSCE"],
+    "overrides": SHORT,
     "theories": [{"name": "v2"}, {"name": "no_agency", "overrides": ["mechanisms.agency=false"]}],
     "candidates": {"agency_max": {"mechanism": "agency"}},
     "mechanisms": ["agency"],
     "sizes": {
-        "quick": {"replications": 8, "max_evaluations": 3, "loo_max_evaluations": 1, "max_parameters": 1,
-                  "standard_errors": False},
+        "quick": {
+            "replications": 8,
+            "max_evaluations": 3,
+            "loo_max_evaluations": 1,
+            "max_parameters": 1,
+            "standard_errors": False,
+        },
         "full": {"replications": 40, "max_evaluations": 6, "loo_max_evaluations": 3, "max_parameters": 1},
     },
-}  # fmt: skip
+}
 
 
 def _write(path: Path, document: dict[str, object]) -> Path:
@@ -170,11 +179,13 @@ def quick_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def test_calibrate_bench_quick_writes_the_scorecard_and_the_best_parameter_file(
-        quick_bench: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    quick_bench: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     spec, folder = quick_bench
     out = folder / "out"
-    code, stdout, err = invoke_cli(["calibrate", "--bench", str(spec), "--quick", "--out", str(out),
-                                    "--executor", "serial", "--quiet"], capsys)  # fmt: skip
+    code, stdout, err = invoke_cli(
+        ["calibrate", "--bench", str(spec), "--quick", "--out", str(out), "--executor", "serial", "--quiet"], capsys
+    )
     assert code == 0, err
     assert "Of 2 theories" in stdout
     table = scorecard_table(out)
@@ -222,17 +233,30 @@ def test_a_killed_bench_resumes_from_its_store_without_running_again(quick_bench
 
 
 def test_calibrate_bench_refuses_bad_input_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = invoke_cli(["calibrate", "--bench", str(tmp_path / "none.yaml"), "--out", str(tmp_path / "o")],
-                              capsys)  # fmt: skip
+    code, _, err = invoke_cli(
+        ["calibrate", "--bench", str(tmp_path / "none.yaml"), "--out", str(tmp_path / "o")], capsys
+    )
     assert code == 2 and "cannot read the bench spec" in err and "Traceback" not in err
     spec = _write(tmp_path / "tiny.yaml", TINY)
-    code, _, err = invoke_cli(["calibrate", "--bench", str(spec), "--theory", "nope", "--out", str(tmp_path / "o")],
-                              capsys)  # fmt: skip
+    code, _, err = invoke_cli(
+        ["calibrate", "--bench", str(spec), "--theory", "nope", "--out", str(tmp_path / "o")], capsys
+    )
     assert code == 2 and "no theory 'nope'" in err
     assert not (tmp_path / "o" / "scorecard.csv").exists()
     wide = dict(TINY, candidates={"agency_max": {"mechanism": "agency", "box": [0.0, 2.0], "reason": "too wide"}})
-    code, _, err = invoke_cli(["calibrate", "--bench", str(_write(tmp_path / "wide.yaml", wide)), "--quick",
-                               "--out", str(tmp_path / "o"), "--executor", "serial"], capsys)  # fmt: skip
+    code, _, err = invoke_cli(
+        [
+            "calibrate",
+            "--bench",
+            str(_write(tmp_path / "wide.yaml", wide)),
+            "--quick",
+            "--out",
+            str(tmp_path / "o"),
+            "--executor",
+            "serial",
+        ],
+        capsys,
+    )
     assert code == 2 and "candidates.agency_max.box: [0.0, 2.0] leaves the schema's bounds [0, 1]" in err
     assert not (tmp_path / "o" / "bench.duckdb").exists()  # refused before anything ran
 
@@ -249,28 +273,56 @@ def _recovery_patterns(store: Path) -> pd.DataFrame:
         observed = sim.moments({"agency_max": TRUE_AGENCY_MAX}, ["OSCE"])["OSCE"]
     rows = []
     for measure in RECOVERY_MEASURES:
-        rows.append({
-            "target": f"{measure}:OSCE", "group": "synthetic", "measure": measure, "moment": measure, "organization": "OSCE",
-            "members": "OSCE", "weights": "1", "kind": "mean", "value": float(observed.loc[measure, "value"]),
-            "se": float(observed.loc[measure, "sim_se"]) * 2.0, "pass_se": math.nan, "one_sided": False, "n": 100.0,
-            "is_input": False, "source": "synthetic", "se_source": "400 runs stated as 100 observations",
-        })  # fmt: skip
+        rows.append(
+            {
+                "target": f"{measure}:OSCE",
+                "group": "synthetic",
+                "measure": measure,
+                "moment": measure,
+                "organization": "OSCE",
+                "members": "OSCE",
+                "weights": "1",
+                "kind": "mean",
+                "value": float(observed.loc[measure, "value"]),
+                "se": float(observed.loc[measure, "sim_se"]) * 2.0,
+                "pass_se": math.nan,
+                "one_sided": False,
+                "n": 100.0,
+                "is_input": False,
+                "source": "synthetic",
+                "se_source": "400 runs stated as 100 observations",
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def test_a_known_agency_max_is_recovered_and_its_theory_wins(tmp_path: Path) -> None:
-    spec = BenchSpec.model_validate({
-        "format": "corridors-bench/1", "name": "recovery", "seed": 11, "organizations": ["OSCE"],
-        "overrides": RECOVERY_OVERRIDES,
-        "theories": [{"name": "with_agency"}, {"name": "without_agency", "overrides": ["mechanisms.agency=false"]}],
-        "candidates": {"agency_max": {"mechanism": "agency"}},
-        "sizes": {"quick": {"replications": 150, "max_evaluations": 10, "loo_max_evaluations": 1,
-                            "max_parameters": 1, "leave_one_out": False, "ablations": False},
-                  "full": {"replications": 150, "max_evaluations": 10, "loo_max_evaluations": 1}},
-    })  # fmt: skip
+    spec = BenchSpec.model_validate(
+        {
+            "format": "corridors-bench/1",
+            "name": "recovery",
+            "seed": 11,
+            "organizations": ["OSCE"],
+            "overrides": RECOVERY_OVERRIDES,
+            "theories": [{"name": "with_agency"}, {"name": "without_agency", "overrides": ["mechanisms.agency=false"]}],
+            "candidates": {"agency_max": {"mechanism": "agency"}},
+            "sizes": {
+                "quick": {
+                    "replications": 150,
+                    "max_evaluations": 10,
+                    "loo_max_evaluations": 1,
+                    "max_parameters": 1,
+                    "leave_one_out": False,
+                    "ablations": False,
+                },
+                "full": {"replications": 150, "max_evaluations": 10, "loo_max_evaluations": 1},
+            },
+        }
+    )
     patterns = _recovery_patterns(tmp_path / "observed.duckdb")
-    results = {t.name: fit_theory(spec, t, spec.sizes["quick"], patterns, store=tmp_path / "fit.duckdb")
-               for t in spec.theories}  # fmt: skip
+    results = {
+        t.name: fit_theory(spec, t, spec.sizes["quick"], patterns, store=tmp_path / "fit.duckdb") for t in spec.theories
+    }
     fit = results["with_agency"].fit
     assert isinstance(fit, BenchCalibration) and fit.parameters == ["agency_max"]
     value, se = float(fit.params_["agency_max"]), float(fit.standard_errors_["agency_max"])

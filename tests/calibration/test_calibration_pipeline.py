@@ -14,9 +14,16 @@ from corridors.calibration.pipeline import CalibrationConfig, run_calibration, w
 from corridors.errors import CorridorsError
 from corridors.scenario import load_scenario
 
-TINY = CalibrationConfig(replications=6, max_evaluations=4, loo_max_evaluations=3, profile_points=2,
-                         max_parameters=1, organizations=("EU", "OSCE"), parameters=("widen_base",),
-                         overrides=("parameters.burn_in_days=20", "parameters.max_days=60"))
+TINY = CalibrationConfig(
+    replications=6,
+    max_evaluations=4,
+    loo_max_evaluations=3,
+    profile_points=2,
+    max_parameters=1,
+    organizations=("EU", "OSCE"),
+    parameters=("widen_base",),
+    overrides=("parameters.burn_in_days=20", "parameters.max_days=60"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +45,15 @@ def test_both_readings_are_fitted_and_each_organization_is_left_out(tiny_run: tu
     readings = pd.read_csv(out / "readings.csv").set_index("reading")
     assert set(readings.index) == {"interpersonal", "realist"}
     assert (readings["objective"] > 0).all()
-    for name in ("targets.csv", "fit_interpersonal.csv", "profiles_realist.png", "moments_interpersonal.png",
-                 "trace_realist.csv", "leave_one_out_parameters_interpersonal.csv", "timings.csv"):
+    for name in (
+        "targets.csv",
+        "fit_interpersonal.csv",
+        "profiles_realist.png",
+        "moments_interpersonal.png",
+        "trace_realist.csv",
+        "leave_one_out_parameters_interpersonal.csv",
+        "timings.csv",
+    ):
         assert (out / name).is_file(), name
 
 

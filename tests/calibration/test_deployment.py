@@ -8,8 +8,9 @@ from corridors.calibration.deployment import MIN_OPERATIONS, deployment_lag_esti
 from corridors.scenario import load_scenario
 
 
-@pytest.mark.parametrize(("preset", "organization"), [("au", "AU"), ("eu", "EU"), ("oas", "OAS"), ("osce", "OSCE"),
-                                                      ("unsc", "UNSC")])
+@pytest.mark.parametrize(
+    ("preset", "organization"), [("au", "AU"), ("eu", "EU"), ("oas", "OAS"), ("osce", "OSCE"), ("unsc", "UNSC")]
+)
 def test_preset_lag_is_the_sample_estimate(preset: str, organization: str) -> None:
     estimate = deployment_lag_estimates().set_index("organization").loc[organization]
     parameters = load_scenario(preset).parameters

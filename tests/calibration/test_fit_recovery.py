@@ -37,16 +37,35 @@ def _synthetic_targets(store: Path) -> pd.DataFrame:
     rows = []
     for measure in MEASURES:
         value, se = float(observed.loc[measure, "value"]), float(observed.loc[measure, "sim_se"])
-        rows.append({"target": f"{measure}:OSCE", "measure": measure, "organization": "OSCE", "value": value,
-                     "se": se * math.sqrt(400 / OBSERVED_N), "n": float(OBSERVED_N), "is_input": False, "source": "synthetic", "se_source": "simulation"})
+        rows.append(
+            {
+                "target": f"{measure}:OSCE",
+                "measure": measure,
+                "organization": "OSCE",
+                "value": value,
+                "se": se * math.sqrt(400 / OBSERVED_N),
+                "n": float(OBSERVED_N),
+                "is_input": False,
+                "source": "synthetic",
+                "se_source": "simulation",
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def test_a_known_widen_base_is_recovered_within_four_sandwich_ses(tmp_path: Path) -> None:
     targets = _synthetic_targets(tmp_path / "observed.duckdb")
-    fit = MSMCalibration(parameters=["widen_base"], organizations=["OSCE"], targets=targets, replications=200,
-                         seed=1, store=tmp_path / "fit.duckdb", overrides=OVERRIDES, max_evaluations=16,
-                         profile_points=3).fit()
+    fit = MSMCalibration(
+        parameters=["widen_base"],
+        organizations=["OSCE"],
+        targets=targets,
+        replications=200,
+        seed=1,
+        store=tmp_path / "fit.duckdb",
+        overrides=OVERRIDES,
+        max_evaluations=16,
+        profile_points=3,
+    ).fit()
     value = float(fit.params_["widen_base"])
     se = float(fit.standard_errors_["widen_base"])
     assert 0 < se < 0.06
@@ -60,8 +79,17 @@ def test_a_known_widen_base_is_recovered_within_four_sandwich_ses(tmp_path: Path
 
 def test_a_killed_fit_resumes_from_the_store_without_running_again(tmp_path: Path) -> None:
     targets = _synthetic_targets(tmp_path / "observed.duckdb")
-    options = dict(parameters=["widen_base"], organizations=["OSCE"], targets=targets, replications=20, seed=3,
-                   store=tmp_path / "fit.duckdb", overrides=OVERRIDES, max_evaluations=6, profile_points=0)
+    options = dict(
+        parameters=["widen_base"],
+        organizations=["OSCE"],
+        targets=targets,
+        replications=20,
+        seed=3,
+        store=tmp_path / "fit.duckdb",
+        overrides=OVERRIDES,
+        max_evaluations=6,
+        profile_points=0,
+    )
     first = MSMCalibration(**options).fit()  # type: ignore[arg-type]
     ran: list[int] = []
     second = MSMCalibration(**options, progress=lambda stage, count: ran.append(count)).fit()  # type: ignore[arg-type]
@@ -75,10 +103,18 @@ def test_the_screen_finds_widen_base_and_not_a_switched_off_mechanism(tmp_path: 
     z about 3.8 against the screen's floor of 3: too little power (seed 1 gave z 1.4 once the streams
     were keyed by the base scenario); at 400 runs z is about 5.4."""
     targets = _synthetic_targets(tmp_path / "observed.duckdb")
-    fit = MSMCalibration(candidates=["widen_base", "lobby_effect"], organizations=["OSCE"], targets=targets,
-                         replications=400, seed=1, store=tmp_path / "fit.duckdb",
-                         overrides=[*OVERRIDES, "mechanisms.lobbying=false", "mechanisms.caucus_harmonization=false"],
-                         max_evaluations=4, profile_points=0, standard_errors=False).fit()
+    fit = MSMCalibration(
+        candidates=["widen_base", "lobby_effect"],
+        organizations=["OSCE"],
+        targets=targets,
+        replications=400,
+        seed=1,
+        store=tmp_path / "fit.duckdb",
+        overrides=[*OVERRIDES, "mechanisms.lobbying=false", "mechanisms.caucus_harmonization=false"],
+        max_evaluations=4,
+        profile_points=0,
+        standard_errors=False,
+    ).fit()
     summary = fit.screen_summary_.set_index("parameter")
     assert bool(summary.loc["widen_base", "identified"]) and not bool(summary.loc["lobby_effect", "identified"])
     assert fit.parameters == ["widen_base"]

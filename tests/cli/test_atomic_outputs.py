@@ -39,8 +39,9 @@ TINY = ["--set", "parameters.burn_in_days=5", "--set", "parameters.max_days=10"]
 def _kill_mid_write(tmp_path: Path, argv: list[str]) -> None:
     marker = tmp_path / "marker" / "ready"
     marker.parent.mkdir()
-    process = subprocess.Popen([sys.executable, "-c", HOLD, str(marker), *argv],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(marker), *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         for _ in range(1200):  # up to two minutes (a slow, shared machine)
             if marker.exists() or process.poll() is not None:
@@ -58,9 +59,12 @@ def _store(tmp_path: Path) -> Path:
     store = tmp_path / "store" / "s.duckdb"
     store.parent.mkdir()
     spec = store.parent / "spec.yaml"
-    spec.write_text("name: k\nbase: unsc\nset: [parameters.burn_in_days=5, parameters.max_days=10]\n"
-                    "factors: [{path: formal_meetings_per_week, values: [1, 2]}]\n"
-                    "replications: 2\nseed: 1\nengine: reference\nchunk_replications: 2\n", encoding="utf-8")
+    spec.write_text(
+        "name: k\nbase: unsc\nset: [parameters.burn_in_days=5, parameters.max_days=10]\n"
+        "factors: [{path: formal_meetings_per_week, values: [1, 2]}]\n"
+        "replications: 2\nseed: 1\nengine: reference\nchunk_replications: 2\n",
+        encoding="utf-8",
+    )
     from corridors.cli import main
 
     main(["sweep", str(spec), "--store", str(store), "--executor", "serial", "--quiet"])
@@ -84,14 +88,16 @@ def test_export_killed_mid_write_leaves_no_half_file(tmp_path: Path, previous: b
 def test_run_out_killed_mid_write_leaves_no_half_file(tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    _kill_mid_write(tmp_path, ["run", "unsc", "--reps", "2", "--engine", "reference", "--quiet", *TINY,
-                               "--out", str(out_dir / "x.parquet")])
+    _kill_mid_write(
+        tmp_path,
+        ["run", "unsc", "--reps", "2", "--engine", "reference", "--quiet", *TINY, "--out", str(out_dir / "x.parquet")],
+    )
     assert list(out_dir.iterdir()) == []
 
 
-def test_a_failing_writer_leaves_the_previous_file_and_no_partial(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failing_writer_leaves_the_previous_file_and_no_partial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "x.parquet"
     target.write_bytes(b"PAR1 previous")
 
@@ -100,8 +106,9 @@ def test_a_failing_writer_leaves_the_previous_file_and_no_partial(tmp_path: Path
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", half_then_fail)
-    code, _, err = invoke_cli(["run", "unsc", "--reps", "2", "--engine", "reference", "--quiet", *TINY, "--out",
-                               str(target)], capsys)
+    code, _, err = invoke_cli(
+        ["run", "unsc", "--reps", "2", "--engine", "reference", "--quiet", *TINY, "--out", str(target)], capsys
+    )
     assert code == 2 and err.count("\n") == 1 and "No space left on device" in err, err  # one line, no traceback
     assert target.read_bytes() == b"PAR1 previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.parquet"]  # no x.parquet.partial
@@ -129,14 +136,18 @@ def _ran(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-@pytest.mark.parametrize(("out", "message"), [
-    ("missing/x.csv", "the folder"),
-    ("x.txt", "use a .csv or .parquet file name"),
-    ("/proc/x.csv", "cannot write files in /proc"),
-    ("/sys/x.csv", "cannot write files in /sys"),
-])  # fmt: skip
-def test_out_is_checked_before_any_replication(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str], out: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("missing/x.csv", "the folder"),
+        ("x.txt", "use a .csv or .parquet file name"),
+        ("/proc/x.csv", "cannot write files in /proc"),
+        ("/sys/x.csv", "cannot write files in /sys"),
+    ],
+)
+def test_out_is_checked_before_any_replication(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], out: str, message: str
+) -> None:
     calls = _ran(monkeypatch)
     target = out if out.startswith("/") else str(tmp_path / out)
     code, _, err = invoke_cli(["run", "unsc", "--reps", "2", "--quiet", "--out", target], capsys)
@@ -144,8 +155,9 @@ def test_out_is_checked_before_any_replication(tmp_path: Path, monkeypatch: pyte
     assert err.count("\n") == 1 and message in err, err
 
 
-def test_out_in_a_read_only_folder_is_refused_before_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_out_in_a_read_only_folder_is_refused_before_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
     folder.chmod(0o555)

@@ -70,12 +70,17 @@ def test_a_missing_chosen_chromium_is_not_installed_over(tmp_path: Path) -> None
 
 def test_make_test_runs_the_check_before_anything_else(tmp_path: Path) -> None:
     root = SCRIPT.parents[1]
-    dry = subprocess.run(["make", "-n", "-C", str(root), "test", f"VENV={tmp_path / 'venv'}"], capture_output=True,
-                         text=True, timeout=30)
+    dry = subprocess.run(
+        ["make", "-n", "-C", str(root), "test", f"VENV={tmp_path / 'venv'}"], capture_output=True, text=True, timeout=30
+    )
     assert dry.returncode == 0, dry.stderr
     commands = [line for line in dry.stdout.splitlines() if not line.startswith("make")]
     assert commands[0] == "sh .ci/chromium"
-    skipped = subprocess.run(["make", "-n", "-C", str(root), "test", "SKIP_BROWSER=1", f"VENV={tmp_path / 'venv'}"],
-                             capture_output=True, text=True, timeout=30)
+    skipped = subprocess.run(
+        ["make", "-n", "-C", str(root), "test", "SKIP_BROWSER=1", f"VENV={tmp_path / 'venv'}"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert "sh .ci/chromium" not in skipped.stdout
     assert "--ignore=tests/explore/test_browser.py" in skipped.stdout and "are left out" in skipped.stdout

@@ -78,8 +78,9 @@ def test_trace_tells_a_story_on_every_preset(preset: str, capsys: pytest.Capture
     assert ("decision on day" in out) or ("no decision within" in out)
 
 
-def test_reproduce_refuses_bad_input_in_one_line_before_writing(tmp_path: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_reproduce_refuses_bad_input_in_one_line_before_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The report itself runs end to end in tests/report; here its bad input: one line, exit 2, nothing written."""
     a_file = tmp_path / "taken"
     a_file.write_text("x", encoding="utf-8")
@@ -97,14 +98,17 @@ def test_reproduce_refuses_bad_input_in_one_line_before_writing(tmp_path: Path,
     assert not out.exists()  # refused before any folder or store was made
 
 
-@pytest.mark.parametrize("args", [
-    ["run", "eu", "--reps", "0"],
-    ["run", "eu", "--reps", "many"],
-    ["trace", "eu", "--seed", "-1"],
-    ["show"],
-    ["no-such-command"],
-    ["reproduce", "--seed", "-1"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "eu", "--reps", "0"],
+        ["run", "eu", "--reps", "many"],
+        ["trace", "eu", "--seed", "-1"],
+        ["show"],
+        ["no-such-command"],
+        ["reproduce", "--seed", "-1"],
+    ],
+)
 def test_usage_errors_exit_2_without_traceback(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = invoke_cli(args, capsys)
     assert code == 2

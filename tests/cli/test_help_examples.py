@@ -75,8 +75,10 @@ def _argv(line: str) -> list[str]:
 @pytest.fixture()
 def repository_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    for name, changes in (("sweep_meetings.yaml", {"replications": 4}),
-                          ("sensitivity.yaml", {"replications": 2, "design": {"kind": "sobol", "points": 4}})):  # fmt: skip
+    for name, changes in (
+        ("sweep_meetings.yaml", {"replications": 4}),
+        ("sensitivity.yaml", {"replications": 2, "design": {"kind": "sobol", "points": 4}}),
+    ):
         spec = tmp_path / "examples" / name
         raw = yaml.safe_load(spec.read_text(encoding="utf-8"))
         raw.update(changes)
@@ -86,8 +88,9 @@ def repository_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_every_command_with_options_has_an_example() -> None:
-    commands = {" ".join(path) for path, command in _commands(typer.main.get_command(app))
-                if not hasattr(command, "commands")}  # fmt: skip
+    commands = {
+        " ".join(path) for path, command in _commands(typer.main.get_command(app)) if not hasattr(command, "commands")
+    }
     assert len(commands) >= 15
     assert commands - {name for name, _ in _examples()} == set()
 

@@ -56,17 +56,20 @@ def test_an_unknown_parameter_set_lists_the_names(capsys: pytest.CaptureFixture[
     assert "named sets: calibrated, calibrated-realist" in err
 
 
-def test_sweep_with_params_calibrated_records_the_overrides(tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_sweep_with_params_calibrated_records_the_overrides(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from corridors.calibration import parameter_overrides, shipped_parameter_file
     from corridors.experiments import query_store
 
     spec = tmp_path / "tiny.yaml"
-    spec.write_text("name: tiny\nbase: unsc\nset: [parameters.burn_in_days=10]\nreplications: 2\nseed: 1\n"
-                    "factors:\n  - path: formal_meetings_per_week\n    values: [1, 2]\n", encoding="utf-8")
+    spec.write_text(
+        "name: tiny\nbase: unsc\nset: [parameters.burn_in_days=10]\nreplications: 2\nseed: 1\n"
+        "factors:\n  - path: formal_meetings_per_week\n    values: [1, 2]\n",
+        encoding="utf-8",
+    )
     store = tmp_path / "tiny.duckdb"
-    code, _, _ = invoke_cli(["sweep", str(spec), "--store", str(store), "--executor", "serial", "--quiet",
-                             "--params", "calibrated"], capsys)
+    code, _, _ = invoke_cli(
+        ["sweep", str(spec), "--store", str(store), "--executor", "serial", "--quiet", "--params", "calibrated"], capsys
+    )
     assert code == 0
     import json
 
@@ -76,8 +79,9 @@ def test_sweep_with_params_calibrated_records_the_overrides(tmp_path: Path,
 
 def test_compare_prints_the_difference_with_intervals(capsys: pytest.CaptureFixture[str]) -> None:
     example = Path(__file__).resolve().parents[2] / "examples" / "eu_fewer_meetings.yaml"
-    code, out, err = invoke_cli(["compare", "eu", str(example), "--reps", "30", "--seed", "2",
-                                 "--set", "parameters.burn_in_days=30"], capsys)
+    code, out, err = invoke_cli(
+        ["compare", "eu", str(example), "--reps", "30", "--seed", "2", "--set", "parameters.burn_in_days=30"], capsys
+    )
     assert code == 0, err
     assert "eu_fewer_meetings minus eu: 30 replicate pairs, seed 2" in " ".join(out.split())
     for label in ("decided share", "KM median, months", "restricted"):
@@ -127,8 +131,14 @@ def test_run_logs_its_progress_when_stderr_is_no_terminal(capsys: pytest.Capture
 
 def test_presets_fit_80_columns_without_cutting_a_word() -> None:
     env = {**os.environ, "COLUMNS": "80"}
-    result = subprocess.run([sys.executable, "-m", "corridors.cli", "presets"], capture_output=True, text=True,
-                            env=env, timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "corridors.cli", "presets"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
     assert "…" not in result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
     for word in ("committee", "Committee", "presidency", "unanimity", "vetoes", "6.17"):
@@ -137,8 +147,9 @@ def test_presets_fit_80_columns_without_cutting_a_word() -> None:
 
 def test_replay_gives_its_verdict_before_a_limited_trace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = tmp_path / "tiny.yaml"
-    spec.write_text("name: tiny\nbase: unsc\nset: [parameters.burn_in_days=10]\nreplications: 2\nseed: 1\n",
-                    encoding="utf-8")
+    spec.write_text(
+        "name: tiny\nbase: unsc\nset: [parameters.burn_in_days=10]\nreplications: 2\nseed: 1\n", encoding="utf-8"
+    )
     store = tmp_path / "tiny.duckdb"
     assert invoke_cli(["sweep", str(spec), "--store", str(store), "--executor", "serial", "--quiet"], capsys)[0] == 0
     code, out, _ = invoke_cli(["results", "replay", str(store), "1", "--trace", "--events", "3"], capsys)

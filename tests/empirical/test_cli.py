@@ -118,7 +118,9 @@ def test_compare_keeps_one_design_point_of_a_sweep_store(tmp_path: Path, capsys:
 
     frames = []
     for point, meetings in enumerate((0.5, 2.0)):
-        rows = run_replications(load_scenario("osce", [f"formal_meetings_per_week={meetings}"]), replications=30, seed=1)
+        rows = run_replications(
+            load_scenario("osce", [f"formal_meetings_per_week={meetings}"]), replications=30, seed=1
+        )
         rows["point_id"] = point
         frames.append(rows)
     runs = tmp_path / "runs.parquet"

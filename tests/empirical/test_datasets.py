@@ -122,9 +122,17 @@ def test_column_map(write_csv) -> None:
 
 def test_schema_is_the_documented_one() -> None:
     assert peace_operations_schema().names == [
-        "organization", "operation", "host", "demand_kind", "demand_ref",
-        "demand_date", "decision_date", "start_date", "start_kind", "source",
-    ]  # fmt: skip
+        "organization",
+        "operation",
+        "host",
+        "demand_kind",
+        "demand_ref",
+        "demand_date",
+        "decision_date",
+        "start_date",
+        "start_kind",
+        "source",
+    ]
 
 
 def test_predecessor_and_case_are_noted(write_csv) -> None:

@@ -16,12 +16,19 @@ ROW = "EU,Operation {i},Host{i},unsc_resolution,UNSCR {i},2003-05-30,2003-06-05,
 
 
 def test_a_row_with_extra_fields_is_named_not_shifted(write_csv: Callable[..., Path]) -> None:
-    path = write_csv([HEADER, ROW.format(i=1, start="2003-06-12"), ROW.format(i=2, start="2003-06-12") + ",Z,extra",
-                      ROW.format(i=3, start="2003-06-12")])
+    path = write_csv(
+        [
+            HEADER,
+            ROW.format(i=1, start="2003-06-12"),
+            ROW.format(i=2, start="2003-06-12") + ",Z,extra",
+            ROW.format(i=3, start="2003-06-12"),
+        ]
+    )
     with pytest.raises(CorridorsError) as info:
         load_peace_operations(path)
-    assert info.value.problems == [f"{path}: row 3: 12 fields, but the header has 10 "
-                                   "(quote a cell that contains the separator)"]
+    assert info.value.problems == [
+        f"{path}: row 3: 12 fields, but the header has 10 (quote a cell that contains the separator)"
+    ]
 
 
 def test_ragged_rows_are_capped_at_twenty(write_csv: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
@@ -34,8 +41,9 @@ def test_ragged_rows_are_capped_at_twenty(write_csv: Callable[..., Path], capsys
     assert lines[-1] == f"error: {path}: and 5 more row(s) with more fields than the header"
 
 
-def test_a_date_beyond_2262_is_a_row_warning_not_a_crash(write_csv: Callable[..., Path],
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_date_beyond_2262_is_a_row_warning_not_a_crash(
+    write_csv: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_csv([HEADER, ROW.format(i=1, start="9999-12-31"), ROW.format(i=2, start="2003-06-12")])
     ops = load_peace_operations(path)
     (warning,) = [p for p in ops.warnings if p.column == "start_date"]
@@ -45,8 +53,9 @@ def test_a_date_beyond_2262_is_a_row_warning_not_a_crash(write_csv: Callable[...
 
 
 @pytest.mark.parametrize("command", ["validate", "describe"])
-def test_as_of_beyond_2262_is_one_line(write_csv: Callable[..., Path], capsys: pytest.CaptureFixture[str],
-                                       command: str) -> None:
+def test_as_of_beyond_2262_is_one_line(
+    write_csv: Callable[..., Path], capsys: pytest.CaptureFixture[str], command: str
+) -> None:
     path = write_csv([HEADER, ROW.format(i=1, start="2003-06-12")])
     code, _, err = invoke_cli(["data", command, str(path), "--as-of", "9999-12-31"], capsys)
     assert code == 2 and err.count("\n") == 1
@@ -57,13 +66,15 @@ def test_the_censoring_note_lists_at_most_twenty_rows(write_csv: Callable[..., P
     rows = [ROW.format(i=i, start="") for i in range(30)] + [ROW.format(i=99, start="2003-06-12")]
     ops = load_peace_operations(write_csv([HEADER, *rows]))
     (note,) = [p for p in ops.notes if "right-censored" in p.message]
-    assert note.message.endswith("rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 "
-                                 "and 10 more")
+    assert note.message.endswith(
+        "rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 and 10 more"
+    )
     assert note.message.startswith("30 operation(s) without a start date")
 
 
-def test_validate_and_describe_cap_their_row_lists(write_csv: Callable[..., Path],
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_and_describe_cap_their_row_lists(
+    write_csv: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     """30 bad rows: the first 20 are listed, then a count (a 200 MB file may have 100,000)."""
     bad = [ROW.format(i=i, start="2003-13-40") for i in range(30)]
     good = [ROW.format(i=100 + i, start="2003-06-12") for i in range(5)]
@@ -91,8 +102,9 @@ def test_large_files_keep_cells_as_arrow_strings(write_csv: Callable[..., Path])
     assert duplicate.row == 7 and "duplicate of row 6" in duplicate.message
 
 
-def test_describe_no_models_fits_no_models(write_csv: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_describe_no_models_fits_no_models(
+    write_csv: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """--no-models used to fit the discrete-time logit and discard it (GBs on a large file)."""
     from corridors.empirical.survival import discrete_time
 
@@ -105,8 +117,9 @@ def test_describe_no_models_fits_no_models(write_csv: Callable[..., Path], monke
     assert code == 0 and "Response times, demand to start" in out
 
 
-def test_the_raw_cells_are_freed_before_the_text_columns_are_trimmed(write_csv: Callable[..., Path],
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_raw_cells_are_freed_before_the_text_columns_are_trimmed(
+    write_csv: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The raw frame (as large as the file) must not outlive its trimmed copy: the Source held it to the end."""
     import weakref
 
@@ -130,9 +143,9 @@ def test_the_raw_cells_are_freed_before_the_text_columns_are_trimmed(write_csv: 
     assert len(raw) == 1 and ops.frame["operation"].tolist() == [f"Operation {i}" for i in range(5)]
 
 
-def test_describe_frees_the_checked_rows_before_the_models(write_csv: Callable[..., Path],
-                                                           monkeypatch: pytest.MonkeyPatch,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_describe_frees_the_checked_rows_before_the_models(
+    write_csv: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Every text column of the file is no use to the models: the memory is theirs while they fit."""
     import weakref
 
@@ -163,8 +176,9 @@ def test_kaplan_meier_keeps_only_its_columns(write_csv: Callable[..., Path]) -> 
     """The fitted curves keep (``data_``) the three columns they use, not the file's text columns."""
     from corridors.empirical.survival import ResponseSurvival
 
-    rows = [ROW.format(i=i, start=f"2003-0{6 + i % 4}-12").replace("EU,", "EU," if i % 2 else "OSCE,", 1)
-            for i in range(12)]
+    rows = [
+        ROW.format(i=i, start=f"2003-0{6 + i % 4}-12").replace("EU,", "EU," if i % 2 else "OSCE,", 1) for i in range(12)
+    ]
     durations = load_peace_operations(write_csv([HEADER, *rows])).durations()
     assert {"operation", "row", "demand_kind"} <= set(durations.columns)
     survival = ResponseSurvival().fit(durations)
@@ -196,8 +210,7 @@ MESSY_PROBLEMS = [
     (4, "start_date", "warning", "2003-01-10 is before the demand date 2003-02-02 (swapped dates?)"),
     (4, "organization", "note", "'OAU' counted as its successor AU"),
     (4, "decision_date", "note", "2003-04-02 is after the start date 2003-01-10 (kept)"),
-    (5, "organization", "warning",
-     f"unknown organization 'Foo'; known: {KNOWN} (add one with --organization NAME)"),
+    (5, "organization", "warning", f"unknown organization 'Foo'; known: {KNOWN} (add one with --organization NAME)"),
     (5, "demand_date", "warning", "0203-05-30 is before 1900: a typo?"),
     (5, "start_date", "warning", "'9999-12-31' is outside the dates corridors handles (1678-01-01 to 2261-12-31)"),
     (6, None, "note", "blank row skipped"),
@@ -214,7 +227,7 @@ MESSY_PROBLEMS = [
     (11, "organization", "warning", "is empty; every row needs a organization"),
     (11, "decision_date", "warning", "'28/06/2004' is not a date in YYYY-MM-DD form"),
     (12, "operation", "warning", "duplicate of row 10 (OSCE 'Op\x1cone'); the later row is left out"),
-]  # fmt: skip
+]
 
 
 def test_column_wise_checks_say_what_the_row_by_row_checks_said(write_csv: Callable[..., Path]) -> None:
@@ -228,13 +241,30 @@ def test_column_wise_checks_say_what_the_row_by_row_checks_said(write_csv: Calla
     frame = ops.frame
     assert frame["row"].tolist() == [2, 3, 4, 5, 7, 8, 9, 10, 11, 12]
     assert frame["organization"].tolist() == ["EU", "EU", "AU", "Foo", "UN", "UN", "UN", "OSCE", "", "OSCE"]
-    assert frame["operation"].tolist() == ["Artemis", "artemis", "Burundi", "Mission X", "", "Stra\u00dfe  Mission",
-                                           "STRASSE mission", "Op\x1cOne", "Nameless", "Op\x1cone"]
+    assert frame["operation"].tolist() == [
+        "Artemis",
+        "artemis",
+        "Burundi",
+        "Mission X",
+        "",
+        "Stra\u00dfe  Mission",
+        "STRASSE mission",
+        "Op\x1cOne",
+        "Nameless",
+        "Op\x1cone",
+    ]
     assert frame["usable"].tolist() == [True, False, False, False, False, True, False, False, False, False]
     assert frame["problem"].tolist() == [
-        "", "duplicate of row 2", "start before demand", "unknown organization; impossible demand_date; bad start_date",
-        "no operation; bad start_date; no demand_date", "", "duplicate of row 8", "impossible demand_date",
-        "no organization", "duplicate of row 10",
-    ]  # fmt: skip
+        "",
+        "duplicate of row 2",
+        "start before demand",
+        "unknown organization; impossible demand_date; bad start_date",
+        "no operation; bad start_date; no demand_date",
+        "",
+        "duplicate of row 8",
+        "impossible demand_date",
+        "no organization",
+        "duplicate of row 10",
+    ]
     assert frame["notes"].tolist() == ["x", "y", "", "", "", "", "", "", "", ""]
     assert str(ops.as_of.date()) == "2004-04-01"

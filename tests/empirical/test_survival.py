@@ -165,8 +165,14 @@ def test_logit_on_counts_equals_the_logit_on_expanded_rows(time_terms: str, monk
     from corridors.empirical.survival import discrete_time
 
     rng = np.random.default_rng(7)
-    frame = pd.DataFrame({"response_months": rng.uniform(0.1, 6.0, 300), "started": rng.random(300) < 0.85,
-                          "x": rng.integers(0, 3, 300).astype(float), "z": rng.normal(size=300).round(1)})
+    frame = pd.DataFrame(
+        {
+            "response_months": rng.uniform(0.1, 6.0, 300),
+            "started": rng.random(300) < 0.85,
+            "x": rng.integers(0, 3, 300).astype(float),
+            "z": rng.normal(size=300).round(1),
+        }
+    )
     frame.loc[frame["response_months"] > 5, "started"] = True  # period 6 certain: dummies drop it
     periods = person_periods(frame)
 
@@ -189,10 +195,14 @@ def test_logit_on_counts_equals_the_logit_on_expanded_rows(time_terms: str, monk
 
 def test_person_period_counts_equal_the_expanded_rows_counted() -> None:
     rng = np.random.default_rng(2)
-    frame = pd.DataFrame({"response_months": rng.uniform(0.0, 5.0, 200), "started": rng.random(200) < 0.7,
-                          "x": rng.integers(0, 4, 200).astype(float)})
-    expected = (person_periods(frame).groupby(["period", "x"])["event"].agg(at_risk="count", events="sum")
-                .reset_index())
+    frame = pd.DataFrame(
+        {
+            "response_months": rng.uniform(0.0, 5.0, 200),
+            "started": rng.random(200) < 0.7,
+            "x": rng.integers(0, 4, 200).astype(float),
+        }
+    )
+    expected = person_periods(frame).groupby(["period", "x"])["event"].agg(at_risk="count", events="sum").reset_index()
     ours = person_period_counts(frame, covariates=["x"]).sort_values(["period", "x"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(ours[["period", "x", "at_risk", "events"]], expected, check_dtype=False)
 

@@ -14,18 +14,24 @@ from corridors.scenario import Member, Scenario, load_scenario
 
 def generated_scenario(n_members: int) -> Scenario:
     members = [
-        Member(code=f"{chr(65 + i // 676)}{chr(65 + (i // 26) % 26)}{chr(65 + i % 26)}", name=f"member {i}",
-               subregion=f"region_{i % 6}", language=("en", "fr", "es")[i % 3])
+        Member(
+            code=f"{chr(65 + i // 676)}{chr(65 + (i // 26) % 26)}{chr(65 + i % 26)}",
+            name=f"member {i}",
+            subregion=f"region_{i % 6}",
+            language=("en", "fr", "es")[i % 3],
+        )
         for i in range(n_members)
     ]
     caucuses = [{"name": f"group_{g}", "members": [m.code for m in members[g::6]]} for g in range(6)]
-    return Scenario.model_validate({
-        "name": f"generated_{n_members}",
-        "members": [m.model_dump() for m in members],
-        "caucuses": caucuses,
-        "formal_meetings_per_week": 1.0,
-        "parameters": {"burn_in_days": 120},
-    })
+    return Scenario.model_validate(
+        {
+            "name": f"generated_{n_members}",
+            "members": [m.model_dump() for m in members],
+            "caucuses": caucuses,
+            "formal_meetings_per_week": 1.0,
+            "parameters": {"burn_in_days": 120},
+        }
+    )
 
 
 def test_an_organization_of_193_members_runs() -> None:
@@ -62,8 +68,9 @@ def test_crowding_out_lowers_routine_contacts() -> None:
 
 
 def test_censored_runs_have_no_response_time() -> None:
-    scenario = load_scenario("eu", ["mechanisms.capital_review=false", "parameters.max_days=30",
-                                    "parameters.burn_in_days=10"])
+    scenario = load_scenario(
+        "eu", ["mechanisms.capital_review=false", "parameters.max_days=30", "parameters.burn_in_days=10"]
+    )
     rows = run_batch(scenario, replications=30, seed=3)
     undecided = rows[~rows["decided"]]
     assert len(undecided) > 0
@@ -84,15 +91,20 @@ def test_batch_same_seed_same_rows(seed: int, first: int) -> None:
 
 
 @settings(max_examples=8, deadline=None)
-@given(ideals=st.lists(st.floats(min_value=0.35, max_value=0.65), min_size=3, max_size=10),
-       seed=st.integers(min_value=0, max_value=10**6))
+@given(
+    ideals=st.lists(st.floats(min_value=0.35, max_value=0.65), min_size=3, max_size=10),
+    seed=st.integers(min_value=0, max_value=10**6),
+)
 def test_batch_shared_point_with_honest_positions_decides_at_first_meeting(ideals: list[float], seed: int) -> None:
     members = [Member(code=f"Z{chr(65 + i)}{chr(65 + i)}", name=f"m{i}", ideal=x) for i, x in enumerate(ideals)]
-    scenario = Scenario.model_validate({
-        "name": "shared", "members": [m.model_dump() for m in members],
-        "parameters": {"width_base": 0.2, "width_spread": 0.0, "burn_in_days": 20},
-        "mechanisms": {"posturing": False},
-    })
+    scenario = Scenario.model_validate(
+        {
+            "name": "shared",
+            "members": [m.model_dump() for m in members],
+            "parameters": {"width_base": 0.2, "width_spread": 0.0, "burn_in_days": 20},
+            "mechanisms": {"posturing": False},
+        }
+    )
     rows = run_batch(scenario, replications=3, seed=seed)
     assert rows["decided"].all()
     assert (rows["decision_day"] == rows["first_meeting_day"]).all()

@@ -81,9 +81,15 @@ def _ties(n: int, seed: int, scale: float = 1.0) -> Ties:
     w = np.where(kind < 0.5, rng.uniform(0.01, 1.0, (n, n)), np.where(kind < 0.9, 0.0, -rng.uniform(0.3, 0.8, (n, n))))
     w = np.triu(w, 1)
     u[:, :n] = w + w.T
-    ties = Ties(stored=u, block_sum=np.zeros((n, n_blocks)), block_count=np.zeros((n, n_blocks)),
-                positive_sum=np.zeros(n), degree=np.zeros(n, dtype=np.int64), dislikes=np.zeros(n, dtype=np.int64),
-                scale=np.array([scale]))
+    ties = Ties(
+        stored=u,
+        block_sum=np.zeros((n, n_blocks)),
+        block_count=np.zeros((n, n_blocks)),
+        positive_sum=np.zeros(n),
+        degree=np.zeros(n, dtype=np.int64),
+        dislikes=np.zeros(n, dtype=np.int64),
+        scale=np.array([scale]),
+    )
     batch_ties.rebuild_ties(ties)
     return ties
 
@@ -118,7 +124,8 @@ def test_stranger_contacts_avoid_disliked_colleagues() -> None:
 @given(
     changes=st.lists(
         st.tuples(st.integers(0, 18), st.integers(0, 18), st.sampled_from([-0.6, 0.0, 0.05, 0.3, 0.9])),
-        min_size=1, max_size=40,
+        min_size=1,
+        max_size=40,
     ),
     scale=st.sampled_from([1.0, 0.37]),
 )

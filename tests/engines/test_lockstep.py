@@ -26,31 +26,60 @@ CODES = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF"]
 
 def tiny_scenario(**mechanisms: bool) -> Scenario:
     members = [
-        {"code": c, "name": c, "ideal": x, "subregion": "north" if i < 3 else "south",
-         "red_lines": ["nato_assets"] if c == "FFF" else []}
+        {
+            "code": c,
+            "name": c,
+            "ideal": x,
+            "subregion": "north" if i < 3 else "south",
+            "red_lines": ["nato_assets"] if c == "FFF" else [],
+        }
         for i, (c, x) in enumerate(zip(CODES, [0.2, 0.35, 0.5, 0.55, 0.7, 0.9], strict=True))
     ]
-    ties = [{"members": [a, b], "strength": w} for a, b, w in [
-        ("AAA", "BBB", 0.8), ("BBB", "CCC", 0.6), ("CCC", "DDD", 0.7), ("DDD", "EEE", 0.9), ("EEE", "FFF", 0.75),
-        ("AAA", "FFF", 0.5), ("BBB", "EEE", -0.6),
-    ]]
-    return Scenario.model_validate({
-        "name": "tiny",
-        "members": members,
-        "caucuses": [
-            {"name": "north", "members": CODES[:3], "meets_before_formal": True},
-            {"name": "dinner", "members": ["CCC", "DDD", "FFF"], "meets_before_formal": False,
-             "meets_every_days": 3, "common_position": True},
-        ],
-        "subissues": [{"name": "nato_assets", "probability": 1.0}],
-        "ties": ties,
-        "observed_network": True,
-        "agenda_setter": {"kind": "presidency"},
-        "parameters": {"burn_in_days": 20, "max_days": 60, "width_base": 0.1, "width_spread": 0.2,
-                       "disclosure": 1.0, "gossip_rate": 1.0, "lobby_rate": 1.0, "redraft_prob": 0.3,
-                       "bridge_rate": 0.4, "tenure_days": 400.0},
-        "mechanisms": mechanisms,
-    })
+    ties = [
+        {"members": [a, b], "strength": w}
+        for a, b, w in [
+            ("AAA", "BBB", 0.8),
+            ("BBB", "CCC", 0.6),
+            ("CCC", "DDD", 0.7),
+            ("DDD", "EEE", 0.9),
+            ("EEE", "FFF", 0.75),
+            ("AAA", "FFF", 0.5),
+            ("BBB", "EEE", -0.6),
+        ]
+    ]
+    return Scenario.model_validate(
+        {
+            "name": "tiny",
+            "members": members,
+            "caucuses": [
+                {"name": "north", "members": CODES[:3], "meets_before_formal": True},
+                {
+                    "name": "dinner",
+                    "members": ["CCC", "DDD", "FFF"],
+                    "meets_before_formal": False,
+                    "meets_every_days": 3,
+                    "common_position": True,
+                },
+            ],
+            "subissues": [{"name": "nato_assets", "probability": 1.0}],
+            "ties": ties,
+            "observed_network": True,
+            "agenda_setter": {"kind": "presidency"},
+            "parameters": {
+                "burn_in_days": 20,
+                "max_days": 60,
+                "width_base": 0.1,
+                "width_spread": 0.2,
+                "disclosure": 1.0,
+                "gossip_rate": 1.0,
+                "lobby_rate": 1.0,
+                "redraft_prob": 0.3,
+                "bridge_rate": 0.4,
+                "tenure_days": 400.0,
+            },
+            "mechanisms": mechanisms,
+        }
+    )
 
 
 def reference_at(day: int, **mechanisms: bool) -> Committee:
@@ -87,8 +116,12 @@ def to_batch(ref: Committee) -> tuple[BatchCommittee, np.ndarray]:
     w.in_draft[:] = [i in ref.draft for i in range(w.in_draft.size)]
     w.public_red_lines[:] = [i in ref.public_red_lines for i in range(w.in_draft.size)]
     w.caucus_phase_days[:] = ref.draws.caucus_phase_days
-    kernel.fill_schedule(w.regular_meetings, -ref.p.burn_in_days + ref.draws.meeting_phase_days,
-                         ref.p.meeting_interval_days, ref.p.burn_in_days)
+    kernel.fill_schedule(
+        w.regular_meetings,
+        -ref.p.burn_in_days + ref.draws.meeting_phase_days,
+        ref.p.meeting_interval_days,
+        ref.p.burn_in_days,
+    )
     return bat, ref.stream.state.copy()
 
 
@@ -99,15 +132,26 @@ def assert_same(ref: Committee, bat: BatchCommittee, ref_state: np.ndarray, bat_
     w = np.where(bat.ties.stored[:, :n] > 0, bat.ties.stored[:, :n] * bat.ties.scale[0], bat.ties.stored[:, :n])
     np.testing.assert_allclose(w, ref.trust, atol=1e-12, err_msg="ties")
     m = bat.members
-    for name in ("lo", "hi", "version", "pressure", "public_lo", "public_hi", "public_version", "rejected_in_public",
-                 "called_home"):
-        np.testing.assert_allclose(getattr(m, name), [float(getattr(a, name)) for a in ref.ambassadors],
-                                   atol=1e-12, err_msg=name)
+    for name in (
+        "lo",
+        "hi",
+        "version",
+        "pressure",
+        "public_lo",
+        "public_hi",
+        "public_version",
+        "rejected_in_public",
+        "called_home",
+    ):
+        np.testing.assert_allclose(
+            getattr(m, name), [float(getattr(a, name)) for a in ref.ambassadors], atol=1e-12, err_msg=name
+        )
     k = ref.knowledge
     code = bat.knowledge.code
     np.testing.assert_array_equal((code >> SOURCE_BITS) - 1, k.version, err_msg="knowledge versions")
-    np.testing.assert_array_equal(np.where(k.version >= 0, code & 7, 0), np.where(k.version >= 0, k.source, 0),
-                                  err_msg="knowledge sources")
+    np.testing.assert_array_equal(
+        np.where(k.version >= 0, code & 7, 0), np.where(k.version >= 0, k.source, 0), err_msg="knowledge sources"
+    )
     known = k.version >= 0
     np.testing.assert_allclose(bat.knowledge.lo[known], k.lo[known], atol=1e-12)
     np.testing.assert_allclose(bat.knowledge.hi[known], k.hi[known], atol=1e-12)
@@ -116,8 +160,7 @@ def assert_same(ref: Committee, bat: BatchCommittee, ref_state: np.ndarray, bat_
     np.testing.assert_allclose(bat.beliefs.hi, s.belief_hi, atol=1e-12, err_msg="beliefs")
     np.testing.assert_array_equal(bat.beliefs.source, s.belief_source, err_msg="belief sources")
     assert [i for i in range(bat.world.in_draft.size) if bat.world.in_draft[i]] == sorted(ref.draft)
-    assert [i for i in range(bat.world.in_draft.size) if bat.world.public_red_lines[i]] == sorted(
-        ref.public_red_lines)
+    assert [i for i in range(bat.world.in_draft.size) if bat.world.public_red_lines[i]] == sorted(ref.public_red_lines)
 
 
 def setter_of(ref: Committee) -> tuple[int, int]:
@@ -164,8 +207,9 @@ def test_informal_contacts_lockstep(day: int) -> None:
     ref.informal_contacts()
     crisis_day = day >= 0
     rate = ref.p.crisis_contacts_per_day if crisis_day else ref.p.routine_contacts_per_day
-    informal.informal_contacts(state, ref.p, ref.switches, bat, bat.world.contact_cdf[int(crisis_day)], rate,
-                               crisis_day)
+    informal.informal_contacts(
+        state, ref.p, ref.switches, bat, bat.world.contact_cdf[int(crisis_day)], rate, crisis_day
+    )
     assert_same(ref, bat, ref.stream.state, state)
 
 
@@ -254,16 +298,18 @@ def test_formal_crisis_meeting_lockstep(meetings: int, wide_beliefs: bool) -> No
     setter, row = setter_of(ref)
     updates_before = ref.setter.formal_updates
     ref.formal_crisis_meeting()
-    decided, x, _, _, updates = crisis.formal_crisis_meeting(state, ref.p, ref.switches, bat, setter, row,
-                                                             ref.n_formal_meetings == 1)
+    decided, x, _, _, updates = crisis.formal_crisis_meeting(
+        state, ref.p, ref.switches, bat, setter, row, ref.n_formal_meetings == 1
+    )
     assert decided == ref.decided
     assert x == pytest.approx(ref.proposals[-1], abs=1e-12)
     assert updates == ref.setter.formal_updates - updates_before
     if wide_beliefs:
         assert updates > 0 and not decided
     if not decided:
-        np.testing.assert_allclose(bat.members.rejection_distance,
-                                   [ref.last_rejecters.get(i, -1.0) for i in range(ref.n)], atol=1e-12)
+        np.testing.assert_allclose(
+            bat.members.rejection_distance, [ref.last_rejecters.get(i, -1.0) for i in range(ref.n)], atol=1e-12
+        )
     assert_same(ref, bat, ref.stream.state, state)
 
 

@@ -17,8 +17,16 @@ SHORT = "parameters.burn_in_days=30"
 
 
 def test_batch_run_reports_each_run_on_its_last_day() -> None:
-    runs = pd.DataFrame(mesa.batch_run(Committee, parameters={"scenario": "unsc", "seed": [1, 2], "overrides": SHORT},
-                                       iterations=1, max_steps=1000, number_processes=1, display_progress=False))
+    runs = pd.DataFrame(
+        mesa.batch_run(
+            Committee,
+            parameters={"scenario": "unsc", "seed": [1, 2], "overrides": SHORT},
+            iterations=1,
+            max_steps=1000,
+            number_processes=1,
+            display_progress=False,
+        )
+    )
     scenario = load_scenario("unsc", [SHORT])
     assert sorted(runs["RunId"].unique()) == [0, 1]
     for seed, rows in runs.groupby("seed"):

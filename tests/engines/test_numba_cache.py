@@ -14,8 +14,10 @@ def test_a_changed_source_removes_the_cached_kernels(tmp_path: Path, monkeypatch
     (engines / "batch" / "__pycache__").mkdir(parents=True)
     (engines / "rules.py").write_text("A = 1\n")
     (engines / "batch" / "crisis.py").write_text("B = 2\n")
-    cached = [engines / "batch" / "__pycache__" / "crisis.f-1.py311.nbi",
-              engines / "batch" / "__pycache__" / "crisis.f-1.py311.1.nbc"]
+    cached = [
+        engines / "batch" / "__pycache__" / "crisis.f-1.py311.nbi",
+        engines / "batch" / "__pycache__" / "crisis.f-1.py311.1.nbc",
+    ]
     monkeypatch.setattr(_numba_cache, "_ENGINES", engines)
     monkeypatch.setattr(_numba_cache, "_STAMP", engines / "__pycache__" / "numba-sources.sha256")
     for path in cached:

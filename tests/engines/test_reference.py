@@ -70,8 +70,9 @@ def test_proposal_is_midpoint_of_tightest_believed_bounds() -> None:
 
 
 def test_acceptance_with_agency_slack() -> None:
-    committee = Committee(committee_scenario([0.5, 0.5], half_width=0.1, parameters={"agency_max": 0.05,
-                                                                                    "agency_half": 2.0}))
+    committee = Committee(
+        committee_scenario([0.5, 0.5], half_width=0.1, parameters={"agency_max": 0.05, "agency_half": 2.0})
+    )
     committee.trust[:] = 0.0
     committee.set_trust(0, 1, 1.0)  # sum of positive ties = 1 -> slack = 0.05 * 1 / 3
     amb = committee.ambassadors[0]
@@ -107,8 +108,12 @@ def test_red_line_rejection_becomes_public_and_a_bridge_drops_it() -> None:
 
 
 def test_without_friends_no_bridge_is_found() -> None:
-    scenario = committee_scenario([0.5, 0.5], subissues=[SubIssue(name="nato_assets", probability=1.0)],
-                                  red_lines={0: ["nato_assets"]}, parameters={"bridge_rate": 1.0})
+    scenario = committee_scenario(
+        [0.5, 0.5],
+        subissues=[SubIssue(name="nato_assets", probability=1.0)],
+        red_lines={0: ["nato_assets"]},
+        parameters={"bridge_rate": 1.0},
+    )
     committee = Committee(scenario)
     committee.trust[:] = 0.0
     committee.public_red_lines = {0}
@@ -119,8 +124,7 @@ def test_without_friends_no_bridge_is_found() -> None:
 
 def test_common_position_bloc_votes_as_one() -> None:
     bloc = Caucus(name="bloc", members=["MAA", "MBB"], common_position=True)
-    scenario = committee_scenario([0.5, 0.8, 0.5], half_width=0.1, caucuses=[bloc],
-                                  mechanisms={"agency": False})
+    scenario = committee_scenario([0.5, 0.8, 0.5], half_width=0.1, caucuses=[bloc], mechanisms={"agency": False})
     committee = Committee(scenario)
     for amb in committee.ambassadors:
         amb.public_lo, amb.public_hi = 0.45, 0.55  # setter proposes 0.5
@@ -169,8 +173,7 @@ def test_capital_widens_toward_the_failed_proposal() -> None:
 
 
 def test_entrenchment_lowers_the_chance_to_widen() -> None:
-    scenario = committee_scenario([0.5, 0.5], parameters={"widen_base": 0.5, "lobby_effect": 0.0,
-                                                          "entrenchment": 1.0})
+    scenario = committee_scenario([0.5, 0.5], parameters={"widen_base": 0.5, "lobby_effect": 0.0, "entrenchment": 1.0})
     committee = Committee(scenario)
     amb = committee.ambassadors[0]
     amb.rejected_in_public = True
@@ -205,8 +208,9 @@ def test_decision_never_before_the_first_formal_meeting(seed: int) -> None:
 )
 def test_shared_point_full_information_decides_at_first_meeting(ideals: list[float], seed: int) -> None:
     """Every interval contains 0.5; honest public positions (posturing off); no red lines."""
-    scenario = committee_scenario(ideals, half_width=0.2, parameters={"burn_in_days": 30},
-                                  mechanisms={"posturing": False})
+    scenario = committee_scenario(
+        ideals, half_width=0.2, parameters={"burn_in_days": 30}, mechanisms={"posturing": False}
+    )
     row, _ = run_reference(scenario, seed=seed, replicate=0)
     assert row.decided
     assert row.decision_day == row.first_meeting_day
@@ -216,8 +220,9 @@ def test_shared_point_full_information_decides_at_first_meeting(ideals: list[flo
 @settings(max_examples=6, deadline=None)
 @given(seed=st.integers(min_value=0, max_value=10**6))
 def test_disjoint_intervals_without_capital_review_are_censored(seed: int) -> None:
-    scenario = committee_scenario([0.1, 0.9, 0.5], half_width=0.05, parameters={"max_days": 90},
-                                  mechanisms={"capital_review": False})
+    scenario = committee_scenario(
+        [0.1, 0.9, 0.5], half_width=0.05, parameters={"max_days": 90}, mechanisms={"capital_review": False}
+    )
     row, _ = run_reference(scenario, seed=seed, replicate=0)
     assert not row.decided
     assert math.isnan(row.decision_day) and math.isnan(row.response_months)
@@ -241,8 +246,7 @@ def test_routine_contacts_per_week_match_the_informal_budget() -> None:
 
 
 def test_first_call_mechanism_off_sends_every_ambassador_home() -> None:
-    scenario = committee_scenario([0.5, 0.5, 0.5], parameters={"burn_in_days": 10},
-                                  mechanisms={"first_call": False})
+    scenario = committee_scenario([0.5, 0.5, 0.5], parameters={"burn_in_days": 10}, mechanisms={"first_call": False})
     committee = Committee(scenario)
     while committee.day <= 0:
         committee.step()

@@ -33,19 +33,23 @@ def test_proposal_floors_the_pace_and_clips() -> None:
     assert rules.proposal(np.array([1.2, 1.1]), np.array([1.5, 1.4]), np.array([0.5, 0.5])) == 1.0
 
 
-@pytest.mark.parametrize(("belief", "x", "accepted", "side", "expected"), [
-    ((0.3, 0.5), 0.6, True, NO_SIDE, (0.3, 0.6, True)),  # accepted beyond the belief: extended
-    ((0.3, 0.5), 0.2, True, NO_SIDE, (0.2, 0.5, True)),
-    ((0.3, 0.5), 0.4, True, NO_SIDE, (0.3, 0.5, False)),  # inside: nothing new
-    ((0.3, 0.5), 0.4, False, TOO_LOW, (0.41, 0.5, True)),  # rejected inside, too low: cut past x
-    ((0.3, 0.5), 0.4, False, TOO_HIGH, (0.3, 0.39, True)),
-    ((0.3, 0.5), 0.6, False, TOO_HIGH, (0.3, 0.5, False)),  # rejected outside: nothing learned
-    ((0.3, 0.5), 0.4, False, NO_SIDE, (0.3, 0.5, False)),  # a red line or bloc discipline
-    ((0.3, 0.405), 0.4, False, TOO_LOW, (0.41, 0.41, True)),  # the cut would invert: collapse
-    ((0.9, 1.0), 0.995, False, TOO_LOW, (1.0, 1.0, True)),  # clipped at 1
-])
-def test_update_belief(belief: tuple[float, float], x: float, accepted: bool, side: int,
-                       expected: tuple[float, float, bool]) -> None:
+@pytest.mark.parametrize(
+    ("belief", "x", "accepted", "side", "expected"),
+    [
+        ((0.3, 0.5), 0.6, True, NO_SIDE, (0.3, 0.6, True)),  # accepted beyond the belief: extended
+        ((0.3, 0.5), 0.2, True, NO_SIDE, (0.2, 0.5, True)),
+        ((0.3, 0.5), 0.4, True, NO_SIDE, (0.3, 0.5, False)),  # inside: nothing new
+        ((0.3, 0.5), 0.4, False, TOO_LOW, (0.41, 0.5, True)),  # rejected inside, too low: cut past x
+        ((0.3, 0.5), 0.4, False, TOO_HIGH, (0.3, 0.39, True)),
+        ((0.3, 0.5), 0.6, False, TOO_HIGH, (0.3, 0.5, False)),  # rejected outside: nothing learned
+        ((0.3, 0.5), 0.4, False, NO_SIDE, (0.3, 0.5, False)),  # a red line or bloc discipline
+        ((0.3, 0.405), 0.4, False, TOO_LOW, (0.41, 0.41, True)),  # the cut would invert: collapse
+        ((0.9, 1.0), 0.995, False, TOO_LOW, (1.0, 1.0, True)),  # clipped at 1
+    ],
+)
+def test_update_belief(
+    belief: tuple[float, float], x: float, accepted: bool, side: int, expected: tuple[float, float, bool]
+) -> None:
     lo, hi, changed = rules.update_belief(belief[0], belief[1], x, accepted, side, 0.01)
     assert (lo, hi) == pytest.approx(expected[:2]) and changed == expected[2]
 
@@ -82,8 +86,9 @@ def test_widening_chance_and_entrenchment() -> None:
     widths=st.lists(st.floats(0.0, 0.4), min_size=12, max_size=12),
     saliences=st.lists(st.sampled_from([0.0, 0.3, 0.55, 0.9, 0.995, 1.0]), min_size=12, max_size=12),
 )
-def test_proposal_minimizes_the_slowest_delay(centres: list[float], widths: list[float],
-                                               saliences: list[float]) -> None:
+def test_proposal_minimizes_the_slowest_delay(
+    centres: list[float], widths: list[float], saliences: list[float]
+) -> None:
     """No point of a fine grid makes the slowest capital's delay smaller than the proposal does."""
     n = len(centres)
     lo = np.clip(np.array(centres) - widths[:n], 0.0, 1.0)

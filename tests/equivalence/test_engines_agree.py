@@ -38,8 +38,11 @@ CASES = [
     ("eu", ["mechanisms.capital_review=false"]),
 ]
 IDS = [f"{p}{'+' + ','.join(o) if o else ''}" for p, o in CASES]
-NUMERIC = [f.name for f in ROW_SCHEMA if str(f.type) in ("int64", "double") and f.name not in ("seed", "replicate",
-                                                                                            "horizon_days")]
+NUMERIC = [
+    f.name
+    for f in ROW_SCHEMA
+    if str(f.type) in ("int64", "double") and f.name not in ("seed", "replicate", "horizon_days")
+]
 FAMILY_ALPHA = 0.001
 """Chance that a correct pair of engines fails one case (Bonferroni over its comparisons)."""
 
@@ -49,8 +52,9 @@ def _exact_frame(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _reference_rows(scenario: Scenario, replications: int, seed: int, sampling: str) -> pd.DataFrame:
-    return rows_to_frame([run_reference(scenario, seed=seed, replicate=r, sampling=sampling)[0]
-                          for r in range(replications)])
+    return rows_to_frame(
+        [run_reference(scenario, seed=seed, replicate=r, sampling=sampling)[0] for r in range(replications)]
+    )
 
 
 @pytest.mark.parametrize(("preset", "overrides"), CASES, ids=IDS)
@@ -112,8 +116,10 @@ def test_engines_agree_in_distribution(full_size: bool, preset: str, overrides: 
             assert abs(a_obs.mean() - b_obs.mean()) <= z * standard_error + 1e-12, (
                 f"{column}: means {a_obs.mean():.3f} vs {b_obs.mean():.3f}, {z:.1f} SE = {z * standard_error:.3f}"
             )
-    table = pd.crosstab(pd.concat([reference["red_line"], batch["red_line"]]),
-                        np.repeat(["reference", "batch"], [len(reference), len(batch)]))
+    table = pd.crosstab(
+        pd.concat([reference["red_line"], batch["red_line"]]),
+        np.repeat(["reference", "batch"], [len(reference), len(batch)]),
+    )
     if table.shape[0] > 1:
         assert stats.chi2_contingency(table.to_numpy()).pvalue > alpha, f"red_line: {table.to_dict()}"
     share_a, share_b = reference["decided"].mean(), batch["decided"].mean()
@@ -126,17 +132,29 @@ def _shared_point_scenario() -> Scenario:
     """Every interval contains 0.5, honest public positions, no red lines: one proposal decides."""
     ideals = [0.42, 0.5, 0.58, 0.47, 0.55, 0.51]
     members = [Member(code=f"Q{chr(65 + i)}{chr(65 + i)}", name=f"member {i}", ideal=x) for i, x in enumerate(ideals)]
-    return Scenario.model_validate({
-        "name": "shared_point",
-        "members": [m.model_dump() for m in members],
-        "parameters": {"width_base": 0.2, "width_spread": 0.0, "burn_in_days": 60},
-        "mechanisms": {"posturing": False},
-    })
+    return Scenario.model_validate(
+        {
+            "name": "shared_point",
+            "members": [m.model_dump() for m in members],
+            "parameters": {"width_base": 0.2, "width_spread": 0.0, "burn_in_days": 60},
+            "mechanisms": {"posturing": False},
+        }
+    )
 
 
 DETERMINISTIC_COLUMNS = [
-    "decided", "decision_day", "deployment_lag_days", "response_day", "response_months", "first_meeting_day",
-    "n_formal_meetings", "n_failed_proposals", "red_line", "setter", "pivotal_member", "scenario_hash",
+    "decided",
+    "decision_day",
+    "deployment_lag_days",
+    "response_day",
+    "response_months",
+    "first_meeting_day",
+    "n_formal_meetings",
+    "n_failed_proposals",
+    "red_line",
+    "setter",
+    "pivotal_member",
+    "scenario_hash",
 ]
 
 
@@ -152,10 +170,13 @@ def test_deterministic_case_gives_identical_rows() -> None:
 def test_batch_rows_do_not_depend_on_chunking() -> None:
     scenario = load_scenario("unsc")
     whole = run_replications(scenario, replications=20, seed=8, engine="batch")
-    parts = pd.concat([
-        run_replications(scenario, replications=7, seed=8, engine="batch", first_replicate=0),
-        run_replications(scenario, replications=13, seed=8, engine="batch", first_replicate=7),
-    ], ignore_index=True)
+    parts = pd.concat(
+        [
+            run_replications(scenario, replications=7, seed=8, engine="batch", first_replicate=0),
+            run_replications(scenario, replications=13, seed=8, engine="batch", first_replicate=7),
+        ],
+        ignore_index=True,
+    )
     pd.testing.assert_frame_equal(whole, parts)
 
 

@@ -106,9 +106,22 @@ def test_trace_takes_the_stream_key_and_refuses_a_bad_one(crn_store: Path, capsy
     runs = runs_of(crn_store)
     row = runs.iloc[-1]
     replay = replay_run(crn_store, int(row["run_id"]))
-    argv = ["trace", "unsc", "--seed", "11", "--replicate", str(int(row["replicate"])),
-            "--set", "parameters.burn_in_days=30", "--set", "parameters.max_days=90",
-            "--set", "parameters.widen_base=0.5", "--stream-key", replay.stream_key]  # fmt: skip
+    argv = [
+        "trace",
+        "unsc",
+        "--seed",
+        "11",
+        "--replicate",
+        str(int(row["replicate"])),
+        "--set",
+        "parameters.burn_in_days=30",
+        "--set",
+        "parameters.max_days=90",
+        "--set",
+        "parameters.widen_base=0.5",
+        "--stream-key",
+        replay.stream_key,
+    ]
     code, out, _ = invoke_cli(argv, capsys)
     assert code == 0
     if bool(row["decided"]):
@@ -149,10 +162,17 @@ def test_crn_makes_the_difference_of_nearby_values_much_less_noisy(tmp_path: Pat
     differences: dict[bool, list[float]] = {False: [], True: []}
     for seed in range(8):
         for crn in (False, True):
-            spec = {"name": "near", "base": "osce", "replications": 100, "seed": seed, "engine": "batch",
-                    "set": ["parameters.burn_in_days=120", "parameters.max_days=365"],
-                    "factors": [{"path": "parameters.widen_base", "values": [0.30, 0.35]}],
-                    "common_random_numbers": crn, "chunk_replications": 100}  # fmt: skip
+            spec = {
+                "name": "near",
+                "base": "osce",
+                "replications": 100,
+                "seed": seed,
+                "engine": "batch",
+                "set": ["parameters.burn_in_days=120", "parameters.max_days=365"],
+                "factors": [{"path": "parameters.widen_base", "values": [0.30, 0.35]}],
+                "common_random_numbers": crn,
+                "chunk_replications": 100,
+            }
             path = tmp_path / f"near_{seed}_{crn}.duckdb"
             run_sweep(load_experiment(spec), store=path)
             means = runs_of(path).groupby("point_id")["duration_days"].mean()

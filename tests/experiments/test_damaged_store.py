@@ -19,8 +19,9 @@ from cli_support import invoke_cli
 def good_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A finished tiny sweep: (store, spec)."""
     folder = tmp_path_factory.mktemp("good")
-    spec = write_spec(folder, tiny_spec(factors=[{"path": "formal_meetings_per_week", "values": [1.0, 2.0]}],
-                                        replications=2))
+    spec = write_spec(
+        folder, tiny_spec(factors=[{"path": "formal_meetings_per_week", "values": [1.0, 2.0]}], replications=2)
+    )
     store = folder / "good.duckdb"
     from corridors.cli import main
 
@@ -57,15 +58,18 @@ def _foreign_wal(path: Path) -> None:
     shutil.copy(other.with_name(other.name + ".wal"), path.with_name(path.name + ".wal"))
 
 
-DAMAGES: dict[str, Callable[[Path], None]] = {"truncated": _truncate, "corrupted": _corrupt_middle,
-                                              "foreign wal": _foreign_wal}
+DAMAGES: dict[str, Callable[[Path], None]] = {
+    "truncated": _truncate,
+    "corrupted": _corrupt_middle,
+    "foreign wal": _foreign_wal,
+}
 
 
 @pytest.mark.parametrize("damage", list(DAMAGES))
 @pytest.mark.parametrize("command", ["summary", "export", "sweep"])
-def test_a_damaged_store_is_refused_and_left_unchanged(good_store: tuple[Path, Path], tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str], damage: str,
-                                                       command: str) -> None:
+def test_a_damaged_store_is_refused_and_left_unchanged(
+    good_store: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str, command: str
+) -> None:
     store = tmp_path / "s.duckdb"
     shutil.copy(good_store[0], store)
     DAMAGES[damage](store)

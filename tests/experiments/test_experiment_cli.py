@@ -68,8 +68,9 @@ def test_results_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "replayed: identical to the stored row" in out and "trace of run 5" in out
 
 
-def test_user_errors_are_one_line_with_exit_status_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_user_errors_are_one_line_with_exit_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     spec = write_spec(tmp_path, tiny_spec(replications=0))
     assert run_cli("sweep", str(spec)) == 2
@@ -84,8 +85,9 @@ def test_user_errors_are_one_line_with_exit_status_2(tmp_path: Path, capsys: pyt
     assert "no such store" in capsys.readouterr().err
 
 
-def test_failed_chunks_give_exit_status_1(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_failed_chunks_give_exit_status_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import corridors.experiments.chunks as chunks_module
 
     monkeypatch.chdir(tmp_path)
@@ -101,13 +103,22 @@ def test_failed_chunks_give_exit_status_1(tmp_path: Path, capsys: pytest.Capture
     assert "9 chunks failed (18 replications missing)" in out
 
 
-def test_sensitivity_prints_indices_and_writes_the_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_sensitivity_prints_indices_and_writes_the_chart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
-    spec = write_spec(tmp_path, tiny_spec(
-        factors=[{"path": "formal_meetings_per_week", "range": [0.5, 3.5]},
-                 {"path": "parameters.posture", "range": [0.2, 1.0]}],
-        design={"kind": "sobol", "points": 4}, replications=1, chunk_replications=None))  # fmt: skip
+    spec = write_spec(
+        tmp_path,
+        tiny_spec(
+            factors=[
+                {"path": "formal_meetings_per_week", "range": [0.5, 3.5]},
+                {"path": "parameters.posture", "range": [0.2, 1.0]},
+            ],
+            design={"kind": "sobol", "points": 4},
+            replications=1,
+            chunk_replications=None,
+        ),
+    )
     code = run_cli("sensitivity", str(spec), "--executor", "serial", "--measure", "response_months_censored", "--quiet")
     assert code == 0
     out, err = capsys.readouterr()
@@ -149,8 +160,10 @@ def test_the_cli_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     store = tmp_path / "c.duckdb"
     process = subprocess.Popen(
         [sys.executable, "-m", "corridors.cli", "sweep", str(spec), "--store", str(store), "--executor", "serial"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60  # a bound on the wait, not a measure: the poll ends at the first chunk
     while _chunks_done(store, tmp_path / "peek") == 0 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -20,14 +20,23 @@ THREE_FACTORS = [
 
 
 def test_a_grid_is_the_product_of_the_levels() -> None:
-    spec = load_experiment(tiny_spec(factors=[
-        {"path": "formal_meetings_per_week", "values": [1, 2]},
-        {"path": "parameters.trust_gain", "range": [0.05, 0.2], "steps": 3},
-    ]))  # fmt: skip
+    spec = load_experiment(
+        tiny_spec(
+            factors=[
+                {"path": "formal_meetings_per_week", "values": [1, 2]},
+                {"path": "parameters.trust_gain", "range": [0.05, 0.2], "steps": 3},
+            ]
+        )
+    )
     points = expand_design(spec).points
     assert [tuple(p.values.values()) for p in points] == [
-        (1, 0.05), (1, 0.125), (1, 0.2), (2, 0.05), (2, 0.125), (2, 0.2)
-    ]  # fmt: skip
+        (1, 0.05),
+        (1, 0.125),
+        (1, 0.2),
+        (2, 0.05),
+        (2, 0.125),
+        (2, 0.2),
+    ]
     assert all(p.unit is None for p in points)
 
 
@@ -38,9 +47,13 @@ def test_a_grid_without_factors_is_the_base_scenario() -> None:
 
 @pytest.mark.parametrize(
     ("design", "count"),
-    [({"kind": "latin_hypercube", "points": 10}, 10), ({"kind": "sobol", "points": 8}, 8 * 5),
-     ({"kind": "sobol", "points": 8, "second_order": True}, 8 * 8), ({"kind": "morris", "points": 3}, 3 * 4)],
-)  # fmt: skip
+    [
+        ({"kind": "latin_hypercube", "points": 10}, 10),
+        ({"kind": "sobol", "points": 8}, 8 * 5),
+        ({"kind": "sobol", "points": 8, "second_order": True}, 8 * 8),
+        ({"kind": "morris", "points": 3}, 3 * 4),
+    ],
+)
 def test_sampled_designs_have_their_size_and_depend_only_on_the_seed(design: dict, count: int) -> None:
     spec = load_experiment(tiny_spec(factors=THREE_FACTORS, design=design))
     first, again = expand_design(spec), expand_design(spec)
@@ -68,11 +81,14 @@ def test_sampled_designs_refuse_what_they_cannot_sample() -> None:
 
 @pytest.mark.parametrize(
     "distribution",
-    [{"kind": "uniform", "low": 1, "high": 3}, {"kind": "normal", "mean": 2, "sd": 0.5},
-     {"kind": "truncated_normal", "mean": 2, "sd": 1, "low": 1.5, "high": 4},
-     {"kind": "lognormal", "mean": 0, "sd": 0.3},
-     {"kind": "triangular", "low": 0, "mode": 1, "high": 4}],
-)  # fmt: skip
+    [
+        {"kind": "uniform", "low": 1, "high": 3},
+        {"kind": "normal", "mean": 2, "sd": 0.5},
+        {"kind": "truncated_normal", "mean": 2, "sd": 1, "low": 1.5, "high": 4},
+        {"kind": "lognormal", "mean": 0, "sd": 0.3},
+        {"kind": "triangular", "low": 0, "mode": 1, "high": 4},
+    ],
+)
 def test_distributions_map_the_unit_interval_monotonically(distribution: dict) -> None:
     values = Distribution(**distribution).quantile(np.linspace(0, 1, 101))
     assert np.all(np.isfinite(values)) and np.all(np.diff(values) >= 0)
@@ -86,7 +102,10 @@ def test_chunks_cover_every_replicate_once(points: int, replications: int, size:
     chunks = list(plan_chunks(points, replications, size))
     assert [c.chunk_id for c in chunks] == list(range(len(chunks)))
     covered = sorted(
-        (p, r) for c in chunks for p in c.point_ids for r in range(c.first_replicate, c.first_replicate + c.replications)
+        (p, r)
+        for c in chunks
+        for p in c.point_ids
+        for r in range(c.first_replicate, c.first_replicate + c.replications)
     )
     assert covered == [(p, r) for p in range(points) for r in range(replications)]
     assert all(1 <= c.size <= size for c in chunks)

@@ -20,10 +20,13 @@ from corridors.experiments.store import Store
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("results") / "results.duckdb"
-    spec = tiny_spec(factors=[
-        {"path": "formal_meetings_per_week", "values": [0.5, 3.5]},
-        {"path": "mechanisms.gossip", "values": [True, False]},
-    ], set=["parameters.burn_in_days=20", "parameters.max_days=40"])  # fmt: skip
+    spec = tiny_spec(
+        factors=[
+            {"path": "formal_meetings_per_week", "values": [0.5, 3.5]},
+            {"path": "mechanisms.gossip", "values": [True, False]},
+        ],
+        set=["parameters.burn_in_days=20", "parameters.max_days=40"],
+    )
     run_sweep(load_experiment(spec), store=path)
     return path
 

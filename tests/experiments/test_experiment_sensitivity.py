@@ -20,8 +20,13 @@ FACTORS = [
 @pytest.fixture(scope="module")
 def sobol_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("sobol")
-    spec = tiny_spec(factors=FACTORS, design={"kind": "sobol", "points": 8}, replications=2, chunk_replications=None,
-                     output="n_formal_meetings")  # fmt: skip
+    spec = tiny_spec(
+        factors=FACTORS,
+        design={"kind": "sobol", "points": 8},
+        replications=2,
+        chunk_replications=None,
+        output="n_formal_meetings",
+    )
     result = run_sensitivity(write_spec(folder, spec), store=folder / "s.duckdb")
     assert result.chart.is_file() and result.chart.stat().st_size > 1000
     assert result.chart.name == "tiny_sensitivity.png"
@@ -64,10 +69,15 @@ def test_an_undefined_output_is_refused_with_a_hint(sobol_store: Path) -> None:
 
 
 def test_morris_screening(tmp_path: Path) -> None:
-    spec = tiny_spec(factors=[*FACTORS, {"path": "agenda_setter.kind", "values": ["presidency", "secretariat"]}],
-                     design={"kind": "morris", "points": 3}, replications=2, chunk_replications=None)  # fmt: skip
-    result = run_sensitivity(load_experiment(spec), store=tmp_path / "m.duckdb", output="n_formal_meetings",
-                             chart=tmp_path / "m.png")  # fmt: skip
+    spec = tiny_spec(
+        factors=[*FACTORS, {"path": "agenda_setter.kind", "values": ["presidency", "secretariat"]}],
+        design={"kind": "morris", "points": 3},
+        replications=2,
+        chunk_replications=None,
+    )
+    result = run_sensitivity(
+        load_experiment(spec), store=tmp_path / "m.duckdb", output="n_formal_meetings", chart=tmp_path / "m.png"
+    )
     indices = result.indices
     assert list(indices.columns) == ["factor", "mu", "mu_star", "mu_star_conf", "sigma"]
     mu_star = dict(zip(indices["factor"], indices["mu_star"], strict=True))
@@ -88,8 +98,15 @@ def test_wide_intervals_and_s1_above_st_are_warned_with_what_would_be_needed() -
 
     from corridors.experiments.sensitivity import reliability_warnings
 
-    frame = pd.DataFrame({"factor": ["wide", "fine", "odd"], "S1": [0.344, 0.5, 0.135], "S1_conf": [0.318, 0.02, 0.02],
-                          "ST": [0.6, 0.55, 0.067], "ST_conf": [0.05, 0.02, 0.01]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "factor": ["wide", "fine", "odd"],
+            "S1": [0.344, 0.5, 0.135],
+            "S1_conf": [0.318, 0.02, 0.02],
+            "ST": [0.6, 0.55, 0.067],
+            "ST_conf": [0.05, 0.02, 0.01],
+        }
+    )
     lines = reliability_warnings(frame, method="sobol", base_samples=32, replications=100, noise_share=0.2)
     assert len(lines) == 3
     wide, odd, noise = lines
@@ -126,8 +143,9 @@ def test_reading_apart_from_analysing_gives_the_same_indices(sobol_store: Path) 
     assert samples.problem["names"] == [f["path"] for f in FACTORS]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SensitivityWarning)
-        plain = analyze(samples.problem, samples.X, samples.Y, design=samples.design, noise=samples.noise,
-                        seed=samples.seed)  # fmt: skip
+        plain = analyze(
+            samples.problem, samples.X, samples.Y, design=samples.design, noise=samples.noise, seed=samples.seed
+        )
         stored = analyze_sensitivity(sobol_store, output="n_formal_meetings")
         shifted = analyze(samples.problem, samples.X, samples.Y + 10.0, design=samples.design, seed=samples.seed)
     assert plain.equals(stored)

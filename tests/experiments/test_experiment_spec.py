@@ -27,12 +27,20 @@ def test_a_valid_spec_loads_with_its_defaults(tmp_path: Path) -> None:
 
 
 def test_every_problem_is_one_line_naming_the_file_and_field(tmp_path: Path) -> None:
-    path = write_spec(tmp_path, {
-        "name": "bad", "base": "unsc", "replications": 0, "seed": -1,
-        "factors": [{"path": "parameters.posture", "values": [1], "colour": "red"},
-                    {"path": "parameters.trust_gain", "range": [0.3, 0.1]}],
-        "design": {"kind": "grid", "points": 4},
-    })  # fmt: skip
+    path = write_spec(
+        tmp_path,
+        {
+            "name": "bad",
+            "base": "unsc",
+            "replications": 0,
+            "seed": -1,
+            "factors": [
+                {"path": "parameters.posture", "values": [1], "colour": "red"},
+                {"path": "parameters.trust_gain", "range": [0.3, 0.1]},
+            ],
+            "design": {"kind": "grid", "points": 4},
+        },
+    )
     with pytest.raises(CorridorsError) as caught:
         load_experiment(path)
     problems = caught.value.problems
@@ -77,8 +85,9 @@ def test_a_base_file_is_read_relative_to_the_spec(tmp_path: Path) -> None:
 
 
 def test_integer_fields_are_detected_and_rounded(tmp_path: Path) -> None:
-    spec = load_experiment(write_spec(tmp_path, tiny_spec(
-        factors=[{"path": "parameters.review_days", "range": [3, 10], "steps": 4}])))  # fmt: skip
+    spec = load_experiment(
+        write_spec(tmp_path, tiny_spec(factors=[{"path": "parameters.review_days", "range": [3, 10], "steps": 4}]))
+    )
     assert spec.factors[0].integer
     design = expand_design(spec)
     assert [p.values["parameters.review_days"] for p in design.points] == [3, 5, 8, 10]
@@ -86,11 +95,18 @@ def test_integer_fields_are_detected_and_rounded(tmp_path: Path) -> None:
 
 
 def test_factors_reach_lists_by_code_and_mechanism_switches(tmp_path: Path) -> None:
-    spec = load_experiment(write_spec(tmp_path, tiny_spec(factors=[
-        {"path": "members.FRA.ideal", "values": [0.2, 0.8]},
-        {"path": "mechanisms.gossip", "values": [True, False]},
-        {"path": "agenda_setter.kind", "values": ["presidency", "secretariat"]},
-    ])))  # fmt: skip
+    spec = load_experiment(
+        write_spec(
+            tmp_path,
+            tiny_spec(
+                factors=[
+                    {"path": "members.FRA.ideal", "values": [0.2, 0.8]},
+                    {"path": "mechanisms.gossip", "values": [True, False]},
+                    {"path": "agenda_setter.kind", "values": ["presidency", "secretariat"]},
+                ]
+            ),
+        )
+    )
     design = expand_design(spec)
     assert len(design.points) == 8
     last = design.scenario(7)
@@ -100,12 +116,14 @@ def test_factors_reach_lists_by_code_and_mechanism_switches(tmp_path: Path) -> N
     assert len({p.scenario_hash for p in design.points}) == 8
 
 
-@given(st.one_of(
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.integers(min_value=-(10**12), max_value=10**12),
-    st.booleans(),
-    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12),
-))  # fmt: skip
+@given(
+    st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(min_value=-(10**12), max_value=10**12),
+        st.booleans(),
+        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12),
+    )
+)
 def test_factor_values_round_trip_exactly_through_overrides(value: object) -> None:
     _, parsed = parse_override(override_text("description", value))
     assert parsed == value and type(parsed) is type(value)

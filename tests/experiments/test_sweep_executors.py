@@ -64,8 +64,11 @@ def test_the_batch_engine_is_chunk_and_executor_invariant_too(tmp_path: Path) ->
     spec = tiny_spec(engine="batch", replications=40, chunk_replications=40)
     run_sweep(load_experiment(spec), store=tmp_path / "a.duckdb")
     spec_small_chunks = tiny_spec(engine="batch", replications=40, chunk_replications=7)
-    run_sweep(load_experiment(spec_small_chunks), store=tmp_path / "b.duckdb",
-              executor=DaskExecutor("local:2", processes=False))  # fmt: skip
+    run_sweep(
+        load_experiment(spec_small_chunks),
+        store=tmp_path / "b.duckdb",
+        executor=DaskExecutor("local:2", processes=False),
+    )
     a, b = runs_of(tmp_path / "a.duckdb"), runs_of(tmp_path / "b.duckdb")
     assert set(a["engine"]) == {"batch"}
     pd.testing.assert_frame_equal(row_columns(a), row_columns(b))
@@ -75,8 +78,9 @@ def test_a_multi_process_cluster_by_its_address_gives_the_same_rows(tmp_path: Pa
     """The cluster recipe's code path (docs/CLUSTER.md): a scheduler address, worker processes."""
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      host="127.0.0.1") as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
         executor = DaskExecutor(cluster.scheduler_address)
         report = run_sweep(load_experiment(tiny_spec()), store=tmp_path / "runs.duckdb", executor=executor)
     assert report.status == "finished"

@@ -13,8 +13,9 @@ from corridors.errors import CorridorsError
 from corridors.experiments import load_experiment, run_sweep
 
 
-def test_a_dask_sweep_without_dask_leaves_no_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_dask_sweep_without_dask_leaves_no_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
     spec = write_spec(tmp_path, tiny_spec())
     store = tmp_path / "d.duckdb"
@@ -23,15 +24,17 @@ def test_a_dask_sweep_without_dask_leaves_no_store(tmp_path: Path, monkeypatch: 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
 
 
-def test_a_failed_start_keeps_a_store_that_existed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failed_start_keeps_a_store_that_existed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = write_spec(tmp_path, tiny_spec())
     store = tmp_path / "d.duckdb"
     assert invoke_cli(["sweep", str(spec), "--store", str(store), "--executor", "serial", "--quiet"], capsys)[0] == 0
     runs = runs_of(store)
     monkeypatch.setitem(sys.modules, "distributed", None)
-    code, _, _ = invoke_cli(["sweep", str(spec), "--store", str(store), "--dask", "local:1", "--quiet", "--new"],
-                            capsys)
+    code, _, _ = invoke_cli(
+        ["sweep", str(spec), "--store", str(store), "--dask", "local:1", "--quiet", "--new"], capsys
+    )
     assert code == 2 and runs_of(store, 1).equals(runs)
 
 
@@ -49,9 +52,16 @@ def test_a_changed_chunk_size_on_resume_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_design_point_beyond_the_work_limit_is_refused_before_the_store(tmp_path: Path) -> None:
-    spec = tiny_spec(set=["parameters.burn_in_days=3650", "parameters.max_days=3650",
-                          "parameters.informal_base_per_week=70", "parameters.crowding_out=0"],
-                     factors=[{"path": "parameters.crisis_boost", "values": [1.0, 10.0]}], base="osce")
+    spec = tiny_spec(
+        set=[
+            "parameters.burn_in_days=3650",
+            "parameters.max_days=3650",
+            "parameters.informal_base_per_week=70",
+            "parameters.crowding_out=0",
+        ],
+        factors=[{"path": "parameters.crisis_boost", "values": [1.0, 10.0]}],
+        base="osce",
+    )
     store = tmp_path / "w.duckdb"
     with pytest.raises(CorridorsError) as info:
         run_sweep(load_experiment(spec), store=store)

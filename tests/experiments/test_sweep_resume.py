@@ -48,8 +48,10 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
 def _start_sweep(spec: Path, store: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", SWEEP_SCRIPT, str(spec), str(store)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_for_chunks(process: subprocess.Popen[str], count: int) -> None:
@@ -116,10 +118,16 @@ def test_sigint_stops_after_committing_the_chunk_in_hand(tmp_path: Path, uninter
 def test_a_second_sweep_on_the_same_store_is_refused(tmp_path: Path) -> None:
     store = tmp_path / "busy.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom corridors.experiments import Store\n"
-         "s = Store(sys.argv[1]); print('open', flush=True); time.sleep(60)", str(store)],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom corridors.experiments import Store\n"
+            "s = Store(sys.argv[1]); print('open', flush=True); time.sleep(60)",
+            str(store),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
         with pytest.raises(CorridorsError) as caught:

@@ -52,8 +52,9 @@ def wal_snapshots(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path,
     """A tiny sweep of 6 chunks in a child process: (finished store, spec, (store, WAL) bytes after each
     chunk's commit and at the close, before DuckDB's checkpoint moves the log into the file)."""
     folder = tmp_path_factory.mktemp("wal")
-    spec = write_spec(folder, tiny_spec(factors=[{"path": "formal_meetings_per_week", "values": [1.0, 2.0, 3.0]}],
-                                        replications=4))
+    spec = write_spec(
+        folder, tiny_spec(factors=[{"path": "formal_meetings_per_week", "values": [1.0, 2.0, 3.0]}], replications=4)
+    )
     store, copies = folder / "whole.duckdb", folder / "snapshots"
     copies.mkdir()
     subprocess.run([sys.executable, "-c", _WRITER, str(spec), str(store), str(copies)], check=True)
@@ -71,9 +72,9 @@ def _torn(folder: Path, database: bytes, wal: bytes) -> Path:
     return store
 
 
-def test_a_wal_cut_inside_a_commit_keeps_the_chunks_before_it(wal_snapshots: tuple[Path, Path, list[tuple[bytes, bytes]]],
-                                                              tmp_path: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_wal_cut_inside_a_commit_keeps_the_chunks_before_it(
+    wal_snapshots: tuple[Path, Path, list[tuple[bytes, bytes]]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     whole, spec, snapshots = wal_snapshots
     (database, third), (_, fourth) = snapshots[2], snapshots[3]
     store = _torn(tmp_path, database, fourth[: len(third) + (len(fourth) - len(third)) // 2])
@@ -89,8 +90,9 @@ def test_a_wal_cut_inside_a_commit_keeps_the_chunks_before_it(wal_snapshots: tup
     pd.testing.assert_frame_equal(row_columns(runs_of(store)), row_columns(runs_of(whole)))
 
 
-def test_a_wal_short_of_a_few_bytes_loses_no_chunk(wal_snapshots: tuple[Path, Path, list[tuple[bytes, bytes]]],
-                                                   tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_wal_short_of_a_few_bytes_loses_no_chunk(
+    wal_snapshots: tuple[Path, Path, list[tuple[bytes, bytes]]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     whole, spec, snapshots = wal_snapshots
     database, last = snapshots[-1]  # the log ends with the sweep's last write: the experiment marked finished
     store = _torn(tmp_path, database, last[:-3])

@@ -16,8 +16,15 @@ import pytest
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = os.environ.get("CORRIDORS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -35,8 +42,13 @@ def explorer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     log = (folder.parent / "explore-server.log").open("w")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOLARA_")}
     env["HOME"] = str(home)
-    proc = subprocess.Popen([sys.executable, "-m", "corridors.cli", "explore", "--port", str(port)], cwd=folder,
-                            stdout=log, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "corridors.cli", "explore", "--port", str(port)],
+        cwd=folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -66,8 +78,10 @@ def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
     except ModuleNotFoundError:
-        pytest.fail("the browser tests need Playwright's Python client: pip install -e '.[dev]' (never "
-                    "'playwright install': they use Debian's chromium)")
+        pytest.fail(
+            "the browser tests need Playwright's Python client: pip install -e '.[dev]' (never "
+            "'playwright install': they use Debian's chromium)"
+        )
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.fail(f"the browser tests need Chromium at {CHROMIUM}: apt-get update && apt-get install -y chromium")
     ARTIFACTS.mkdir(exist_ok=True)

@@ -36,8 +36,9 @@ def choose_preset(page: Any, preset: str) -> None:
         select.click()
         page.locator(".v-menu__content .v-list-item").filter(has_text=re.compile(rf"^{preset}$")).click()
         try:
-            expect(select.locator(".v-select__selections")).to_have_text(re.compile(rf"^\s*{preset}\s*$"),
-                                                                        timeout=5_000)
+            expect(select.locator(".v-select__selections")).to_have_text(
+                re.compile(rf"^\s*{preset}\s*$"), timeout=5_000
+            )
             return
         except AssertionError:
             page.keyboard.press("Escape")
@@ -145,12 +146,18 @@ def test_an_ensemble_draws_its_curve_and_compares(browser: Any, explorer: dict[s
     page.close()
 
 
-def test_a_broken_upload_shows_the_cli_error_and_the_app_goes_on(browser: Any, explorer: dict[str, Any],
-                                                                  tmp_path: Path) -> None:
+def test_a_broken_upload_shows_the_cli_error_and_the_app_goes_on(
+    browser: Any, explorer: dict[str, Any], tmp_path: Path
+) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("extends: eu\nformal_meetings_per_week: -1\n", encoding="utf-8")
-    cli = subprocess.run([sys.executable, "-m", "corridors.cli", "validate", "broken.yaml"], cwd=tmp_path,
-                         capture_output=True, text=True, check=False)
+    cli = subprocess.run(
+        [sys.executable, "-m", "corridors.cli", "validate", "broken.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     line = cli.stderr.strip().removeprefix("error: ")
     assert cli.returncode == 2 and line.startswith("broken.yaml")
     page = open_app(browser, explorer)
@@ -193,8 +200,13 @@ def test_the_server_wrote_no_file(explorer: dict[str, Any]) -> None:
     assert sorted(explorer["cwd"].rglob("*")) == []
     home = explorer["home"]
     written = {str(p.relative_to(home)) for p in home.rglob("*")}
-    assert written <= {".cache", ".cache/matplotlib", ".cache/matplotlib/fontlist-v3.11.0.json", ".config",
-                       ".config/matplotlib"}, written
+    assert written <= {
+        ".cache",
+        ".cache/matplotlib",
+        ".cache/matplotlib/fontlist-v3.11.0.json",
+        ".config",
+        ".config/matplotlib",
+    }, written
 
 
 def test_the_server_log_holds_no_third_party_warnings(explorer: dict[str, Any]) -> None:

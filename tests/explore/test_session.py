@@ -26,8 +26,13 @@ BROKEN = {
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_an_upload_fails_with_the_cli_line(name: str, tmp_path: Path) -> None:
     (tmp_path / name).write_text(BROKEN[name], encoding="utf-8")
-    cli = subprocess.run([sys.executable, "-m", "corridors.cli", "validate", name], cwd=tmp_path,
-                         capture_output=True, text=True, check=False)
+    cli = subprocess.run(
+        [sys.executable, "-m", "corridors.cli", "validate", name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert cli.returncode == 2
     with pytest.raises(CorridorsError) as caught:
         scenario_from_upload(name, BROKEN[name].encode())
@@ -46,11 +51,13 @@ def test_an_upload_loads_like_the_file(tmp_path: Path) -> None:
 
 
 def test_levers_become_overrides_and_the_committee_starts_at_the_demand() -> None:
-    overrides = lever_overrides({"formal_meetings_per_week": 0.5, "posture": None}, {"gossip": False},
-                                ["parameters.burn_in_days=30"])
+    overrides = lever_overrides(
+        {"formal_meetings_per_week": 0.5, "posture": None}, {"gossip": False}, ["parameters.burn_in_days=30"]
+    )
     assert overrides == ["formal_meetings_per_week=0.5", "mechanisms.gossip=false", "parameters.burn_in_days=30"]
-    c = ExplorerCommittee("eu", seed=3, formal_meetings_per_week=0.5, mechanisms={"gossip": False},
-                          extra=("parameters.burn_in_days=30",))
+    c = ExplorerCommittee(
+        "eu", seed=3, formal_meetings_per_week=0.5, mechanisms={"gossip": False}, extra=("parameters.burn_in_days=30",)
+    )
     assert c.day == 0 and c.tracing and not c.events
     assert c.scenario.formal_meetings_per_week == 0.5 and not c.scenario.mechanisms.gossip
     c.step()
@@ -82,19 +89,26 @@ def test_ensemble_and_median_difference() -> None:
 
 
 def test_help_does_not_load_solara() -> None:
-    code = ("import sys; from corridors.cli import main; main(['--help']); "
-            "assert 'solara' not in sys.modules and 'corridors.explore' not in sys.modules, 'loaded'")
+    code = (
+        "import sys; from corridors.cli import main; main(['--help']); "
+        "assert 'solara' not in sys.modules and 'corridors.explore' not in sys.modules, 'loaded'"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "explore" in done.stdout
 
 
 def test_explore_rejects_a_host_that_is_no_address() -> None:
-    done = subprocess.run([sys.executable, "-m", "corridors.cli", "explore", "--host", "my laptop"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "corridors.cli", "explore", "--host", "my laptop"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == ["error: --host: 'my laptop' is not an IP address (e.g. 127.0.0.1, "
-                                                "the default)"]
+    assert done.stderr.strip().splitlines() == [
+        "error: --host: 'my laptop' is not an IP address (e.g. 127.0.0.1, the default)"
+    ]
 
 
 def test_rows_have_the_survival_columns() -> None:

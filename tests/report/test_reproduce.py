@@ -90,8 +90,13 @@ class _Page(HTMLParser):
 @pytest.fixture(scope="module")
 def quick_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report")
-    done = subprocess.run([sys.executable, "-m", "corridors.cli", "reproduce", "--quick", "--quiet", "--out",
-                           str(out)], capture_output=True, text=True, check=False, timeout=900)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "corridors.cli", "reproduce", "--quick", "--quiet", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "wrote" in done.stdout
     return out
@@ -148,8 +153,13 @@ def test_every_number_in_the_page_is_the_csv_number(quick_report: Path, page: _P
                 if isinstance(value, str):
                     assert shown == value, (table["csv"], r, column)
                 else:
-                    assert _close(shown, value.item() if hasattr(value, "item") else value), \
-                        (table["csv"], r, column, shown, value)
+                    assert _close(shown, value.item() if hasattr(value, "item") else value), (
+                        table["csv"],
+                        r,
+                        column,
+                        shown,
+                        value,
+                    )
 
 
 def test_each_sentence_is_written_from_the_numbers_of_its_tables(quick_report: Path, page: _Page) -> None:
@@ -165,8 +175,9 @@ def test_each_sentence_is_written_from_the_numbers_of_its_tables(quick_report: P
             number = float(mantissa) * scale
             tolerance = 0.5 * 10 ** -len(decimals) * scale
             token = match.group()
-            assert any(abs(number - v) <= tolerance + 1e-9 or abs(abs(number) - abs(v)) <= tolerance + 1e-9
-                       for v in values), (section, token, lead)  # fmt: skip
+            assert any(
+                abs(number - v) <= tolerance + 1e-9 or abs(abs(number) - abs(v)) <= tolerance + 1e-9 for v in values
+            ), (section, token, lead)
 
 
 def test_tables_state_replications_seed_version_and_hashes(quick_report: Path) -> None:
@@ -222,8 +233,9 @@ def test_an_interrupted_report_resumes_where_it_stopped(tmp_path: Path) -> None:
     assert again.table("table1").equals(resumed.table("table1"))
 
 
-def test_without_a_parameter_file_the_report_warns_and_uses_the_defaults(tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_parameter_file_the_report_warns_and_uses_the_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import corridors.calibration.pipeline as pipeline
     from corridors.errors import CorridorsError
     from corridors.report.reproduce import _parameters

@@ -40,8 +40,10 @@ def _numeric_fields() -> list[tuple[str, typing.Any]]:
 
 
 FULL = {
-    "name": "full", "members": [{"code": "AAA", "name": "A", "red_lines": ["x"]}, {"code": "BBB", "name": "B"}],
-    "caucuses": [{"name": "c", "members": ["AAA", "BBB"]}], "subissues": [{"name": "x", "probability": 0.5}],
+    "name": "full",
+    "members": [{"code": "AAA", "name": "A", "red_lines": ["x"]}, {"code": "BBB", "name": "B"}],
+    "caucuses": [{"name": "c", "members": ["AAA", "BBB"]}],
+    "subissues": [{"name": "x", "probability": 0.5}],
     "ties": [{"members": ["AAA", "BBB"], "strength": 0.5}],
     "decision_rule": {"kind": "qualified_majority", "quota": 2},
 }
@@ -74,8 +76,16 @@ def test_every_numeric_field_has_both_bounds_and_says_why(path: str) -> None:
 
 
 @pytest.mark.parametrize("value", [".inf", "-.inf", ".nan"])
-@pytest.mark.parametrize("path", ["parameters.beta_gender", "deploy_factor", "parameters.crisis_boost",
-                                  "parameters.initial_mean_degree", "parameters.informal_base_per_week"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "parameters.beta_gender",
+        "deploy_factor",
+        "parameters.crisis_boost",
+        "parameters.initial_mean_degree",
+        "parameters.informal_base_per_week",
+    ],
+)
 def test_inf_and_nan_are_refused_from_set(path: str, value: str) -> None:
     with pytest.raises(CorridorsError, match=path.replace(".", r"\.")):
         load_scenario("unsc", [f"{path}={value}"])
@@ -91,31 +101,44 @@ def test_inf_is_refused_from_a_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize("levels", ["values: [1.0, .inf]", "range: [0.5, .nan], steps: 3"])
 def test_inf_and_nan_are_refused_as_sweep_factors(tmp_path: Path, levels: str) -> None:
     spec = tmp_path / "spec.yaml"
-    spec.write_text(textwrap.dedent(f"""\
+    spec.write_text(
+        textwrap.dedent(f"""\
         name: s
         base: unsc
         replications: 1
         seed: 1
         factors:
           - {{path: formal_meetings_per_week, {levels}}}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     with pytest.raises(CorridorsError, match="finite number"):
         load_experiment(spec)
 
 
 def test_a_rate_of_1e300_is_refused_not_run(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = invoke_cli(["run", "unsc", "--reps", "1", "--set", "parameters.informal_base_per_week=1.0e+300"],
-                              capsys)
+    code, _, err = invoke_cli(
+        ["run", "unsc", "--reps", "1", "--set", "parameters.informal_base_per_week=1.0e+300"], capsys
+    )
     assert code == 2
     assert err.count("\n") == 1 and "less than or equal to 70" in err
 
 
 def _huge() -> Scenario:
     members = [{"code": "A" + chr(65 + i // 26) + chr(65 + i % 26), "name": f"m{i}"} for i in range(MAX_MEMBERS)]
-    return Scenario.model_validate({
-        "name": "huge", "members": members, "parameters": {
-            "informal_base_per_week": 70, "crowding_out": 0, "crisis_boost": 10,
-            "burn_in_days": 3650, "max_days": 3650}})
+    return Scenario.model_validate(
+        {
+            "name": "huge",
+            "members": members,
+            "parameters": {
+                "informal_base_per_week": 70,
+                "crowding_out": 0,
+                "crisis_boost": 10,
+                "burn_in_days": 3650,
+                "max_days": 3650,
+            },
+        }
+    )
 
 
 def test_the_engines_refuse_a_replicate_beyond_the_work_limit() -> None:
@@ -149,21 +172,25 @@ def test_sources_refuse_unknown_field_paths(tmp_path: Path) -> None:
     file.write_text("extends: unsc\nsources: {parameters.trust_gian: me, members.FRA.ideal: me}\n", encoding="utf-8")
     with pytest.raises(CorridorsError) as info:
         load_scenario(file)
-    assert info.value.problems == [f"{file}: sources.parameters.trust_gian: not a scenario field path "
-                                   "(see 'corridors fields')"]
+    assert info.value.problems == [
+        f"{file}: sources.parameters.trust_gian: not a scenario field path (see 'corridors fields')"
+    ]
     ok = load_scenario("unsc", ["members.FRA.ideal=0.2"])
     assert ok.sources["members.FRA.ideal"] == "set by the user"
 
 
 def test_three_errors_are_reported_at_once(tmp_path: Path) -> None:
     file = tmp_path / "three.yaml"
-    file.write_text(textwrap.dedent("""\
+    file.write_text(
+        textwrap.dedent("""\
         extends: eu
         parameters: {trust_gain: -0.1}
         mechanisms: {gosip: false}
         caucuses:
           - {name: nordic, members: [DNK, XXX]}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     with pytest.raises(CorridorsError) as info:
         load_scenario(file)
     problems = info.value.problems
@@ -185,8 +212,9 @@ def test_duplicate_keys_name_file_key_and_line(tmp_path: Path) -> None:
     file.write_text("extends: unsc\nparameters:\n  trust_gain: 0.2\n  trust_gain: 0.3\n", encoding="utf-8")
     with pytest.raises(CorridorsError) as info:
         load_scenario(file)
-    assert info.value.problems == [f"{file}: line 4, column 3: duplicate key 'trust_gain' "
-                                   "(a key may appear once in a mapping)"]
+    assert info.value.problems == [
+        f"{file}: line 4, column 3: duplicate key 'trust_gain' (a key may appear once in a mapping)"
+    ]
 
 
 def test_deep_nesting_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -197,8 +225,7 @@ def test_deep_nesting_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert err.count("\n") == 1 and "nested more than" in err
 
 
-def test_trace_refuses_a_replicate_beyond_the_work_limit(tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_trace_refuses_a_replicate_beyond_the_work_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import yaml
 
     file = tmp_path / "huge.yaml"

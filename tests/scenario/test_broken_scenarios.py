@@ -39,33 +39,105 @@ BROKEN: list[tuple[str, str, str]] = [
     ("yaml tab", "name: x\n\tmembers: []\n", "YAML syntax error"),
     ("top level list", "- a\n- b\n", "top level must be a mapping"),
     ("empty file", "", "the file is empty"),
-    ("unknown top field", _with("formal_meetings_per_wek: 2\n"), "formal_meetings_per_wek: unknown field (did you mean 'formal_meetings_per_week'?)"),
-    ("unknown parameter", _with("parameters: {trust_gian: 0.2}\n"), "parameters.trust_gian: unknown field (did you mean 'trust_gain'?)"),
-    ("unknown mechanism", _with("mechanisms: {gosip: false}\n"), "mechanisms.gosip: unknown field (did you mean 'gossip'?)"),
-    ("unknown member field", GOOD.replace("subregion: south}", "subregon: south}"), "members[2].subregon: unknown field"),
-    ("wrong type", _with("formal_meetings_per_week: often\n"), "formal_meetings_per_week: must be a number, not the text 'often'"),
-    ("negative rate", _with("formal_meetings_per_week: -1\n"), "formal_meetings_per_week: Input should be greater than 0"),
-    ("probability above 1", _with("parameters: {disclosure: 0.5, friend_choice: 1.5}\n"), "parameters.friend_choice: Input should be less than or equal to 1"),
+    (
+        "unknown top field",
+        _with("formal_meetings_per_wek: 2\n"),
+        "formal_meetings_per_wek: unknown field (did you mean 'formal_meetings_per_week'?)",
+    ),
+    (
+        "unknown parameter",
+        _with("parameters: {trust_gian: 0.2}\n"),
+        "parameters.trust_gian: unknown field (did you mean 'trust_gain'?)",
+    ),
+    (
+        "unknown mechanism",
+        _with("mechanisms: {gosip: false}\n"),
+        "mechanisms.gosip: unknown field (did you mean 'gossip'?)",
+    ),
+    (
+        "unknown member field",
+        GOOD.replace("subregion: south}", "subregon: south}"),
+        "members[2].subregon: unknown field",
+    ),
+    (
+        "wrong type",
+        _with("formal_meetings_per_week: often\n"),
+        "formal_meetings_per_week: must be a number, not the text 'often'",
+    ),
+    (
+        "negative rate",
+        _with("formal_meetings_per_week: -1\n"),
+        "formal_meetings_per_week: Input should be greater than 0",
+    ),
+    (
+        "probability above 1",
+        _with("parameters: {disclosure: 0.5, friend_choice: 1.5}\n"),
+        "parameters.friend_choice: Input should be less than or equal to 1",
+    ),
     ("probability below 0", _with("female_share: -0.1\n"), "female_share: Input should be greater than or equal to 0"),
     ("subissue probability", GOOD.replace("probability: 0.3", "probability: 3"), "subissues[0].probability"),
     ("bad member code", GOOD.replace("code: CCC", "code: cc1"), "members[2].code: String should match pattern"),
     ("duplicate member", GOOD.replace("code: CCC", "code: BBB"), "members[2].code: duplicate member code 'BBB'"),
-    ("unknown caucus member", GOOD.replace("[AAA, BBB]", "[AAA, XXX]"), "caucuses[0].members[1]: unknown member code 'XXX'"),
+    (
+        "unknown caucus member",
+        GOOD.replace("[AAA, BBB]", "[AAA, XXX]"),
+        "caucuses[0].members[1]: unknown member code 'XXX'",
+    ),
     ("caucus member twice", GOOD.replace("[AAA, BBB]", "[AAA, AAA]"), "caucuses[0].members: a member is listed twice"),
-    ("quota above members", _with("decision_rule: {kind: qualified_majority, quota: 9}\n"), "decision_rule.quota: 9 is above the member count 3"),
-    ("quota missing", _with("decision_rule: {kind: qualified_majority}\n"), "decision_rule: qualified_majority needs a quota"),
-    ("unknown veto member", _with("decision_rule: {kind: qualified_majority, quota: 2, veto_members: [ZZZ]}\n"), "decision_rule.veto_members[0]: unknown member code 'ZZZ'"),
+    (
+        "quota above members",
+        _with("decision_rule: {kind: qualified_majority, quota: 9}\n"),
+        "decision_rule.quota: 9 is above the member count 3",
+    ),
+    (
+        "quota missing",
+        _with("decision_rule: {kind: qualified_majority}\n"),
+        "decision_rule: qualified_majority needs a quota",
+    ),
+    (
+        "unknown veto member",
+        _with("decision_rule: {kind: qualified_majority, quota: 2, veto_members: [ZZZ]}\n"),
+        "decision_rule.veto_members[0]: unknown member code 'ZZZ'",
+    ),
     ("unanimity with quota", _with("decision_rule: {kind: unanimity, quota: 2}\n"), "unanimity takes no quota"),
-    ("unknown rule", _with("decision_rule: {kind: majority}\n"), "decision_rule.kind: Input should be 'unanimity' or 'qualified_majority'"),
+    (
+        "unknown rule",
+        _with("decision_rule: {kind: majority}\n"),
+        "decision_rule.kind: Input should be 'unanimity' or 'qualified_majority'",
+    ),
     ("unknown setter", _with("agenda_setter: {kind: king}\n"), "agenda_setter.kind"),
-    ("unknown red line", GOOD.replace("subregion: south}", "subregion: south, red_lines: [nuclear]}"), "members[2].red_lines[0]: unknown sub-issue 'nuclear'"),
+    (
+        "unknown red line",
+        GOOD.replace("subregion: south}", "subregion: south, red_lines: [nuclear]}"),
+        "members[2].red_lines[0]: unknown sub-issue 'nuclear'",
+    ),
     ("unknown extends", "extends: atlantis\nname: x\n", "extends: unknown preset 'atlantis'"),
     ("missing extends file", "extends: nowhere.yaml\nname: x\n", "extends: no such file 'nowhere.yaml'"),
-    ("too few members", "name: lonely\nmembers:\n  - {code: AAA, name: A}\n", "members: List should have at least 2 items"),
-    ("missing name", "members:\n  - {code: AAA, name: A}\n  - {code: BBB, name: B}\n", "name: required field is missing"),
-    ("reversed salience range", _with("parameters: {salience_low: 0.9, salience_high: 0.2}\n"), "salience_low (0.9) is above salience_high (0.2)"),
-    ("bad gender", GOOD.replace("subregion: south}", "subregion: south, ambassador_gender: other}"), "members[2].ambassador_gender"),
-    ("horizon zero", _with("parameters: {max_days: 0}\n"), "parameters.max_days: Input should be greater than or equal to 1"),
+    (
+        "too few members",
+        "name: lonely\nmembers:\n  - {code: AAA, name: A}\n",
+        "members: List should have at least 2 items",
+    ),
+    (
+        "missing name",
+        "members:\n  - {code: AAA, name: A}\n  - {code: BBB, name: B}\n",
+        "name: required field is missing",
+    ),
+    (
+        "reversed salience range",
+        _with("parameters: {salience_low: 0.9, salience_high: 0.2}\n"),
+        "salience_low (0.9) is above salience_high (0.2)",
+    ),
+    (
+        "bad gender",
+        GOOD.replace("subregion: south}", "subregion: south, ambassador_gender: other}"),
+        "members[2].ambassador_gender",
+    ),
+    (
+        "horizon zero",
+        _with("parameters: {max_days: 0}\n"),
+        "parameters.max_days: Input should be greater than or equal to 1",
+    ),
     ("empty source note", _with("sources: {female_share: '  '}\n"), "source note for 'female_share' is empty"),
 ]
 
@@ -130,7 +202,7 @@ def test_bad_set_paths(capsys: pytest.CaptureFixture[str], override: str, expect
 _VALUES = st.one_of(
     st.none(),
     st.booleans(),
-    st.integers(min_value=-10**6, max_value=10**6),
+    st.integers(min_value=-(10**6), max_value=10**6),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=12),
     st.lists(st.integers(min_value=-5, max_value=5), max_size=3),
@@ -176,8 +248,12 @@ def test_fuzzed_field_values_never_give_a_traceback(tmp_path: Path, field: str, 
 
 def test_ties_are_checked(tmp_path: Path) -> None:
     path = tmp_path / "ties.yaml"
-    path.write_text(_with("ties:\n  - {members: [AAA, ZZZ], strength: 0.8}\n  - {members: [AAA, AAA], strength: 0.5}\n"
-                          "  - {members: [BBB, CCC], strength: 1.5}\n"))
+    path.write_text(
+        _with(
+            "ties:\n  - {members: [AAA, ZZZ], strength: 0.8}\n  - {members: [AAA, AAA], strength: 0.5}\n"
+            "  - {members: [BBB, CCC], strength: 1.5}\n"
+        )
+    )
     with pytest.raises(CorridorsError) as info:
         load_scenario(path)
     text = "\n".join(info.value.problems)

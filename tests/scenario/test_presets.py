@@ -82,7 +82,9 @@ def test_presets_change_only_the_deployment_lag_from_defaults(preset: Scenario) 
     """Model parameters are shared by every organization; only the lag comes from each one's data."""
     defaults = type(preset.parameters)()
     lag_fields = {"deploy_mean_days", "deploy_cv"}
-    changed = {name for name in type(defaults).model_fields if getattr(preset.parameters, name) != getattr(defaults, name)}
+    changed = {
+        name for name in type(defaults).model_fields if getattr(preset.parameters, name) != getattr(defaults, name)
+    }
     assert changed <= lag_fields
     assert preset.parameters.big_player_salience == defaults.big_player_salience
 

@@ -22,7 +22,9 @@ def test_set_reaches_a_member_by_code() -> None:
 
 
 def test_known_ties_replace_drawn_ones() -> None:
-    scenario = load_scenario("eu", ["ties=[{members: [CYP, SVK], strength: 0.9}, {members: [GBR, FRA], strength: -0.6}]"])
+    scenario = load_scenario(
+        "eu", ["ties=[{members: [CYP, SVK], strength: 0.9}, {members: [GBR, FRA], strength: -0.6}]"]
+    )
     codes = scenario.member_codes
     world = initial_world(scenario, seed=1)
     assert world.weights[codes.index("CYP"), codes.index("SVK")] == 0.9

@@ -40,25 +40,71 @@ VALID: dict[str, Any] = {
 }
 SHORT = ["--set", "parameters.burn_in_days=5", "--set", "parameters.max_days=15"]
 
-EDGE_NUMBERS = st.sampled_from([
-    0, -0.0, 1, -1, 0.5, 1.0000001, 5e-324, 1e-300, 1e300, -1e300, 2**31, 2**63 - 1, 2**63, 2**64, -(2**63),
-    10**30, math.inf, -math.inf, math.nan, 7, 70, 250, 3650, 3651,
-])  # fmt: skip
+EDGE_NUMBERS = st.sampled_from(
+    [
+        0,
+        -0.0,
+        1,
+        -1,
+        0.5,
+        1.0000001,
+        5e-324,
+        1e-300,
+        1e300,
+        -1e300,
+        2**31,
+        2**63 - 1,
+        2**63,
+        2**64,
+        -(2**63),
+        10**30,
+        math.inf,
+        -math.inf,
+        math.nan,
+        7,
+        70,
+        250,
+        3650,
+        3651,
+    ]
+)
 TEXT = st.text(max_size=12)
-LEAF = st.one_of(EDGE_NUMBERS, st.floats(allow_nan=True, allow_infinity=True), st.integers(), TEXT, st.booleans(),
-                 st.none())
-ANY = st.recursive(LEAF, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(TEXT, inner, max_size=3)),
-                   max_leaves=8)
+LEAF = st.one_of(
+    EDGE_NUMBERS, st.floats(allow_nan=True, allow_infinity=True), st.integers(), TEXT, st.booleans(), st.none()
+)
+ANY = st.recursive(
+    LEAF, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(TEXT, inner, max_size=3)), max_leaves=8
+)
 
 PARAMETERS = sorted(Parameters.model_fields)
 PATHS = st.one_of(
     st.sampled_from([("parameters", name) for name in PARAMETERS]),
-    st.sampled_from([("name",), ("members",), ("caucuses",), ("formal_meetings_per_week",), ("female_share",),
-                     ("deploy_factor",), ("realist",), ("observed_network",), ("sources",), ("ties",),
-                     ("decision_rule",), ("agenda_setter",), ("mechanisms",), ("mechanisms", "gossip"),
-                     ("members", 0, "code"), ("members", 1, "ideal"), ("members", 2, "name"),
-                     ("members", 0, "blocs"), ("caucuses", 0, "members"), ("subissues", 0, "probability"),
-                     ("decision_rule", "quota"), ("parameters",)]),
+    st.sampled_from(
+        [
+            ("name",),
+            ("members",),
+            ("caucuses",),
+            ("formal_meetings_per_week",),
+            ("female_share",),
+            ("deploy_factor",),
+            ("realist",),
+            ("observed_network",),
+            ("sources",),
+            ("ties",),
+            ("decision_rule",),
+            ("agenda_setter",),
+            ("mechanisms",),
+            ("mechanisms", "gossip"),
+            ("members", 0, "code"),
+            ("members", 1, "ideal"),
+            ("members", 2, "name"),
+            ("members", 0, "blocs"),
+            ("caucuses", 0, "members"),
+            ("subissues", 0, "probability"),
+            ("decision_rule", "quota"),
+            ("parameters",),
+        ]
+    ),
     st.tuples(TEXT),
     st.tuples(st.just("parameters"), TEXT),
 )
@@ -95,8 +141,22 @@ def _set(data: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
 @st.composite
 def scenario_text(draw: st.DrawFn) -> tuple[str, bool]:
     """A scenario file's text, and whether it is a single out-of-range number (exactly one line)."""
-    kind = draw(st.sampled_from(["valid", "valid edges", "valid edges", "valid edges", "mutated", "mutated",
-                                 "edge number", "duplicate key", "nested", "junk"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "valid",
+                "valid edges",
+                "valid edges",
+                "valid edges",
+                "mutated",
+                "mutated",
+                "edge number",
+                "duplicate key",
+                "nested",
+                "junk",
+            ]
+        )
+    )
     import copy
 
     data = copy.deepcopy(VALID)
@@ -127,21 +187,41 @@ def scenario_text(draw: st.DrawFn) -> tuple[str, bool]:
     return text, single
 
 
-CLEAN_ARGS = st.fixed_dictionaries({
-    "reps": st.just("2"), "seed": st.sampled_from(["0", "7", str(2**63 - 1)]),
-    "engine": st.sampled_from(["reference", "batch"]), "set": st.just([]),
-})
-ANY_ARGS = st.fixed_dictionaries({
-    "reps": st.sampled_from(["2", "2", "2", "1", "0", "-1", "x", "2000000", str(10**20)]),
-    "seed": st.sampled_from(["0", "7", str(2**63 - 1), str(2**63), str(2**64), "-1", "seed"]),
-    "engine": st.sampled_from(["reference", "reference", "batch", "mesa"]),
-    "set": st.lists(st.one_of(
-        st.sampled_from(["parameters.trust_gain=.nan", "deploy_factor=.inf", "parameters.beta_bloc=1e400",
-                         "mechanisms.gossip=yes", "members.AAA.ideal=0.2", "nosuch=1", "parameters=3", "=",
-                         "members[9].ideal=1", "formal_meetings_per_week=7"]),
-        st.builds(lambda v: f"parameters.posture={v}", TEXT),
-    ), max_size=2),
-})  # fmt: skip
+CLEAN_ARGS = st.fixed_dictionaries(
+    {
+        "reps": st.just("2"),
+        "seed": st.sampled_from(["0", "7", str(2**63 - 1)]),
+        "engine": st.sampled_from(["reference", "batch"]),
+        "set": st.just([]),
+    }
+)
+ANY_ARGS = st.fixed_dictionaries(
+    {
+        "reps": st.sampled_from(["2", "2", "2", "1", "0", "-1", "x", "2000000", str(10**20)]),
+        "seed": st.sampled_from(["0", "7", str(2**63 - 1), str(2**63), str(2**64), "-1", "seed"]),
+        "engine": st.sampled_from(["reference", "reference", "batch", "mesa"]),
+        "set": st.lists(
+            st.one_of(
+                st.sampled_from(
+                    [
+                        "parameters.trust_gain=.nan",
+                        "deploy_factor=.inf",
+                        "parameters.beta_bloc=1e400",
+                        "mechanisms.gossip=yes",
+                        "members.AAA.ideal=0.2",
+                        "nosuch=1",
+                        "parameters=3",
+                        "=",
+                        "members[9].ideal=1",
+                        "formal_meetings_per_week=7",
+                    ]
+                ),
+                st.builds(lambda v: f"parameters.posture={v}", TEXT),
+            ),
+            max_size=2,
+        ),
+    }
+)
 ARGS = st.one_of(CLEAN_ARGS, ANY_ARGS)
 
 
@@ -161,8 +241,7 @@ def _check(case: tuple[str, bool], args: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "s.yaml"
         path.write_text(text, encoding="utf-8")
-        argv = ["run", str(path), "--reps", args["reps"], "--seed", args["seed"], "--engine", args["engine"],
-                "--quiet"]
+        argv = ["run", str(path), "--reps", args["reps"], "--seed", args["seed"], "--engine", args["engine"], "--quiet"]
         for item in args["set"]:
             argv += ["--set", item]
         code, out, err = _run([*argv, *SHORT])
@@ -179,9 +258,11 @@ def _check(case: tuple[str, bool], args: dict[str, Any]) -> None:
 
 
 def test_any_scenario_and_arguments_run_or_are_refused_in_lines(full_size: bool) -> None:
-    run = settings(max_examples=2000 if full_size else 100, deadline=None,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])(
-        given(scenario_text(), ARGS)(_check))
+    run = settings(
+        max_examples=2000 if full_size else 100,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )(given(scenario_text(), ARGS)(_check))
     run()
 
 

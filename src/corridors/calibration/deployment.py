@@ -23,8 +23,9 @@ def _sample_path() -> Path:
     return Path(__file__).resolve().parent.parent / "empirical" / "data" / "peace_ops_sample.csv"
 
 
-def deployment_lag_estimates(path: str | Path | None = None,
-                             organizations: tuple[str, ...] = ("AU", "EU", "OAS", "OSCE", "UNSC")) -> pd.DataFrame:
+def deployment_lag_estimates(
+    path: str | Path | None = None, organizations: tuple[str, ...] = ("AU", "EU", "OAS", "OSCE", "UNSC")
+) -> pd.DataFrame:
     """Mean and coefficient of variation of decision-to-start days, per organization.
 
     Columns: ``organization``, ``n`` (its timed operations), ``mean_days``, ``cv`` and

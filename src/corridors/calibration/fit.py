@@ -242,9 +242,14 @@ class MSMCalibration:
             if self.progress is not None:
                 self.progress(self._stage, count)
 
-        return MomentSimulator(self.store, replications=self.replications, seed=self.seed,
-                               overrides=[*READINGS[self.reading], *self.overrides], executor=self.executor,
-                               progress=advance)  # fmt: skip
+        return MomentSimulator(
+            self.store,
+            replications=self.replications,
+            seed=self.seed,
+            overrides=[*READINGS[self.reading], *self.overrides],
+            executor=self.executor,
+            progress=advance,
+        )
 
     def _defaults(self) -> dict[str, float]:
         from corridors.calibration.fields import schema_field
@@ -336,8 +341,9 @@ class MSMCalibration:
             columns[name] = ((up["value"] - down["value"]) / (2 * step) / scale).fillna(0.0)
             # common random numbers: both points share replicate i's streams, so the noise of the
             # difference is the SE of the replicate-paired differences (what a null effect shows)
-            paired = self.difference_se({**center, name: bounds.from_unit(u + step)},
-                                        {**center, name: bounds.from_unit(u - step)}).reindex(targets.index)
+            paired = self.difference_se(
+                {**center, name: bounds.from_unit(u + step)}, {**center, name: bounds.from_unit(u - step)}
+            ).reindex(targets.index)
             noise[name] = (paired / (2 * step) / scale).fillna(0.0)
         s = pd.DataFrame(columns)
         self.screen_ = s
@@ -347,7 +353,7 @@ class MSMCalibration:
         identified = (norms >= self.min_sensitivity) & (norms >= self.noise_factor * floors)
         pairs = {}
         for i, a in enumerate(self.candidates):
-            for b in self.candidates[i + 1:]:
+            for b in self.candidates[i + 1 :]:
                 pairs[f"{a} / {b}"] = collinearity_index(s[[a, b]].to_numpy())
         order = [self.candidates[i] for i in np.argsort(-norms)]
         chosen: list[str] = []
@@ -356,11 +362,15 @@ class MSMCalibration:
                 continue
             if collinearity_index(s[[*chosen, name]].to_numpy()) <= self.max_collinearity:
                 chosen.append(name)
-        summary = pd.DataFrame({
-            "parameter": self.candidates, "sensitivity_norm": norms, "noise_norm": floors,
-            "identified": identified,
-            "fitted": [name in chosen for name in self.candidates],
-        })  # fmt: skip
+        summary = pd.DataFrame(
+            {
+                "parameter": self.candidates,
+                "sensitivity_norm": norms,
+                "noise_norm": floors,
+                "identified": identified,
+                "fitted": [name in chosen for name in self.candidates],
+            }
+        )
         self.screen_summary_ = summary
         self.collinearity_ = pd.Series(pairs, name="collinearity_index")
         self.collinearity_fitted_ = collinearity_index(s[chosen].to_numpy()) if chosen else math.nan
@@ -378,13 +388,16 @@ class MSMCalibration:
             self._stage = "start"
             start_point = self._point({})
             start_sim = self.simulate(start_point)
-            self.weights_ = 1.0 / (self.fitted_targets_["se"] ** 2
-                                   + start_sim["sim_se"].reindex(self.fitted_targets_.index).fillna(0.0) ** 2)
+            self.weights_ = 1.0 / (
+                self.fitted_targets_["se"] ** 2
+                + start_sim["sim_se"].reindex(self.fitted_targets_.index).fillna(0.0) ** 2
+            )
             if self.parameters is None:
                 self._stage = "screen"
                 self.screen()
-                self.parameters = [str(p) for p in self.screen_summary_.loc[self.screen_summary_["fitted"],
-                                                                             "parameter"]]
+                self.parameters = [
+                    str(p) for p in self.screen_summary_.loc[self.screen_summary_["fitted"], "parameter"]
+                ]
                 if not self.parameters and not self.allow_empty:
                     raise CorridorsError("screen: no candidate moves the moments by a standard error; nothing to fit")
             names = list(self.parameters)
@@ -417,23 +430,33 @@ class MSMCalibration:
                 for row in unit:
                     f(logit(np.clip(row, 0.02, 0.98)))
                 best_start = min(range(len(trace)), key=lambda i: trace[i]["objective"])
-                u_best = np.clip([b.to_unit(trace[best_start][n]) for n, b in zip(names, bounds, strict=True)],
-                                 0.02, 0.98)  # fmt: skip
+                u_best = np.clip(
+                    [b.to_unit(trace[best_start][n]) for n, b in zip(names, bounds, strict=True)], 0.02, 0.98
+                )
                 z0 = logit(u_best)
             simplex = np.vstack([z0, *(z0 + 0.8 * np.eye(len(names)))])
-            result = minimize(f, z0, method="Nelder-Mead",
-                              options={"maxfev": max(self.max_evaluations - self.initial_points, len(names) + 1),
-                                       "xatol": 0.02, "fatol": 0.05,
-                                       "initial_simplex": simplex})  # fmt: skip
+            result = minimize(
+                f,
+                z0,
+                method="Nelder-Mead",
+                options={
+                    "maxfev": max(self.max_evaluations - self.initial_points, len(names) + 1),
+                    "xatol": 0.02,
+                    "fatol": 0.05,
+                    "initial_simplex": simplex,
+                },
+            )
             best = min(trace, key=lambda row: row["objective"])
             self.values_ = {**start_point, **{n: best[n] for n in names}}
             self.params_ = pd.Series({n: best[n] for n in names}, name="value")
             self.objective_ = float(best["objective"])
             self.start_objective_ = float(trace[0]["objective"])
             self.optimizer_: dict[str, Any] = {
-                "method": "Latin hypercube + Nelder-Mead", "evaluations": len(trace),
-                "converged": bool(result.success), "message": str(result.message),
-            }  # fmt: skip
+                "method": "Latin hypercube + Nelder-Mead",
+                "evaluations": len(trace),
+                "converged": bool(result.success),
+                "message": str(result.message),
+            }
             self.trace_ = pd.DataFrame(trace)
             self.moments_ = self._objective_terms(self.values_)
             self._stage = "uncertainty"
@@ -496,8 +519,9 @@ class MSMCalibration:
             return pd.DataFrame(columns=["parameter", "value", "objective", "fitted"])
         for name in names:
             b = self.boxes[name]
-            grid = sorted({round(float(v), 6) for v in np.linspace(b.low, b.high, self.profile_points)}
-                          | {self.values_[name]})  # fmt: skip
+            grid = sorted(
+                {round(float(v), 6) for v in np.linspace(b.low, b.high, self.profile_points)} | {self.values_[name]}
+            )
             for v in grid:
                 q = self.objective({**self.values_, name: v})
                 rows.append({"parameter": name, "value": v, "objective": q, "fitted": v == self.values_[name]})
@@ -513,11 +537,18 @@ class MSMCalibration:
         for name, value in self.params_.items():
             se = float(self.standard_errors_[name])
             b = self.boxes[str(name)]
-            rows.append({
-                "parameter": name, "value": float(value), "se": se,
-                "lower_95": max(b.low, float(value) - Z95 * se), "upper_95": min(b.high, float(value) + Z95 * se),
-                "start": start[str(name)], "box_low": b.low, "box_high": b.high,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "parameter": name,
+                    "value": float(value),
+                    "se": se,
+                    "lower_95": max(b.low, float(value) - Z95 * se),
+                    "upper_95": min(b.high, float(value) + Z95 * se),
+                    "start": start[str(name)],
+                    "box_low": b.low,
+                    "box_high": b.high,
+                }
+            )
         return pd.DataFrame(rows).set_index("parameter")
 
     def predict(self, organization: str, values: Mapping[str, float] | None = None) -> pd.DataFrame:
@@ -577,4 +608,3 @@ def _axes(ax: Axes | None) -> Axes:
     figure = Figure(figsize=(7, 4.5), layout="constrained")
     new: Axes = figure.add_subplot()
     return new
-

@@ -76,11 +76,12 @@ class CalibrationConfig:
 
 
 SIZES: dict[str, CalibrationConfig] = {
-    "quick": CalibrationConfig(replications=100, max_evaluations=9, loo_max_evaluations=5, profile_points=3,
-                               max_parameters=2),
+    "quick": CalibrationConfig(
+        replications=100, max_evaluations=9, loo_max_evaluations=5, profile_points=3, max_parameters=2
+    ),
     "medium": CalibrationConfig(replications=800, max_evaluations=30, loo_max_evaluations=18, profile_points=5),
     "full": CalibrationConfig(replications=2000, max_evaluations=40, loo_max_evaluations=24, profile_points=7),
-}  # fmt: skip
+}
 """Named sizes, as measured on 2 cores (docs/CALIBRATION.md): ``quick`` (1 min 16 s with a warm numba cache,
 2 min 44 s on a cold one), ``medium`` (12.9 minutes), ``full`` (30.9 minutes: the run reported there)."""
 
@@ -98,17 +99,30 @@ class CalibrationResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _fitter(config: CalibrationConfig, reading: str, store: Path, executor: Executor | None,
-            progress: Callable[[str, int], None] | None, **options: Any) -> MSMCalibration:  # fmt: skip
+def _fitter(
+    config: CalibrationConfig,
+    reading: str,
+    store: Path,
+    executor: Executor | None,
+    progress: Callable[[str, int], None] | None,
+    **options: Any,
+) -> MSMCalibration:
     def tagged(stage: str, count: int) -> None:
         if progress is not None:
             progress(f"{reading}: {stage}", count)
 
     return MSMCalibration(
-        reading=reading, replications=config.replications, seed=config.seed, store=store, executor=executor,
-        targets=calibration_targets(n_operations=config.n_operations), overrides=config.overrides,
-        max_parameters=config.max_parameters, progress=tagged, **options,
-    )  # fmt: skip
+        reading=reading,
+        replications=config.replications,
+        seed=config.seed,
+        store=store,
+        executor=executor,
+        targets=calibration_targets(n_operations=config.n_operations),
+        overrides=config.overrides,
+        max_parameters=config.max_parameters,
+        progress=tagged,
+        **options,
+    )
 
 
 def run_calibration(
@@ -143,19 +157,35 @@ def run_calibration(
     observed_decisions = decision_times()
     for reading in config.readings:
         start = time.perf_counter()
-        full = _fitter(config, reading, store, executor, progress, organizations=config.organizations,
-                       parameters=list(config.parameters) if config.parameters else None,
-                       max_evaluations=config.max_evaluations, profile_points=config.profile_points).fit()
+        full = _fitter(
+            config,
+            reading,
+            store,
+            executor,
+            progress,
+            organizations=config.organizations,
+            parameters=list(config.parameters) if config.parameters else None,
+            max_evaluations=config.max_evaluations,
+            profile_points=config.profile_points,
+        ).fit()
         fits[reading] = full
         seconds[f"{reading}: fit"] = time.perf_counter() - start
         start = time.perf_counter()
         loo_fits[reading] = {}
         for held in config.organizations:
             others = [o for o in config.organizations if o != held]
-            loo = _fitter(config, reading, store, executor, _relabel(progress, f"leave out {held}"),
-                          parameters=full.parameters, organizations=others,
-                          max_evaluations=config.loo_max_evaluations, profile_points=0,
-                          standard_errors=False).fit()  # fmt: skip
+            loo = _fitter(
+                config,
+                reading,
+                store,
+                executor,
+                _relabel(progress, f"leave out {held}"),
+                parameters=full.parameters,
+                organizations=others,
+                max_evaluations=config.loo_max_evaluations,
+                profile_points=0,
+                standard_errors=False,
+            ).fit()
             loo_fits[reading][held] = loo
             predicted = loo.predict(held)
             rows.extend(_loo_rows(reading, held, targets, full, loo, predicted, observed_decisions))
@@ -176,8 +206,15 @@ def _relabel(progress: Callable[[str, int], None] | None, label: str) -> Callabl
     return relabelled
 
 
-def _loo_rows(reading: str, held: str, targets: pd.DataFrame, full: MSMCalibration, loo: MSMCalibration,
-              predicted: pd.DataFrame, observed_decisions: pd.DataFrame) -> list[dict[str, Any]]:  # fmt: skip
+def _loo_rows(
+    reading: str,
+    held: str,
+    targets: pd.DataFrame,
+    full: MSMCalibration,
+    loo: MSMCalibration,
+    predicted: pd.DataFrame,
+    observed_decisions: pd.DataFrame,
+) -> list[dict[str, Any]]:
     t = targets.set_index("target")
     in_sample = full.moments_["simulated"]
     days = observed_decisions.loc[observed_decisions["organization"] == held, "decision_days"]
@@ -197,13 +234,23 @@ def _loo_rows(reading: str, held: str, targets: pd.DataFrame, full: MSMCalibrati
         # rank of the held-out prediction among all organizations under the same (three-organization) fit
         trained = loo.moments_.loc[loo.moments_["measure"] == measure, "simulated"]
         rank = 1 + int((trained > held_value).sum()) if measure == "response_months" else math.nan
-        out.append({
-            "reading": reading, "held_out": held, "measure": measure, "kind": kind, "observed": observed,
-            "se": se, "n_observed": n, "in_sample": inside, "in_sample_error": inside - observed,
-            "held_out_prediction": held_value, "held_out_error": held_value - observed,
-            "held_out_z": (held_value - observed) / se if se == se else math.nan,
-            "held_out_rank_in_its_fit": rank,
-        })  # fmt: skip
+        out.append(
+            {
+                "reading": reading,
+                "held_out": held,
+                "measure": measure,
+                "kind": kind,
+                "observed": observed,
+                "se": se,
+                "n_observed": n,
+                "in_sample": inside,
+                "in_sample_error": inside - observed,
+                "held_out_prediction": held_value,
+                "held_out_error": held_value - observed,
+                "held_out_z": (held_value - observed) / se if se == se else math.nan,
+                "held_out_rank_in_its_fit": rank,
+            }
+        )
     return out
 
 
@@ -214,22 +261,27 @@ def _comparison(fits: dict[str, MSMCalibration], loo: pd.DataFrame) -> pd.DataFr
         table1 = m[m["measure"] == "response_months"]
         part = loo[(loo["reading"] == reading) & (loo["measure"] == "response_months")].set_index("held_out")
         in_sample = table1["simulated"].rename(index=lambda k: k.split(":")[1])
-        rows.append({
-            "reading": reading, "parameters": ", ".join(fit.params_.index),
-            "objective": fit.objective_, "targets": fit.n_targets_,
-            "objective_table1": float(table1["contribution"].sum()),
-            "objective_survey": float(m.loc[m["organization"] == "all", "contribution"].sum()),
-            "objective_decisions": float(m.loc[m["measure"].str.startswith("decided"), "contribution"].sum()),
-            "table1_rmse_in_sample": float((part["in_sample_error"] ** 2).mean() ** 0.5),
-            "table1_rmse_held_out": float((part["held_out_error"] ** 2).mean() ** 0.5),
-            "table1_mean_abs_z_held_out": float(part["held_out_z"].abs().mean()),
-            "slowest_in_sample": str(in_sample.idxmax()),
-            "slowest_held_out": str(part["held_out_prediction"].idxmax()),
-            "eu_slowest_held_out": bool(part["held_out_prediction"].idxmax() == "EU"),
-            "eu_rank_in_eu_held_out_fit": float(part["held_out_rank_in_its_fit"].get("EU", math.nan)),
-            "profile_improvement": float(fit.objective_ - fit.profiles_["objective"].min())
-            if len(fit.profiles_) else math.nan,
-        })  # fmt: skip
+        rows.append(
+            {
+                "reading": reading,
+                "parameters": ", ".join(fit.params_.index),
+                "objective": fit.objective_,
+                "targets": fit.n_targets_,
+                "objective_table1": float(table1["contribution"].sum()),
+                "objective_survey": float(m.loc[m["organization"] == "all", "contribution"].sum()),
+                "objective_decisions": float(m.loc[m["measure"].str.startswith("decided"), "contribution"].sum()),
+                "table1_rmse_in_sample": float((part["in_sample_error"] ** 2).mean() ** 0.5),
+                "table1_rmse_held_out": float((part["held_out_error"] ** 2).mean() ** 0.5),
+                "table1_mean_abs_z_held_out": float(part["held_out_z"].abs().mean()),
+                "slowest_in_sample": str(in_sample.idxmax()),
+                "slowest_held_out": str(part["held_out_prediction"].idxmax()),
+                "eu_slowest_held_out": bool(part["held_out_prediction"].idxmax() == "EU"),
+                "eu_rank_in_eu_held_out_fit": float(part["held_out_rank_in_its_fit"].get("EU", math.nan)),
+                "profile_improvement": float(fit.objective_ - fit.profiles_["objective"].min())
+                if len(fit.profiles_)
+                else math.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -242,19 +294,22 @@ def _scenario_hashes(overrides: Sequence[str], organizations: Sequence[str]) -> 
     return {org: load_scenario(org.lower(), list(overrides)).content_hash() for org in organizations}
 
 
-def parameter_document(result: CalibrationResult, *, primary: str = "interpersonal",
-                       size: str | None = None) -> dict[str, Any]:
+def parameter_document(
+    result: CalibrationResult, *, primary: str = "interpersonal", size: str | None = None
+) -> dict[str, Any]:
     """The versioned parameter file's content (see :func:`write_outputs`)."""
     readings: dict[str, dict[str, Any]] = {}
     for reading, fit in result.fits.items():
         overrides = [*READINGS[reading], *(f"parameters.{k}={v}" for k, v in fit.params_.items())]
         readings[reading] = {
-            "parameters": {str(k): {"value": float(v), "se": float(fit.standard_errors_[k])}
-                           for k, v in fit.params_.items()},
-            "objective": float(fit.objective_), "targets": int(fit.n_targets_),
+            "parameters": {
+                str(k): {"value": float(v), "se": float(fit.standard_errors_[k])} for k, v in fit.params_.items()
+            },
+            "objective": float(fit.objective_),
+            "targets": int(fit.n_targets_),
             "evaluations": int(fit.optimizer_["evaluations"]),
             "scenario_hashes": _scenario_hashes(overrides, result.config.organizations),
-        }  # fmt: skip
+        }
     if primary not in readings:
         primary = next(iter(readings))
     return {
@@ -267,8 +322,8 @@ def parameter_document(result: CalibrationResult, *, primary: str = "interperson
         "size": size or "custom",
         "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(result.config).items()},
         "method": "method of simulated moments, diagonal inverse-variance weights, LHS + Nelder-Mead, "
-                  "sandwich SEs (docs/CALIBRATION.md)",
-    }  # fmt: skip
+        "sandwich SEs (docs/CALIBRATION.md)",
+    }
 
 
 def write_outputs(result: CalibrationResult, out: str | Path, *, size: str | None = None) -> list[Path]:
@@ -308,8 +363,11 @@ def write_outputs(result: CalibrationResult, out: str | Path, *, size: str | Non
         loo_params = pd.DataFrame({held: f.params_ for held, f in result.loo_fits[reading].items()}).T
         loo_params["objective"] = [f.objective_ for f in result.loo_fits[reading].values()]
         csv(loo_params.rename_axis("held_out").reset_index(), f"leave_one_out_parameters_{reading}.csv")
-        for kind, draw in (("profiles", fit.plot_profiles), ("moments", fit.plot_moments),
-                           ("screen", getattr(fit, "plot_screen", None))):  # fmt: skip
+        for kind, draw in (
+            ("profiles", fit.plot_profiles),
+            ("moments", fit.plot_moments),
+            ("screen", getattr(fit, "plot_screen", None)),
+        ):
             if draw is None or (kind == "screen" and not hasattr(fit, "screen_")):
                 continue
             figure = Figure(figsize=(8, 5), layout="constrained")
@@ -448,8 +506,10 @@ def parameter_overrides(path: str | Path, *, reading: str | None = None) -> list
 
 PARAMETER_SETS: dict[str, tuple[str | None, str]] = {
     "calibrated": (None, "the shipped calibration's fit of the paper's reading (the report's 'calibrated' settings)"),
-    "calibrated-realist": ("realist", "the shipped calibration's fit of the realist reading (interpersonal "
-                                      "mechanisms off)"),
+    "calibrated-realist": (
+        "realist",
+        "the shipped calibration's fit of the realist reading (interpersonal mechanisms off)",
+    ),
 }
 """Named parameter sets (``--params NAME``): the reading of the shipped parameter file each takes
 (None: its primary reading) and what it is."""
@@ -479,8 +539,10 @@ def parameter_set_overrides(name_or_path: str | Path, *, label: str = "--params"
         return parameter_overrides(shipped_parameter_file(), reading=reading)
     path = Path(name_or_path)
     if not path.is_file():
-        raise CorridorsError(f"{label} {text}: no parameter set of that name and no such file (named sets: "
-                             f"{', '.join(PARAMETER_SETS)}; or a parameter file written by 'corridors calibrate')")
+        raise CorridorsError(
+            f"{label} {text}: no parameter set of that name and no such file (named sets: "
+            f"{', '.join(PARAMETER_SETS)}; or a parameter file written by 'corridors calibrate')"
+        )
     try:
         return parameter_overrides(path)
     except CorridorsError as exc:
@@ -493,10 +555,15 @@ def shipped_parameter_file() -> Path:
 
 
 SHIPPED_RUN_TABLES = (
-    "readings.csv", "leave_one_out.csv", "fit_interpersonal.csv", "fit_realist.csv",
-    "screen_summary_interpersonal.csv", "screen_summary_realist.csv", "profiles_interpersonal.csv",
+    "readings.csv",
+    "leave_one_out.csv",
+    "fit_interpersonal.csv",
+    "fit_realist.csv",
+    "screen_summary_interpersonal.csv",
+    "screen_summary_realist.csv",
+    "profiles_interpersonal.csv",
     "profiles_realist.csv",
-)  # fmt: skip
+)
 """Tables of the reported run shipped beside its parameter file (:func:`shipped_run_folder`)."""
 
 

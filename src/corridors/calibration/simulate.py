@@ -32,14 +32,27 @@ from corridors.errors import CorridorsError
 from corridors.experiments.executors import Executor
 
 __all__ = [
-    "DECISION_HORIZONS_DAYS", "MOMENT_MEASURES", "OPTIONAL_COLUMNS", "MomentSimulator", "org_moments",
-    "paired_difference_se", "parameter_path", "pooled_moments",
+    "DECISION_HORIZONS_DAYS",
+    "MOMENT_MEASURES",
+    "OPTIONAL_COLUMNS",
+    "MomentSimulator",
+    "org_moments",
+    "paired_difference_se",
+    "parameter_path",
+    "pooled_moments",
 ]
 
 MOMENT_MEASURES = (
-    "response_months", "contacts_per_week", "friends_mean", "zero_friend_share", "informal_share",
-    "decided_within_4d", "decided_within_7d", "decided_within_30d", "decided_within_90d",
-)  # fmt: skip
+    "response_months",
+    "contacts_per_week",
+    "friends_mean",
+    "zero_friend_share",
+    "informal_share",
+    "decided_within_4d",
+    "decided_within_7d",
+    "decided_within_30d",
+    "decided_within_90d",
+)
 """Measures computed from the rows of one organization's runs (see :func:`org_moments`); ``first_call_share``
 joins them when the engines write that column (model v3)."""
 DECISION_HORIZONS_DAYS = (4, 7, 30, 90)
@@ -48,8 +61,18 @@ OPTIONAL_COLUMNS = ("first_call_share",)
 """Row columns read when the store's runs table has them (model v3's outputs)."""
 POOLED_MEASURES = ("friends_mean", "zero_friend_share", "informal_share")
 """Measures the survey pools over organizations (target organization ``all``)."""
-_COLUMNS = ("replicate", "decided", "decision_day", "duration_days", "informal_share", "friends_mean",
-            "zero_friend_share", "contacts_per_week", "response_day", "horizon_days")  # fmt: skip
+_COLUMNS = (
+    "replicate",
+    "decided",
+    "decision_day",
+    "duration_days",
+    "informal_share",
+    "friends_mean",
+    "zero_friend_share",
+    "contacts_per_week",
+    "response_day",
+    "horizon_days",
+)
 
 
 def _per_run(rows: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -91,8 +114,11 @@ def paired_difference_se(a: pd.DataFrame, b: pd.DataFrame) -> pd.Series:
     >>> float(paired_difference_se(rows, rows)["response_months"])
     0.0
     """
-    same = len(a) == len(b) and ("replicate" not in a or "replicate" not in b
-                                 or np.array_equal(a["replicate"].to_numpy(), b["replicate"].to_numpy()))
+    same = len(a) == len(b) and (
+        "replicate" not in a
+        or "replicate" not in b
+        or np.array_equal(a["replicate"].to_numpy(), b["replicate"].to_numpy())
+    )
     if not same:
         raise ValueError("paired differences need the same replicates in the same order")
     runs_a, runs_b = _per_run(a), _per_run(b)
@@ -226,8 +252,9 @@ class MomentSimulator:
         self._entered = True
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:  # fmt: skip
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._entered = False
         if self._hold is not None:
             hold, self._hold = self._hold, None
@@ -240,10 +267,17 @@ class MomentSimulator:
         chunk = max(1, math.ceil(self.replications / max(1, workers)))
         factors = [Factor(path=parameter_path(name), values=[_level(v)]) for name, v in sorted(values.items())]
         return ExperimentSpec(
-            name=f"calibration_{organization.lower()}", base=organization.lower(), base_overrides=list(self.overrides),
-            factors=factors, replications=self.replications, seed=self.seed, engine="batch",
-            chunk_replications=chunk, output="response_months", common_random_numbers=True,
-        )  # fmt: skip
+            name=f"calibration_{organization.lower()}",
+            base=organization.lower(),
+            base_overrides=list(self.overrides),
+            factors=factors,
+            replications=self.replications,
+            seed=self.seed,
+            engine="batch",
+            chunk_replications=chunk,
+            output="response_months",
+            common_random_numbers=True,
+        )
 
     def _design_hash(self, spec: Any) -> str:
         """The design hash :func:`run_sweep` gives ``spec`` (the preset is read and hashed once per organization)."""
@@ -257,8 +291,13 @@ class MomentSimulator:
         overrides = [override_text(f.path, f.values[0]) for f in spec.factors]
         scenario = scenario_from_dict(apply_overrides(raw, overrides), label="")
         values = {f.label: f.values[0] for f in spec.factors}
-        return design_hash([(scenario.content_hash(), values)], replications=spec.replications, seed=spec.seed,
-                           engine=spec.engine, common_stream_key=base_hash if spec.common_random_numbers else None)
+        return design_hash(
+            [(scenario.content_hash(), values)],
+            replications=spec.replications,
+            seed=spec.seed,
+            engine=spec.engine,
+            common_stream_key=base_hash if spec.common_random_numbers else None,
+        )
 
     def _read(self, st: Any, design_hash: str) -> pd.DataFrame | None:
         record = st.finished_experiment(design_hash)
@@ -296,8 +335,9 @@ class MomentSimulator:
             self._rows.popitem(last=False)
         return frame
 
-    def _stored_or_run(self, organization: str, values: Mapping[str, Any], spec: Any, design_hash: str, *,
-                       counted: bool) -> pd.DataFrame:  # fmt: skip
+    def _stored_or_run(
+        self, organization: str, values: Mapping[str, Any], spec: Any, design_hash: str, *, counted: bool
+    ) -> pd.DataFrame:
         from corridors.experiments.store import Store
         from corridors.experiments.sweep import run_sweep
 
@@ -329,11 +369,14 @@ class MomentSimulator:
             raise RuntimeError(f"{path}: the evaluation just run is not found under design hash {design_hash}")
         return frame
 
-    def difference_se(self, a: Mapping[str, float], b: Mapping[str, float],
-                      organizations: Iterable[str]) -> dict[str, pd.Series]:  # fmt: skip
+    def difference_se(
+        self, a: Mapping[str, float], b: Mapping[str, float], organizations: Iterable[str]
+    ) -> dict[str, pd.Series]:
         """Per organization, the SE of each moment's difference between ``a`` and ``b`` (paired by replicate)."""
-        return {org: paired_difference_se(self.rows(org, a, counted=False), self.rows(org, b, counted=False))
-                for org in organizations}
+        return {
+            org: paired_difference_se(self.rows(org, a, counted=False), self.rows(org, b, counted=False))
+            for org in organizations
+        }
 
     def moments(self, values: Mapping[str, float], organizations: Iterable[str]) -> dict[str, pd.DataFrame]:
         """Moments (:func:`org_moments`) of each organization at ``values``."""

@@ -106,14 +106,23 @@ def _table1_rows(path: Path, n_operations: int) -> list[dict[str, object]]:
     out = []
     for org, mean in mean_response_months().items():
         n = max(3.0, float(shares[org]) * n_operations)
-        out.append({
-            "target": f"response_months:{org}", "measure": "response_months", "organization": org,
-            "value": float(mean), "se": cv * float(mean) / math.sqrt(n), "n": n, "is_input": False,
-            "source": "Hardt 2012, Table 1 (mean months from demand to start on the ground)",
-            "se_source": (f"pooled CV {cv:.3f} of the shipped sample's demand-to-start months ({len(timed)} started "
-                          f"operations, UNSC/host demands) x mean / sqrt(n); n = {n_operations} operations x the "
-                          f"organization's share of the sample's rows"),
-        })  # fmt: skip
+        out.append(
+            {
+                "target": f"response_months:{org}",
+                "measure": "response_months",
+                "organization": org,
+                "value": float(mean),
+                "se": cv * float(mean) / math.sqrt(n),
+                "n": n,
+                "is_input": False,
+                "source": "Hardt 2012, Table 1 (mean months from demand to start on the ground)",
+                "se_source": (
+                    f"pooled CV {cv:.3f} of the shipped sample's demand-to-start months ({len(timed)} started "
+                    f"operations, UNSC/host demands) x mean / sqrt(n); n = {n_operations} operations x the "
+                    f"organization's share of the sample's rows"
+                ),
+            }
+        )
     return out
 
 
@@ -146,43 +155,87 @@ def calibration_targets(*, n_operations: int = PAPER_OPERATIONS, sample: str | P
     rows = _table1_rows(path, n_operations)
     per_org = SURVEY_RESPONDENTS / len(ORGANIZATIONS)
     for org, mean in mean_contacts_per_week().items():
-        rows.append({
-            "target": f"contacts_per_week:{org}", "measure": "contacts_per_week", "organization": org,
-            "value": float(mean), "se": float(mean) / math.sqrt(per_org), "n": per_org, "is_input": True,
-            "source": "Hardt 2012, Table 2 (mean informal contacts per week)",
-            "se_source": "assumed: 50/4 respondents per organization, coefficient of variation 1",
-        })  # fmt: skip
+        rows.append(
+            {
+                "target": f"contacts_per_week:{org}",
+                "measure": "contacts_per_week",
+                "organization": org,
+                "value": float(mean),
+                "se": float(mean) / math.sqrt(per_org),
+                "n": per_org,
+                "is_input": True,
+                "source": "Hardt 2012, Table 2 (mean informal contacts per week)",
+                "se_source": "assumed: 50/4 respondents per organization, coefficient of variation 1",
+            }
+        )
     n = float(SURVEY_RESPONDENTS)
     survey = [
-        ("friends_mean", 5.0, math.sqrt(5.0 / n), False, "section 'Informal Alliances': an average of five friends",
-         "Poisson: sqrt(5 / 50)"),
-        ("zero_friend_share", 1.0 / n, _agresti_coull_se(1.0, n), False,
-         "section 'Informal Alliances': one ambassador has no friend in the committee",
-         "binomial, Agresti-Coull, n=50"),
-        ("first_call_share", 0.5, _agresti_coull_se(25.0, n), True,
-         "section 'Interpersonal Relations': about half of first calls go to a fellow ambassador",
-         "binomial, Agresti-Coull, n=50 (an input: parameters.first_call_friend)"),
-        ("informal_share", 0.85, _agresti_coull_se(0.85 * n, n), False,
-         "section 'Interpersonal Relations': 85% say the most important negotiations are informal",
-         "binomial, Agresti-Coull, n=50"),
+        (
+            "friends_mean",
+            5.0,
+            math.sqrt(5.0 / n),
+            False,
+            "section 'Informal Alliances': an average of five friends",
+            "Poisson: sqrt(5 / 50)",
+        ),
+        (
+            "zero_friend_share",
+            1.0 / n,
+            _agresti_coull_se(1.0, n),
+            False,
+            "section 'Informal Alliances': one ambassador has no friend in the committee",
+            "binomial, Agresti-Coull, n=50",
+        ),
+        (
+            "first_call_share",
+            0.5,
+            _agresti_coull_se(25.0, n),
+            True,
+            "section 'Interpersonal Relations': about half of first calls go to a fellow ambassador",
+            "binomial, Agresti-Coull, n=50 (an input: parameters.first_call_friend)",
+        ),
+        (
+            "informal_share",
+            0.85,
+            _agresti_coull_se(0.85 * n, n),
+            False,
+            "section 'Interpersonal Relations': 85% say the most important negotiations are informal",
+            "binomial, Agresti-Coull, n=50",
+        ),
     ]
     for measure, value, se, is_input, source, se_source in survey:
-        rows.append({"target": f"{measure}:all", "measure": measure, "organization": "all", "value": value,
-                     "se": se, "n": n, "is_input": is_input, "source": f"Hardt 2012, {source}",
-                     "se_source": se_source})  # fmt: skip
+        rows.append(
+            {
+                "target": f"{measure}:all",
+                "measure": measure,
+                "organization": "all",
+                "value": value,
+                "se": se,
+                "n": n,
+                "is_input": is_input,
+                "source": f"Hardt 2012, {source}",
+                "se_source": se_source,
+            }
+        )
     decisions = decision_times(path)
     for org, days in decisions.groupby("organization")["decision_days"]:
         if len(days) < MIN_DECISIONS:
             continue
         for horizon in DECISION_HORIZONS:
             x = float((days <= horizon).sum())
-            rows.append({
-                "target": f"decided_within_{horizon}d:{org}", "measure": f"decided_within_{horizon}d",
-                "organization": str(org), "value": x / len(days), "se": _agresti_coull_se(x, len(days)),
-                "n": float(len(days)), "is_input": False,
-                "source": f"{path.name}: demand-to-decision days, UNSC/host demands ({len(days)} operations)",
-                "se_source": f"binomial, Agresti-Coull, n={len(days)}",
-            })  # fmt: skip
+            rows.append(
+                {
+                    "target": f"decided_within_{horizon}d:{org}",
+                    "measure": f"decided_within_{horizon}d",
+                    "organization": str(org),
+                    "value": x / len(days),
+                    "se": _agresti_coull_se(x, len(days)),
+                    "n": float(len(days)),
+                    "is_input": False,
+                    "source": f"{path.name}: demand-to-decision days, UNSC/host demands ({len(days)} operations)",
+                    "se_source": f"binomial, Agresti-Coull, n={len(days)}",
+                }
+            )
     out = pd.DataFrame(rows, columns=_COLUMNS)
     out["value"] = out["value"].astype(float)
     out["se"] = out["se"].astype(float)

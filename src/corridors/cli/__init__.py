@@ -31,8 +31,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _options(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit", callback=_version,
-                                 is_eager=True),
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit", callback=_version, is_eager=True
+    ),
 ) -> None:
     """Simulate and measure how fast international organizations agree to send a peace operation."""
 
@@ -43,8 +44,14 @@ def _register_all() -> None:
 
     show_flags_as_flags()
     scenario_cmds.register(app)
-    for module_name in ("run_cmds", "experiment_cmds", "empirical_cmds", "report_cmds", "calibrate_cmds",
-                        "explore_cmds"):
+    for module_name in (
+        "run_cmds",
+        "experiment_cmds",
+        "empirical_cmds",
+        "report_cmds",
+        "calibrate_cmds",
+        "explore_cmds",
+    ):
         try:
             module = __import__(f"corridors.cli.{module_name}", fromlist=["register"])
         except ModuleNotFoundError as exc:
@@ -80,8 +87,10 @@ def check_integers(argv: list[str]) -> None:
             before = argv[index - 1] if index and argv[index - 1].startswith("-") else ""
             where = token.partition("=")[0] if value is not token else before
             shown = f"Invalid value for '{where}'" if where else f"Invalid value {value}"
-            raise CorridorsError(f"{shown}: Input should be less than or equal to {MAX_INTEGER} (got {value}, too "
-                                 "large for any count, seed or id)")
+            raise CorridorsError(
+                f"{shown}: Input should be less than or equal to {MAX_INTEGER} (got {value}, too "
+                "large for any count, seed or id)"
+            )
 
 
 def main(argv: list[str] | None = None) -> None:

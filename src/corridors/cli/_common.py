@@ -20,8 +20,11 @@ SetOption = Annotated[
 
 ParamsOption = Annotated[
     str | None,
-    typer.Option("--params", help="Parameter set applied before --set: 'calibrated' (the shipped calibration, as "
-                                  "the report uses), 'calibrated-realist', or a file written by 'corridors calibrate'"),
+    typer.Option(
+        "--params",
+        help="Parameter set applied before --set: 'calibrated' (the shipped calibration, as "
+        "the report uses), 'calibrated-realist', or a file written by 'corridors calibrate'",
+    ),
 ]
 
 
@@ -40,8 +43,10 @@ def parameters_line(params: str | None, seed: int, command: str) -> str:
     ``command`` is the command as typed without its options, e.g. ``corridors run eu``.
     """
     if params is None:
-        return (f"parameters: the scenario's own (defaults), seed {seed}; the report (corridors reproduce) runs the "
-                f"shipped calibration with seed 2012: {command} --params calibrated --seed 2012")
+        return (
+            f"parameters: the scenario's own (defaults), seed {seed}; the report (corridors reproduce) runs the "
+            f"shipped calibration with seed 2012: {command} --params calibrated --seed 2012"
+        )
     return f"parameters: {params} (applied before --set), seed {seed}"
 
 
@@ -76,6 +81,8 @@ def show_flags_as_flags() -> None:
 
     display_type_rich._flags_as_flags = True  # type: ignore[attr-defined]
     option.display_type_rich = display_type_rich
+
+
 MAX_SEED = 2**63 - 1
 """Largest root seed: rows keep the seed as a 64-bit signed integer (SeedSequence takes more)."""
 
@@ -102,8 +109,9 @@ class StageProgress:
     ['run: eu', 'run: 0%', 'run: 20%', 'run: 50%', 'run: 70%', 'run: 100%']
     """
 
-    def __init__(self, label: str, *, unit: str, quiet: bool = False, stream: Console | None = None,
-                 transient: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self, label: str, *, unit: str, quiet: bool = False, stream: Console | None = None, transient: bool = False
+    ) -> None:
         self.label = label
         self.unit = unit
         self.quiet = quiet
@@ -135,10 +143,18 @@ class StageProgress:
                 TimeRemainingColumn,
             )
 
-            self._bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn(self.unit), TextColumn("{task.fields[detail]}"), TimeElapsedColumn(),
-                                 TextColumn("ETA"), TimeRemainingColumn(), console=self.stream,
-                                 transient=self.transient)  # fmt: skip
+            self._bar = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn(self.unit),
+                TextColumn("{task.fields[detail]}"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=self.stream,
+                transient=self.transient,
+            )
             self._bar.start()
             self._task = self._bar.add_task(self.label, total=None, detail="")
         return self
@@ -147,8 +163,15 @@ class StageProgress:
         if self._bar is not None:
             self._bar.stop()
 
-    def update(self, *, advance: int = 0, completed: int | None = None, total: int | None = None,
-               stage: str | None = None, detail: str = "") -> None:  # fmt: skip
+    def update(
+        self,
+        *,
+        advance: int = 0,
+        completed: int | None = None,
+        total: int | None = None,
+        stage: str | None = None,
+        detail: str = "",
+    ) -> None:
         """Record progress: ``advance`` more done (or ``completed`` in all), of ``total``, in ``stage``."""
         self.completed = completed if completed is not None else self.completed + advance
         if total is not None:
@@ -159,8 +182,13 @@ class StageProgress:
         if self.quiet:
             return
         if self._bar is not None:
-            self._bar.update(self._task, completed=self.completed, total=self.total, detail=detail,
-                             description=f"{self.label}: {self.stage}" if self.stage else self.label)  # fmt: skip
+            self._bar.update(
+                self._task,
+                completed=self.completed,
+                total=self.total,
+                detail=detail,
+                description=f"{self.label}: {self.stage}" if self.stage else self.label,
+            )
             return
         if new_stage:
             self._line(f"{self.label}: {self.stage}")
@@ -168,8 +196,10 @@ class StageProgress:
             tenth = min(10, self.completed * 10 // self.total)
             if tenth > self._tenth:
                 self._tenth = tenth
-                self._line(f"{self.label}: {tenth * 10}% ({self.completed:,}/{self.total:,} {self.unit}, "
-                           f"{self._elapsed()}{', ' + detail if detail else ''})")  # fmt: skip
+                self._line(
+                    f"{self.label}: {tenth * 10}% ({self.completed:,}/{self.total:,} {self.unit}, "
+                    f"{self._elapsed()}{', ' + detail if detail else ''})"
+                )
 
     def _elapsed(self) -> str:
         import time

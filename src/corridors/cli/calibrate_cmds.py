@@ -15,23 +15,35 @@ def calibrate(
     quick: Annotated[bool, typer.Option("--quick", help="Small sizes (1-3 minutes on 2 cores)")] = False,
     size: Annotated[str | None, typer.Option("--size", help="quick, medium or full (default: full)")] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder for the parameter file, CSVs and PNGs")] = Path(
-        "calibration"),
-    store: Annotated[Path | None, typer.Option("--store", help="DuckDB store of the evaluations "
-                                                                "(default: OUT/calibration.duckdb; resumable)")] = None,
+        "calibration"
+    ),
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help="DuckDB store of the evaluations (default: OUT/calibration.duckdb; resumable)"),
+    ] = None,
     executor: Annotated[str, typer.Option("--executor", help="serial, process or dask")] = "process",
     workers: Annotated[int | None, typer.Option("--workers", help="Worker processes (default: all cores)")] = None,
     dask: Annotated[str | None, typer.Option("--dask", help="Dask scheduler address, or local:N")] = None,
-    replications: Annotated[int | None, typer.Option("--replications", min=2, help="Runs per organization "
-                                                                                   "and evaluation")] = None,
+    replications: Annotated[
+        int | None, typer.Option("--replications", min=2, help="Runs per organization and evaluation")
+    ] = None,
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed (common random numbers)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
-    bench: Annotated[bool, typer.Option(
-        "--bench", help="Run the theory bench of SPEC (default: the shipped bench) and write its scorecard")] = False,
-    spec: Annotated[Path | None, typer.Argument(metavar="SPEC", show_default=False,
-                                                help="With --bench: a bench spec YAML (default: the shipped one)")
-                    ] = None,
-    theory: Annotated[list[str] | None, typer.Option("--theory", help="With --bench: only this theory "
-                                                                      "(repeatable)")] = None,
+    bench: Annotated[
+        bool,
+        typer.Option(
+            "--bench", help="Run the theory bench of SPEC (default: the shipped bench) and write its scorecard"
+        ),
+    ] = False,
+    spec: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="SPEC", show_default=False, help="With --bench: a bench spec YAML (default: the shipped one)"
+        ),
+    ] = None,
+    theory: Annotated[
+        list[str] | None, typer.Option("--theory", help="With --bench: only this theory (repeatable)")
+    ] = None,
 ) -> None:
     """Fit shared parameters to the paper's targets (both readings, leave-one-out) and write the results.
 
@@ -52,8 +64,19 @@ def calibrate(
         what = "--theory" if theory else str(spec)
         raise CorridorsError(f"{what}: goes with --bench (corridors calibrate --bench [SPEC])")
     if bench:
-        _bench(spec, chosen, out=out, store=store, executor=executor, workers=workers, dask=dask,
-               replications=replications, seed=seed, quiet=quiet, theories=theory or None)
+        _bench(
+            spec,
+            chosen,
+            out=out,
+            store=store,
+            executor=executor,
+            workers=workers,
+            dask=dask,
+            replications=replications,
+            seed=seed,
+            quiet=quiet,
+            theories=theory or None,
+        )
         return
     changes: dict[str, Any] = {}
     if replications is not None:
@@ -81,9 +104,20 @@ def calibrate(
     console.print(f"wrote {len(written)} files to {out} (parameter file {out / 'calibrated.yaml'})")
 
 
-def _bench(source: Path | None, size: str, *, out: Path, store: Path | None, executor: str, workers: int | None,
-           dask: str | None, replications: int | None, seed: int | None, quiet: bool,
-           theories: list[str] | None) -> None:  # fmt: skip
+def _bench(
+    source: Path | None,
+    size: str,
+    *,
+    out: Path,
+    store: Path | None,
+    executor: str,
+    workers: int | None,
+    dask: str | None,
+    replications: int | None,
+    seed: int | None,
+    quiet: bool,
+    theories: list[str] | None,
+) -> None:
     from corridors.calibration.bench.report import summary_sentence
     from corridors.calibration.bench.run import evaluations_estimate, run_bench, write_bench_outputs
     from corridors.calibration.bench.spec import load_bench, shipped_bench
@@ -114,14 +148,21 @@ def _bench(source: Path | None, size: str, *, out: Path, store: Path | None, exe
             progress.update(advance=1, stage=stage)
 
         with pool:
-            result = run_bench(spec, size=size, store=store_path, executor=pool, progress=advance,
-                               theories=theories)  # fmt: skip
+            result = run_bench(spec, size=size, store=store_path, executor=pool, progress=advance, theories=theories)
         progress.update(completed=total, stage="done")
     written = write_bench_outputs(result, out)
     if not quiet:
         table = Table(title=f"bench {spec.name} ({size}): scorecard")
-        columns = ["theory", "status", "patterns_passed", "patterns", "objective", "aic_like",
-                   "held_out_rmse_months", "at_box_edge"]  # fmt: skip
+        columns = [
+            "theory",
+            "status",
+            "patterns_passed",
+            "patterns",
+            "objective",
+            "aic_like",
+            "held_out_rmse_months",
+            "at_box_edge",
+        ]
         for column in columns:
             table.add_column(column, justify="right")
         for _, row in result.scorecard.iterrows():
@@ -130,8 +171,13 @@ def _bench(source: Path | None, size: str, *, out: Path, store: Path | None, exe
                 value = row.get(c)
                 if c == "status":
                     value = str(value).split(":", 1)[0]
-                cells.append("" if value is None or value != value else
-                             f"{value:.2f}" if isinstance(value, float) else str(value))  # fmt: skip
+                cells.append(
+                    ""
+                    if value is None or value != value
+                    else f"{value:.2f}"
+                    if isinstance(value, float)
+                    else str(value)
+                )
             table.add_row(*cells)
         console.print(table)
         unavailable = result.scorecard[result.scorecard["status"] != "fitted"]
@@ -150,8 +196,14 @@ def _print(result: Any) -> None:
             table.add_row(str(name), *(f"{row[c]:.4f}" for c in ("value", "se", "lower_95", "upper_95")))
         console.print(table)
     table = Table(title="readings side by side")
-    columns = ["reading", "objective", "objective_table1", "table1_rmse_in_sample", "table1_rmse_held_out",
-               "slowest_held_out"]
+    columns = [
+        "reading",
+        "objective",
+        "objective_table1",
+        "table1_rmse_in_sample",
+        "table1_rmse_held_out",
+        "slowest_held_out",
+    ]
     for column in columns:
         table.add_column(column, justify="right")
     for _, row in result.comparison.iterrows():

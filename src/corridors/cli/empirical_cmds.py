@@ -48,6 +48,8 @@ DemandKindOption = Annotated[
 DatasetArgument = Annotated[
     Path, typer.Argument(help="Dataset: .csv .tsv .xlsx .parquet .dta .sav, or a Frictionless datapackage.json")
 ]
+
+
 def _checked_plot(value: Path | None) -> Path | None:
     """``--plot`` checked as it is parsed, before any work: its suffix, not a store or a file of another kind."""
     if value is not None:
@@ -57,8 +59,9 @@ def _checked_plot(value: Path | None) -> Path | None:
     return value
 
 
-PlotOption = Annotated[Path | None, typer.Option("--plot", callback=_checked_plot,
-                                                 help="Write the figure to this .png/.pdf/.svg file")]
+PlotOption = Annotated[
+    Path | None, typer.Option("--plot", callback=_checked_plot, help="Write the figure to this .png/.pdf/.svg file")
+]
 
 
 def _echo_problems(problems: list[DataProblem]) -> None:
@@ -72,8 +75,11 @@ def _echo_problems(problems: list[DataProblem]) -> None:
             typer.echo(f"{problem.level}: {problem}", err=True)
     for level, count in shown.items():
         if count > MAX_LISTED_ROWS:
-            typer.echo(f"{level}: ... and {count - MAX_LISTED_ROWS} more {level}(s) not shown "
-                       "(load the file in Python for the full list)", err=True)
+            typer.echo(
+                f"{level}: ... and {count - MAX_LISTED_ROWS} more {level}(s) not shown "
+                "(load the file in Python for the full list)",
+                err=True,
+            )
 
 
 def _load_operations(
@@ -155,8 +161,11 @@ def describe(
         positions = np.flatnonzero(~ops.frame["usable"].to_numpy(dtype=bool))
         left = ops.frame.iloc[positions[:MAX_LISTED_ROWS]][["row", "organization", "operation", "problem"]]
         more = len(positions) - MAX_LISTED_ROWS
-        typer.echo("Left out of the analysis:\n" + left.to_string(index=False)
-                   + (f"\n... and {more} more rows (see 'corridors data validate')" if more > 0 else ""))
+        typer.echo(
+            "Left out of the analysis:\n"
+            + left.to_string(index=False)
+            + (f"\n... and {more} more rows (see 'corridors data validate')" if more > 0 else "")
+        )
         del left, positions
     if time_terms not in ("log", "cubic", "dummies"):
         raise CorridorsError(f"--time-terms: '{time_terms}' is not one of log, cubic, dummies")
@@ -256,8 +265,7 @@ def compare(
 
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         typer.echo(
-            "\nObserved against simulated (months; one column per organization)\n"
-            + comparison.summary.T.to_string()
+            "\nObserved against simulated (months; one column per organization)\n" + comparison.summary.T.to_string()
         )
     typer.echo(
         "Shares: operations started / runs decided. Medians: Kaplan-Meier, with 95% intervals (inf: not reached); "
@@ -353,8 +361,19 @@ def examples(
 
 
 _TABLE_SUFFIXES = (
-    ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq", ".dta", ".sav", ".zsav", ".json",
-)  # fmt: skip
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".xlsx",
+    ".xlsm",
+    ".xls",
+    ".parquet",
+    ".pq",
+    ".dta",
+    ".sav",
+    ".zsav",
+    ".json",
+)
 
 
 def network(

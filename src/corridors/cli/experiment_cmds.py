@@ -28,8 +28,10 @@ results_app = typer.Typer(
 SpecArgument = Annotated[Path, typer.Argument(help="Experiment spec (YAML); see examples/sweep_meetings.yaml")]
 StoreOption = Annotated[
     Path | None,
-    typer.Option("--store", help="DuckDB store (default: named after the spec, in the current directory, "
-                 "e.g. sweep_meetings.duckdb)"),
+    typer.Option(
+        "--store",
+        help="DuckDB store (default: named after the spec, in the current directory, e.g. sweep_meetings.duckdb)",
+    ),
 ]
 ExecutorOption = Annotated[
     str | None, typer.Option("--executor", help="serial, process (default: a local pool on all cores) or dask")
@@ -67,8 +69,11 @@ class _ProgressBar:
     def __call__(self, state: Any) -> None:
         rate = f"{state.replications_per_second:,.1f} rep/s" if state.replications_this_session else ""
         failed = f"{state.chunks_failed} failed" if state.chunks_failed else ""
-        self.progress.update(completed=state.chunks_done + state.chunks_failed, total=state.chunks_total,
-                             detail=", ".join(part for part in (rate, failed) if part))
+        self.progress.update(
+            completed=state.chunks_done + state.chunks_failed,
+            total=state.chunks_total,
+            detail=", ".join(part for part in (rate, failed) if part),
+        )
 
 
 def _format(value: Any, digits: int = 3) -> str:
@@ -120,8 +125,13 @@ def _print_frame(frame: pd.DataFrame, *, title: str | None = None, limit: int | 
     whole_words = sum(width for _, width in headers) + len(headers) <= console.width
     for column, (header, width) in zip(frame.columns, headers, strict=True):
         numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
-        table.add_column(header, justify="right" if numeric else "left", overflow="fold",
-                         min_width=width if whole_words else None, no_wrap=str(column) == "95% interval")
+        table.add_column(
+            header,
+            justify="right" if numeric else "left",
+            overflow="fold",
+            min_width=width if whole_words else None,
+            no_wrap=str(column) == "95% interval",
+        )
     shown = frame if limit is None else frame.head(limit)
     for row in shown.itertuples(index=False):
         table.add_row(*(_format(v) for v in row))
@@ -222,12 +232,15 @@ def sensitivity(
     dask: DaskOption = None,
     measure: Annotated[
         str | None,
-        typer.Option("--measure", help="Measure per design point (default: the spec's output, mean response months "
-                     "over decided runs); also response_months_censored, decided_share or any numeric run column"),
+        typer.Option(
+            "--measure",
+            help="Measure per design point (default: the spec's output, mean response months "
+            "over decided runs); also response_months_censored, decided_share or any numeric run column",
+        ),
     ] = None,
     chart: Annotated[
-        Path | None, typer.Option("--chart", help="Bar chart PNG (default: <name>_sensitivity.png in the current "
-                                  "directory)")
+        Path | None,
+        typer.Option("--chart", help="Bar chart PNG (default: <name>_sensitivity.png in the current directory)"),
     ] = None,
     quiet: QuietOption = False,
     params: ParamsOption = None,
@@ -248,8 +261,9 @@ def sensitivity(
     chosen = _executor(executor, workers, dask)
     with _ProgressBar(quiet, label="sensitivity") as bar, warnings.catch_warnings():
         warnings.simplefilter("ignore", SensitivityWarning)  # printed below, one line each
-        result = run_sensitivity(loaded, store=store, executor=chosen, output=measure or output, chart=chart,
-                                 progress=bar)  # fmt: skip
+        result = run_sensitivity(
+            loaded, store=store, executor=chosen, output=measure or output, chart=chart, progress=bar
+        )
     indices = result.indices
     attrs = indices.attrs
     title = (
@@ -274,8 +288,10 @@ def summary(store: StoreArgument, experiment: ExperimentOption = None) -> None:
 
 def export(
     store: StoreArgument,
-    format_: Annotated[str | None, typer.Option("--format", help="parquet or csv (default: the --out file's "
-                                                 "suffix; parquet without --out)")] = None,
+    format_: Annotated[
+        str | None,
+        typer.Option("--format", help="parquet or csv (default: the --out file's suffix; parquet without --out)"),
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: beside the store)")] = None,
     experiment: ExperimentOption = None,
     output: OutputAlias = None,
@@ -288,8 +304,12 @@ def export(
 
     if format_ not in (None, "parquet", "csv"):
         raise CorridorsError(f"--format: unknown format '{format_}' (choose parquet or csv)")
-    written = export_results(store, format=format_, output=chosen_out(out, output),  # type: ignore[arg-type]
-                             experiment=experiment)
+    written = export_results(
+        store,
+        format=format_,  # type: ignore[arg-type]
+        output=chosen_out(out, output),  # type: ignore[arg-type]
+        experiment=experiment,
+    )
     console.print(f"wrote {written}", soft_wrap=True)
 
 
@@ -318,8 +338,12 @@ def replay(
     store: StoreArgument,
     run_id: Annotated[int, typer.Argument(help="run_id of the run (see 'corridors results sql STORE \"SELECT ...\"')")],
     trace: Annotated[bool, typer.Option("--trace", help="After the verdict, print the run's event trace")] = False,
-    events: Annotated[int, typer.Option("--events", min=0, help="With --trace: the first N events (0: every one; "
-                                                                 "a run can have thousands)")] = 40,
+    events: Annotated[
+        int,
+        typer.Option(
+            "--events", min=0, help="With --trace: the first N events (0: every one; a run can have thousands)"
+        ),
+    ] = 40,
 ) -> None:
     """Rerun one stored replication exactly and check it gives the stored row.
 
@@ -348,16 +372,20 @@ def replay(
             console.print(f"  {line}")
     if trace:
         shown = result.events if events == 0 else result.events[:events]
-        table = Table(title=f"trace of run {run_id} ({result.trace_engine} engine): {len(shown)} of "
-                            f"{len(result.events)} events")  # fmt: skip
+        table = Table(
+            title=f"trace of run {run_id} ({result.trace_engine} engine): {len(shown)} of {len(result.events)} events"
+        )
         for column in ("day", "kind", "actors", "detail"):
             table.add_column(column, justify="right" if column == "day" else "left")
         for event in shown:
             table.add_row(str(event.day), event.kind, " ".join(event.actors), event.detail)
         console.print(table)
         if len(shown) < len(result.events):
-            console.print(f"... {len(result.events) - len(shown)} more events (--events 0 prints every one; "
-                          f"corridors trace tells the run day by day)", highlight=False)
+            console.print(
+                f"... {len(result.events) - len(shown)} more events (--events 0 prints every one; "
+                f"corridors trace tells the run day by day)",
+                highlight=False,
+            )
     if not result.identical:
         raise SystemExit(1)
 

@@ -13,7 +13,8 @@ from corridors.errors import CorridorsError
 
 def explore(
     host: Annotated[str, typer.Option("--host", help="Address to listen on (this machine only by default)")] = (
-        "127.0.0.1"),
+        "127.0.0.1"
+    ),
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on")] = 8765,
 ) -> None:
     """Watch and steer a negotiation, and compare many, in the browser (then open http://127.0.0.1:8765).
@@ -27,8 +28,9 @@ def explore(
             raise CorridorsError(f"--host: '{host}' is not an IP address (e.g. 127.0.0.1, the default)") from None
     missing = [name for name in ("solara", "mesa.visualization") if importlib.util.find_spec(name) is None]
     if missing:  # found without importing: Solara reads its settings on import, before serve() sets them
-        raise CorridorsError(f"explore: needs the 'explore' extra ({missing[0]} is missing): "
-                             "pip install 'corridors[explore]'")
+        raise CorridorsError(
+            f"explore: needs the 'explore' extra ({missing[0]} is missing): pip install 'corridors[explore]'"
+        )
     from corridors.explore.server import serve
 
     print(f"corridors explore: http://{host}:{port} (Ctrl-C to stop)")

@@ -12,14 +12,24 @@ from corridors.cli._common import MAX_SEED, OutputAlias, StageProgress, chosen_o
 
 def reproduce(
     out: Annotated[
-        Path | None, typer.Option("--out", help="Folder for index.html, summary.md, the CSVs, figures/ and the "
-                                  "store of runs (resumable) [default: reports]")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder for index.html, summary.md, the CSVs, figures/ and the "
+            "store of runs (resumable) [default: reports]",
+        ),
     ] = None,
     quick: Annotated[bool, typer.Option("--quick", help="Small sizes (under 2 minutes on 2 cores)")] = False,
-    recalibrate: Annotated[bool, typer.Option("--recalibrate", help="Redo the calibration (quick size with "
-                                              "--quick, medium otherwise) instead of reading the shipped one")] = False,
-    params: Annotated[Path | None, typer.Option("--params", help="Calibrated parameter file [default: the "
-                                                "shipped one]")] = None,
+    recalibrate: Annotated[
+        bool,
+        typer.Option(
+            "--recalibrate",
+            help="Redo the calibration (quick size with --quick, medium otherwise) instead of reading the shipped one",
+        ),
+    ] = False,
+    params: Annotated[
+        Path | None, typer.Option("--params", help="Calibrated parameter file [default: the shipped one]")
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed")] = 2012,
     executor: Annotated[str, typer.Option("--executor", help="serial, process or dask")] = "process",
     workers: Annotated[int | None, typer.Option("--workers", help="Worker processes (default: all cores)")] = None,
@@ -51,8 +61,9 @@ def reproduce(
         def advance(stage: str, count: int, total: int) -> None:
             progress.update(advance=count, total=total, stage=stage)
 
-        result = run_reproduce(out, config=config, executor=pool, parameter_file=params, recalibrate=recalibrate,
-                               progress=advance)  # fmt: skip
+        result = run_reproduce(
+            out, config=config, executor=pool, parameter_file=params, recalibrate=recalibrate, progress=advance
+        )
     for warning in result.warnings:
         err_console.print(f"warning: {warning}", soft_wrap=True)
     if not quiet:
@@ -61,7 +72,8 @@ def reproduce(
     console.print(
         f"wrote {result.html_path}, {result.summary_path}, {len(result.csv_paths)} CSVs and "
         f"{len(result.figure_paths)} figures; {result.replications_run} replications run, "
-        f"{result.settings_found} settings read from {result.store}", soft_wrap=True,
+        f"{result.settings_found} settings read from {result.store}",
+        soft_wrap=True,
     )
 
 

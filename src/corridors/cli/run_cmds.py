@@ -91,11 +91,20 @@ def run(
         check_out(out, (scenario, params))
     with StageProgress("run", unit="replications", quiet=quiet, transient=True) as progress:
         progress.update(total=reps, stage=f"{resolved.name}, {engine} engine")
-        rows = run_replications(resolved, replications=reps, seed=seed, engine=engine, workers=workers,
-                                progress=lambda k: progress.update(advance=k))
+        rows = run_replications(
+            resolved,
+            replications=reps,
+            seed=seed,
+            engine=engine,
+            workers=workers,
+            progress=lambda k: progress.update(advance=k),
+        )
     summary = summarize_runs(rows)
-    print_run_summary(summary, title=f"{resolved.name}: {reps} replications, seed {seed}, {engine} engine "
-                                     f"(scenario {resolved.content_hash()})")
+    print_run_summary(
+        summary,
+        title=f"{resolved.name}: {reps} replications, seed {seed}, {engine} engine "
+        f"(scenario {resolved.content_hash()})",
+    )
     line = parameters_line(params, seed, f"corridors run {scenario}")
     console.print(f"[dim]{escape(line)}[/dim]", soft_wrap=True, highlight=False)
     if out is not None:
@@ -130,8 +139,17 @@ def compare(
         def advance(name: str, count: int) -> None:
             progress.update(advance=count, stage=name)
 
-        result = run_compare(first, second, replications=reps, seed=seed, overrides=set_ or [], params=params,
-                             engine=engine, workers=workers, progress=advance)  # fmt: skip
+        result = run_compare(
+            first,
+            second,
+            replications=reps,
+            seed=seed,
+            overrides=set_ or [],
+            params=params,
+            engine=engine,
+            workers=workers,
+            progress=advance,
+        )
     print_comparison(result)
     line = parameters_line(params, seed, f"corridors compare {first} {second}")
     console.print(f"[dim]{escape(line)}[/dim]", soft_wrap=True, highlight=False)
@@ -149,13 +167,18 @@ def print_comparison(result: Any) -> None:
             return "-"
         return f"{number(lower, digits)} to {number(upper, digits)}"
 
-    table = Table(title=f"{result.second} minus {result.first}: {result.replications} replicate pairs, seed "
-                        f"{result.seed}, {result.engine} engine, common random numbers")  # fmt: skip
+    table = Table(
+        title=f"{result.second} minus {result.first}: {result.replications} replicate pairs, seed "
+        f"{result.seed}, {result.engine} engine, common random numbers"
+    )
     table.add_column("measure", no_wrap=False)
     for column in (result.first, result.second, "difference\n(95% interval)"):
         table.add_column(column, justify="right", no_wrap=True)
-    labels = {"decided share": "decided share", "response months: KM median": "KM median, months",
-              "response months: restricted mean": "restricted mean, months"}  # fmt: skip
+    labels = {
+        "decided share": "decided share",
+        "response months: KM median": "KM median, months",
+        "response months: restricted mean": "restricted mean, months",
+    }
     for measure, row in result.table.iterrows():
         digits = 3 if measure == "decided share" else 2
         sign = "+" if row["difference"] > 0 else ""
@@ -173,7 +196,9 @@ def print_comparison(result: Any) -> None:
         f"{result.stream_key} (the first's rows are those of 'corridors run {result.first} --seed {result.seed}'). "
         "Intervals: each scenario's decided share Wilson, KM median Greenwood, restricted mean t; the difference's "
         "paired (t on the per-pair differences; the KM median by a bootstrap over pairs). Undecided runs are "
-        f"censored at the horizon ({horizon:.1f} months).[/dim]", highlight=False)
+        f"censored at the horizon ({horizon:.1f} months).[/dim]",
+        highlight=False,
+    )
     for note in result.notes:
         console.print(f"note: {note}", highlight=False)
 
@@ -184,9 +209,14 @@ def trace(
     replicate: Annotated[int, typer.Option("--replicate", min=0, help="Replicate index")] = 0,
     contacts: Annotated[bool, typer.Option("--contacts", help="Also list plain contacts")] = False,
     set_: SetOption = None,
-    stream_key: Annotated[str | None, typer.Option(
-        "--stream-key", help="Seed the run by this key instead of the scenario hash (a run of a sweep with "
-                             "common random numbers: 'corridors results replay' prints it)")] = None,
+    stream_key: Annotated[
+        str | None,
+        typer.Option(
+            "--stream-key",
+            help="Seed the run by this key instead of the scenario hash (a run of a sweep with "
+            "common random numbers: 'corridors results replay' prints it)",
+        ),
+    ] = None,
 ) -> None:
     """Tell one run as a day-by-day narrative of the crisis.
 
@@ -206,15 +236,19 @@ def trace(
     resolved = load_scenario(scenario, set_ or [])
     check_workload(resolved, engine="reference")  # trace runs the reference engine directly
     row, events = run_reference(resolved, seed=seed, replicate=replicate, trace=True, stream_key=stream_key)
-    console.print(f"[bold]{resolved.name}[/bold], seed {seed}, replicate {replicate}: routine network at day 0 has "
-                  f"{row.friends_mean:.1f} friends per ambassador, {row.contacts_per_week:.1f} contacts a week; "
-                  f"agenda setter {row.setter}")
+    console.print(
+        f"[bold]{resolved.name}[/bold], seed {seed}, replicate {replicate}: routine network at day 0 has "
+        f"{row.friends_mean:.1f} friends per ambassador, {row.contacts_per_week:.1f} contacts a week; "
+        f"agenda setter {row.setter}"
+    )
     for line in narrate(events, include_contacts=contacts):
         typer.echo(line)
     if row.decided:
-        console.print(f"[bold]decision on day {row.decision_day:.0f}[/bold] after {row.n_formal_meetings} formal "
-                      f"meetings; deployment {row.deployment_lag_days:.0f} days later: response "
-                      f"{row.response_months:.2f} months")
+        console.print(
+            f"[bold]decision on day {row.decision_day:.0f}[/bold] after {row.n_formal_meetings} formal "
+            f"meetings; deployment {row.deployment_lag_days:.0f} days later: response "
+            f"{row.response_months:.2f} months"
+        )
     else:
         console.print(f"[bold]no decision within {row.horizon_days} days[/bold] (censored)")
 

@@ -25,12 +25,17 @@ def presets() -> None:
     response = {org: figures.get("response_months") for org, figures in means.items()}
     # Headers break between words and the numbers never wrap, so the table fits 80 columns
     # (the committee's name wraps between words; the paper's figures are never cut).
-    table = Table(title="corridors presets", box=box.SIMPLE_HEAD, pad_edge=False,
-                  padding=0)
+    table = Table(title="corridors presets", box=box.SIMPLE_HEAD, pad_edge=False, padding=0)
     columns = (
-        ("name", "left"), ("committee", "left"), ("members", "right"), ("formal\nmeetings\n/week", "right"),
-        ("informal\ncontacts\n/week\n(model)", "right"), ("Table 2\ncontacts\n/week", "right"),
-        ("Table 1\nresponse\nmonths", "right"), ("decision\nrule", "left"), ("agenda\nsetter", "left"),
+        ("name", "left"),
+        ("committee", "left"),
+        ("members", "right"),
+        ("formal\nmeetings\n/week", "right"),
+        ("informal\ncontacts\n/week\n(model)", "right"),
+        ("Table 2\ncontacts\n/week", "right"),
+        ("Table 1\nresponse\nmonths", "right"),
+        ("decision\nrule", "left"),
+        ("agenda\nsetter", "left"),
     )
     for column, justify in columns:
         wraps = column == "committee" or "\nrule" in column or "\nsetter" in column
@@ -40,7 +45,8 @@ def presets() -> None:
         scenario = load_scenario(name)
         rule = scenario.decision_rule
         rule_text = (
-            "unanimity" if rule.kind == "unanimity"
+            "unanimity"
+            if rule.kind == "unanimity"
             else f"{rule.quota} of {scenario.n_members}, {len(rule.veto_members)} vetoes"
         )
         table_two = observed.get(name.upper())

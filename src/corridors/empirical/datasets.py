@@ -223,8 +223,13 @@ class PeaceOperations:
         """
         frame = self.frame
         # only the three columns counted: frame.assign would copy every column of the frame
-        flags = pd.DataFrame({"organization": frame["organization"], "usable": frame["usable"],
-                              "timed_start": frame["usable"] & frame["started"]})
+        flags = pd.DataFrame(
+            {
+                "organization": frame["organization"],
+                "usable": frame["usable"],
+                "timed_start": frame["usable"] & frame["started"],
+            }
+        )
         grouped = flags.groupby("organization", sort=True, dropna=False)
         table = pd.DataFrame(
             {"rows": grouped.size(), "timed": grouped["usable"].sum(), "started": grouped["timed_start"].sum()}
@@ -311,7 +316,8 @@ def load_peace_operations(
     # need no trimming are kept as they were read, not copied
     del table
     columnar = [
-        c for c in [*(f.name for f in schema.fields if f.type != "date" and f.name != "organization"), *extras]
+        c
+        for c in [*(f.name for f in schema.fields if f.type != "date" and f.name != "organization"), *extras]
         if c in frame.columns and isinstance(frame[c].array, pd.arrays.ArrowStringArray)
     ]
     out, kept = _check_rows(frame, label, schema, known, problems, checked, extras, columnar)
@@ -329,9 +335,14 @@ def load_peace_operations(
         after = out[column].notna() & (out[column] > censor_date)
         for position in np.flatnonzero(after.to_numpy()):
             stamp = out[column].iat[position]
-            problems.append(DataProblem(
-                label, int(out["row"].iat[position]), column,
-                f"{stamp.date()} is after the --as-of date {censor_date.date()}"))
+            problems.append(
+                DataProblem(
+                    label,
+                    int(out["row"].iat[position]),
+                    column,
+                    f"{stamp.date()} is after the --as-of date {censor_date.date()}",
+                )
+            )
         if column in ("demand_date", "start_date") and after.any():
             _leave_out_rows(out, after, f"{column} after --as-of")
     if source_from is not None:
@@ -387,8 +398,10 @@ def _parse_as_of(as_of: str | pd.Timestamp | None, label: str) -> pd.Timestamp |
     if stamp is None:
         raise CorridorsError(f"{label}: --as-of: {why or 'empty'}; give a date such as 2009-12-31")
     if not pd.Timestamp("1900-01-01") <= stamp <= pd.Timestamp("2199-12-31"):
-        raise CorridorsError(f"{label}: --as-of: {stamp.date()} is outside 1900-01-01 to 2199-12-31 (peace operations "
-                             "are dated within it); give a date such as 2009-12-31")
+        raise CorridorsError(
+            f"{label}: --as-of: {stamp.date()} is outside 1900-01-01 to 2199-12-31 (peace operations "
+            "are dated within it); give a date such as 2009-12-31"
+        )
     return stamp
 
 
@@ -451,8 +464,9 @@ def _text_array(values: list[str], codes: np.ndarray) -> pd.arrays.ArrowStringAr
     return pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(values, pa.large_string()).take(pa.array(codes))]))
 
 
-def _check_text_fields(frame: pd.DataFrame, schema: TableSchema, kept: np.ndarray, checks: RowChecks,
-                       columns: dict[str, Any]) -> tuple[list[str], np.ndarray]:
+def _check_text_fields(
+    frame: pd.DataFrame, schema: TableSchema, kept: np.ndarray, checks: RowChecks, columns: dict[str, Any]
+) -> tuple[list[str], np.ndarray]:
     """Check each text field: empty when required, or not in its enum.
 
     Puts the checked columns in ``columns`` (a placeholder for the Arrow text columns trimmed
@@ -472,15 +486,24 @@ def _check_text_fields(frame: pd.DataFrame, schema: TableSchema, kept: np.ndarra
             texts = [cell_text(v) for v in values]
             if item.required:
                 empty = np.array([not t for t in texts], dtype=bool)[codes]
-                checks.add(np.flatnonzero(empty), item.name, f"is empty; every row needs a {item.name}",
-                           leave_out=f"no {item.name}")
+                checks.add(
+                    np.flatnonzero(empty),
+                    item.name,
+                    f"is empty; every row needs a {item.name}",
+                    leave_out=f"no {item.name}",
+                )
             if item.enum is not None:
                 enum = item.enum
                 outside = np.array([bool(t) and t not in enum for t in texts], dtype=bool)[codes]
                 positions = np.flatnonzero(outside)
-                checks.add(positions, item.name,
-                           [f"'{texts[c]}' is not one of {', '.join(enum)}{suggest(texts[c], enum)}"
-                            for c in codes[positions].tolist()])
+                checks.add(
+                    positions,
+                    item.name,
+                    [
+                        f"'{texts[c]}' is not one of {', '.join(enum)}{suggest(texts[c], enum)}"
+                        for c in codes[positions].tolist()
+                    ],
+                )
             if item.name == "organization":  # named after the other text fields are checked, as before
                 organization = (texts, codes)
                 columns[item.name] = None  # its place: the column order stays
@@ -504,22 +527,30 @@ def _check_text_fields(frame: pd.DataFrame, schema: TableSchema, kept: np.ndarra
                 outside_positions.append(np.flatnonzero(outside.to_numpy(zero_copy_only=False)) + first)
                 outside_values.extend(stripped.filter(outside).to_pylist())
         if item.required:
-            checks.add(np.flatnonzero(np.concatenate(empty_parts)) if empty_parts else np.zeros(0, np.int64),
-                       item.name, f"is empty; every row needs a {item.name}", leave_out=f"no {item.name}")
+            checks.add(
+                np.flatnonzero(np.concatenate(empty_parts)) if empty_parts else np.zeros(0, np.int64),
+                item.name,
+                f"is empty; every row needs a {item.name}",
+                leave_out=f"no {item.name}",
+            )
         if item.enum is not None:
             enum, said = item.enum, {}
             for value in outside_values:
                 if value not in said:
                     said[value] = f"'{value}' is not one of {', '.join(enum)}{suggest(value, enum)}"
-            checks.add(np.concatenate(outside_positions) if outside_positions else np.zeros(0, np.int64),
-                       item.name, [said[v] for v in outside_values])
+            checks.add(
+                np.concatenate(outside_positions) if outside_positions else np.zeros(0, np.int64),
+                item.name,
+                [said[v] for v in outside_values],
+            )
         del cells
         columns[item.name] = None  # added trimmed by _add_trimmed_columns; the place keeps the column order
     return organization
 
 
-def _check_dates(frame: pd.DataFrame, kept: np.ndarray, checks: RowChecks,
-                 columns: dict[str, Any]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _check_dates(
+    frame: pd.DataFrame, kept: np.ndarray, checks: RowChecks, columns: dict[str, Any]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Check each date: unreadable, or before 1900.
 
     Puts the dates in ``columns``; returns them and where each was unreadable or impossible.
@@ -530,20 +561,30 @@ def _check_dates(frame: pd.DataFrame, kept: np.ndarray, checks: RowChecks,
         values, codes = distinct_cells(frame, column, kept)
         parsed = [parse_date(v) for v in values]
         # before 1900 is told per distinct value: such dates may be outside the nanoseconds of a column
-        early_said = [f"{s.date()} is before {_EARLIEST.year}: a typo?" if s is not None and s < _EARLIEST else None
-                      for s, _ in parsed]
+        early_said = [
+            f"{s.date()} is before {_EARLIEST.year}: a typo?" if s is not None and s < _EARLIEST else None
+            for s, _ in parsed
+        ]
         nat = np.datetime64("NaT", "ns").astype(np.int64)
         ns = [s.value if s is not None and e is None else nat for (s, _), e in zip(parsed, early_said, strict=True)]
         stamp = np.array(ns, dtype=np.int64)[codes].view("M8[ns]")
         why = np.array([w is not None for _, w in parsed], dtype=bool)[codes]
         blocking = column in ("demand_date", "start_date")
         positions = np.flatnonzero(why)
-        checks.add(positions, column, [str(parsed[c][1]) for c in codes[positions].tolist()],
-                   leave_out=f"bad {column}" if blocking else None)
+        checks.add(
+            positions,
+            column,
+            [str(parsed[c][1]) for c in codes[positions].tolist()],
+            leave_out=f"bad {column}" if blocking else None,
+        )
         early = np.array([e is not None for e in early_said], dtype=bool)[codes]
         positions = np.flatnonzero(early)
-        checks.add(positions, column, [str(early_said[c]) for c in codes[positions].tolist()],
-                   leave_out=f"impossible {column}" if column != "decision_date" else None)
+        checks.add(
+            positions,
+            column,
+            [str(early_said[c]) for c in codes[positions].tolist()],
+            leave_out=f"impossible {column}" if column != "decision_date" else None,
+        )
         stamps[column], unreadable[column] = stamp, why | early
         if column in frame.columns:
             del frame[column]
@@ -555,21 +596,42 @@ def _check_dates(frame: pd.DataFrame, kept: np.ndarray, checks: RowChecks,
 def _check_date_order(stamps: dict[str, np.ndarray], unreadable: dict[str, np.ndarray], checks: RowChecks) -> None:
     """No demand date; start before demand; decision before demand; decision after start."""
     demand, decision, start = stamps["demand_date"], stamps["decision_date"], stamps["start_date"]
-    checks.add(np.flatnonzero(np.isnat(demand) & ~unreadable["demand_date"]), "demand_date",
-               "is empty: the operation cannot be timed and is left out", leave_out="no demand_date")
+    checks.add(
+        np.flatnonzero(np.isnat(demand) & ~unreadable["demand_date"]),
+        "demand_date",
+        "is empty: the operation cannot be timed and is left out",
+        leave_out="no demand_date",
+    )
     positions = np.flatnonzero(start < demand)  # NaT compares False
-    checks.add(positions, "start_date",
-               [f"{s} is before the demand date {d} (swapped dates?)"
-                for s, d in zip(_days(start[positions]), _days(demand[positions]), strict=True)],
-               leave_out="start before demand")
+    checks.add(
+        positions,
+        "start_date",
+        [
+            f"{s} is before the demand date {d} (swapped dates?)"
+            for s, d in zip(_days(start[positions]), _days(demand[positions]), strict=True)
+        ],
+        leave_out="start before demand",
+    )
     positions = np.flatnonzero(decision < demand)
-    checks.add(positions, "decision_date",
-               [f"{c} is before the demand date {d} (kept)"
-                for c, d in zip(_days(decision[positions]), _days(demand[positions]), strict=True)], "note")
+    checks.add(
+        positions,
+        "decision_date",
+        [
+            f"{c} is before the demand date {d} (kept)"
+            for c, d in zip(_days(decision[positions]), _days(demand[positions]), strict=True)
+        ],
+        "note",
+    )
     positions = np.flatnonzero(decision > start)
-    checks.add(positions, "decision_date",
-               [f"{c} is after the start date {s} (kept)"
-                for c, s in zip(_days(decision[positions]), _days(start[positions]), strict=True)], "note")
+    checks.add(
+        positions,
+        "decision_date",
+        [
+            f"{c} is after the start date {s} (kept)"
+            for c, s in zip(_days(decision[positions]), _days(start[positions]), strict=True)
+        ],
+        "note",
+    )
 
 
 def _days(stamps: np.ndarray) -> list[str]:
@@ -593,15 +655,22 @@ def _check_organizations(texts: list[str], codes: np.ndarray, known: dict[str, s
         elif text and upper in known:
             name = known[upper]
         elif text:
-            warning = (f"unknown organization '{text}'{suggest(upper, options)}; "
-                       f"known: {', '.join(options)} (add one with --organization NAME)")
+            warning = (
+                f"unknown organization '{text}'{suggest(upper, options)}; "
+                f"known: {', '.join(options)} (add one with --organization NAME)"
+            )
         names.append(name)
         notes.append(note)
         warnings.append(warning)
     for said, level in ((notes, "note"), (warnings, "warning")):
         positions = np.flatnonzero(np.array([s is not None for s in said], dtype=bool)[codes])
-        checks.add(positions, "organization", [str(said[c]) for c in codes[positions].tolist()], level,  # type: ignore[arg-type]
-                   leave_out="unknown organization" if level == "warning" else None)
+        checks.add(
+            positions,
+            "organization",
+            [str(said[c]) for c in codes[positions].tolist()],
+            level,  # type: ignore[arg-type]
+            leave_out="unknown organization" if level == "warning" else None,
+        )
     return names
 
 
@@ -682,8 +751,9 @@ def _check_duplicates(out: pd.DataFrame, label: str, problems: list[DataProblem]
     operations = pd.array(out["operation"], dtype="string[pyarrow]").__arrow_array__()
     names = pc.unique(organizations)
     uppers: dict[str, int] = {}
-    code_of_name = np.array([uppers.setdefault(o.upper(), len(uppers)) if o else -1 for o in names.to_pylist()],
-                            dtype=np.int64)
+    code_of_name = np.array(
+        [uppers.setdefault(o.upper(), len(uppers)) if o else -1 for o in names.to_pylist()], dtype=np.int64
+    )
     codes = code_of_name[pc.index_in(organizations, value_set=names).to_numpy(zero_copy_only=False)]
     valid = codes >= 0
     valid &= pc.fill_null(pc.greater(pc.binary_length(operations), 0), False).to_numpy(zero_copy_only=False)
@@ -704,15 +774,21 @@ def _check_duplicates(out: pd.DataFrame, label: str, problems: list[DataProblem]
     first_of: dict[str, int] = {}
     rows = out["row"].to_numpy()
     positions, reasons = [], []
-    for position, organization, operation in zip(candidates.tolist(), organizations.take(take).to_pylist(),
-                                                 operations.take(take).to_pylist(), strict=True):
+    for position, organization, operation in zip(
+        candidates.tolist(), organizations.take(take).to_pylist(), operations.take(take).to_pylist(), strict=True
+    ):
         first = first_of.setdefault(_operation_key(organization, operation), position)
         if first == position:
             continue
         row, original = int(rows[position]), int(rows[first])
-        problems.append(DataProblem(
-            label, row, "operation",
-            f"duplicate of row {original} ({organization} '{operation}'); the later row is left out"))
+        problems.append(
+            DataProblem(
+                label,
+                row,
+                "operation",
+                f"duplicate of row {original} ({organization} '{operation}'); the later row is left out",
+            )
+        )
         positions.append(position)
         reasons.append(f"duplicate of row {original}")
     _leave_out_at(out, np.asarray(positions, dtype=np.int64), reasons)

@@ -146,8 +146,9 @@ def load_ties(
     def leave_out(mask: np.ndarray, column: str, messages: Callable[[int], str]) -> None:
         """Tell a check's problem on the rows not yet left out, and leave them out (a row is told once)."""
         positions = np.flatnonzero(mask & ~left_out)
-        checks.add(positions, column, [f"{messages(k)}; the tie is left out" for k in positions.tolist()],
-                   leave_out=column)
+        checks.add(
+            positions, column, [f"{messages(k)}; the tie is left out" for k in positions.tolist()], leave_out=column
+        )
         left_out[positions] = True
 
     leave_out(a == "", "i", lambda k: "is empty")
@@ -166,8 +167,11 @@ def load_ties(
     for position in np.flatnonzero(~left_out).tolist():
         key = (min(a[position], b[position]), max(a[position], b[position]))
         repeated[position] = first_row.setdefault(key, position + 2) != position + 2
-    leave_out(repeated, "j", lambda k: f"the pair {a[k]}-{b[k]} is already on row "
-                                       f"{first_row[(min(a[k], b[k]), max(a[k], b[k]))]}")  # fmt: skip
+    leave_out(
+        repeated,
+        "j",
+        lambda k: f"the pair {a[k]}-{b[k]} is already on row {first_row[(min(a[k], b[k]), max(a[k], b[k]))]}",
+    )
     problems.extend(checks.problems())
     kept = np.flatnonzero(~left_out)
     rows = {"i": a[kept].tolist(), "j": b[kept].tolist(), "w": w[kept].tolist()} if len(kept) else {}

@@ -47,6 +47,7 @@ __all__ = [
     "table2",
 ]
 
+
 def _paper_survey() -> dict[str, float]:
     shares = paper.survey_figures()
     return {
@@ -176,19 +177,31 @@ def load_survey(
     options = sorted(known)
     unknown = np.array([bool(o) and o not in known for o in organization], dtype=bool)
     positions = np.flatnonzero(unknown)
-    checks.add(positions, "organization",
-               [f"unknown organization '{organization[k]}'{suggest(organization[k], options)}; the row is left out "
-                "(add one with --organization NAME)" for k in positions.tolist()],
-               leave_out="unknown organization")  # fmt: skip
+    checks.add(
+        positions,
+        "organization",
+        [
+            f"unknown organization '{organization[k]}'{suggest(organization[k], options)}; the row is left out "
+            "(add one with --organization NAME)"
+            for k in positions.tolist()
+        ],
+        leave_out="unknown organization",
+    )
     first_row: dict[str, int] = {}
     duplicates: list[int] = []
     for position, respondent in enumerate(columns["respondent"]):
         if respondent and first_row.setdefault(respondent, position + 2) != position + 2:
             duplicates.append(position)
-    checks.add(np.asarray(duplicates, dtype=np.int64), "respondent",
-               [f"duplicate of row {first_row[columns['respondent'][k]]} (respondent '{columns['respondent'][k]}'); "
-                "the row is left out" for k in duplicates],
-               leave_out="duplicate respondent")  # fmt: skip
+    checks.add(
+        np.asarray(duplicates, dtype=np.int64),
+        "respondent",
+        [
+            f"duplicate of row {first_row[columns['respondent'][k]]} (respondent '{columns['respondent'][k]}'); "
+            "the row is left out"
+            for k in duplicates
+        ],
+        leave_out="duplicate respondent",
+    )
     for column in frame.columns:
         if column not in schema.names:
             values, codes = distinct_cells(frame, column, every)
@@ -196,8 +209,11 @@ def load_survey(
             columns[column] = [texts[c] for c in codes.tolist()]
     problems.extend(checks.problems())
     kept = np.flatnonzero(checks.reasons == "").tolist()
-    out = (pd.DataFrame({column: [values[k] for k in kept] for column, values in columns.items()}) if kept
-           else pd.DataFrame(columns=["row", *schema.names]))  # fmt: skip
+    out = (
+        pd.DataFrame({column: [values[k] for k in kept] for column, values in columns.items()})
+        if kept
+        else pd.DataFrame(columns=["row", *schema.names])
+    )
     for item in schema.fields:
         if item.type == "boolean":
             out[item.name] = out[item.name].astype("boolean") if item.name in out else pd.array([], "boolean")
@@ -211,8 +227,9 @@ def load_survey(
     return result
 
 
-def _check_answers(frame: pd.DataFrame, schema: TableSchema, checks: RowChecks,
-                   every: np.ndarray) -> dict[str, list[Any]]:
+def _check_answers(
+    frame: pd.DataFrame, schema: TableSchema, checks: RowChecks, every: np.ndarray
+) -> dict[str, list[Any]]:
     """Check each field's answers, a column at a time (the loaders' checker).
 
     A bad number or yes/no, or a first call outside its values, is told and emptied; an empty
@@ -225,22 +242,35 @@ def _check_answers(frame: pd.DataFrame, schema: TableSchema, checks: RowChecks,
             read = [read_cell(item, value) for value in values]  # type and constraints: frictionless
             bad = np.array([why is not None for _, why in read], dtype=bool)[codes]
             positions = np.flatnonzero(bad)
-            checks.add(positions, item.name,
-                       [f"{read[c][1]}; the answer is treated as missing" for c in codes[positions].tolist()])
+            checks.add(
+                positions,
+                item.name,
+                [f"{read[c][1]}; the answer is treated as missing" for c in codes[positions].tolist()],
+            )
             columns[item.name] = [read[c][0] for c in codes.tolist()]
             continue
         texts = [cell_text(value) for value in values]
         if item.required:
             empty = np.array([not text for text in texts], dtype=bool)[codes]
-            checks.add(np.flatnonzero(empty), item.name,
-                       f"is empty; every row needs a {item.name}; the row is left out", leave_out=f"no {item.name}")
+            checks.add(
+                np.flatnonzero(empty),
+                item.name,
+                f"is empty; every row needs a {item.name}; the row is left out",
+                leave_out=f"no {item.name}",
+            )
         if item.enum is not None:
             enum = item.enum
             outside = [bool(text) and text.lower() not in enum for text in texts]
             positions = np.flatnonzero(np.array(outside, dtype=bool)[codes])
-            checks.add(positions, item.name,
-                       [f"'{texts[c]}' is not one of {', '.join(enum)}{suggest(texts[c].lower(), enum)}; "
-                        "the answer is treated as missing" for c in codes[positions].tolist()])
+            checks.add(
+                positions,
+                item.name,
+                [
+                    f"'{texts[c]}' is not one of {', '.join(enum)}{suggest(texts[c].lower(), enum)}; "
+                    "the answer is treated as missing"
+                    for c in codes[positions].tolist()
+                ],
+            )
             texts = ["" if out else text.lower() for text, out in zip(texts, outside, strict=True)]
         columns[item.name] = [texts[c] for c in codes.tolist()]
     return columns

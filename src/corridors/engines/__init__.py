@@ -77,13 +77,21 @@ def run_replications(
     if engine == "batch":
         from corridors.engines.parallel import available_cores, run_batch_parallel
 
-        return run_batch_parallel(scenario, replications=replications, seed=seed, first_replicate=first_replicate,
-                                  workers=workers or available_cores(), progress=progress, stream_key=stream_key)
+        return run_batch_parallel(
+            scenario,
+            replications=replications,
+            seed=seed,
+            first_replicate=first_replicate,
+            workers=workers or available_cores(),
+            progress=progress,
+            stream_key=stream_key,
+        )
     raise CorridorsError(f"--engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
 
 
-def routine_network(scenario: Scenario, *, seed: int = 0, replicate: int = 0,
-                    stream_key: str | None = None) -> tuple[list[str], np.ndarray]:
+def routine_network(
+    scenario: Scenario, *, seed: int = 0, replicate: int = 0, stream_key: str | None = None
+) -> tuple[list[str], np.ndarray]:
     """The routine trust network at day 0 of a replicate (after burn-in), on the reference engine.
 
     Returns the member codes and the symmetric tie-strength matrix (w in [-1, 1]).
@@ -96,8 +104,9 @@ def routine_network(scenario: Scenario, *, seed: int = 0, replicate: int = 0,
     return list(committee.arrays.codes), committee.trust.copy()
 
 
-def initial_world(scenario: Scenario, *, seed: int = 0, replicate: int = 0,
-                  stream_key: str | None = None) -> InitialDraws:
+def initial_world(
+    scenario: Scenario, *, seed: int = 0, replicate: int = 0, stream_key: str | None = None
+) -> InitialDraws:
     """The draws of one replicate (for tests and inspection)."""
     key = scenario.content_hash() if stream_key is None else check_stream_key(stream_key)
     draws_state, _ = replicate_streams(seed, key, replicate)

@@ -335,8 +335,9 @@ def homophily_buffers(fixed: WorldFixed) -> HomophilyBuffers:
 
 
 @njit(**FAST)
-def draw_world(state: np.ndarray, params: WorldParams, fixed: WorldFixed, out: WorldDraws,
-               buffers: HomophilyBuffers) -> tuple[float, int, float]:
+def draw_world(
+    state: np.ndarray, params: WorldParams, fixed: WorldFixed, out: WorldDraws, buffers: HomophilyBuffers
+) -> tuple[float, int, float]:
     """Fill one replicate's world ``out`` in place, in a fixed order; returns (phase, setter, deploy normal).
 
     The same function serves both engines, so both start every replicate from the same world.
@@ -411,8 +412,11 @@ def world_params(scenario: Scenario) -> WorldParams:
     """The scenario values that :func:`draw_world` reads."""
     p = scenario.parameters
     values = {name: float(getattr(p, name)) for name in WorldParams._fields if hasattr(p, name)}
-    return WorldParams(**values, female_share=float(scenario.female_share),
-                       meeting_interval_days=7.0 / scenario.formal_meetings_per_week)
+    return WorldParams(
+        **values,
+        female_share=float(scenario.female_share),
+        meeting_interval_days=7.0 / scenario.formal_meetings_per_week,
+    )
 
 
 def world_fixed(scenario: Scenario) -> WorldFixed:
@@ -432,8 +436,11 @@ def draw_initial(scenario: Scenario, state: np.ndarray) -> InitialDraws:
     caucus_phase = np.zeros(a.caucus_every_days.size, dtype=np.int64)
     fixed = world_fixed(scenario)
     phase, setter, deploy_normal = draw_world(
-        state, world_params(scenario), fixed,
-        WorldDraws(female, weights, ideal, salience, lo, hi, in_draft, caucus_phase), homophily_buffers(fixed),
+        state,
+        world_params(scenario),
+        fixed,
+        WorldDraws(female, weights, ideal, salience, lo, hi, in_draft, caucus_phase),
+        homophily_buffers(fixed),
     )
     return InitialDraws(
         female=female,

@@ -47,7 +47,7 @@ class _Rows:
             self.columns = {name: np.empty(self.total, dtype=block[name].dtype) for name in block.columns}
         offset = start - self.first
         for name, column in self.columns.items():
-            column[offset: offset + len(block)] = block[name].to_numpy()
+            column[offset : offset + len(block)] = block[name].to_numpy()
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.columns, copy=False)
@@ -56,8 +56,13 @@ class _Rows:
 def _run_block(scenario_json: str, count: int, seed: int, first: int, stream_key: str | None) -> pd.DataFrame:
     from corridors.engines.batch import run_batch
 
-    return run_batch(Scenario.model_validate_json(scenario_json), replications=count, seed=seed, first_replicate=first,
-                     stream_key=stream_key)
+    return run_batch(
+        Scenario.model_validate_json(scenario_json),
+        replications=count,
+        seed=seed,
+        first_replicate=first,
+        stream_key=stream_key,
+    )
 
 
 def run_batch_parallel(
@@ -82,13 +87,15 @@ def run_batch_parallel(
     if workers <= 1 or len(starts) <= 1:
         for start in starts:
             count = min(block, first_replicate + replications - start)
-            rows.add(run_batch(scenario, replications=count, seed=seed, first_replicate=start, stream_key=stream_key),
-                     start)
+            rows.add(
+                run_batch(scenario, replications=count, seed=seed, first_replicate=start, stream_key=stream_key), start
+            )
             if progress is not None:
                 progress(count)
         return rows.frame()
-    run_batch(scenario, replications=1, seed=seed, first_replicate=first_replicate,
-              stream_key=stream_key)  # compile before forking
+    run_batch(
+        scenario, replications=1, seed=seed, first_replicate=first_replicate, stream_key=stream_key
+    )  # compile before forking
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     scenario_json = scenario.model_dump_json()

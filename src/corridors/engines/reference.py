@@ -38,8 +38,15 @@ from corridors.errors import CorridorsError
 from corridors.scenario.loading import apply_overrides, load_scenario, scenario_from_dict
 from corridors.scenario.schema import Scenario
 
-__all__ = ["AgendaSetter", "Ambassador", "Committee", "CommitteeDataCollector", "SAMPLINGS", "TraceEvent",
-           "run_reference"]
+__all__ = [
+    "AgendaSetter",
+    "Ambassador",
+    "Committee",
+    "CommitteeDataCollector",
+    "SAMPLINGS",
+    "TraceEvent",
+    "run_reference",
+]
 
 SAMPLINGS = ("shared", "numpy")
 
@@ -204,8 +211,9 @@ class Ambassador(mesa.Agent):
             if s.gossip and model.stream.uniform() < rules.contact_chance(w, p.gossip_rate):
                 learned = other.gossip_to(self) + self.gossip_to(other)
                 if learned:
-                    model.log("gossip", (self.code, other.code),
-                              f"trust {w:.2f}: {learned} second-hand positions passed on")
+                    model.log(
+                        "gossip", (self.code, other.code), f"trust {w:.2f}: {learned} second-hand positions passed on"
+                    )
             if s.lobbying and model.stream.uniform() < rules.contact_chance(w, p.lobby_rate):
                 self.pressure += w
                 other.pressure += w
@@ -225,8 +233,14 @@ class Ambassador(mesa.Agent):
         fresh[self.index] = False
         fresh[other.index] = False
         for about in np.flatnonzero(fresh):
-            k.learn(other.index, int(about), k.lo[self.index, about], k.hi[self.index, about],
-                    int(k.version[self.index, about]), GOSSIP)
+            k.learn(
+                other.index,
+                int(about),
+                k.lo[self.index, about],
+                k.hi[self.index, about],
+                int(k.version[self.index, about]),
+                GOSSIP,
+            )
         return int(fresh.sum())
 
     # -- the capital ---------------------------------------------------------------------
@@ -240,8 +254,7 @@ class Ambassador(mesa.Agent):
             return
         step = p.widen_step * (1.0 - self.salience)
         x = model.last_failed_proposal
-        self.lo, self.hi = rules.widened_instruction(self.lo, self.hi, step, x is not None,
-                                                     x if x is not None else 0.0)
+        self.lo, self.hi = rules.widened_instruction(self.lo, self.hi, step, x is not None, x if x is not None else 0.0)
         self.version += 1
         self.pressure = 0.0
         model.knowledge.learn(self.index, self.index, self.lo, self.hi, self.version, OWN)
@@ -316,14 +329,18 @@ class AgendaSetter(mesa.Agent):
         """An acceptance beyond the belief widens it; a rejection inside it cuts it past x."""
         if k == self.member:
             return  # the setter knows its own instruction
-        lo, hi, changed = rules.update_belief(self.belief_lo[k], self.belief_hi[k], x, accepted, side,
-                                              self.model.p.belief_step)
+        lo, hi, changed = rules.update_belief(
+            self.belief_lo[k], self.belief_hi[k], x, accepted, side, self.model.p.belief_step
+        )
         if changed:
             self.belief_lo[k], self.belief_hi[k] = lo, hi
             self.belief_source[k] = VOTE
             self.formal_updates += 1
-            self.model.log("belief", (self.name, self.model.arrays.codes[k]),
-                           f"now believes {self.model.arrays.codes[k]} can live with [{lo:.2f}, {hi:.2f}]")
+            self.model.log(
+                "belief",
+                (self.name, self.model.arrays.codes[k]),
+                f"now believes {self.model.arrays.codes[k]} can live with [{lo:.2f}, {hi:.2f}]",
+            )
 
 
 def _last_proposal(m: Committee) -> float:
@@ -391,8 +408,9 @@ class CommitteeDataCollector(mesa.DataCollector):
         if model.in_crisis:
             step = model.steps - 1
             columns = zip(*ambassador_columns(model).values(), strict=True)
-            self._agent_records[step] = [(step, amb.unique_id, *values)
-                                         for amb, values in zip(model.ambassadors, columns, strict=True)]
+            self._agent_records[step] = [
+                (step, amb.unique_id, *values) for amb, values in zip(model.ambassadors, columns, strict=True)
+            ]
 
 
 def ambassador_columns(m: Committee) -> dict[str, list[Any]]:
@@ -427,16 +445,26 @@ class Committee(mesa.Model):
     [(1, 22), (2, 246)]
     """
 
-    def __init__(self, scenario: Scenario | str, *, seed: int = 0, replicate: int = 0, trace: bool = False,
-                 sampling: str = "shared", overrides: Sequence[str] | str = (), stream_key: str | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | str,
+        *,
+        seed: int = 0,
+        replicate: int = 0,
+        trace: bool = False,
+        sampling: str = "shared",
+        overrides: Sequence[str] | str = (),
+        stream_key: str | None = None,
+    ) -> None:
         if sampling not in SAMPLINGS:
             raise CorridorsError(f"sampling: unknown '{sampling}' (choose from {', '.join(SAMPLINGS)})")
         overrides = [overrides] if isinstance(overrides, str) else list(overrides)
         if isinstance(scenario, str):
             scenario = load_scenario(scenario, overrides)
         elif overrides:
-            scenario = scenario_from_dict(apply_overrides(scenario.model_dump(mode="json"), overrides),
-                                          label=f"{scenario.name} (with overrides)")
+            scenario = scenario_from_dict(
+                apply_overrides(scenario.model_dump(mode="json"), overrides), label=f"{scenario.name} (with overrides)"
+            )
         key = scenario.content_hash() if stream_key is None else check_stream_key(stream_key)
         draws_state, dynamics_seq = replicate_streams(seed, key, replicate)
         super().__init__(rng=np.random.Generator(np.random.PCG64(dynamics_seq.spawn(1)[0])))
@@ -458,8 +486,10 @@ class Committee(mesa.Model):
         self.day = -self.p.burn_in_days
         self.log_stay = math.log1p(-1.0 / self.p.tenure_days)
         self.stream.start_departures(self.log_stay)
-        self.contact_cdf = {False: poisson_cdf(self.p.routine_contacts_per_day),
-                            True: poisson_cdf(self.p.crisis_contacts_per_day)}
+        self.contact_cdf = {
+            False: poisson_cdf(self.p.routine_contacts_per_day),
+            True: poisson_cdf(self.p.crisis_contacts_per_day),
+        }
         self.regular_meeting_days = self._regular_meeting_days()
         self.crisis_meeting_days = self._crisis_meeting_days()
         self.first_meeting_day = min(self.crisis_meeting_days) if self.crisis_meeting_days else -1
@@ -567,8 +597,7 @@ class Committee(mesa.Model):
         for i in self.stream.permutation(self.n):
             amb = self.ambassadors[i]
             row = self.trust[amb.index]
-            if (self.switches.first_call and (row > 0).any()
-                    and self.stream.uniform() < self.p.first_call_friend):
+            if self.switches.first_call and (row > 0).any() and self.stream.uniform() < self.p.first_call_friend:
                 friend = self.ambassadors[int(np.argmax(row))]
                 self.log("first call", (amb.code, friend.code), "called a trusted colleague first")
                 amb.call(friend)
@@ -604,7 +633,8 @@ class Committee(mesa.Model):
             sub = np.clip(self.trust[np.ix_(members, members)], 0.0, None)
             mean_trust = sub.sum(axis=1) / (members.size - 1)
             disclosed = [
-                int(m) for m, t in zip(members, mean_trust, strict=True)
+                int(m)
+                for m, t in zip(members, mean_trust, strict=True)
                 if self.stream.uniform() < rules.caucus_disclosure_chance(p.caucus_openness, t)
             ]
             for m in disclosed:
@@ -627,9 +657,12 @@ class Committee(mesa.Model):
                     if not amb.lo <= median <= amb.hi:
                         amb.pressure += rules.harmonization_pressure(p.caucus_pressure, t)
                         outliers.append(amb.code)
-            self.log("caucus", tuple(a.codes[int(m)] for m in disclosed),
-                     f"{a.caucus_names[c]}: {len(disclosed)} of {members.size} disclosed their limits"
-                     + (f"; pressed {', '.join(outliers)} toward the median" if outliers else ""))
+            self.log(
+                "caucus",
+                tuple(a.codes[int(m)] for m in disclosed),
+                f"{a.caucus_names[c]}: {len(disclosed)} of {members.size} disclosed their limits"
+                + (f"; pressed {', '.join(outliers)} toward the median" if outliers else ""),
+            )
 
     def routine_meeting(self) -> None:
         """Colleagues, not friends: meetings reinforce existing ties, they do not create them (7.8)."""
@@ -693,8 +726,9 @@ class Committee(mesa.Model):
         lo = np.array([amb.lo for amb in self.ambassadors])
         hi = np.array([amb.hi for amb in self.ambassadors])
         agency_max = self.p.agency_max if self.switches.agency else 0.0
-        rounds = rules.join_peers(lo, hi, blocked, self.trust, 1.0, x, agency_max, self.p.agency_half, accepted,
-                                  self.vote_slack)
+        rounds = rules.join_peers(
+            lo, hi, blocked, self.trust, 1.0, x, agency_max, self.p.agency_half, accepted, self.vote_slack
+        )
         self.log("cascade", (), f"{int(accepted.sum())} of {self.n} accept after {rounds} rounds of joining peers")
         return accepted.astype(bool)
 
@@ -705,15 +739,22 @@ class Committee(mesa.Model):
         if blocking:
             self.last_rejecters[amb.index] = math.inf
             for s in blocking - self.public_red_lines:
-                self.log("red line", (amb.code,), f"proposal {x:.2f} rejected by {amb.code}: red line "
-                         f"{self.arrays.subissue_names[s]}")
+                self.log(
+                    "red line",
+                    (amb.code,),
+                    f"proposal {x:.2f} rejected by {amb.code}: red line {self.arrays.subissue_names[s]}",
+                )
             self.public_red_lines |= blocking
             return rules.NO_SIDE
         slack = float(self.vote_slack[amb.index]) if self.switches.peer_agency else amb.slack()
         distance = max(amb.lo - slack - x, x - amb.hi - slack, 0.0)
         self.last_rejecters[amb.index] = distance
-        self.log("rejection", (amb.code,), f"proposal {x:.2f} rejected by {amb.code}: its limits "
-                 f"[{amb.lo:.2f}, {amb.hi:.2f}]" + (" (bloc discipline)" if distance == 0 else ""))
+        self.log(
+            "rejection",
+            (amb.code,),
+            f"proposal {x:.2f} rejected by {amb.code}: its limits "
+            f"[{amb.lo:.2f}, {amb.hi:.2f}]" + (" (bloc discipline)" if distance == 0 else ""),
+        )
         return int(rules.rejection_side(amb.lo, amb.hi, slack, x))
 
     def find_bridges(self) -> None:
@@ -795,33 +836,51 @@ class Committee(mesa.Model):
             pivotal = max(self.last_rejecters, key=lambda k: (self.last_rejecters[k], -k))
         out = new_outcomes(1)
         values = {
-            "decided": self.decided, "decision_day": self.decision_day, "deploy_normal": self.draws.deploy_normal,
-            "first_meeting_day": self.first_meeting_day, "n_formal_meetings": self.n_formal_meetings,
-            "n_failed_proposals": self.n_failed_proposals, "n_informal_contacts": self.n_informal_contacts,
-            "n_capital_widenings": self.n_capital_widenings, "formal_updates": self.setter.formal_updates,
-            "red_line": RED_LINE_OUTCOMES.index(self.red_line_outcome), "pivotal": pivotal,
-            "setter": self.setter.member, "setter_known_share": known_share, "informal_share": informal_share,
+            "decided": self.decided,
+            "decision_day": self.decision_day,
+            "deploy_normal": self.draws.deploy_normal,
+            "first_meeting_day": self.first_meeting_day,
+            "n_formal_meetings": self.n_formal_meetings,
+            "n_failed_proposals": self.n_failed_proposals,
+            "n_informal_contacts": self.n_informal_contacts,
+            "n_capital_widenings": self.n_capital_widenings,
+            "formal_updates": self.setter.formal_updates,
+            "red_line": RED_LINE_OUTCOMES.index(self.red_line_outcome),
+            "pivotal": pivotal,
+            "setter": self.setter.member,
+            "setter_known_share": known_share,
+            "informal_share": informal_share,
             **self.routine,
         }
         for name, value in values.items():
             getattr(out, name)[0] = value
-        frame = outcome_rows(self.scenario, out, engine="reference", seed=self.seed_value,
-                             first_replicate=self.replicate)
+        frame = outcome_rows(
+            self.scenario, out, engine="reference", seed=self.seed_value, first_replicate=self.replicate
+        )
         record = frame.iloc[0]
-        return RunRow(**{f.name: record[f.name].item() if hasattr(record[f.name], "item") else record[f.name]
-                         for f in fields(RunRow)})
+        return RunRow(
+            **{
+                f.name: record[f.name].item() if hasattr(record[f.name], "item") else record[f.name]
+                for f in fields(RunRow)
+            }
+        )
 
 
 def run_reference(
-    scenario: Scenario, *, seed: int, replicate: int, trace: bool = False, sampling: str = "shared",
+    scenario: Scenario,
+    *,
+    seed: int,
+    replicate: int,
+    trace: bool = False,
+    sampling: str = "shared",
     stream_key: str | None = None,
 ) -> tuple[RunRow, list[TraceEvent]]:
     """Run one replicate on the reference engine; returns its row and (if asked) its trace.
 
     ``stream_key`` replaces the scenario hash in the replicate's seed (common random numbers).
     """
-    committee = Committee(scenario, seed=seed, replicate=replicate, trace=trace, sampling=sampling,
-                          stream_key=stream_key)
+    committee = Committee(
+        scenario, seed=seed, replicate=replicate, trace=trace, sampling=sampling, stream_key=stream_key
+    )
     row = committee.run()
     return row, committee.events
-

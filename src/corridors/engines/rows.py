@@ -19,7 +19,13 @@ from corridors._version import __version__
 from corridors.scenario.schema import Scenario
 
 __all__ = [
-    "DAYS_PER_MONTH", "RED_LINE_OUTCOMES", "ROW_SCHEMA", "Outcomes", "RunRow", "new_outcomes", "outcome_rows",
+    "DAYS_PER_MONTH",
+    "RED_LINE_OUTCOMES",
+    "ROW_SCHEMA",
+    "Outcomes",
+    "RunRow",
+    "new_outcomes",
+    "outcome_rows",
     "rows_to_frame",
 ]
 
@@ -150,23 +156,36 @@ class Outcomes(NamedTuple):
     mean_trust: np.ndarray
 
 
-_INTEGER_OUTCOMES = frozenset({
-    "first_meeting_day", "n_formal_meetings", "n_failed_proposals", "n_informal_contacts", "n_capital_widenings",
-    "formal_updates", "red_line", "pivotal", "setter",
-})
+_INTEGER_OUTCOMES = frozenset(
+    {
+        "first_meeting_day",
+        "n_formal_meetings",
+        "n_failed_proposals",
+        "n_informal_contacts",
+        "n_capital_widenings",
+        "formal_updates",
+        "red_line",
+        "pivotal",
+        "setter",
+    }
+)
 
 
 def new_outcomes(count: int) -> Outcomes:
     """Empty outcome arrays for ``count`` replicates."""
-    return Outcomes(**{
-        name: np.zeros(count, dtype=np.bool_ if name == "decided" else np.int64 if name in _INTEGER_OUTCOMES
-                       else np.float64)
-        for name in Outcomes._fields
-    })
+    return Outcomes(
+        **{
+            name: np.zeros(
+                count, dtype=np.bool_ if name == "decided" else np.int64 if name in _INTEGER_OUTCOMES else np.float64
+            )
+            for name in Outcomes._fields
+        }
+    )
 
 
-def outcome_rows(scenario: Scenario, outcomes: Outcomes, *, engine: str, seed: int,
-                 first_replicate: int) -> pd.DataFrame:
+def outcome_rows(
+    scenario: Scenario, outcomes: Outcomes, *, engine: str, seed: int, first_replicate: int
+) -> pd.DataFrame:
     """The rows of consecutive replicates from their outcomes: the one row builder of both engines."""
     from corridors.engines.draws import scenario_arrays
     from corridors.engines.rules import deployment_lag
@@ -175,43 +194,49 @@ def outcome_rows(scenario: Scenario, outcomes: Outcomes, *, engine: str, seed: i
     p = scenario.parameters
     count = outcomes.decided.size
     decided = outcomes.decided.astype(bool)
-    lag = np.where(decided, deployment_lag.py_func(p.deploy_mean_days * scenario.deploy_factor, p.deploy_cv,
-                                                   outcomes.deploy_normal), np.nan)
+    lag = np.where(
+        decided,
+        deployment_lag.py_func(p.deploy_mean_days * scenario.deploy_factor, p.deploy_cv, outcomes.deploy_normal),
+        np.nan,
+    )
     response = outcomes.decision_day + lag
     codes = np.array([*arrays.codes, ""], dtype=object)  # index -1: none
     setters = np.array([*arrays.codes, scenario.agenda_setter.kind], dtype=object)
-    frame = pd.DataFrame({
-        "scenario": scenario.name,
-        "scenario_hash": scenario.content_hash(),
-        "engine": engine,
-        "code_version": __version__,
-        "seed": np.full(count, seed, dtype=np.int64),
-        "replicate": np.arange(first_replicate, first_replicate + count, dtype=np.int64),
-        "decided": decided,
-        "decision_day": outcomes.decision_day,
-        "deployment_lag_days": lag,
-        "response_day": response,
-        "response_months": response / DAYS_PER_MONTH,
-        "horizon_days": np.full(count, p.max_days, dtype=np.int64),
-        "duration_days": np.where(decided, response, float(p.max_days)),
-        "event": decided,
-        "first_meeting_day": outcomes.first_meeting_day,
-        "n_formal_meetings": outcomes.n_formal_meetings,
-        "n_failed_proposals": outcomes.n_failed_proposals,
-        "n_informal_contacts": outcomes.n_informal_contacts,
-        "n_capital_widenings": outcomes.n_capital_widenings,
-        "formal_updates": outcomes.formal_updates,
-        "red_line": np.array(RED_LINE_OUTCOMES, dtype=object)[outcomes.red_line],
-        "pivotal_member": codes[outcomes.pivotal],
-        "setter": setters[outcomes.setter],
-        "setter_known_share": outcomes.setter_known_share,
-        "informal_share": outcomes.informal_share,
-        "friends_mean": outcomes.friends_mean,
-        "zero_friend_share": outcomes.zero_friend_share,
-        "contacts_per_week": outcomes.contacts_per_week,
-        "density": outcomes.density,
-        "mean_trust": outcomes.mean_trust,
-    }, columns=ROW_SCHEMA.names)
+    frame = pd.DataFrame(
+        {
+            "scenario": scenario.name,
+            "scenario_hash": scenario.content_hash(),
+            "engine": engine,
+            "code_version": __version__,
+            "seed": np.full(count, seed, dtype=np.int64),
+            "replicate": np.arange(first_replicate, first_replicate + count, dtype=np.int64),
+            "decided": decided,
+            "decision_day": outcomes.decision_day,
+            "deployment_lag_days": lag,
+            "response_day": response,
+            "response_months": response / DAYS_PER_MONTH,
+            "horizon_days": np.full(count, p.max_days, dtype=np.int64),
+            "duration_days": np.where(decided, response, float(p.max_days)),
+            "event": decided,
+            "first_meeting_day": outcomes.first_meeting_day,
+            "n_formal_meetings": outcomes.n_formal_meetings,
+            "n_failed_proposals": outcomes.n_failed_proposals,
+            "n_informal_contacts": outcomes.n_informal_contacts,
+            "n_capital_widenings": outcomes.n_capital_widenings,
+            "formal_updates": outcomes.formal_updates,
+            "red_line": np.array(RED_LINE_OUTCOMES, dtype=object)[outcomes.red_line],
+            "pivotal_member": codes[outcomes.pivotal],
+            "setter": setters[outcomes.setter],
+            "setter_known_share": outcomes.setter_known_share,
+            "informal_share": outcomes.informal_share,
+            "friends_mean": outcomes.friends_mean,
+            "zero_friend_share": outcomes.zero_friend_share,
+            "contacts_per_week": outcomes.contacts_per_week,
+            "density": outcomes.density,
+            "mean_trust": outcomes.mean_trust,
+        },
+        columns=ROW_SCHEMA.names,
+    )
     for field in ROW_SCHEMA:
         frame[field.name] = frame[field.name].astype(_DTYPES[str(field.type)])
     return frame

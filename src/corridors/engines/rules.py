@@ -77,8 +77,9 @@ def contact_chance(w: float, rate: float) -> float:
 
 
 @njit(**INLINE)
-def widening_chance(widen_base: float, lobby_effect: float, pressure: float, entrenched: bool,
-                    entrenchment: float) -> float:
+def widening_chance(
+    widen_base: float, lobby_effect: float, pressure: float, entrenched: bool, entrenchment: float
+) -> float:
     """Chance a capital widens at a review: base + lobby_effect * min(1, L), cut if entrenched."""
     chance = widen_base + lobby_effect * min(1.0, pressure)
     if entrenched:
@@ -87,8 +88,7 @@ def widening_chance(widen_base: float, lobby_effect: float, pressure: float, ent
 
 
 @njit(**INLINE)
-def widened_instruction(lo: float, hi: float, step: float, have_failed: bool,
-                        last_x: float) -> tuple[float, float]:
+def widened_instruction(lo: float, hi: float, step: float, have_failed: bool, last_x: float) -> tuple[float, float]:
     """The instruction after a widening: the bound the last failed proposal violated moves by step.
 
     With no failed proposal (or one inside the interval) both bounds move by step / 2.
@@ -137,8 +137,18 @@ def accepts(lo: float, hi: float, slack: float, x: float, blocked: bool) -> bool
 
 
 @njit(**FAST)
-def join_peers(lo: np.ndarray, hi: np.ndarray, blocked: np.ndarray, stored: np.ndarray, scale: float, x: float,  # noqa: PLR0913 (a rule on plain arrays, called by both engines)
-               agency_max: float, agency_half: float, accepted: np.ndarray, slack: np.ndarray) -> int:
+def join_peers(  # noqa: PLR0913 (a rule on plain arrays, called by both engines)
+    lo: np.ndarray,
+    hi: np.ndarray,
+    blocked: np.ndarray,
+    stored: np.ndarray,
+    scale: float,
+    x: float,
+    agency_max: float,
+    agency_half: float,
+    accepted: np.ndarray,
+    slack: np.ndarray,
+) -> int:
     """The vote on x as a cascade of ambassadors joining their peers (``theory.agency: peers``).
 
     "Closer interpersonal relations ... expand an ambassador's bargaining space in his or her
@@ -186,8 +196,9 @@ def rejection_side(lo: float, hi: float, slack: float, x: float) -> int:
 
 
 @njit(**INLINE)
-def update_belief(b_lo: float, b_hi: float, x: float, accepted: bool, side: int,
-                  belief_step: float) -> tuple[float, float, bool]:
+def update_belief(
+    b_lo: float, b_hi: float, x: float, accepted: bool, side: int, belief_step: float
+) -> tuple[float, float, bool]:
     """The setter's belief about one member after a vote on x; returns (lo, hi, changed).
 
     An acceptance of x outside the belief extends it to x; a rejection of x inside it cuts it
@@ -352,8 +363,9 @@ class Switches(NamedTuple):
     informed_capitals: bool
 
 
-_INTEGER_FIELDS = {name: int for name in (
-    "burn_in_days", "max_days", "review_days", "emergency_delay_days", "contacts_window_weeks")}
+_INTEGER_FIELDS = {
+    name: int for name in ("burn_in_days", "max_days", "review_days", "emergency_delay_days", "contacts_window_weeks")
+}
 
 
 def derived_parameters(scenario: Scenario) -> ModelParameters:
@@ -380,7 +392,9 @@ def derived_switches(scenario: Scenario) -> Switches:
     """The scenario's mechanism switches the engines read."""
     mech = scenario.mechanisms
     theory = scenario.theory
-    return Switches(**{name: bool(getattr(mech, name)) for name in Switches._fields if hasattr(mech, name)},
-                    consensus_convening=theory.convening == "consensus", peer_agency=theory.agency == "peers",
-                    informed_capitals=theory.capitals == "informed")
-
+    return Switches(
+        **{name: bool(getattr(mech, name)) for name in Switches._fields if hasattr(mech, name)},
+        consensus_convening=theory.convening == "consensus",
+        peer_agency=theory.agency == "peers",
+        informed_capitals=theory.capitals == "informed",
+    )

@@ -16,10 +16,14 @@ from corridors.engines.jit_options import FAST, INLINE
 from corridors.engines.rng import next_double, next_poisson
 
 __all__ = [
-    "departures", "geometric_gap", "pick_stranger", "poisson_by_inversion", "poisson_cdf", "poisson_counts",
+    "departures",
+    "geometric_gap",
+    "pick_stranger",
+    "poisson_by_inversion",
+    "poisson_cdf",
+    "poisson_counts",
     "shuffle_prefix",
 ]
-
 
 
 def poisson_cdf(rate: float, size: int = 64) -> np.ndarray:

@@ -33,7 +33,6 @@ __all__ = [
 ]
 
 
-
 def censored_durations(rows: pd.DataFrame) -> pd.DataFrame:
     """``duration_days`` and ``event`` of each run, ready for survival analysis.
 
@@ -139,11 +138,17 @@ def kaplan_meier(durations: np.ndarray, events: np.ndarray, *, horizon: float, a
     counted = (times <= horizon) & (deaths > 0)
     variance = float(np.sum(np.where(counted, after**2 * terms, 0.0)))
     return KaplanMeier(
-        n=n, events=int(events.sum()), median=_crossing(times, survival, 0.5),
-        median_lower=_crossing(times, lower, 0.5), median_upper=_crossing(times, upper, 0.5),
-        restricted_mean=restricted, horizon=float(horizon), restricted_mean_se=math.sqrt(variance),
-        times=times, survival=survival,
-    )  # fmt: skip
+        n=n,
+        events=int(events.sum()),
+        median=_crossing(times, survival, 0.5),
+        median_lower=_crossing(times, lower, 0.5),
+        median_upper=_crossing(times, upper, 0.5),
+        restricted_mean=restricted,
+        horizon=float(horizon),
+        restricted_mean_se=math.sqrt(variance),
+        times=times,
+        survival=survival,
+    )
 
 
 def _z(alpha: float) -> float:
@@ -280,9 +285,13 @@ def summarize_runs(rows: pd.DataFrame) -> pd.DataFrame:
         if clean.empty:
             return {"value": nan, "lower": nan, "upper": nan, "median": nan, "q25": nan, "q75": nan}
         return {
-            "value": float(clean.mean()), "lower": nan, "upper": nan, "median": float(clean.median()),
-            "q25": float(np.quantile(clean, 0.25)), "q75": float(np.quantile(clean, 0.75)),
-        }  # fmt: skip
+            "value": float(clean.mean()),
+            "lower": nan,
+            "upper": nan,
+            "median": float(clean.median()),
+            "q25": float(np.quantile(clean, 0.25)),
+            "q75": float(np.quantile(clean, 0.75)),
+        }
 
     def single(value: object, lower: float = nan, upper: float = nan) -> dict[str, object]:
         return {"value": value, "lower": lower, "upper": upper, "median": nan, "q25": nan, "q75": nan}
@@ -294,9 +303,7 @@ def summarize_runs(rows: pd.DataFrame) -> pd.DataFrame:
         "response months: KM median": single(
             figures["km_median_months"], figures["km_median_lower_months"], figures["km_median_upper_months"]
         ),
-        "response months: restricted mean": single(
-            figures["restricted_mean_months"]
-        ),
+        "response months: restricted mean": single(figures["restricted_mean_months"]),
     }
     measures = [
         ("response months: mean over decided runs", "response_months"),

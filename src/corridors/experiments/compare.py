@@ -90,8 +90,9 @@ def _t_interval(values: np.ndarray) -> tuple[float, float]:
     return float(lower), float(upper)
 
 
-def _median_difference(first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray],
-                       horizon: float, seed: int) -> tuple[float, float, float]:  # fmt: skip
+def _median_difference(
+    first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray], horizon: float, seed: int
+) -> tuple[float, float, float]:
     """The KM medians' difference (second - first) in days with its paired bootstrap interval."""
     from scipy import stats
 
@@ -109,11 +110,19 @@ def _median_difference(first: tuple[np.ndarray, np.ndarray], second: tuple[np.nd
     if np.array_equal(first[0], second[0]) and np.array_equal(first[1], second[1]):
         return point, point, point  # the same runs: no resample can differ
     generator = np.random.default_rng(seed)
-    randomness = {"rng": generator} if "rng" in inspect.signature(stats.bootstrap).parameters else {
-        "random_state": generator}  # fmt: skip
+    randomness = (
+        {"rng": generator} if "rng" in inspect.signature(stats.bootstrap).parameters else {"random_state": generator}
+    )
     with np.errstate(invalid="ignore"):
-        result = stats.bootstrap(data, statistic, paired=True, vectorized=False, n_resamples=BOOTSTRAP_RESAMPLES,
-                                 method="percentile", **randomness)  # fmt: skip
+        result = stats.bootstrap(
+            data,
+            statistic,
+            paired=True,
+            vectorized=False,
+            n_resamples=BOOTSTRAP_RESAMPLES,
+            method="percentile",
+            **randomness,
+        )
     low, high = result.confidence_interval
     if not (math.isfinite(low) and math.isfinite(high)):
         return point, math.nan, math.nan
@@ -169,8 +178,17 @@ def compare_scenarios(
             if progress is not None:
                 progress(name, count)
 
-        runs.append(run_replications(scenario, replications=replications, seed=seed, engine=engine, workers=workers,
-                                     progress=advance, stream_key=key))  # fmt: skip
+        runs.append(
+            run_replications(
+                scenario,
+                replications=replications,
+                seed=seed,
+                engine=engine,
+                workers=workers,
+                progress=advance,
+                stream_key=key,
+            )
+        )
     rows_first, rows_second = (rows.sort_values("replicate", kind="stable").reset_index(drop=True) for rows in runs)
     figures = [survival_figures(rows) for rows in (rows_first, rows_second)]
     capped = [_capped(rows) for rows in (rows_first, rows_second)]
@@ -178,8 +196,10 @@ def compare_scenarios(
     notes = []
     horizon = min(horizons)
     if len(horizons) > 1:
-        notes.append(f"the horizons differ ({' and '.join(f'{h:.0f}' for h in sorted(horizons))} days): the "
-                     f"differences in KM median and restricted mean are taken up to the shorter, {horizon:.0f} days")
+        notes.append(
+            f"the horizons differ ({' and '.join(f'{h:.0f}' for h in sorted(horizons))} days): the "
+            f"differences in KM median and restricted mean are taken up to the shorter, {horizon:.0f} days"
+        )
 
     records: dict[str, dict[str, Any]] = {}
     # decided share
@@ -188,8 +208,11 @@ def compare_scenarios(
     for label, values in zip(("first", "second"), decided, strict=True):
         low, high = proportion_confint(int(values.sum()), len(values), alpha=0.05, method="wilson")
         # rounded: Wilson's bound of an all-decided sample is 1 less a rounding error
-        entry |= {label: float(values.mean()), f"{label}_lower": round(float(low), 12),
-                  f"{label}_upper": round(float(high), 12)}
+        entry |= {
+            label: float(values.mean()),
+            f"{label}_lower": round(float(low), 12),
+            f"{label}_upper": round(float(high), 12),
+        }
     step = decided[1].astype(float) - decided[0].astype(float)
     entry |= dict(zip(("difference_lower", "difference_upper"), _t_interval(step), strict=True))
     entry |= {"difference": float(step.mean()), "interval": "paired t"}
@@ -197,16 +220,24 @@ def compare_scenarios(
     # KM median
     entry = {}
     for label, figure in zip(("first", "second"), figures, strict=True):
-        entry |= {label: figure["km_median_months"], f"{label}_lower": figure["km_median_lower_months"],
-                  f"{label}_upper": figure["km_median_upper_months"]}  # fmt: skip
+        entry |= {
+            label: figure["km_median_months"],
+            f"{label}_lower": figure["km_median_lower_months"],
+            f"{label}_upper": figure["km_median_upper_months"],
+        }
     pairs = [(np.minimum(days, horizon), event & (days <= horizon)) for days, event, _ in capped]
     point, low, high = _median_difference(pairs[0], pairs[1], horizon, seed)
-    entry |= {"difference": point / DAYS_PER_MONTH, "difference_lower": low / DAYS_PER_MONTH,
-              "difference_upper": high / DAYS_PER_MONTH,
-              "interval": f"paired bootstrap ({BOOTSTRAP_RESAMPLES} resamples)"}  # fmt: skip
+    entry |= {
+        "difference": point / DAYS_PER_MONTH,
+        "difference_lower": low / DAYS_PER_MONTH,
+        "difference_upper": high / DAYS_PER_MONTH,
+        "interval": f"paired bootstrap ({BOOTSTRAP_RESAMPLES} resamples)",
+    }
     if not math.isfinite(point):
-        notes.append("a KM median is not reached within the horizon (fewer than half the runs respond): its "
-                     "difference is not defined; compare the decided shares and restricted means")
+        notes.append(
+            "a KM median is not reached within the horizon (fewer than half the runs respond): its "
+            "difference is not defined; compare the decided shares and restricted means"
+        )
     records[MEASURES[1]] = entry
     # restricted mean
     entry = {}
@@ -218,10 +249,30 @@ def compare_scenarios(
     entry |= {"difference": float(step.mean()), "interval": "paired t"}
     records[MEASURES[2]] = entry
 
-    columns = ["first", "first_lower", "first_upper", "second", "second_lower", "second_upper", "difference",
-               "difference_lower", "difference_upper", "interval"]  # fmt: skip
+    columns = [
+        "first",
+        "first_lower",
+        "first_upper",
+        "second",
+        "second_lower",
+        "second_upper",
+        "difference",
+        "difference_lower",
+        "difference_upper",
+        "interval",
+    ]
     table = pd.DataFrame.from_dict(records, orient="index")[columns]
     table.attrs["horizon_months"] = horizon / DAYS_PER_MONTH
-    return Comparison(first=first.name, second=second.name, first_hash=key, second_hash=second.content_hash(),
-                      replications=replications, seed=seed, engine=engine, table=table, rows_first=rows_first,
-                      rows_second=rows_second, notes=notes)  # fmt: skip
+    return Comparison(
+        first=first.name,
+        second=second.name,
+        first_hash=key,
+        second_hash=second.content_hash(),
+        replications=replications,
+        seed=seed,
+        engine=engine,
+        table=table,
+        rows_first=rows_first,
+        rows_second=rows_second,
+        notes=notes,
+    )

@@ -71,8 +71,14 @@ class DesignPoint:
     scenario_hash: str
 
 
-def design_hash(points: list[tuple[str, dict[str, Any]]], *, replications: int, seed: int, engine: str,
-                common_stream_key: str | None = None) -> str:
+def design_hash(
+    points: list[tuple[str, dict[str, Any]]],
+    *,
+    replications: int,
+    seed: int,
+    engine: str,
+    common_stream_key: str | None = None,
+) -> str:
     """Identity of what a sweep computes.
 
     (scenario hash, factor values) of each point, replications, seed, engine and, under common
@@ -123,8 +129,13 @@ class Design:
 
     def content_hash(self) -> str:
         """Identity of what the sweep computes (see :func:`design_hash`)."""
-        return design_hash([(p.scenario_hash, p.values) for p in self.points], replications=self.spec.replications,
-                           seed=self.spec.seed, engine=self.spec.engine, common_stream_key=self.common_stream_key)
+        return design_hash(
+            [(p.scenario_hash, p.values) for p in self.points],
+            replications=self.spec.replications,
+            seed=self.spec.seed,
+            engine=self.spec.engine,
+            common_stream_key=self.common_stream_key,
+        )
 
 
 def read_base(spec: ExperimentSpec) -> dict[str, Any]:
@@ -226,8 +237,14 @@ def _path_key(path: str, base_raw: dict[str, Any]) -> tuple[str | int, ...]:
         if isinstance(node, list):
             index: str | int = part
             if isinstance(part, str):
-                index = next((i for i, item in enumerate(node)
-                              if isinstance(item, dict) and part in (item.get("code"), item.get("name"))), part)
+                index = next(
+                    (
+                        i
+                        for i, item in enumerate(node)
+                        if isinstance(item, dict) and part in (item.get("code"), item.get("name"))
+                    ),
+                    part,
+                )
             key.append(index)
             node = node[index] if isinstance(index, int) and index < len(node) else None
         else:
@@ -282,8 +299,14 @@ def expand_design(spec: ExperimentSpec) -> Design:
     base = scenario_from_dict(base_raw, label=f"{spec.source}: base {spec.base}")
     _check_factor_paths(spec, base_raw)
     points_count, how = design_size(spec)
-    check_design_size(spec.source, points=points_count, replications=spec.replications,
-                      contacts_per_replicate=expected_contacts(base), engine=spec.engine, how=how)
+    check_design_size(
+        spec.source,
+        points=points_count,
+        replications=spec.replications,
+        contacts_per_replicate=expected_contacts(base),
+        engine=spec.engine,
+        how=how,
+    )
     all_values, unit = _point_values(spec)
     points: list[DesignPoint] = []
     problems: list[str] = []

@@ -128,9 +128,14 @@ def summarize(store: str | Path, *, experiment: int | None = None) -> Summary:
     metrics += [f"response_months_q{round(q * 100):02d}" for q in QUANTILES]
     points = points[["point_id", *factors, *metrics, "horizon_days", "replications_failed"]]
     return Summary(
-        experiment=record, points=points.reset_index(drop=True), factor_labels=factors, chunks_total=record.n_chunks,
-        chunks_done=int(counts[0]), chunks_failed=int(counts[1]), replications_failed=int(counts[2]),
-    )  # fmt: skip
+        experiment=record,
+        points=points.reset_index(drop=True),
+        factor_labels=factors,
+        chunks_total=record.n_chunks,
+        chunks_done=int(counts[0]),
+        chunks_failed=int(counts[1]),
+        replications_failed=int(counts[2]),
+    )
 
 
 _SURVIVAL_COLUMNS = ["km_median_months", "km_median_lower_months", "km_median_upper_months", "restricted_mean_months"]
@@ -204,8 +209,10 @@ def export_results(
     if output is not None:
         kind = output_kind(output, option="--out", allowed=suffixes)
         if format is not None and format != kind:
-            raise CorridorsError(f"--format {format} and --out {output}: the suffix says {kind}; give a "
-                                 f".{format} file name, or leave out --format")
+            raise CorridorsError(
+                f"--format {format} and --out {output}: the suffix says {kind}; give a "
+                f".{format} file name, or leave out --format"
+            )
         format = kind  # type: ignore[assignment]
     chosen = format or "parquet"
     store = Path(store)
@@ -224,8 +231,9 @@ def export_results(
                 literal = "'" + str(partial).replace("'", "''") + "'"
                 st.con.execute(f"COPY ({st.joined_runs_sql(record.experiment_id)}) TO {literal} ({options})")
         except duckdb.IOException as exc:
-            raise CorridorsError(f"--out {target}: cannot write ({str(exc).splitlines()[0]}); nothing was "
-                                 "written") from None
+            raise CorridorsError(
+                f"--out {target}: cannot write ({str(exc).splitlines()[0]}); nothing was written"
+            ) from None
     return target
 
 
@@ -337,22 +345,28 @@ def replay_run(store: str | Path, run_id: int, *, trace: bool = False) -> Replay
         replayed = rows_to_frame([row]).iloc[0]
         trace_engine = "reference" if trace else None
     else:
-        frame = run_replications(scenario, replications=1, seed=seed, engine=engine, first_replicate=replicate,
-                                 stream_key=stream_key)
+        frame = run_replications(
+            scenario, replications=1, seed=seed, engine=engine, first_replicate=replicate, stream_key=stream_key
+        )
         replayed = frame.iloc[0]
         if trace:
             from corridors.engines.reference import run_reference
             from corridors.engines.rows import rows_to_frame
 
-            traced_row, events = run_reference(scenario, seed=seed, replicate=replicate, trace=True,
-                                               stream_key=stream_key)
+            traced_row, events = run_reference(
+                scenario, seed=seed, replicate=replicate, trace=True, stream_key=stream_key
+            )
             trace_engine = "reference"
             traced = rows_to_frame([traced_row]).iloc[0]
-            mismatched = [name for name in ROW_SCHEMA.names
-                          if name != "engine" and not _close(_plain(traced[name]), _plain(replayed[name]))]
+            mismatched = [
+                name
+                for name in ROW_SCHEMA.names
+                if name != "engine" and not _close(_plain(traced[name]), _plain(replayed[name]))
+            ]
             if mismatched:
-                notes.append("the trace (reference engine) does not follow this run: it differs in "
-                             + ", ".join(mismatched))
+                notes.append(
+                    "the trace (reference engine) does not follow this run: it differs in " + ", ".join(mismatched)
+                )
             else:
                 notes.append("the trace is the reference engine's replay of this very run (same stream, same row)")
     differences = [
@@ -360,8 +374,9 @@ def replay_run(store: str | Path, run_id: int, *, trace: bool = False) -> Replay
         for name in ROW_SCHEMA.names
         if not _same(_plain(stored[name]), _plain(replayed[name]))
     ]
-    return Replay(int(run_id), stored[list(ROW_SCHEMA.names)], replayed, differences, events, trace_engine, notes,
-                  stream_key)
+    return Replay(
+        int(run_id), stored[list(ROW_SCHEMA.names)], replayed, differences, events, trace_engine, notes, stream_key
+    )
 
 
 def _plain(value: object) -> object:

@@ -187,8 +187,9 @@ class SensitivitySamples:
     """The experiment read."""
 
 
-def read_sensitivity(store: str | Path, *, experiment: int | None = None,
-                     output: str = "response_months") -> SensitivitySamples:
+def read_sensitivity(
+    store: str | Path, *, experiment: int | None = None, output: str = "response_months"
+) -> SensitivitySamples:
     """Read a finished sobol or morris sweep from the store as plain arrays for :func:`analyze`.
 
     Reads the joined table (each design point's unit-cube coordinates beside its output,
@@ -254,54 +255,93 @@ def read_sensitivity(store: str | Path, *, experiment: int | None = None,
     if stored.shape != expected.shape or not np.allclose(stored, expected, rtol=0, atol=1e-12):
         raise CorridorsError(f"{store}: experiment {record.experiment_id}: the stored design is not the spec's sample")
     return SensitivitySamples(
-        problem=design_problem(spec.factors), X=stored, Y=per_point["output"].to_numpy(dtype=float),
+        problem=design_problem(spec.factors),
+        X=stored,
+        Y=per_point["output"].to_numpy(dtype=float),
         noise=ReplicationNoise(record.replications, per_point["noise"].to_numpy(dtype=float)),
-        design=spec.design, seed=derived_seed(spec.seed, "analysis"), output=output,
+        design=spec.design,
+        seed=derived_seed(spec.seed, "analysis"),
+        output=output,
         experiment_id=record.experiment_id,
-    )  # fmt: skip
+    )
 
 
-def _salib_indices(problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, *, design: DesignSpec,
-                   confidence: float, resamples: int, seed: int | None) -> pd.DataFrame:
+def _salib_indices(
+    problem: dict[str, Any],
+    X: np.ndarray,
+    Y: np.ndarray,
+    *,
+    design: DesignSpec,
+    confidence: float,
+    resamples: int,
+    seed: int | None,
+) -> pd.DataFrame:
     """SALib's Sobol or Morris analysis as a frame, one row per factor."""
     labels = list(problem["names"])
     if design.kind == "sobol":
         from SALib.analyze import sobol
 
-        found: Any = sobol.analyze(problem, Y, calc_second_order=design.second_order, num_resamples=resamples,
-                                   conf_level=confidence, seed=seed)  # fmt: skip
+        found: Any = sobol.analyze(
+            problem, Y, calc_second_order=design.second_order, num_resamples=resamples, conf_level=confidence, seed=seed
+        )
         return pd.DataFrame(
-            {"factor": labels, "S1": found["S1"], "S1_conf": found["S1_conf"], "ST": found["ST"],
-             "ST_conf": found["ST_conf"]}
-        )  # fmt: skip
+            {
+                "factor": labels,
+                "S1": found["S1"],
+                "S1_conf": found["S1_conf"],
+                "ST": found["ST"],
+                "ST_conf": found["ST_conf"],
+            }
+        )
     if design.kind == "morris":
         from SALib.analyze import morris
 
-        found = morris.analyze(problem, X, Y, num_resamples=resamples, conf_level=confidence,
-                               num_levels=design.levels, seed=seed)  # fmt: skip
+        found = morris.analyze(
+            problem, X, Y, num_resamples=resamples, conf_level=confidence, num_levels=design.levels, seed=seed
+        )
         return pd.DataFrame(
-            {"factor": labels, "mu": found["mu"], "mu_star": found["mu_star"],
-             "mu_star_conf": found["mu_star_conf"], "sigma": found["sigma"]}
-        )  # fmt: skip
+            {
+                "factor": labels,
+                "mu": found["mu"],
+                "mu_star": found["mu_star"],
+                "mu_star_conf": found["mu_star_conf"],
+                "sigma": found["sigma"],
+            }
+        )
     raise CorridorsError(f"design: sensitivity needs kind sobol or morris, not {design.kind}")
 
 
-def _analyze(problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, *, design: DesignSpec,
-             noise: ReplicationNoise | None, confidence: float, resamples: int,
-             seed: int | None) -> tuple[pd.DataFrame, list[str]]:
+def _analyze(
+    problem: dict[str, Any],
+    X: np.ndarray,
+    Y: np.ndarray,
+    *,
+    design: DesignSpec,
+    noise: ReplicationNoise | None,
+    confidence: float,
+    resamples: int,
+    seed: int | None,
+) -> tuple[pd.DataFrame, list[str]]:
     """The indices and the warning lines (not yet issued)."""
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
     if X.shape != (len(Y), problem["num_vars"]):
-        raise CorridorsError(f"X has shape {X.shape}; it needs one row per output ({len(Y)}) and one column per "
-                             f"factor ({problem['num_vars']})")  # fmt: skip
+        raise CorridorsError(
+            f"X has shape {X.shape}; it needs one row per output ({len(Y)}) and one column per "
+            f"factor ({problem['num_vars']})"
+        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         frame = _salib_indices(problem, X, Y, design=design, confidence=confidence, resamples=resamples, seed=seed)
     notes = [f"SALib: {w.message}" for w in caught if not issubclass(w.category, DeprecationWarning)]
     replications = noise.replications if noise is not None else 1
     noise_share = _noise_share(Y, noise.variance) if noise is not None else None
-    notes += reliability_warnings(frame, method=design.kind, base_samples=design.points or len(Y),
-                                  replications=replications, noise_share=noise_share)  # fmt: skip
+    notes += reliability_warnings(
+        frame,
+        method=design.kind,
+        base_samples=design.points or len(Y),
+        replications=replications,
+        noise_share=noise_share,
+    )
     frame.attrs.update(method=design.kind, confidence=confidence, design_points=len(Y), replications=replications)
     return frame, notes
 
@@ -364,8 +404,9 @@ def analyze(
     >>> indices.set_index("factor")["mu_star"].round(3).to_dict(), indices.attrs["warnings"]
     ({'a': 3.0, 'b': 0.1}, [])
     """
-    frame, notes = _analyze(problem, X, Y, design=design, noise=noise, confidence=confidence, resamples=resamples,
-                            seed=seed)  # fmt: skip
+    frame, notes = _analyze(
+        problem, X, Y, design=design, noise=noise, confidence=confidence, resamples=resamples, seed=seed
+    )
     for line in notes:
         warnings.warn(line, SensitivityWarning, stacklevel=2)
     frame.attrs["warnings"] = notes
@@ -421,14 +462,27 @@ def analyze_sensitivity(
     (['formal_meetings_per_week', 'parameters.posture'], 'morris')
     """
     samples = read_sensitivity(store, experiment=experiment, output=output)
-    frame, notes = _analyze(samples.problem, samples.X, samples.Y, design=samples.design, noise=samples.noise,
-                            confidence=confidence, resamples=resamples, seed=samples.seed)  # fmt: skip
+    frame, notes = _analyze(
+        samples.problem,
+        samples.X,
+        samples.Y,
+        design=samples.design,
+        noise=samples.noise,
+        confidence=confidence,
+        resamples=resamples,
+        seed=samples.seed,
+    )
     for line in notes:
         warnings.warn(line, SensitivityWarning, stacklevel=2)
     frame.attrs.update(
-        method=samples.design.kind, output=output, confidence=confidence, design_points=len(samples.Y),
-        replications=samples.noise.replications, experiment_id=samples.experiment_id, warnings=notes,
-    )  # fmt: skip
+        method=samples.design.kind,
+        output=output,
+        confidence=confidence,
+        design_points=len(samples.Y),
+        replications=samples.noise.replications,
+        experiment_id=samples.experiment_id,
+        warnings=notes,
+    )
     return frame
 
 
@@ -466,15 +520,36 @@ def plot_sensitivity(indices: pd.DataFrame, path: str | Path) -> Path:
     level = round(100 * float(indices.attrs.get("confidence", 0.95)))
     if "S1" in indices:
         height = 0.38
-        axes.barh(positions - height / 2, indices["S1"], height, xerr=indices["S1_conf"], label="first order (S1)",
-                  color="#4c72b0", capsize=3)  # fmt: skip
-        axes.barh(positions + height / 2, indices["ST"], height, xerr=indices["ST_conf"], label="total (ST)",
-                  color="#dd8452", capsize=3)  # fmt: skip
+        axes.barh(
+            positions - height / 2,
+            indices["S1"],
+            height,
+            xerr=indices["S1_conf"],
+            label="first order (S1)",
+            color="#4c72b0",
+            capsize=3,
+        )
+        axes.barh(
+            positions + height / 2,
+            indices["ST"],
+            height,
+            xerr=indices["ST_conf"],
+            label="total (ST)",
+            color="#dd8452",
+            capsize=3,
+        )
         axes.set_xlabel(f"Sobol index ({level}% confidence intervals)")
         figure.legend(loc="outside lower center", ncol=2, frameon=False)
     else:
-        axes.barh(positions, indices["mu_star"], 0.6, xerr=indices["mu_star_conf"], color="#4c72b0", capsize=3,
-                  label="mu* (mean absolute elementary effect)")  # fmt: skip
+        axes.barh(
+            positions,
+            indices["mu_star"],
+            0.6,
+            xerr=indices["mu_star_conf"],
+            color="#4c72b0",
+            capsize=3,
+            label="mu* (mean absolute elementary effect)",
+        )
         axes.set_xlabel(f"Morris mu* ({level}% confidence intervals)")
     axes.set_yticks(positions, factors)
     axes.invert_yaxis()
@@ -537,4 +612,3 @@ def run_sensitivity(
     indices = analyze_sensitivity(store_path, experiment=report.experiment_id, output=chosen)
     plot_sensitivity(indices, chart_path)
     return SensitivityResult(report, indices, chart_path)
-

@@ -70,12 +70,28 @@ OUTPUTS = (
 )
 """Outputs a sensitivity analysis can take (one number per design point; see :mod:`.sensitivity`)."""
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
-RESERVED_COLUMNS = frozenset(name.casefold() for name in (
-    "run_id", "experiment_id", "point_id", "chunk_id", "scenario_hash", *ROW_SCHEMA.names,
-    "runs", "decided_share", "km_median_months", "km_median_lower_months", "km_median_upper_months",
-    "restricted_mean_months", "response_months_mean", "response_months_q10", "response_months_q50",
-    "response_months_q90", "replications_failed",
-))  # fmt: skip
+RESERVED_COLUMNS = frozenset(
+    name.casefold()
+    for name in (
+        "run_id",
+        "experiment_id",
+        "point_id",
+        "chunk_id",
+        "scenario_hash",
+        *ROW_SCHEMA.names,
+        "runs",
+        "decided_share",
+        "km_median_months",
+        "km_median_lower_months",
+        "km_median_upper_months",
+        "restricted_mean_months",
+        "response_months_mean",
+        "response_months_q10",
+        "response_months_q50",
+        "response_months_q90",
+        "replications_failed",
+    )
+)
 """Column names of the runs, their export and the summary: no factor may be labelled so (in any case)."""
 
 

@@ -109,8 +109,11 @@ def connect(path: str | Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     """
     import duckdb
 
-    return duckdb.connect(str(path), read_only=read_only,
-                          config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    return duckdb.connect(
+        str(path),
+        read_only=read_only,
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+    )
 
 
 _EXPECTED: dict[str, dict[str, str]] = {}
@@ -124,7 +127,8 @@ def _expected_columns() -> dict[str, dict[str, str]]:
             for statement in _SCHEMA:
                 con.execute(statement)
             for table, column, kind in con.execute(
-                    "SELECT table_name, column_name, data_type FROM information_schema.columns").fetchall():
+                "SELECT table_name, column_name, data_type FROM information_schema.columns"
+            ).fetchall():
                 _EXPECTED.setdefault(table, {})[column] = kind
         finally:
             con.close()
@@ -138,8 +142,17 @@ _HEADER_BYTES = 3 * 4096
 def _disk_problem(message: str) -> bool:
     """Whether a DuckDB error is the disk's or the folder's (full, read-only, no permission)."""
     lowered = message.lower()
-    return any(text in lowered for text in ("no space left", "disk quota", "read-only file system",
-                                            "permission denied", "file too large", "could not write"))
+    return any(
+        text in lowered
+        for text in (
+            "no space left",
+            "disk quota",
+            "read-only file system",
+            "permission denied",
+            "file too large",
+            "could not write",
+        )
+    )
 
 
 def _looks_damaged(message: str) -> bool:
@@ -248,8 +261,10 @@ class Store:
 
             content = content_kind(self.path)
             if content != "duckdb":  # never handed to DuckDB: a SQLite file would make it load an extension
-                raise CorridorsError(f"{self.path}: not a readable corridors store (the file holds {content}, not "
-                                     "DuckDB); it was left unchanged")
+                raise CorridorsError(
+                    f"{self.path}: not a readable corridors store (the file holds {content}, not "
+                    "DuckDB); it was left unchanged"
+                )
             if read_only:
                 self.con = self._connect(read_only=True)
                 self._verify_or_close(self.con)
@@ -326,12 +341,21 @@ class Store:
                 actual = self.path.stat().st_size
                 if actual < expected:
                     raise CorridorsError(self._damaged(f"truncated: {actual} bytes of at least {expected}"))
-            tables = [row[0] for row in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()]
+            tables = [
+                row[0]
+                for row in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+                ).fetchall()
+            ]
             for table in tables:
-                columns = [row[0] for row in con.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
-                    "AND table_name = ?", [table]).fetchall()]
+                columns = [
+                    row[0]
+                    for row in con.execute(
+                        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
+                        "AND table_name = ?",
+                        [table],
+                    ).fetchall()
+                ]
                 hashed = ", ".join(_quote_identifier(c) for c in columns)
                 con.execute(f"SELECT count(*), bit_xor(hash({hashed})) FROM {_quote_identifier(table)}").fetchall()
         except duckdb.Error as exc:
@@ -371,8 +395,12 @@ class Store:
 
         keep = "it was left unchanged; give a new --store" if writing else "it cannot be read by this version"
         try:
-            tables = {row[0] for row in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+            tables = {
+                row[0]
+                for row in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+                ).fetchall()
+            }
             if not tables and writing:
                 return
             marker = None
@@ -380,28 +408,41 @@ class Store:
                 marker = con.execute("SELECT max(value) FROM store_info WHERE key = 'format'").fetchone()
             if marker is None or marker[0] is None:
                 shown = ", ".join(sorted(tables)[:5]) or "none"
-                raise CorridorsError(f"{self.path}: a DuckDB file but not a corridors store (no store marker; tables: "
-                                     f"{shown}); {keep}")
+                raise CorridorsError(
+                    f"{self.path}: a DuckDB file but not a corridors store (no store marker; tables: {shown}); {keep}"
+                )
             version = str(marker[0])
             allowed = (STORE_FORMAT, *_UPGRADABLE) if writing else READABLE_FORMATS
             if version not in allowed:
-                raise CorridorsError(f"{self.path}: store format {version!r}, but this version of corridors handles "
-                                     f"format {' or '.join(allowed)}; {keep}")
+                raise CorridorsError(
+                    f"{self.path}: store format {version!r}, but this version of corridors handles "
+                    f"format {' or '.join(allowed)}; {keep}"
+                )
             expected = _expected_columns()
             for table, columns in expected.items():
                 if table not in tables:
                     if writing and table != "runs":
                         continue
                     raise CorridorsError(f"{self.path}: the store has no table '{table}'; {keep}")
-                found = {row[0]: row[1] for row in con.execute(
-                    "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
-                    "AND table_name = ?", [table]).fetchall()}
+                found = {
+                    row[0]: row[1]
+                    for row in con.execute(
+                        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
+                        "AND table_name = ?",
+                        [table],
+                    ).fetchall()
+                }
                 optional = {"stream_key"} if table == "design_points" and version in _UPGRADABLE else set()
-                wrong = [f"{name} ({kind})" for name, kind in columns.items()
-                         if name not in optional and found.get(name) != kind]
+                wrong = [
+                    f"{name} ({kind})"
+                    for name, kind in columns.items()
+                    if name not in optional and found.get(name) != kind
+                ]
                 if wrong:
-                    raise CorridorsError(f"{self.path}: table '{table}' is not a corridors store's (column "
-                                         f"{wrong[0]} missing or of another type); {keep}")
+                    raise CorridorsError(
+                        f"{self.path}: table '{table}' is not a corridors store's (column "
+                        f"{wrong[0]} missing or of another type); {keep}"
+                    )
         except duckdb.Error as exc:
             raise CorridorsError(self._damaged(f"DuckDB: {str(exc).splitlines()[0]}")) from None
 
@@ -565,13 +606,30 @@ class Store:
             self.con.execute(
                 "INSERT INTO experiments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    experiment_id, spec.name, spec.description, spec_hash,
-                    json.dumps(spec.canonical(), sort_keys=True), spec.source,
-                    json.dumps(design.base_raw, sort_keys=True, default=str), design.scenario_name,
-                    __version__, spec.engine, spec.seed, spec.replications, n_points, chunk_replications, offset,
-                    spec.design.kind, now, None, None, "created", None, None,
+                    experiment_id,
+                    spec.name,
+                    spec.description,
+                    spec_hash,
+                    json.dumps(spec.canonical(), sort_keys=True),
+                    spec.source,
+                    json.dumps(design.base_raw, sort_keys=True, default=str),
+                    design.scenario_name,
+                    __version__,
+                    spec.engine,
+                    spec.seed,
+                    spec.replications,
+                    n_points,
+                    chunk_replications,
+                    offset,
+                    spec.design.kind,
+                    now,
+                    None,
+                    None,
+                    "created",
+                    None,
+                    None,
                 ],
-            )  # fmt: skip
+            )
             factor_rows = []
             for index, factor in enumerate(spec.factors):
                 values = [p.values[factor.label] for p in design.points]
@@ -707,13 +765,14 @@ class Store:
             point = np.repeat(np.asarray(chunk.point_ids, dtype=np.int64), chunk.replications)
             keys = pa.table(
                 {
-                    "run_id": pa.array(experiment.run_id_offset + point * experiment.replications + replicate,
-                                       pa.int64()),
+                    "run_id": pa.array(
+                        experiment.run_id_offset + point * experiment.replications + replicate, pa.int64()
+                    ),
                     "experiment_id": pa.array(np.full(count, experiment.experiment_id), pa.int32()),
                     "point_id": pa.array(point, pa.int64()),
                     "chunk_id": pa.array(np.full(count, chunk.chunk_id), pa.int64()),
                 }
-            )  # fmt: skip
+            )
             table = pa.Table.from_arrays(keys.columns + rows.columns, names=keys.column_names + rows.column_names)
         with self.transaction():
             self.con.execute(
@@ -729,11 +788,19 @@ class Store:
             self.con.execute(
                 "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    experiment.experiment_id, chunk.chunk_id, chunk.point_id, chunk.points, chunk.first_replicate,
-                    chunk.replications, "done" if result.ok else "failed", result.error, result.seconds,
-                    result.worker, _now(),
+                    experiment.experiment_id,
+                    chunk.chunk_id,
+                    chunk.point_id,
+                    chunk.points,
+                    chunk.first_replicate,
+                    chunk.replications,
+                    "done" if result.ok else "failed",
+                    result.error,
+                    result.seconds,
+                    result.worker,
+                    _now(),
                 ],
-            )  # fmt: skip
+            )
 
     # -- reading --------------------------------------------------------------------------
 

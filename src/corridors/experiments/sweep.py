@@ -255,8 +255,9 @@ def _checked(result: ChunkResult, design: Design, record: ExperimentRecord) -> C
     if set(rows["engine"]) != {record.engine}:
         problems.append(f"engine differs from {record.engine}")
     if problems:
-        return ChunkResult(chunk, None, "rows do not belong to this chunk: " + "; ".join(problems), result.seconds,
-                           result.worker)
+        return ChunkResult(
+            chunk, None, "rows do not belong to this chunk: " + "; ".join(problems), result.seconds, result.worker
+        )
     return result
 
 
@@ -322,8 +323,16 @@ def run_sweep(
         executor = SerialExecutor()
     created = not store_path.exists()
     try:
-        return _open_and_run(st_path=store_path, spec=spec, design=design, design_hash=design_hash, new=new,
-                             executor=executor, retry_failed=retry_failed, progress=progress)
+        return _open_and_run(
+            st_path=store_path,
+            spec=spec,
+            design=design,
+            design_hash=design_hash,
+            new=new,
+            executor=executor,
+            retry_failed=retry_failed,
+            progress=progress,
+        )
     except BaseException:
         if created:
             _remove_if_empty(store_path)
@@ -386,9 +395,12 @@ def _open_and_run(
             )
         if record is None:
             chunk_size = spec.chunk_replications or choose_chunk_replications(
-                design.scenario(0), seed=spec.seed, engine=spec.engine, replications=spec.replications,
+                design.scenario(0),
+                seed=spec.seed,
+                engine=spec.engine,
+                replications=spec.replications,
                 points=len(design.points),
-            )  # fmt: skip
+            )
             record = st.create_experiment(design, spec_hash=design_hash, chunk_replications=chunk_size)
         return _run(st, design, record, executor, retry_failed=retry_failed, progress=progress)
 
@@ -432,11 +444,16 @@ def _run(
         if progress is not None:
             progress(
                 SweepProgress(
-                    chunks_total=record.n_chunks, chunks_done=done, chunks_failed=failed, chunks_to_run=len(todo),
-                    replications_total=record.n_points * record.replications, replications_done=replications_done,
-                    replications_this_session=session, seconds=time.perf_counter() - start,
+                    chunks_total=record.n_chunks,
+                    chunks_done=done,
+                    chunks_failed=failed,
+                    chunks_to_run=len(todo),
+                    replications_total=record.n_points * record.replications,
+                    replications_done=replications_done,
+                    replications_this_session=session,
+                    seconds=time.perf_counter() - start,
                 )
-            )  # fmt: skip
+            )
 
     try:
         with _StopRequests() as stop:
@@ -465,8 +482,18 @@ def _run(
     finally:
         st.release(record.experiment_id, status)
     return SweepReport(
-        store=st.path, experiment_id=record.experiment_id, status=status, executor=executor.describe(),
-        chunk_replications=record.chunk_replications, chunks_total=record.n_chunks, chunks_done=done,
-        chunks_failed=failed, chunks_skipped=skipped, replications_this_session=session,
-        seconds=time.perf_counter() - start, notes=notes, replications_done=replications_done, retried=retry_failed,
-    )  # fmt: skip
+        store=st.path,
+        experiment_id=record.experiment_id,
+        status=status,
+        executor=executor.describe(),
+        chunk_replications=record.chunk_replications,
+        chunks_total=record.n_chunks,
+        chunks_done=done,
+        chunks_failed=failed,
+        chunks_skipped=skipped,
+        replications_this_session=session,
+        seconds=time.perf_counter() - start,
+        notes=notes,
+        replications_done=replications_done,
+        retried=retry_failed,
+    )

@@ -45,28 +45,42 @@ def _extra_lines(text: str) -> tuple[str, ...]:
 
 def _lever_params(scenario: Scenario) -> dict[str, dict[str, Any]]:
     """The levers in SolaraViz's ``model_params`` format, starting at the scenario's values."""
-    values = {"formal_meetings_per_week": scenario.formal_meetings_per_week,
-              "posture": scenario.parameters.posture, "trust_gain": scenario.parameters.trust_gain,
-              "big_player_salience": scenario.parameters.big_player_salience}
-    return {name: {"type": "SliderFloat", "label": label, "value": values[name], "min": lo, "max": hi, "step": step}
-            for name, (_, label, lo, hi, step) in LEVERS.items()}
+    values = {
+        "formal_meetings_per_week": scenario.formal_meetings_per_week,
+        "posture": scenario.parameters.posture,
+        "trust_gain": scenario.parameters.trust_gain,
+        "big_player_salience": scenario.parameters.big_player_salience,
+    }
+    return {
+        name: {"type": "SliderFloat", "label": label, "value": values[name], "min": lo, "max": hi, "step": step}
+        for name, (_, label, lo, hi, step) in LEVERS.items()
+    }
 
 
 def _labelled(lever_params: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Each slider's label with its value (a Solara slider shows its value only while dragged)."""
-    return {name: {**options, "label": f"{options['label']}: {options['value']:g}"}
-            for name, options in lever_params.items()}
+    return {
+        name: {**options, "label": f"{options['label']}: {options['value']:g}"}
+        for name, options in lever_params.items()
+    }
 
 
 def status_line(model: ExplorerCommittee) -> str:
     """The status line: the organization, the day last played (none before the demand), the votes."""
     last = model.proposals[-1] if model.proposals else math.nan
-    state = (f"decided on day {int(model.decision_day)}" if model.decided
-             else "horizon reached, no decision" if not model.running else "negotiating")
+    state = (
+        f"decided on day {int(model.decision_day)}"
+        if model.decided
+        else "horizon reached, no decision"
+        if not model.running
+        else "negotiating"
+    )
     day = "before the demand (Step plays day 0)" if model.day <= 0 else f"day **{model.day - 1}**"
-    return (f"**{model.scenario.name.upper()}** · {day} · formal meetings {model.n_formal_meetings} · last proposal "
-            f"{'-' if math.isnan(last) else f'{last:.2f}'} · rejecters {model.last_vote_rejecters} · "
-            f"<span id='run-state'>{state}</span>")
+    return (
+        f"**{model.scenario.name.upper()}** · {day} · formal meetings {model.n_formal_meetings} · last proposal "
+        f"{'-' if math.isnan(last) else f'{last:.2f}'} · rejecters {model.last_vote_rejecters} · "
+        f"<span id='run-state'>{state}</span>"
+    )
 
 
 @solara.component
@@ -77,9 +91,14 @@ def Layers(view: figures.LayeredView, name: str) -> None:
     images = "".join(
         f'<img alt="{name}" src="data:image/png;base64,{base64.b64encode(layer).decode()}" '
         f'style="{"position:absolute;left:0;top:0;" if k else ""}width:100%;display:block">'
-        for k, layer in enumerate((bottom, top)))
-    solara.HTML(tag="div", unsafe_innerHTML=images, style={"position": "relative", "width": "448px"},
-                classes=[f"corridors-{name}"])
+        for k, layer in enumerate((bottom, top))
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=images,
+        style={"position": "relative", "width": "448px"},
+        classes=[f"corridors-{name}"],
+    )
 
 
 @solara.component
@@ -95,8 +114,11 @@ def Events(model: ExplorerCommittee) -> None:
     update_counter.get()
     shown = [e for e in model.events if e.kind != "contact"][-EVENTS_SHOWN:]
     counts = Counter(e.kind for e in model.events)
-    solara.Text("so far: " + ", ".join(f"{kind} {counts[kind]}" for kind in figures.EVENT_KINDS if counts[kind])
-                if counts else "so far: nothing")
+    solara.Text(
+        "so far: " + ", ".join(f"{kind} {counts[kind]}" for kind in figures.EVENT_KINDS if counts[kind])
+        if counts
+        else "so far: nothing"
+    )
     lines = [f"- day {e.day} · **{e.kind}** · {', '.join(e.actors)} {e.detail}" for e in reversed(shown)]
     solara.Markdown("\n".join(lines) or "_no events yet: step or play_")
 
@@ -105,8 +127,10 @@ def Events(model: ExplorerCommittee) -> None:
 def Negotiation(model: solara.Reactive[ExplorerCommittee], params: solara.Reactive[dict[str, Any]]) -> None:
     """The three views of one negotiation and its events, side by side."""
     committee = model.value
-    views = solara.use_memo(lambda: (figures.NetworkView(committee), figures.IntervalsView(committee),
-                                     figures.TimelineView(committee)), [committee])
+    views = solara.use_memo(
+        lambda: (figures.NetworkView(committee), figures.IntervalsView(committee), figures.TimelineView(committee)),
+        [committee],
+    )
     with solara.Row(style={"flex-wrap": "wrap"}):
         with solara.Column(style={"width": "460px"}):
             Layers(views[0], "network")
@@ -119,8 +143,12 @@ def Negotiation(model: solara.Reactive[ExplorerCommittee], params: solara.Reacti
 
 
 @solara.component
-def Controls(model: solara.Reactive[ExplorerCommittee], params: solara.Reactive[dict[str, Any]],
-             uploaded: solara.Reactive[Scenario | None], error: solara.Reactive[str | None]) -> None:
+def Controls(
+    model: solara.Reactive[ExplorerCommittee],
+    params: solara.Reactive[dict[str, Any]],
+    uploaded: solara.Reactive[Scenario | None],
+    error: solara.Reactive[str | None],
+) -> None:
     """Scenario, levers, mechanisms and seed; they take effect at Reset, as in SolaraViz."""
     base = solara.use_memo(lambda: load_source(params.value["source"]), [params.value["source"]])
 
@@ -129,8 +157,9 @@ def Controls(model: solara.Reactive[ExplorerCommittee], params: solara.Reactive[
         if name == "source":  # a new scenario starts from its own values
             new = {"source": value, "seed": new["seed"], "mechanisms": {}, "extra": new["extra"]}
         try:
-            load_source(new["source"], lever_overrides(
-                {k: new.get(k) for k in LEVERS}, new["mechanisms"], new["extra"]))
+            load_source(
+                new["source"], lever_overrides({k: new.get(k) for k in LEVERS}, new["mechanisms"], new["extra"])
+            )
         except CorridorsError as exc:
             error.set(str(exc.problems[0]))
             return
@@ -157,10 +186,15 @@ def Controls(model: solara.Reactive[ExplorerCommittee], params: solara.Reactive[
     current = params.value["source"]
     shown = current if isinstance(current, str) else UPLOADED
     with solara.Card("Scenario"):
-        solara.Select("Organization (preset)", values=names, value=shown,
-                      on_value=lambda v: change("source", uploaded.value if v == UPLOADED else v))
-        ipywidgets.FileUpload.element(accept=".yaml,.yml", multiple=False, description="Upload scenario",
-                                      on_value=on_upload)
+        solara.Select(
+            "Organization (preset)",
+            values=names,
+            value=shown,
+            on_value=lambda v: change("source", uploaded.value if v == UPLOADED else v),
+        )
+        ipywidgets.FileUpload.element(
+            accept=".yaml,.yml", multiple=False, description="Upload scenario", on_value=on_upload
+        )
         solara.FileDrop(label="...or drop a scenario YAML here", on_file=on_drop, lazy=False)
         if error.value:
             solara.Error(error.value, icon=False, classes=["corridors-error"])
@@ -174,10 +208,17 @@ def Controls(model: solara.Reactive[ExplorerCommittee], params: solara.Reactive[
         with solara.Details("Mechanisms"):
             for mech in MECHANISMS:
                 on = params.value["mechanisms"].get(mech, getattr(base.mechanisms, mech))
-                solara.Checkbox(label=mech.replace("_", " "), value=on,
-                                on_value=lambda v, m=mech: change("mechanisms", {**params.value["mechanisms"], m: v}))
-        solara.InputTextArea("Other settings (--set path=value, one a line)", value="\n".join(params.value["extra"]),
-                             on_value=lambda v: change("extra", _extra_lines(v)), continuous_update=False)
+                solara.Checkbox(
+                    label=mech.replace("_", " "),
+                    value=on,
+                    on_value=lambda v, m=mech: change("mechanisms", {**params.value["mechanisms"], m: v}),
+                )
+        solara.InputTextArea(
+            "Other settings (--set path=value, one a line)",
+            value="\n".join(params.value["extra"]),
+            on_value=lambda v: change("extra", _extra_lines(v)),
+            continuous_update=False,
+        )
 
 
 @solara.component
@@ -198,8 +239,13 @@ def Ensembles(params: solara.Reactive[dict[str, Any]]) -> None:
         levers = {k: p.get(k) for k in LEVERS}
         try:
             a = load_source(p["source"], lever_overrides(levers, p["mechanisms"], p["extra"]))
-            b = (load_source(p["source"], lever_overrides(levers, p["mechanisms"], (*p["extra"],
-                             *_extra_lines(setting_b.value)))) if compare.value else None)
+            b = (
+                load_source(
+                    p["source"], lever_overrides(levers, p["mechanisms"], (*p["extra"], *_extra_lines(setting_b.value)))
+                )
+                if compare.value
+                else None
+            )
         except CorridorsError as exc:
             message.set(exc.problems[0])
             return
@@ -218,7 +264,8 @@ def Ensembles(params: solara.Reactive[dict[str, Any]]) -> None:
         runs = {"A: as set": run_ensemble(a, replications=n, seed=int(seed.value), progress=progress)}
         if b is not None:
             runs["B: " + "; ".join(_extra_lines(setting_b.value))] = run_ensemble(
-                b, replications=n, seed=int(seed.value), progress=progress)
+                b, replications=n, seed=int(seed.value), progress=progress
+            )
         diff = median_difference(*runs.values()) if b is not None else None
         result.set((a, runs, diff))
         message.set("")
@@ -229,8 +276,11 @@ def Ensembles(params: solara.Reactive[dict[str, Any]]) -> None:
             solara.InputInt("Replications", value=replications)
             solara.InputInt("Seed ", value=seed)
         solara.Checkbox(label="compare with setting B", value=compare)
-        solara.InputText("Setting B: the same plus (--set path=value; ...)", value=setting_b,
-                         on_value=lambda v: setting_b.set(v.replace(";", "\n")))
+        solara.InputText(
+            "Setting B: the same plus (--set path=value; ...)",
+            value=setting_b,
+            on_value=lambda v: setting_b.set(v.replace(";", "\n")),
+        )
         solara.Button("Run ensemble", color="primary", on_click=lambda: task(), disabled=task.pending)
         solara.ProgressLinear(value=100 * done.value / max(total.value, 1) if task.pending else False)
         if task.pending:
@@ -239,18 +289,21 @@ def Ensembles(params: solara.Reactive[dict[str, Any]]) -> None:
             solara.Error(message.value, icon=False, classes=["corridors-error"])
     if result.value is not None:
         scenario, runs, diff = result.value
-        solara.FigureMatplotlib(figures.km_figure(runs, paper_mean_days(scenario), scenario.name.upper()),
-                                format="png")
+        solara.FigureMatplotlib(figures.km_figure(runs, paper_mean_days(scenario), scenario.name.upper()), format="png")
         lines = []
         for label, rows in runs.items():
             lines.append(f"- {label}: {int(rows['event'].sum())} of {len(rows)} deployed within the horizon")
         if diff is not None:
-            lines.append(f"- <span id='median-difference'>median response B - A: **{diff.difference:+.1f} days** "
-                         f"({diff.level:.0%} bootstrap interval {diff.low:+.1f} to {diff.high:+.1f}); "
-                         f"A {diff.median_a:.1f}, B {diff.median_b:.1f} days</span>")
+            lines.append(
+                f"- <span id='median-difference'>median response B - A: **{diff.difference:+.1f} days** "
+                f"({diff.level:.0%} bootstrap interval {diff.low:+.1f} to {diff.high:+.1f}); "
+                f"A {diff.median_a:.1f}, B {diff.median_b:.1f} days</span>"
+            )
             if diff.unreached:
-                lines.append(f"- in {diff.unreached} of {diff.resamples} resamples a median is not reached within "
-                             "the horizon: the interval is unbounded on that side (nan: neither median reached)")
+                lines.append(
+                    f"- in {diff.unreached} of {diff.resamples} resamples a median is not reached within "
+                    "the horizon: the interval is unbounded on that side (nan: neither median reached)"
+                )
         solara.Markdown("\n".join(lines))
 
 
@@ -266,8 +319,13 @@ def Page() -> None:
         solara.AppBarTitle("corridors explore: how fast does a committee agree to send a peace operation?")
     with solara.Sidebar():
         with solara.Card("Run"):
-            ModelController(model, model_parameters=params, play_interval=solara.use_reactive(60),
-                            render_interval=solara.use_reactive(1), use_threads=solara.use_reactive(False))
+            ModelController(
+                model,
+                model_parameters=params,
+                play_interval=solara.use_reactive(60),
+                render_interval=solara.use_reactive(1),
+                use_threads=solara.use_reactive(False),
+            )
         Controls(model, params, uploaded, error)
     with solara.lab.Tabs():
         with solara.lab.Tab("One negotiation"):

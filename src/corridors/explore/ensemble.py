@@ -19,13 +19,12 @@ from corridors.engines.summary import censored_at_horizon, kaplan_meier
 from corridors.paper import mean_response_months
 from corridors.scenario.schema import Scenario
 
-__all__ = ["DAYS_PER_MONTH", "MedianDifference", "km_median", "median_difference", "paper_mean_days",
-           "run_ensemble"]
+__all__ = ["DAYS_PER_MONTH", "MedianDifference", "km_median", "median_difference", "paper_mean_days", "run_ensemble"]
 
 
-
-def run_ensemble(scenario: Scenario, *, replications: int, seed: int = 0,
-                 progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+def run_ensemble(
+    scenario: Scenario, *, replications: int, seed: int = 0, progress: Callable[[int], None] | None = None
+) -> pd.DataFrame:
     """``replications`` runs of the batch engine (the rows of ``corridors run``)."""
     return run_replications(scenario, replications=replications, seed=seed, engine="batch", progress=progress)
 
@@ -75,8 +74,9 @@ def _difference(median_a: float, median_b: float) -> float:
     return median_b - median_a
 
 
-def median_difference(a: pd.DataFrame, b: pd.DataFrame, *, resamples: int = 1000, level: float = 0.95,
-                      seed: int = 0) -> MedianDifference:
+def median_difference(
+    a: pd.DataFrame, b: pd.DataFrame, *, resamples: int = 1000, level: float = 0.95, seed: int = 0
+) -> MedianDifference:
     """B's Kaplan-Meier median minus A's, with a percentile bootstrap interval over runs (``scipy.stats.bootstrap``).
 
     Each run is censored at its horizon (:func:`~corridors.engines.summary.censored_at_horizon`);
@@ -96,12 +96,27 @@ def median_difference(a: pd.DataFrame, b: pd.DataFrame, *, resamples: int = 1000
 
     ma, mb = median(da, ea, horizon_a), median(db, eb, horizon_b)
     with np.errstate(invalid="ignore"):  # infinite differences are kept: see MedianDifference
-        result = bootstrap((np.arange(da.size), np.arange(db.size)), statistic, vectorized=False, paired=False,
-                           n_resamples=resamples, confidence_level=level, method="percentile",
-                           rng=np.random.default_rng(seed))  # fmt: skip
+        result = bootstrap(
+            (np.arange(da.size), np.arange(db.size)),
+            statistic,
+            vectorized=False,
+            paired=False,
+            n_resamples=resamples,
+            confidence_level=level,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+        )
     distribution = np.asarray(result.bootstrap_distribution, dtype=float)
     low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
     if np.isnan(distribution).any():
         low = high = math.nan
-    return MedianDifference(ma, mb, _difference(ma, mb), low, high, level,
-                            unreached=int((~np.isfinite(distribution)).sum()), resamples=int(distribution.size))
+    return MedianDifference(
+        ma,
+        mb,
+        _difference(ma, mb),
+        low,
+        high,
+        level,
+        unreached=int((~np.isfinite(distribution)).sum()),
+        resamples=int(distribution.size),
+    )

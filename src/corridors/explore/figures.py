@@ -16,15 +16,50 @@ from matplotlib.figure import Figure
 from corridors._constants import DAYS_PER_MONTH
 from corridors.engines.reference import Committee
 
-__all__ = ["EVENT_KINDS", "IntervalsView", "LayeredView", "NetworkView", "TimelineView", "km_figure", "network_layout",
-           "png"]
+__all__ = [
+    "EVENT_KINDS",
+    "IntervalsView",
+    "LayeredView",
+    "NetworkView",
+    "TimelineView",
+    "km_figure",
+    "network_layout",
+    "png",
+]
 
 DPI = 80
 
-EVENT_KINDS = ("contact", "first call", "disclosure", "gossip", "lobbying", "caucus", "widening", "proposal",
-               "rejection", "red line", "belief", "bridge", "redraft", "demand", "decision")
-PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4",
-           "#b2df8a", "#fb9a99", "#cab2d6", "#999999")
+EVENT_KINDS = (
+    "contact",
+    "first call",
+    "disclosure",
+    "gossip",
+    "lobbying",
+    "caucus",
+    "widening",
+    "proposal",
+    "rejection",
+    "red line",
+    "belief",
+    "bridge",
+    "redraft",
+    "demand",
+    "decision",
+)
+PALETTE = (
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#1f78b4",
+    "#b2df8a",
+    "#fb9a99",
+    "#cab2d6",
+    "#999999",
+)
 
 
 def _subregion_colors(committee: Committee) -> tuple[list[str], dict[str, str]]:
@@ -135,20 +170,28 @@ class NetworkView(LayeredView):
         c, positions = self.committee, self.positions
         ax.set_axis_off()
         node_colors, legend = _subregion_colors(c)
-        ax.scatter(positions[:, 0], positions[:, 1], s=90, c=node_colors, edgecolors="white", linewidths=0.8,
-                   zorder=3)
+        ax.scatter(positions[:, 0], positions[:, 1], s=90, c=node_colors, edgecolors="white", linewidths=0.8, zorder=3)
         for k, code in enumerate(c.arrays.codes):
             ax.annotate(code, positions[k], fontsize=6, ha="center", va="center", zorder=4)
         setter = c.setter.member
         if setter >= 0:
-            ax.scatter(positions[setter, 0], positions[setter, 1], s=420, marker="*", facecolors="none",
-                       edgecolors="#c00000", linewidths=1.6, zorder=5)
+            ax.scatter(
+                positions[setter, 0],
+                positions[setter, 1],
+                s=420,
+                marker="*",
+                facecolors="none",
+                edgecolors="#c00000",
+                linewidths=1.6,
+                zorder=5,
+            )
         for region, color in legend.items():
             ax.scatter([], [], c=color, s=30, label=region)
         ax.plot([], [], color="#9aa7b5", lw=1, label="tie (width: trust)")
         ax.plot([], [], color="#111111", lw=2, label=f"friends (w >= {c.p.friend_threshold:g})")
-        ax.scatter([], [], marker="*", s=80, facecolors="none", edgecolors="#c00000",
-                   label=f"agenda setter: {c.setter.name}")
+        ax.scatter(
+            [], [], marker="*", s=80, facecolors="none", edgecolors="#c00000", label=f"agenda setter: {c.setter.name}"
+        )
         ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
         fig.suptitle(f"Ambassadors' network ({c.scenario.name.upper()})", fontsize=9, x=0.4, y=0.99)
 
@@ -161,8 +204,9 @@ class NetworkView(LayeredView):
             i, j = np.nonzero(mask)
             if i.size:
                 segments = np.stack([positions[i], positions[j]], axis=1)
-                ax.add_collection(LineCollection(list(segments), linewidths=0.4 + 3.0 * w[i, j], colors=color,
-                                                 alpha=alpha))
+                ax.add_collection(
+                    LineCollection(list(segments), linewidths=0.4 + 3.0 * w[i, j], colors=color, alpha=alpha)
+                )
 
 
 class IntervalsView(LayeredView):
@@ -184,8 +228,7 @@ class IntervalsView(LayeredView):
     def dynamic_key(self) -> object:
         """The ambassadors' versions, the meetings and the proposals so far."""
         c = self.committee
-        return (tuple(a.version for a in c.ambassadors), c.n_formal_meetings, len(c.proposals),
-                c.setter.formal_updates)
+        return (tuple(a.version for a in c.ambassadors), c.n_formal_meetings, len(c.proposals), c.setter.formal_updates)
 
     def draw_static(self, fig: Figure, ax: Axes) -> None:
         """The ambassadors' codes, the axis and the legend."""
@@ -208,11 +251,17 @@ class IntervalsView(LayeredView):
         ax.hlines(y, [a.lo for a in amb], [a.hi for a in amb], colors="#7fb3d5", linewidth=5)
         stated = [a for a in amb if a.public_version >= 0]
         if stated:
-            ax.hlines([a.index + 0.28 for a in stated], [a.public_lo for a in stated], [a.public_hi for a in stated],
-                      colors="#e67e22", linewidth=1.6)
+            ax.hlines(
+                [a.index + 0.28 for a in stated],
+                [a.public_lo for a in stated],
+                [a.public_hi for a in stated],
+                colors="#e67e22",
+                linewidth=1.6,
+            )
         if c.n_formal_meetings:
-            ax.hlines(y - 0.28, c.setter.belief_lo, c.setter.belief_hi, colors="#333333", linewidth=1.0,
-                      linestyles="dashed")
+            ax.hlines(
+                y - 0.28, c.setter.belief_lo, c.setter.belief_hi, colors="#333333", linewidth=1.0, linestyles="dashed"
+            )
         if c.proposals:
             ax.axvline(c.proposals[-1], color="#c00000", lw=1.4)
 
@@ -263,11 +312,17 @@ def km_figure(ensembles: Mapping[str, pd.DataFrame], paper_days: float | None, o
     for k, (label, rows) in enumerate(ensembles.items()):
         kmf = KaplanMeierFitter().fit(rows["duration_days"], rows["event"].astype(bool), label=label)
         sf = kmf.survival_function_
-        ax.step(sf.index, sf.iloc[:, 0], where="post", color=PALETTE[k % len(PALETTE)],
-                label=f"{label} (n = {len(rows)})")
+        ax.step(
+            sf.index, sf.iloc[:, 0], where="post", color=PALETTE[k % len(PALETTE)], label=f"{label} (n = {len(rows)})"
+        )
     if paper_days is not None:
-        ax.axvline(paper_days, color="#444444", ls="--", lw=1.2,
-                   label=f"{organization} Table 1 mean: {paper_days / DAYS_PER_MONTH:.2f} months")
+        ax.axvline(
+            paper_days,
+            color="#444444",
+            ls="--",
+            lw=1.2,
+            label=f"{organization} Table 1 mean: {paper_days / DAYS_PER_MONTH:.2f} months",
+        )
     ax.set_xlabel("days from demand to deployment", fontsize=8)
     ax.set_ylabel("share not yet deployed", fontsize=8)
     ax.set_ylim(0, 1.02)

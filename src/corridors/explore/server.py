@@ -53,5 +53,19 @@ def serve(host: str = "127.0.0.1", port: int = 8765) -> None:
     from solara.__main__ import cli
 
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has shut down
-        cli.main(["run", "corridors.explore.app:Page", "--host", host, "--port", str(port), "--production",
-                  "--no-open", "--no-check-version", "--log-level", "warning"], standalone_mode=False)
+        cli.main(
+            [
+                "run",
+                "corridors.explore.app:Page",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--production",
+                "--no-open",
+                "--no-check-version",
+                "--log-level",
+                "warning",
+            ],
+            standalone_mode=False,
+        )

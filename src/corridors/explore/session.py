@@ -24,8 +24,9 @@ MECHANISMS: tuple[str, ...] = tuple(Mechanisms.model_fields)
 MAX_UPLOAD_BYTES = 1_000_000
 
 
-def lever_overrides(levers: dict[str, Any], mechanisms: dict[str, bool] | None = None,
-                    extra: Iterable[str] = ()) -> list[str]:
+def lever_overrides(
+    levers: dict[str, Any], mechanisms: dict[str, bool] | None = None, extra: Iterable[str] = ()
+) -> list[str]:
     """The ``--set`` overrides for lever values (``None`` keeps the scenario's own value).
 
     >>> lever_overrides({"posture": 0.3}, {"gossip": False})
@@ -53,8 +54,10 @@ def scenario_from_upload(filename: str, content: bytes, overrides: Iterable[str]
     parent = data.pop("extends", None)
     if parent is not None:
         if not isinstance(parent, str) or parent not in list_presets():
-            raise CorridorsError(f"{label}: extends: an uploaded scenario can extend a preset only "
-                                 f"(presets: {', '.join(list_presets())}), got {parent!r}")
+            raise CorridorsError(
+                f"{label}: extends: an uploaded scenario can extend a preset only "
+                f"(presets: {', '.join(list_presets())}), got {parent!r}"
+            )
         data = _deep_merge(read_raw(parent), data)
     overrides = list(overrides)
     if overrides:
@@ -70,8 +73,9 @@ def load_source(source: str | Scenario, overrides: Iterable[str] = ()) -> Scenar
     overrides = list(overrides)
     if not overrides:
         return source
-    return scenario_from_dict(apply_overrides(source.model_dump(mode="json"), overrides),
-                              label=f"{source.name} (with --set)")
+    return scenario_from_dict(
+        apply_overrides(source.model_dump(mode="json"), overrides), label=f"{source.name} (with --set)"
+    )
 
 
 def start_negotiation(scenario: Scenario, *, seed: int = 0, replicate: int = 0) -> Committee:
@@ -90,12 +94,23 @@ class ExplorerCommittee(Committee):
     :class:`Scenario`.
     """
 
-    def __init__(self, source: str | Scenario = "eu", seed: int = 0, formal_meetings_per_week: float | None = None,
-                 posture: float | None = None, trust_gain: float | None = None,
-                 big_player_salience: float | None = None, mechanisms: dict[str, bool] | None = None,
-                 extra: tuple[str, ...] = ()) -> None:
-        levers = {"formal_meetings_per_week": formal_meetings_per_week, "posture": posture,
-                  "trust_gain": trust_gain, "big_player_salience": big_player_salience}
+    def __init__(
+        self,
+        source: str | Scenario = "eu",
+        seed: int = 0,
+        formal_meetings_per_week: float | None = None,
+        posture: float | None = None,
+        trust_gain: float | None = None,
+        big_player_salience: float | None = None,
+        mechanisms: dict[str, bool] | None = None,
+        extra: tuple[str, ...] = (),
+    ) -> None:
+        levers = {
+            "formal_meetings_per_week": formal_meetings_per_week,
+            "posture": posture,
+            "trust_gain": trust_gain,
+            "big_player_salience": big_player_salience,
+        }
         scenario = load_source(source, lever_overrides(levers, mechanisms, extra))
         super().__init__(scenario, seed=seed, trace=True)
         while self.day < 0:

@@ -72,7 +72,8 @@ def table_means() -> dict[str, dict[str, float]]:
         for row in csv.DictReader(handle):
             if row["statistic"] == "mean":
                 means.setdefault(row["organization"], {})["contacts_per_week"] = float(
-                    row["informal_contacts_per_week"])
+                    row["informal_contacts_per_week"]
+                )
     return means
 
 

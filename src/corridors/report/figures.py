@@ -17,13 +17,30 @@ from matplotlib.figure import Figure
 from corridors._constants import Z95
 
 __all__ = [
-    "ORG_COLORS", "ablation_figure", "calibration_figure", "km_figure", "meetings_figure", "network_figure", "png",
-    "policy_figure", "table1_figure",
-]  # fmt: skip
+    "ORG_COLORS",
+    "ablation_figure",
+    "calibration_figure",
+    "km_figure",
+    "meetings_figure",
+    "network_figure",
+    "png",
+    "policy_figure",
+    "table1_figure",
+]
 
 ORG_COLORS = {"AU": "#1b9e77", "EU": "#3b5bdb", "OAS": "#d95f02", "OSCE": "#7570b3", "UNSC": "#666666"}
-SUBREGION_PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4",
-                     "#b2df8a", "#fb9a99")  # fmt: skip
+SUBREGION_PALETTE = (
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#1f78b4",
+    "#b2df8a",
+    "#fb9a99",
+)
 
 
 def png(fig: Figure, *, dpi: int = 110) -> bytes:
@@ -41,12 +58,26 @@ def table1_figure(table: pd.DataFrame) -> Figure:
     x = np.arange(len(orgs))
     width = 0.26
     observed = table.drop_duplicates("organization").set_index("organization").loc[orgs]
-    ax.bar(x - width, observed["observed_months"], width, yerr=Z95 * observed["observed_se"], capsize=3,
-           color="#555555", label="Table 1 (observed, ±1.96 SE)")
+    ax.bar(
+        x - width,
+        observed["observed_months"],
+        width,
+        yerr=Z95 * observed["observed_se"],
+        capsize=3,
+        color="#555555",
+        label="Table 1 (observed, ±1.96 SE)",
+    )
     for k, (parameters, color) in enumerate((("defaults", "#9ab8e8"), ("calibrated", "#2f6fd0"))):
         part = table[table["parameters"] == parameters].set_index("organization").reindex(orgs)
-        ax.bar(x + k * width, part["mean_months"], width, yerr=Z95 * part["mean_se"], capsize=3, color=color,
-               label=f"simulated, {parameters}")
+        ax.bar(
+            x + k * width,
+            part["mean_months"],
+            width,
+            yerr=Z95 * part["mean_se"],
+            capsize=3,
+            color=color,
+            label=f"simulated, {parameters}",
+        )
     ax.set_xticks(x, orgs)
     ax.set_ylabel("months from demand to deployment")
     ax.set_title("Response time: the paper's Table 1 and the model")
@@ -54,8 +85,16 @@ def table1_figure(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def km_figure(observed: Mapping[str, pd.DataFrame], simulated: Mapping[str, pd.DataFrame], *, column: str,
-              event: str, title: str, xlabel: str, max_months: float = 18.0) -> Figure:  # fmt: skip
+def km_figure(
+    observed: Mapping[str, pd.DataFrame],
+    simulated: Mapping[str, pd.DataFrame],
+    *,
+    column: str,
+    event: str,
+    title: str,
+    xlabel: str,
+    max_months: float = 18.0,
+) -> Figure:
     """Kaplan-Meier curves per organization: observed (solid, censoring ticks) over simulated (dashed)."""
     from lifelines import KaplanMeierFitter
 
@@ -72,11 +111,13 @@ def km_figure(observed: Mapping[str, pd.DataFrame], simulated: Mapping[str, pd.D
         if obs is not None and len(obs):
             kmf_o = KaplanMeierFitter(label=f"observed (n={len(obs)})")
             kmf_o.fit(obs[column], obs[event])
-            kmf_o.plot_survival_function(ax=ax, ci_show=True, color="#222222", show_censors=True,
-                                         censor_styles={"ms": 6, "marker": "|"})
+            kmf_o.plot_survival_function(
+                ax=ax, ci_show=True, color="#222222", show_censors=True, censor_styles={"ms": 6, "marker": "|"}
+            )
         else:
-            ax.text(0.5, 0.5, "no observed operations", transform=ax.transAxes, ha="center", fontsize=8,
-                    color="#777777")
+            ax.text(
+                0.5, 0.5, "no observed operations", transform=ax.transAxes, ha="center", fontsize=8, color="#777777"
+            )
         ax.set_title(org, fontsize=10)
         ax.set_xlim(0, max_months)
         ax.set_ylim(0, 1.02)
@@ -95,14 +136,33 @@ def calibration_figure(loo: pd.DataFrame) -> Figure:
     orgs = list(dict.fromkeys(part["held_out"]))
     x = np.arange(len(orgs))
     first = part.drop_duplicates("held_out").set_index("held_out").loc[orgs]
-    ax.errorbar(x, first["observed"], yerr=Z95 * first["se"], fmt="s", color="#222222", capsize=4,
-                label="Table 1 (observed, ±1.96 SE)")
+    ax.errorbar(
+        x,
+        first["observed"],
+        yerr=Z95 * first["se"],
+        fmt="s",
+        color="#222222",
+        capsize=4,
+        label="Table 1 (observed, ±1.96 SE)",
+    )
     for k, (reading, color) in enumerate((("interpersonal", "#2f6fd0"), ("realist", "#d9480f"))):
         r = part[part["reading"] == reading].set_index("held_out").reindex(orgs)
-        ax.scatter(x + 0.15 * (k + 1), r["held_out_prediction"], color=color, marker="o", zorder=3,
-                   label=f"{reading}: predicted when held out")
-        ax.scatter(x + 0.15 * (k + 1), r["in_sample"], color=color, marker="x", zorder=3,
-                   label=f"{reading}: fitted on all four")
+        ax.scatter(
+            x + 0.15 * (k + 1),
+            r["held_out_prediction"],
+            color=color,
+            marker="o",
+            zorder=3,
+            label=f"{reading}: predicted when held out",
+        )
+        ax.scatter(
+            x + 0.15 * (k + 1),
+            r["in_sample"],
+            color=color,
+            marker="x",
+            zorder=3,
+            label=f"{reading}: fitted on all four",
+        )
     ax.set_xticks(x + 0.15, orgs)
     ax.set_ylabel("months from demand to deployment")
     ax.set_title("Leave one organization out: fit on three, predict the fourth")
@@ -131,14 +191,29 @@ def ablation_figure(table: pd.DataFrame) -> Figure:
         lower, upper = part["change_lower"].to_numpy(float), part["change_upper"].to_numpy(float)
         color = ORG_COLORS.get(org, "#333333")
         off = outlying.reindex(settings).to_numpy(bool) if clipped else np.zeros(len(change), bool)
-        ax.errorbar(change[~off], (y + offset)[~off], xerr=[(change - lower)[~off], (upper - change)[~off]],
-                    fmt="o", ms=3.5, capsize=2, color=color, label=org)
+        ax.errorbar(
+            change[~off],
+            (y + offset)[~off],
+            xerr=[(change - lower)[~off], (upper - change)[~off]],
+            fmt="o",
+            ms=3.5,
+            capsize=2,
+            color=color,
+            label=org,
+        )
         for row in np.nonzero(off)[0]:
             edge = cap if change[row] > 0 else -cap
             ax.plot(edge, y[row] + offset, marker=">" if edge > 0 else "<", color=color, ms=5)
-            ax.annotate(f"{change[row]:+.1f}", (edge, y[row] + offset), xytext=(-4 if edge > 0 else 4, 0),
-                        textcoords="offset points", ha="right" if edge > 0 else "left", va="center", fontsize=6,
-                        color=color)
+            ax.annotate(
+                f"{change[row]:+.1f}",
+                (edge, y[row] + offset),
+                xytext=(-4 if edge > 0 else 4, 0),
+                textcoords="offset points",
+                ha="right" if edge > 0 else "left",
+                va="center",
+                fontsize=6,
+                color=color,
+            )
     if clipped:
         ax.set_xlim(-cap * 1.05, cap * 1.05)
     ax.axvline(0.0, color="#888888", lw=0.8)
@@ -179,9 +254,15 @@ def policy_figure(table: pd.DataFrame) -> Figure:
     for k, org in enumerate(orgs):
         part = table[table["organization"] == org].set_index("policy").reindex(policies)
         change = part["change_months"].to_numpy(float)
-        ax.bar(x + (k - (len(orgs) - 1) / 2) * width, change, width,
-               yerr=[change - part["change_lower"], part["change_upper"] - change], capsize=2,
-               color=ORG_COLORS.get(org, "#333333"), label=org)  # fmt: skip
+        ax.bar(
+            x + (k - (len(orgs) - 1) / 2) * width,
+            change,
+            width,
+            yerr=[change - part["change_lower"], part["change_upper"] - change],
+            capsize=2,
+            color=ORG_COLORS.get(org, "#333333"),
+            label=org,
+        )
     ax.axhline(0.0, color="#888888", lw=0.8)
     ax.set_xticks(x, [p.replace("_", " ") for p in policies], fontsize=8)
     ax.set_ylabel("change in mean response months")
@@ -212,11 +293,18 @@ def network_figure(networks: Sequence[tuple[str, np.ndarray, Sequence[str], Sequ
         for mask, color, alpha in (((w > 0) & (w < friend), "#b8c2cc", 0.5), (w >= friend, "#111111", 0.85)):
             a, b = np.nonzero(mask)
             if a.size:
-                ax.add_collection(LineCollection(list(np.stack([xy[a], xy[b]], axis=1)),
-                                                 linewidths=0.3 + 2.0 * w[a, b], colors=color, alpha=alpha))
+                ax.add_collection(
+                    LineCollection(
+                        list(np.stack([xy[a], xy[b]], axis=1)),
+                        linewidths=0.3 + 2.0 * w[a, b],
+                        colors=color,
+                        alpha=alpha,
+                    )
+                )
         palette = {r: SUBREGION_PALETTE[k % len(SUBREGION_PALETTE)] for k, r in enumerate(dict.fromkeys(regions))}
-        ax.scatter(xy[:, 0], xy[:, 1], s=55, c=[palette[r] for r in regions], edgecolors="white", linewidths=0.6,
-                   zorder=3)
+        ax.scatter(
+            xy[:, 0], xy[:, 1], s=55, c=[palette[r] for r in regions], edgecolors="white", linewidths=0.6, zorder=3
+        )
         for k, code in enumerate(codes):
             ax.annotate(code, xy[k], fontsize=5, ha="center", va="center", zorder=4)
         for region, color in palette.items():

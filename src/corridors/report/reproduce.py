@@ -29,9 +29,17 @@ from corridors.report.sections import SECTION_MODULES
 from corridors.report.sections.base import Context
 
 __all__ = [
-    "FULL", "ORGANIZATIONS", "QUICK", "SECTIONS", "ReportConfig", "ReportTable", "ReproduceResult", "Section",
-    "reproduce", "sized",
-]  # fmt: skip
+    "FULL",
+    "ORGANIZATIONS",
+    "QUICK",
+    "SECTIONS",
+    "ReportConfig",
+    "ReportTable",
+    "ReproduceResult",
+    "Section",
+    "reproduce",
+    "sized",
+]
 
 SECTIONS = tuple(module.ID for module in SECTION_MODULES)
 _parameters = read_parameters  # the name the tests and older callers use
@@ -89,25 +97,49 @@ def reproduce(
         store = out / "reproduce.duckdb"
         with StoredRuns(store, seed=config.seed, executor=pool, progress=advance) as runs:
             rows: dict[str, pd.DataFrame] = {key: runs.rows(setting) for key, setting in settings.items()}
-    ctx = Context(config, rows, settings, runs.hashes, document, calibrated=calibrated,
-                  calibration_folder=calibration_folder, store=store, replications_run=runs.replications_run)
+    ctx = Context(
+        config,
+        rows,
+        settings,
+        runs.hashes,
+        document,
+        calibrated=calibrated,
+        calibration_folder=calibration_folder,
+        store=store,
+        replications_run=runs.replications_run,
+    )
     sections = []
     for number, module in enumerate(SECTION_MODULES, start=1):
         if progress is not None:
             progress(module.STAGE, 0, total)
         section = module.build(ctx)
         sections.append(replace(section, title=f"{number}. {section.title}"))
-    context = {"version": __version__, "config": config, "warnings": notes, "document": document,
-               "source": document.get("source", "none")}  # fmt: skip
+    context = {
+        "version": __version__,
+        "config": config,
+        "warnings": notes,
+        "document": document,
+        "source": document.get("source", "none"),
+    }
     html_path, summary_path, csv_paths, figure_paths = write(out, sections, context)
-    return ReproduceResult(sections=sections, html_path=html_path, summary_path=summary_path, csv_paths=csv_paths,
-                           figure_paths=figure_paths, store=store, parameters=document,
-                           replications_run=runs.replications_run, settings_run=runs.settings_run,
-                           settings_found=runs.settings_found, warnings=notes)  # fmt: skip
+    return ReproduceResult(
+        sections=sections,
+        html_path=html_path,
+        summary_path=summary_path,
+        csv_paths=csv_paths,
+        figure_paths=figure_paths,
+        store=store,
+        parameters=document,
+        replications_run=runs.replications_run,
+        settings_run=runs.settings_run,
+        settings_found=runs.settings_found,
+        warnings=notes,
+    )
 
 
-def _recalibrate(out: Path, config: ReportConfig, executor: Any,
-                 progress: Callable[[str, int, int], None] | None) -> tuple[Path, Path]:  # fmt: skip
+def _recalibrate(
+    out: Path, config: ReportConfig, executor: Any, progress: Callable[[str, int, int], None] | None
+) -> tuple[Path, Path]:
     """Run the calibration (quick or medium) into ``OUT/calibration``: its parameter file and folder."""
     from corridors.calibration.pipeline import run_calibration, with_size, write_outputs
 

@@ -24,9 +24,23 @@ from corridors.errors import CorridorsError
 
 __all__ = ["COLUMNS", "Setting", "StoredRuns", "total_replications"]
 
-COLUMNS = ("scenario_hash", "replicate", "decided", "decision_day", "response_months", "duration_days", "event",
-           "horizon_days", "deployment_lag_days", "contacts_per_week", "friends_mean", "zero_friend_share",
-           "informal_share", "red_line", "pivotal_member")  # fmt: skip
+COLUMNS = (
+    "scenario_hash",
+    "replicate",
+    "decided",
+    "decision_day",
+    "response_months",
+    "duration_days",
+    "event",
+    "horizon_days",
+    "deployment_lag_days",
+    "contacts_per_week",
+    "friends_mean",
+    "zero_friend_share",
+    "informal_share",
+    "red_line",
+    "pivotal_member",
+)
 """The run columns the report reads back (the store keeps every column)."""
 
 
@@ -100,8 +114,9 @@ class StoredRuns:
         self._entered = True
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:  # fmt: skip
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._entered = False
         if self._hold is not None:
             hold, self._hold = self._hold, None
@@ -115,14 +130,20 @@ class StoredRuns:
             raise CorridorsError(f"{setting.key}: replications must be at least 1, got {setting.replications}")
         workers = max(1, int(getattr(self.executor, "workers", 1) or 1))
         chunk = max(1, min(setting.replications, math.ceil(setting.replications * setting.points / (2 * workers))))
-        factors = ([Factor(path=setting.factor_path, values=list(setting.factor_values))]
-                   if setting.factor_path else [])  # fmt: skip
+        factors = [Factor(path=setting.factor_path, values=list(setting.factor_values))] if setting.factor_path else []
         return ExperimentSpec(
-            name=setting.experiment_name(), description=setting.key, base=setting.base,
-            base_overrides=list(setting.overrides), factors=factors, replications=setting.replications,
-            seed=self.seed, engine="batch", chunk_replications=chunk, source=f"reproduce: {setting.key}",
+            name=setting.experiment_name(),
+            description=setting.key,
+            base=setting.base,
+            base_overrides=list(setting.overrides),
+            factors=factors,
+            replications=setting.replications,
+            seed=self.seed,
+            engine="batch",
+            chunk_replications=chunk,
+            source=f"reproduce: {setting.key}",
             common_random_numbers=setting.common_random_numbers,
-        )  # fmt: skip
+        )
 
     def rows(self, setting: Setting) -> pd.DataFrame:
         """The runs of a setting, with its factor's column when it has one (run if not stored)."""

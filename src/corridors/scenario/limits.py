@@ -90,8 +90,9 @@ def check_workload(scenario: Scenario, *, replications: int = 1, engine: str = "
         )
 
 
-def check_design_size(label: str, *, points: int, replications: int, contacts_per_replicate: float,
-                      engine: str = "batch", how: str = "") -> None:
+def check_design_size(
+    label: str, *, points: int, replications: int, contacts_per_replicate: float, engine: str = "batch", how: str = ""
+) -> None:
     """Refuse, in one line, a sweep of ``points`` design points too large to validate or to run.
 
     Called with the design's size computed from the spec (a grid's product of levels, a

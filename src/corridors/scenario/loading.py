@@ -115,8 +115,11 @@ def _read_raw(source: str | Path, *, relative_to: Path | None, chain: tuple[str,
     except CorridorsError as exc:
         if exc.problems and exc.problems[0].startswith(f"{parent}: no such"):
             raise CorridorsError(f"{label}: extends: no such file '{parent}'") from None
-        if exc.problems and exc.problems[0].startswith(f"{parent}: ") and not exc.problems[0].startswith(
-                f"{parent}: line"):
+        if (
+            exc.problems
+            and exc.problems[0].startswith(f"{parent}: ")
+            and not exc.problems[0].startswith(f"{parent}: line")
+        ):
             # the parent cannot be read at all (a folder, a pipe, too large, not UTF-8): the child names it
             raise CorridorsError([f"{label}: extends: {p}" for p in exc.problems]) from None
         raise
@@ -222,9 +225,7 @@ def _check_path(path: list[str | int], text: str) -> None:
         if isinstance(part, int) or part not in model.model_fields:
             fields = list(model.model_fields)
             where = "".join(shown) or "the scenario"
-            raise CorridorsError(
-                f"--set {text}: unknown field '{part}' in {where}{_suggest(str(part), fields)}"
-            )
+            raise CorridorsError(f"--set {text}: unknown field '{part}' in {where}{_suggest(str(part), fields)}")
         shown.append(("." if shown else "") + part)
         annotation = core_type(model.model_fields[part].annotation)
         if typing.get_origin(annotation) is list:
@@ -299,8 +300,11 @@ def field_type(path: str) -> Any:
         if expect_item:
             expect_item = False
             continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)) or not isinstance(part, str) \
-                or part not in model.model_fields:
+        if (
+            not (isinstance(model, type) and issubclass(model, BaseModel))
+            or not isinstance(part, str)
+            or part not in model.model_fields
+        ):
             raise CorridorsError(f"{path}: not a scenario field")
         annotation = core_type(model.model_fields[part].annotation)
         if typing.get_origin(annotation) in (list, dict):

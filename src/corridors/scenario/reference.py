@@ -64,12 +64,14 @@ def field_reference() -> list[dict[str, str]]:
                 shown = "(see its fields)"
             else:
                 shown = str(default).lower() if isinstance(default, bool) else str(default)
-            rows.append({
-                "path": path,
-                "type": _type_name(info.annotation),
-                "default": shown,
-                "description": info.description or "",
-            })
+            rows.append(
+                {
+                    "path": path,
+                    "type": _type_name(info.annotation),
+                    "default": shown,
+                    "description": info.description or "",
+                }
+            )
             if isinstance(annotation, type) and issubclass(annotation, BaseModel):
                 walk(annotation, f"{path}.")
             elif isinstance(item, type) and issubclass(item, BaseModel):

@@ -58,8 +58,7 @@ def _number(value: float) -> str:
 def _ranged(default: float, low: float, high: float, what: str, why: str, *, integer: bool = False) -> Any:
     """A numeric field bounded to [low, high], its description saying the range and why."""
     shown_low, shown_high = (int(low), int(high)) if integer else (low, high)
-    return Field(default, ge=low, le=high,
-                 description=f"{what}; {_number(shown_low)} to {_number(shown_high)}: {why}")
+    return Field(default, ge=low, le=high, description=f"{what}; {_number(shown_low)} to {_number(shown_high)}: {why}")
 
 
 def _chance(default: float | None, what: str) -> Any:
@@ -82,15 +81,25 @@ class Member(_Strict):
     name: str = Field(min_length=1, description="Member state's name")
     subregion: str = Field(default="none", min_length=1, description="Sub-region (homophily, caucuses)")
     language: str = Field(default="en", min_length=1, description="Working language of the ambassador")
-    blocs: list[Name] = Field(default_factory=list, max_length=100,
-                              description="Caucuses/blocs the member belongs to; at most 100 (the caucus limit)")
+    blocs: list[Name] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Caucuses/blocs the member belongs to; at most 100 (the caucus limit)",
+    )
     big_player: StrictBool = Field(default=False, description="Named as a big player by the paper")
-    ideal: Probability | None = Field(default=None, description="Fixed ideal scope; drawn if absent; 0 to 1: "
-                                      "the scope scale (0 = no operation, 1 = the widest mandate)")
-    salience: Probability | None = Field(default=None, description="Fixed salience; drawn if absent; 0 to 1: "
-                                         "a share of the capital's attention")
-    red_lines: list[Name] = Field(default_factory=list, max_length=50,
-                                  description="Sub-issues the capital forbids; at most 50 (the sub-issue limit)")
+    ideal: Probability | None = Field(
+        default=None,
+        description="Fixed ideal scope; drawn if absent; 0 to 1: "
+        "the scope scale (0 = no operation, 1 = the widest mandate)",
+    )
+    salience: Probability | None = Field(
+        default=None, description="Fixed salience; drawn if absent; 0 to 1: a share of the capital's attention"
+    )
+    red_lines: list[Name] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Sub-issues the capital forbids; at most 50 (the sub-issue limit)",
+    )
     ambassador_gender: Literal["female", "male"] | None = Field(
         default=None, description="Fixed ambassador gender; drawn with female_share if absent"
     )
@@ -100,11 +109,14 @@ class Caucus(_Strict):
     """An informal group of members: a sub-regional group, a bloc or a dinner."""
 
     name: Name = Field(description="Caucus name (lower case); members list it in their blocs")
-    members: list[MemberCode] = Field(min_length=1, max_length=MAX_MEMBERS,
-                                      description=f"Member codes; 1 to {MAX_MEMBERS}: the member limit")
+    members: list[MemberCode] = Field(
+        min_length=1, max_length=MAX_MEMBERS, description=f"Member codes; 1 to {MAX_MEMBERS}: the member limit"
+    )
     meets_before_formal: StrictBool = Field(default=True, description="Meets the day before each formal crisis meeting")
     meets_every_days: int | None = Field(
-        default=None, ge=1, le=365,
+        default=None,
+        ge=1,
+        le=365,
         description="Also meets every N crisis days from a random phase (the P5's biweekly dinner: 14); "
         "1 to 365: daily to once a year",
     )
@@ -127,8 +139,12 @@ class DecisionRule(_Strict):
     """Unanimity, or a quota of acceptances with every veto holder accepting."""
 
     kind: Literal["unanimity", "qualified_majority"] = Field("unanimity", description="Decision rule")
-    quota: int | None = Field(default=None, ge=1, le=MAX_MEMBERS, description="Acceptances needed "
-                              "(qualified_majority); 1 to the member count: a quota counts members")
+    quota: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_MEMBERS,
+        description="Acceptances needed (qualified_majority); 1 to the member count: a quota counts members",
+    )
     veto_members: list[MemberCode] = Field(default_factory=list, description="Members whose rejection blocks")
 
     @model_validator(mode="after")
@@ -206,26 +222,39 @@ class Theory(_Strict):
     """Rival submodels of model v3 (docs/ODD.md section 8); each default is model v2."""
 
     convening: Literal["schedule", "consensus"] = Field(
-        "schedule", description="Crisis meetings on the regular schedule only (v2), or also convened by the "
-        "setter once it believes its proposal passes (not built yet)")
-    convening_notice_days: int = _ranged(1, 0, 7, "Days from the setter's call to a convened meeting",
-                                         "same day to a week: an extraordinary session is never called later",
-                                         integer=True)
+        "schedule",
+        description="Crisis meetings on the regular schedule only (v2), or also convened by the "
+        "setter once it believes its proposal passes (not built yet)",
+    )
+    convening_notice_days: int = _ranged(
+        1,
+        0,
+        7,
+        "Days from the setter's call to a convened meeting",
+        "same day to a week: an extraordinary session is never called later",
+        integer=True,
+    )
     agency: Literal["network", "peers"] = Field(
-        "network", description="Agency slack from all of an ambassador's positive ties (v2), or from its ties "
-        "to the members already accepting, as a cascade (peers)")
+        "network",
+        description="Agency slack from all of an ambassador's positive ties (v2), or from its ties "
+        "to the members already accepting, as a cascade (peers)",
+    )
     capitals: Literal["lobbied", "informed"] = Field(
-        "lobbied", description="Capitals widen under lobbying pressure (v2), or also on their ambassador's "
-        "private estimate of agreement (not built yet)")
-    inform_effect: float = _chance(0.5, "Extra widening chance when the ambassador knows every other member "
-                                   "privately and its instruction excludes their estimate of agreement")
+        "lobbied",
+        description="Capitals widen under lobbying pressure (v2), or also on their ambassador's "
+        "private estimate of agreement (not built yet)",
+    )
+    inform_effect: float = _chance(
+        0.5,
+        "Extra widening chance when the ambassador knows every other member "
+        "privately and its instruction excludes their estimate of agreement",
+    )
 
     @model_validator(mode="after")
     def _built(self) -> Theory:
         for name, default in (("convening", "schedule"), ("capitals", "lobbied")):
             if getattr(self, name) != default:
-                raise ValueError(f"{name}: '{getattr(self, name)}' is not built yet (issue 20); "
-                                 f"use '{default}'")
+                raise ValueError(f"{name}: '{getattr(self, name)}' is not built yet (issue 20); use '{default}'")
         return self
 
 
@@ -237,10 +266,22 @@ class Parameters(_Strict):
     """
 
     # horizon
-    burn_in_days: int = _ranged(365, 0, 3650, "Routine days before the crisis (pre-emptive trust)",
-                                "ten years, several ambassadors' tenures: trust has long settled", integer=True)
-    max_days: int = _ranged(730, 1, 3650, "Crisis horizon; undecided runs are censored here",
-                            "ten years, longer than any decision on an operation has waited", integer=True)
+    burn_in_days: int = _ranged(
+        365,
+        0,
+        3650,
+        "Routine days before the crisis (pre-emptive trust)",
+        "ten years, several ambassadors' tenures: trust has long settled",
+        integer=True,
+    )
+    max_days: int = _ranged(
+        730,
+        1,
+        3650,
+        "Crisis horizon; undecided runs are censored here",
+        "ten years, longer than any decision on an operation has waited",
+        integer=True,
+    )
     # 4.1 preferences
     theta_alpha: float = _ranged(2.0, 0.01, 100.0, "Beta(alpha, beta) of ideal scope: alpha", _SHAPE_WHY)
     theta_beta: float = _ranged(2.0, 0.01, 100.0, "Beta(alpha, beta) of ideal scope: beta", _SHAPE_WHY)
@@ -254,39 +295,71 @@ class Parameters(_Strict):
     beta_language: float = _ranged(0.7, -10.0, 10.0, "Tie log-odds for a shared language", _LOG_ODDS_WHY)
     beta_bloc: float = _ranged(0.5, -10.0, 10.0, "Tie log-odds per shared bloc", _LOG_ODDS_WHY)
     beta_gender: float = _ranged(1.0, -10.0, 10.0, "Tie log-odds when both ambassadors are female", _LOG_ODDS_WHY)
-    initial_mean_degree: float = _ranged(5.0, 0.0, float(MAX_MEMBERS - 1),
-                                         "Expected ties per ambassador at the start of burn-in",
-                                         "at most one tie to every other member of the largest committee")
+    initial_mean_degree: float = _ranged(
+        5.0,
+        0.0,
+        float(MAX_MEMBERS - 1),
+        "Expected ties per ambassador at the start of burn-in",
+        "at most one tie to every other member of the largest committee",
+    )
     initial_tie_low: float = _chance(0.1, "Initial tie strength ~ U(low, high): low")
     initial_tie_high: float = _chance(0.4, "Initial tie strength ~ U(low, high): high")
     dislike_prob: float = _chance(0.005, "Chance an untied pair dislikes each other")
     dislike_low: float = _chance(0.3, "Dislike strength ~ -U(low, high): low")
     dislike_high: float = _chance(0.8, "Dislike strength ~ -U(low, high): high")
     # 4.3 rotation
-    tenure_days: float = _ranged(1095.0, 30.0, 7300.0, "Mean posting length of an ambassador",
-                                 "a month to twenty years; real postings last two to five years")
+    tenure_days: float = _ranged(
+        1095.0,
+        30.0,
+        7300.0,
+        "Mean posting length of an ambassador",
+        "a month to twenty years; real postings last two to five years",
+    )
     rotation_keep: float = _chance(0.1, "Tie kept by a newcomer to caucus-mates")
     # 4.4 informal contacts
-    informal_base_per_week: float = _ranged(6.75, 0.0, MAX_CONTACTS_PER_WEEK,
-                                            "Informal contacts per week without formal meetings", _CONTACTS_WHY)
-    informal_floor_per_week: float = _ranged(1.0, 0.0, MAX_CONTACTS_PER_WEEK,
-                                             "Informal contacts per week, lower bound", _CONTACTS_WHY)
-    crowding_out: float = _ranged(0.4, 0.0, MAX_CONTACTS_PER_WEEK, "Contacts per week lost per weekly formal meeting",
-                                  "a meeting cannot crowd out more contacts than an ambassador can have")
-    crisis_boost: float = _ranged(1.5, 0.0, 10.0, "Factor on informal contacts during the crisis",
-                                  "a crisis may stop contacts (0) or multiply them; tenfold is beyond any survey")
+    informal_base_per_week: float = _ranged(
+        6.75, 0.0, MAX_CONTACTS_PER_WEEK, "Informal contacts per week without formal meetings", _CONTACTS_WHY
+    )
+    informal_floor_per_week: float = _ranged(
+        1.0, 0.0, MAX_CONTACTS_PER_WEEK, "Informal contacts per week, lower bound", _CONTACTS_WHY
+    )
+    crowding_out: float = _ranged(
+        0.4,
+        0.0,
+        MAX_CONTACTS_PER_WEEK,
+        "Contacts per week lost per weekly formal meeting",
+        "a meeting cannot crowd out more contacts than an ambassador can have",
+    )
+    crisis_boost: float = _ranged(
+        1.5,
+        0.0,
+        10.0,
+        "Factor on informal contacts during the crisis",
+        "a crisis may stop contacts (0) or multiply them; tenfold is beyond any survey",
+    )
     friend_choice: float = _chance(0.8, "Chance a contact goes to a trusted colleague")
     trust_gain: float = _chance(0.1, "Trust gained per contact, as a share of the gap to 1")
-    fatigue: float = _ranged(1.0, 0.0, 100.0, "Trust gain divided by 1 + fatigue * meetings per week",
-                             "at 100 a weekly meeting already cuts the gain a hundredfold")
+    fatigue: float = _ranged(
+        1.0,
+        0.0,
+        100.0,
+        "Trust gain divided by 1 + fatigue * meetings per week",
+        "at 100 a weekly meeting already cuts the gain a hundredfold",
+    )
     disclosure: float = _ranged(1.0, 0.0, 10.0, "Disclosure chance per contact = trust * disclosure", _RATE_WHY)
     gossip_rate: float = _ranged(0.5, 0.0, 10.0, "Gossip chance per contact = trust * gossip_rate", _RATE_WHY)
     lobby_rate: float = _ranged(0.3, 0.0, 10.0, "Lobbying chance per contact = trust * lobby_rate", _RATE_WHY)
     # 4.5 first call
     first_call_friend: float = _chance(0.5, "Chance the first call goes to a friend, not the capital")
     # 4.6 capital review
-    review_days: int = _ranged(7, 1, 365, "Days between capital reviews",
-                               "daily to yearly: a capital reviews its instructions at least once a year", integer=True)
+    review_days: int = _ranged(
+        7,
+        1,
+        365,
+        "Days between capital reviews",
+        "daily to yearly: a capital reviews its instructions at least once a year",
+        integer=True,
+    )
     widen_base: float = _chance(0.15, "Base chance a capital widens at a review")
     lobby_effect: float = _chance(0.5, "Extra widening chance at full lobbying pressure")
     entrenchment: float = _chance(0.3, "Cut in widening chance after a public rejection")
@@ -294,31 +367,59 @@ class Parameters(_Strict):
     # 4.7 caucuses
     caucus_openness: float = _chance(0.4, "Base chance to disclose inside a caucus")
     caucus_trust_gain: float = _chance(0.01, "Trust gained per caucus meeting, share of gap to 1")
-    caucus_pressure: float = _ranged(1.0, 0.0, 10.0, "Harmonization pressure on a caucus outlier",
-                                     "a pull on a scope in [0, 1]; above 10 every outlier gives in at once")
+    caucus_pressure: float = _ranged(
+        1.0,
+        0.0,
+        10.0,
+        "Harmonization pressure on a caucus outlier",
+        "a pull on a scope in [0, 1]; above 10 every outlier gives in at once",
+    )
     # 4.8 formal meetings
-    emergency_delay_days: int = _ranged(2, 0, 60, "Days from demand to the emergency meeting",
-                                        "same day to two months: an emergency meeting is never later", integer=True)
+    emergency_delay_days: int = _ranged(
+        2,
+        0,
+        60,
+        "Days from demand to the emergency meeting",
+        "same day to two months: an emergency meeting is never later",
+        integer=True,
+    )
     formal_trust_gain: float = _chance(0.001, "Trust added to existing ties per routine meeting")
     posture: float = _chance(0.5, "Share of the true interval stated in public (1 = honest)")
     agency_max: float = _ranged(0.05, 0.0, 1.0, "Largest slack an ambassador allows itself", _SCOPE_WHY)
-    agency_half: float = _ranged(2.0, 0.01, float(MAX_MEMBERS - 1), "Sum of trust at which slack is half its maximum",
-                                 "a sum of trust over the other members, so at most one per colleague")
-    belief_step: float = _ranged(0.01, 0.0, 1.0, "How far past a rejected proposal the setter moves its belief "
-                                 "about the rejecter", _SCOPE_WHY)
+    agency_half: float = _ranged(
+        2.0,
+        0.01,
+        float(MAX_MEMBERS - 1),
+        "Sum of trust at which slack is half its maximum",
+        "a sum of trust over the other members, so at most one per colleague",
+    )
+    belief_step: float = _ranged(
+        0.01, 0.0, 1.0, "How far past a rejected proposal the setter moves its belief about the rejecter", _SCOPE_WHY
+    )
     redraft_prob: float = _chance(0.1, "Chance per meeting to drop a public red-line sub-issue")
     # 4.9 bridges, 4.10 decay
     bridge_rate: float = _chance(0.05, "Daily bridge chance per unit squared trust of the blocker")
     trust_decay: float = _chance(0.001, "Daily decay of positive trust")
     friend_threshold: float = _chance(0.5, "Tie strength from which a colleague is a friend")
     # 4.11 deployment
-    deploy_mean_days: float = _ranged(60.0, 1.0, 3650.0, "Mean lag from decision to deployment",
-                                      "a day to ten years; real deployments take weeks to a year")
-    deploy_cv: float = _ranged(0.5, 0.0, 10.0, "Coefficient of variation of the deployment lag",
-                               "above 10 nearly every lag is zero and a few are centuries")
+    deploy_mean_days: float = _ranged(
+        60.0,
+        1.0,
+        3650.0,
+        "Mean lag from decision to deployment",
+        "a day to ten years; real deployments take weeks to a year",
+    )
+    deploy_cv: float = _ranged(
+        0.5,
+        0.0,
+        10.0,
+        "Coefficient of variation of the deployment lag",
+        "above 10 nearly every lag is zero and a few are centuries",
+    )
     # outputs
-    contacts_window_weeks: int = _ranged(8, 1, 52, "Burn-in weeks over which contacts/week is measured",
-                                         "one week to a year of burn-in", integer=True)
+    contacts_window_weeks: int = _ranged(
+        8, 1, 52, "Burn-in weeks over which contacts/week is measured", "one week to a year of burn-in", integer=True
+    )
 
     @model_validator(mode="after")
     def _ranges_ordered(self) -> Parameters:
@@ -347,22 +448,41 @@ class Scenario(_Strict):
     description: Text = Field("", description="Free text about the scenario (at most 10,000 characters)")
     organization: Text = Field("", description="Organization's full name")
     committee: Text = Field("", description="Peace and security committee (Table 3)")
-    members: list[Member] = Field(min_length=2, max_length=MAX_MEMBERS, description=(
-        f"Member states; 2 to {MAX_MEMBERS}: a committee needs two, and no organization has more "
-        "than 193 (UN General Assembly)"))
-    caucuses: list[Caucus] = Field(default_factory=list, max_length=100,
-                                   description="Informal groups and blocs; at most 100, several per member")
+    members: list[Member] = Field(
+        min_length=2,
+        max_length=MAX_MEMBERS,
+        description=(
+            f"Member states; 2 to {MAX_MEMBERS}: a committee needs two, and no organization has more "
+            "than 193 (UN General Assembly)"
+        ),
+    )
+    caucuses: list[Caucus] = Field(
+        default_factory=list, max_length=100, description="Informal groups and blocs; at most 100, several per member"
+    )
     decision_rule: DecisionRule = Field(default_factory=DecisionRule, description="How the committee decides")
     agenda_setter: AgendaSetter = Field(default_factory=AgendaSetter, description="Who drafts proposals")
-    formal_meetings_per_week: float = Field(1.0, gt=0.0, le=7.0, description=(
-        "Regular formal meetings per week; above 0 to 7: a committee meets at most once a day"))
+    formal_meetings_per_week: float = Field(
+        1.0,
+        gt=0.0,
+        le=7.0,
+        description=("Regular formal meetings per week; above 0 to 7: a committee meets at most once a day"),
+    )
     female_share: float = _chance(0.25, "Share of female ambassadors")
-    deploy_factor: float = _ranged(1.0, 0.01, 100.0, "Scales the deployment lag of this organization",
-                                   "a hundredth to a hundred times the mean lag, wider than Table 1's spread")
-    subissues: list[SubIssue] = Field(default_factory=list, max_length=50,
-                                      description="Sub-issues that may enter the draft; at most 50")
-    ties: list[Tie] = Field(default_factory=list, max_length=MAX_MEMBERS * (MAX_MEMBERS - 1) // 2,
-                            description="Known ties that replace the drawn ones; at most one per pair of members")
+    deploy_factor: float = _ranged(
+        1.0,
+        0.01,
+        100.0,
+        "Scales the deployment lag of this organization",
+        "a hundredth to a hundred times the mean lag, wider than Table 1's spread",
+    )
+    subissues: list[SubIssue] = Field(
+        default_factory=list, max_length=50, description="Sub-issues that may enter the draft; at most 50"
+    )
+    ties: list[Tie] = Field(
+        default_factory=list,
+        max_length=MAX_MEMBERS * (MAX_MEMBERS - 1) // 2,
+        description="Known ties that replace the drawn ones; at most one per pair of members",
+    )
     observed_network: StrictBool = Field(
         False, description="Use only the listed ties as the initial network (no homophily draws)"
     )

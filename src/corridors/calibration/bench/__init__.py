@@ -15,12 +15,25 @@ import importlib
 from typing import Any
 
 _SOURCES = {
-    "BenchSpec": "spec", "Theory": "spec", "load_bench": "spec", "shipped_bench": "spec", "theory_status": "spec",
-    "bench_patterns": "patterns", "BenchCalibration": "fit", "fit_theory": "fit", "predictive_check": "fit",
-    "BenchResult": "run", "build_scorecard": "run", "run_bench": "run", "write_bench_outputs": "run",
-    "best_parameter_file": "report", "best_theory": "report", "scorecard_figure": "report",
-    "scorecard_table": "report", "summary_sentence": "report",
-}  # fmt: skip
+    "BenchSpec": "spec",
+    "Theory": "spec",
+    "load_bench": "spec",
+    "shipped_bench": "spec",
+    "theory_status": "spec",
+    "bench_patterns": "patterns",
+    "BenchCalibration": "fit",
+    "fit_theory": "fit",
+    "predictive_check": "fit",
+    "BenchResult": "run",
+    "build_scorecard": "run",
+    "run_bench": "run",
+    "write_bench_outputs": "run",
+    "best_parameter_file": "report",
+    "best_theory": "report",
+    "scorecard_figure": "report",
+    "scorecard_table": "report",
+    "summary_sentence": "report",
+}
 
 __all__ = sorted(_SOURCES)
 

@@ -58,8 +58,9 @@ class BenchCalibration(MSMCalibration):
 
     def _fitted_targets(self, organizations: Sequence[str]) -> pd.DataFrame:
         t = self.targets
-        keep = [not bool(row["is_input"]) and _members(row, list(organizations)) is not None
-                for row in t.to_dict("records")]  # fmt: skip
+        keep = [
+            not bool(row["is_input"]) and _members(row, list(organizations)) is not None for row in t.to_dict("records")
+        ]
         return t[np.array(keep, dtype=bool)].set_index("target")
 
     def simulate(self, values: Mapping[str, float], organizations: Sequence[str] | None = None) -> pd.DataFrame:
@@ -103,11 +104,13 @@ def _boxes(spec: BenchSpec, names: Sequence[str]) -> dict[str, Bounds]:
 
 def _parameter_table(fit: BenchCalibration) -> pd.DataFrame:
     if not len(fit.params_):
-        return pd.DataFrame(columns=["parameter", "value", "se", "lower_95", "upper_95", "start", "box_low",
-                                     "box_high", "at_box_edge"])  # fmt: skip
+        return pd.DataFrame(
+            columns=["parameter", "value", "se", "lower_95", "upper_95", "start", "box_low", "box_high", "at_box_edge"]
+        )
     table = fit.summary.reset_index()
-    table["at_box_edge"] = [at_box_edge(v, lo, hi) for v, lo, hi in
-                            zip(table["value"], table["box_low"], table["box_high"], strict=True)]  # fmt: skip
+    table["at_box_edge"] = [
+        at_box_edge(v, lo, hi) for v, lo, hi in zip(table["value"], table["box_low"], table["box_high"], strict=True)
+    ]
     return table
 
 
@@ -125,7 +128,7 @@ def _observed_times(organizations: Sequence[str]) -> dict[str, dict[str, np.ndar
             "decision_days": decisions.loc[decisions["organization"] == org, "decision_days"].to_numpy(float),
             "response_days": started.loc[started["organization"] == org, "response_months"].to_numpy(float)
             * DAYS_PER_MONTH,
-        }  # fmt: skip
+        }
     return out
 
 
@@ -149,20 +152,31 @@ def predictive_check(rows_by_org: Mapping[str, pd.DataFrame], *, min_observed: i
         response = rows["response_day"].to_numpy(float)
         responded = np.isfinite(response) & (response <= horizon)
         response = np.where(responded, response, horizon)
-        for quantity, simulated, events in (("decision_days", decision, decided),
-                                            ("response_days", response, responded)):  # fmt: skip
+        for quantity, simulated, events in (
+            ("decision_days", decision, decided),
+            ("response_days", response, responded),
+        ):
             obs = observed[org][quantity]
             record: dict[str, Any] = {
-                "organization": org, "quantity": quantity, "n_observed": len(obs), "n_simulated": len(simulated),
+                "organization": org,
+                "quantity": quantity,
+                "n_observed": len(obs),
+                "n_simulated": len(simulated),
                 "observed_median_days": float(np.median(obs)) if len(obs) else math.nan,
-                "simulated_median_days": float(np.median(simulated)), "simulated_event_share": float(events.mean()),
-                "test": "log-rank", "statistic": math.nan, "p_value": math.nan, "passed": pd.NA,
-            }  # fmt: skip
+                "simulated_median_days": float(np.median(simulated)),
+                "simulated_event_share": float(events.mean()),
+                "test": "log-rank",
+                "statistic": math.nan,
+                "p_value": math.nan,
+                "passed": pd.NA,
+            }
             if len(obs) >= min_observed:
-                result = logrank_test(obs, simulated, event_observed_A=np.ones(len(obs), bool),
-                                      event_observed_B=events)  # fmt: skip
-                record.update(statistic=float(result.test_statistic), p_value=float(result.p_value),
-                              passed=bool(result.p_value >= 0.05))  # fmt: skip
+                result = logrank_test(obs, simulated, event_observed_A=np.ones(len(obs), bool), event_observed_B=events)
+                record.update(
+                    statistic=float(result.test_statistic),
+                    p_value=float(result.p_value),
+                    passed=bool(result.p_value >= 0.05),
+                )
             records.append(record)
     return pd.DataFrame(records)
 
@@ -200,13 +214,20 @@ def _ablations(fit: BenchCalibration, switches: Mapping[str, Mapping[str, Any]])
             for measure in ABLATION_MEASURES:
                 d = float(switched[org].loc[measure, "value"] - base[org].loc[measure, "value"])
                 se = float(paired[org][measure])
-                records.append({
-                    "switch": label, "organization": org, "measure": measure,
-                    "at_fit": float(base[org].loc[measure, "value"]), "switched": float(switched[org].loc[measure,
-                                                                                                          "value"]),
-                    "difference": d, "paired_se": se, "lower_95": d - 1.96 * se, "upper_95": d + 1.96 * se,
-                    "effect": bool(abs(d) > 1.96 * se) if math.isfinite(se) else False,
-                })  # fmt: skip
+                records.append(
+                    {
+                        "switch": label,
+                        "organization": org,
+                        "measure": measure,
+                        "at_fit": float(base[org].loc[measure, "value"]),
+                        "switched": float(switched[org].loc[measure, "value"]),
+                        "difference": d,
+                        "paired_se": se,
+                        "lower_95": d - 1.96 * se,
+                        "upper_95": d + 1.96 * se,
+                        "effect": bool(abs(d) > 1.96 * se) if math.isfinite(se) else False,
+                    }
+                )
     return pd.DataFrame(records)
 
 
@@ -215,10 +236,18 @@ def _loo(size: BenchSize, fit: BenchCalibration, options: dict[str, Any]) -> pd.
     targets = fit.targets.set_index("target")
     for held in fit.organizations:
         others = [o for o in fit.organizations if o != held]
-        loo = BenchCalibration(**{**options, "organizations": others, "parameters": list(fit.parameters or []),
-                                  "max_evaluations": size.loo_max_evaluations, "profile_points": 0,
-                                  "standard_errors": False, "allow_empty": True,
-                                  "progress": _tag(options.get("progress"), f"leave out {held}")})  # fmt: skip
+        loo = BenchCalibration(
+            **{
+                **options,
+                "organizations": others,
+                "parameters": list(fit.parameters or []),
+                "max_evaluations": size.loo_max_evaluations,
+                "profile_points": 0,
+                "standard_errors": False,
+                "allow_empty": True,
+                "progress": _tag(options.get("progress"), f"leave out {held}"),
+            }
+        )
         loo.fit()
         loo._stage = "predict"
         predicted = loo.predict(held)
@@ -227,10 +256,16 @@ def _loo(size: BenchSize, fit: BenchCalibration, options: dict[str, Any]) -> pd.
         value = float(predicted.loc[key, "value"]) if key in predicted.index else math.nan
         in_sample = float(fit.moments_["simulated"].get(key, math.nan))
         record: dict[str, Any] = {
-            "held_out": held, "measure": "response_months", "observed": observed, "se": se,
-            "in_sample": in_sample, "held_out_prediction": value, "held_out_error": value - observed,
-            "held_out_z": (value - observed) / se, "objective_on_others": loo.objective_,
-        }  # fmt: skip
+            "held_out": held,
+            "measure": "response_months",
+            "observed": observed,
+            "se": se,
+            "in_sample": in_sample,
+            "held_out_prediction": value,
+            "held_out_error": value - observed,
+            "held_out_z": (value - observed) / se,
+            "objective_on_others": loo.objective_,
+        }
         for name, v in loo.params_.items():
             box = loo.boxes[str(name)]
             record[f"param:{name}"] = float(v)
@@ -271,11 +306,19 @@ def fit_theory(
             progress(f"{theory.name}: {stage}", count)
 
     options: dict[str, Any] = dict(
-        candidates=list(status.active), boxes=_boxes(spec, status.active), organizations=list(spec.organizations),
-        reading="interpersonal", replications=size.replications, seed=spec.seed, store=store, executor=executor,
-        targets=patterns, overrides=[*theory.all_overrides, *spec.overrides], max_parameters=size.max_parameters,
+        candidates=list(status.active),
+        boxes=_boxes(spec, status.active),
+        organizations=list(spec.organizations),
+        reading="interpersonal",
+        replications=size.replications,
+        seed=spec.seed,
+        store=store,
+        executor=executor,
+        targets=patterns,
+        overrides=[*theory.all_overrides, *spec.overrides],
+        max_parameters=size.max_parameters,
         progress=tagged,
-    )  # fmt: skip
+    )
     if size.screen:
         parameters: list[str] | None = None if status.active else []
     else:

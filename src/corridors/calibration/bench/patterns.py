@@ -30,8 +30,24 @@ __all__ = ["PATTERN_GROUPS", "bench_patterns", "pattern_difference_se", "pattern
 
 PATTERN_GROUPS = ("table1", "order", "decisions", "survey", "case", "input")
 
-_COLUMNS = ["target", "group", "measure", "moment", "organization", "members", "weights", "kind", "value", "se",
-            "pass_se", "one_sided", "n", "is_input", "source", "se_source"]  # fmt: skip
+_COLUMNS = [
+    "target",
+    "group",
+    "measure",
+    "moment",
+    "organization",
+    "members",
+    "weights",
+    "kind",
+    "value",
+    "se",
+    "pass_se",
+    "one_sided",
+    "n",
+    "is_input",
+    "source",
+    "se_source",
+]
 
 
 def _rows_record_first_calls() -> bool:
@@ -71,23 +87,44 @@ def bench_patterns(spec: BenchSpec, *, sample: str | None = None) -> pd.DataFram
         if measure == "first_call_share" and first_calls:
             is_input, group = False, "survey"
             record["se_source"] = "binomial, Agresti-Coull, n=50 (simulated: the rows' first_call_share)"
-        rows.append({**record, "group": group, "is_input": is_input,
-                     "members": str(record["organization"]), "weights": "1", "kind": "mean",
-                     "pass_se": math.nan, "one_sided": False})  # fmt: skip
+        rows.append(
+            {
+                **record,
+                "group": group,
+                "is_input": is_input,
+                "members": str(record["organization"]),
+                "weights": "1",
+                "kind": "mean",
+                "pass_se": math.nan,
+                "one_sided": False,
+            }
+        )
     table1 = base[base["measure"] == "response_months"].set_index("organization")
     if "EU" in orgs and len(orgs) >= 2:
         others = [o for o in orgs if o != "EU"]
         gap = float(table1.loc["EU", "value"] - table1.loc[others, "value"].mean())
         others_var = float((table1.loc[others, "se"] ** 2).sum()) / len(others) ** 2
         se = math.sqrt(float(table1.loc["EU", "se"]) ** 2 + others_var)
-        rows.append({
-            "target": "eu_gap_months:EU", "group": "order", "measure": "eu_gap_months", "organization": "EU",
-            "moment": "response_months", "members": ",".join(["EU", *others]), "weights": "1", "kind": "gap",
-            "value": gap, "se": se,
-            "pass_se": math.nan, "one_sided": False, "n": float(len(orgs)), "is_input": False,
-            "source": "Hardt 2012, Table 1: the EU slowest (its mean minus the mean of the others, months)",
-            "se_source": "propagated from Table 1's SEs (independent means)",
-        })  # fmt: skip
+        rows.append(
+            {
+                "target": "eu_gap_months:EU",
+                "group": "order",
+                "measure": "eu_gap_months",
+                "organization": "EU",
+                "moment": "response_months",
+                "members": ",".join(["EU", *others]),
+                "weights": "1",
+                "kind": "gap",
+                "value": gap,
+                "se": se,
+                "pass_se": math.nan,
+                "one_sided": False,
+                "n": float(len(orgs)),
+                "is_input": False,
+                "source": "Hardt 2012, Table 1: the EU slowest (its mean minus the mean of the others, months)",
+                "se_source": "propagated from Table 1's SEs (independent means)",
+            }
+        )
     decisions = decision_times(sample)
     decisions = decisions[decisions["organization"].isin(orgs)]
     counts = decisions.groupby("organization").size()
@@ -109,29 +146,52 @@ def bench_patterns(spec: BenchSpec, *, sample: str | None = None) -> pd.DataFram
         )
         for horizon in spec.patterns.decision_horizons_days:
             x = float((days <= horizon).sum())
-            rows.append({
-                "target": f"decided_within_{horizon}d:{label}", "group": "decisions",
-                "measure": f"decided_within_{horizon}d", "organization": label, "members": ",".join(members),
-                "weights": ",".join(f"{w:.6g}" for w in weights), "kind": "mean", "value": x / len(days),
-                "se": _agresti_coull_se(x, len(days)), "pass_se": math.nan, "one_sided": False,
-                "n": float(len(days)), "is_input": False,
-                "source": f"peace_ops_sample.csv: demand-to-decision days, UNSC/host demands ({len(days)} "
-                          f"operations{pooling})",
-                "se_source": f"binomial, Agresti-Coull, n={len(days)}",
-            })  # fmt: skip
+            rows.append(
+                {
+                    "target": f"decided_within_{horizon}d:{label}",
+                    "group": "decisions",
+                    "measure": f"decided_within_{horizon}d",
+                    "organization": label,
+                    "members": ",".join(members),
+                    "weights": ",".join(f"{w:.6g}" for w in weights),
+                    "kind": "mean",
+                    "value": x / len(days),
+                    "se": _agresti_coull_se(x, len(days)),
+                    "pass_se": math.nan,
+                    "one_sided": False,
+                    "n": float(len(days)),
+                    "is_input": False,
+                    "source": f"peace_ops_sample.csv: demand-to-decision days, UNSC/host demands ({len(days)} "
+                    f"operations{pooling})",
+                    "se_source": f"binomial, Agresti-Coull, n={len(days)}",
+                }
+            )
     if "OAS" in orgs:
         p = spec.patterns
-        rows.append({
-            "target": f"decided_within_{p.oas_case_days}d:OAS", "group": "case",
-            "measure": f"decided_within_{p.oas_case_days}d", "organization": "OAS", "members": "OAS", "weights": "1",
-            "kind": "mean", "value": p.oas_case_at_least, "se": p.oas_case_objective_se, "pass_se": 0.0,
-            "one_sided": True, "n": 1.0, "is_input": False,
-            "source": "Hardt 2012: the OAS Permanent Council's resolution of 5 March 2008, four days after the "
-                      f"raid; 'possible, not rare': at least {p.oas_case_at_least:g} of runs",
-            "se_source": (f"a bound (one observed case; {p.oas_case_at_least:g} is the one-sided 95% lower "
-                          f"Clopper-Pearson bound of 1 of 1): passes unless the simulated share is 2 simulation "
-                          f"SEs below it; weight in the objective as an SE of {p.oas_case_objective_se:g}"),
-        })  # fmt: skip
+        rows.append(
+            {
+                "target": f"decided_within_{p.oas_case_days}d:OAS",
+                "group": "case",
+                "measure": f"decided_within_{p.oas_case_days}d",
+                "organization": "OAS",
+                "members": "OAS",
+                "weights": "1",
+                "kind": "mean",
+                "value": p.oas_case_at_least,
+                "se": p.oas_case_objective_se,
+                "pass_se": 0.0,
+                "one_sided": True,
+                "n": 1.0,
+                "is_input": False,
+                "source": "Hardt 2012: the OAS Permanent Council's resolution of 5 March 2008, four days after the "
+                f"raid; 'possible, not rare': at least {p.oas_case_at_least:g} of runs",
+                "se_source": (
+                    f"a bound (one observed case; {p.oas_case_at_least:g} is the one-sided 95% lower "
+                    f"Clopper-Pearson bound of 1 of 1): passes unless the simulated share is 2 simulation "
+                    f"SEs below it; weight in the objective as an SE of {p.oas_case_objective_se:g}"
+                ),
+            }
+        )
     out = pd.DataFrame(rows, columns=_COLUMNS)
     out["moment"] = out["moment"].fillna(out["measure"])
     for column in ("value", "se", "pass_se", "n"):

@@ -25,23 +25,43 @@ from corridors.errors import CorridorsError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["SCORECARD_LABELS", "best_parameter_file", "best_theory", "column_label", "scorecard_figure",
-           "scorecard_table", "summary_sentence"]  # fmt: skip
+__all__ = [
+    "SCORECARD_LABELS",
+    "best_parameter_file",
+    "best_theory",
+    "column_label",
+    "scorecard_figure",
+    "scorecard_table",
+    "summary_sentence",
+]
 
 SCORECARD_LABELS: dict[str, str] = {
-    "theory": "theory", "label": "theory (name)", "reading": "reading", "structure": "structural choices",
-    "status": "status", "patterns": "patterns scored", "patterns_passed": "patterns passed (|z| < 2)",
-    "patterns_failed": "patterns failed", "objective": "objective (weighted SSE)",
-    "fitted_parameters_count": "fitted parameters (k)", "aic_like": "AIC-like criterion (objective + 2k)",
-    "held_out_rmse_months": "held-out RMSE of Table 1 (months)", "fitted_parameters": "fitted values",
-    "at_box_edge": "at a box edge (within 1%)", "not_identified": "pinned down by no pattern",
+    "theory": "theory",
+    "label": "theory (name)",
+    "reading": "reading",
+    "structure": "structural choices",
+    "status": "status",
+    "patterns": "patterns scored",
+    "patterns_passed": "patterns passed (|z| < 2)",
+    "patterns_failed": "patterns failed",
+    "objective": "objective (weighted SSE)",
+    "fitted_parameters_count": "fitted parameters (k)",
+    "aic_like": "AIC-like criterion (objective + 2k)",
+    "held_out_rmse_months": "held-out RMSE of Table 1 (months)",
+    "fitted_parameters": "fitted values",
+    "at_box_edge": "at a box edge (within 1%)",
+    "not_identified": "pinned down by no pattern",
     "identified_not_fitted": "identified, not fitted (limit or collinear)",
-    "inactive_candidates": "candidates not active", "mechanisms_with_effect": "mechanisms with an effect at the fit",
+    "inactive_candidates": "candidates not active",
+    "mechanisms_with_effect": "mechanisms with an effect at the fit",
     "mechanisms_without_effect": "mechanisms without an effect at the fit",
-    "predictive_checks": "predictive checks run", "predictive_checks_failed": "predictive checks failed (p < 0.05)",
-    "predictive_min_p": "smallest predictive p", "simulated_order": "simulated order (slowest first)",
-    "survives": "survives (passes every pattern)", "seconds": "seconds",
-}  # fmt: skip
+    "predictive_checks": "predictive checks run",
+    "predictive_checks_failed": "predictive checks failed (p < 0.05)",
+    "predictive_min_p": "smallest predictive p",
+    "simulated_order": "simulated order (slowest first)",
+    "survives": "survives (passes every pattern)",
+    "seconds": "seconds",
+}
 """Human names of the scorecard's machine columns; pattern columns are ``TARGET|observed`` (etc.)."""
 
 
@@ -56,8 +76,11 @@ def column_label(column: str) -> str:
     if "|" in column:
         target, part = column.split("|", 1)
         measure, org = target.split(":", 1)
-        words = (f"decided within {measure.removeprefix('decided_within_').removesuffix('d')} days"
-                 if measure.startswith("decided_within_") else measure.replace("_", " "))  # fmt: skip
+        words = (
+            f"decided within {measure.removeprefix('decided_within_').removesuffix('d')} days"
+            if measure.startswith("decided_within_")
+            else measure.replace("_", " ")
+        )
         return f"{words}, {org}: {part}"
     return SCORECARD_LABELS.get(column, column.replace("_", " "))
 
@@ -126,8 +149,9 @@ def summary_sentence(source: Any) -> str:
     n = len(table)
     fitted = _fitted(table)
     unavailable = n - len(fitted)
-    head = f"Of {n} theories" + (f" ({len(fitted)} fitted; {unavailable} unavailable on this model)"
-                                 if unavailable else "")  # fmt: skip
+    head = f"Of {n} theories" + (
+        f" ({len(fitted)} fitted; {unavailable} unavailable on this model)" if unavailable else ""
+    )
     if not len(fitted):
         return head + ", none could be fitted."
     total = int(fitted["patterns"].max())
@@ -177,10 +201,11 @@ def scorecard_figure(source: Any) -> Figure:
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=1.2))
             if math.isfinite(z[i, j]):
                 ax.text(j, i, f"{z[i, j]:.1f}", ha="center", va="center", fontsize="x-small")
-    ax.set_xticks(range(len(zcols)), [c.removesuffix("|z") for c in zcols], rotation=60, ha="right",
-                  fontsize="x-small")  # fmt: skip
-    labels = [f"{r['label']}  (passes {int(r['patterns_passed'])}/{int(r['patterns'])}, AIC-like {r['aic_like']:.1f})"
-              for _, r in table.iterrows()]  # fmt: skip
+    ax.set_xticks(range(len(zcols)), [c.removesuffix("|z") for c in zcols], rotation=60, ha="right", fontsize="x-small")
+    labels = [
+        f"{r['label']}  (passes {int(r['patterns_passed'])}/{int(r['patterns'])}, AIC-like {r['aic_like']:.1f})"
+        for _, r in table.iterrows()
+    ]
     ax.set_yticks(range(len(table)), labels, fontsize="small")
     figure.colorbar(image, ax=ax, label="z (clipped at 5)", shrink=0.9)
     ax.set_title("Theory bench: each pattern's z at each theory's fit (outlined: |z| >= 2, failed)")

@@ -94,8 +94,15 @@ def run_bench(
     seconds: dict[str, float] = {}
     for theory in chosen:
         start = time.perf_counter()
-        results[theory.name] = fit_theory(spec, theory, spec.sizes[size], patterns, store=store, executor=executor,  # type: ignore[index]
-                                          progress=progress)  # fmt: skip
+        results[theory.name] = fit_theory(
+            spec,
+            theory,
+            spec.sizes[size],
+            patterns,
+            store=store,
+            executor=executor,  # type: ignore[index]
+            progress=progress,
+        )
         seconds[theory.name] = time.perf_counter() - start
     scorecard = build_scorecard(results, patterns)
     return BenchResult(spec, size, spec.sizes[size], patterns, results, scorecard, seconds)  # type: ignore[index]
@@ -114,10 +121,12 @@ def build_scorecard(results: dict[str, TheoryResult], patterns: pd.DataFrame) ->
     for name, result in results.items():
         theory = result.theory
         record: dict[str, Any] = {
-            "theory": name, "label": theory.title, "reading": theory.reading,
+            "theory": name,
+            "label": theory.title,
+            "reading": theory.reading,
             "structure": "; ".join(theory.overrides) or "(v2)",
             "status": "fitted" if result.fit is not None else f"unavailable: {result.status.reason}",
-        }  # fmt: skip
+        }
         fit = result.fit
         passed: list[str] = []
         failed: list[str] = []
@@ -126,8 +135,9 @@ def build_scorecard(results: dict[str, TheoryResult], patterns: pd.DataFrame) ->
             if fit is not None and target in fit.moments_.index:
                 simulated = float(fit.moments_.loc[target, "simulated"])
                 sim_se = float(fit.moments_.loc[target, "sim_se"])
-            z = pattern_z(float(p["value"]), float(p["se"]), float(p["pass_se"]), bool(p["one_sided"]), simulated,
-                          sim_se)  # fmt: skip
+            z = pattern_z(
+                float(p["value"]), float(p["se"]), float(p["pass_se"]), bool(p["one_sided"]), simulated, sim_se
+            )
             ok = bool(abs(z) < 2) if math.isfinite(z) else None
             record[f"{target}|observed"] = float(p["value"])
             record[f"{target}|simulated"] = simulated
@@ -148,13 +158,18 @@ def build_scorecard(results: dict[str, TheoryResult], patterns: pd.DataFrame) ->
         record["objective"] = float(fit.objective_)
         record["fitted_parameters_count"] = k
         record["aic_like"] = float(fit.objective_) + 2.0 * k
-        record["held_out_rmse_months"] = (float(np.sqrt(np.mean(result.loo["held_out_error"] ** 2)))
-                                          if len(result.loo) else math.nan)  # fmt: skip
+        record["held_out_rmse_months"] = (
+            float(np.sqrt(np.mean(result.loo["held_out_error"] ** 2))) if len(result.loo) else math.nan
+        )
         record["fitted_parameters"] = "; ".join(
-            f"{row['parameter']}={row['value']:.4g}" + (f" (SE {row['se']:.2g})" if math.isfinite(row["se"]) else "")
-            + _edge_note(row) for _, row in params.iterrows())  # fmt: skip
-        record["at_box_edge"] = ", ".join(f"{row['parameter']} ({row['at_box_edge']})"
-                                          for _, row in params.iterrows() if row["at_box_edge"])  # fmt: skip
+            f"{row['parameter']}={row['value']:.4g}"
+            + (f" (SE {row['se']:.2g})" if math.isfinite(row["se"]) else "")
+            + _edge_note(row)
+            for _, row in params.iterrows()
+        )
+        record["at_box_edge"] = ", ".join(
+            f"{row['parameter']} ({row['at_box_edge']})" for _, row in params.iterrows() if row["at_box_edge"]
+        )
         if hasattr(fit, "screen_summary_"):
             summary = fit.screen_summary_
             record["not_identified"] = ", ".join(summary.loc[~summary["identified"], "parameter"].astype(str))
@@ -174,7 +189,9 @@ def build_scorecard(results: dict[str, TheoryResult], patterns: pd.DataFrame) ->
         record["predictive_checks"] = len(tested)
         record["predictive_checks_failed"] = ", ".join(
             f"{r['organization']} {r['quantity'].removesuffix('_days')} (p {r['p_value']:.2g})"
-            for _, r in tested.iterrows() if not r["passed"])  # fmt: skip
+            for _, r in tested.iterrows()
+            if not r["passed"]
+        )
         record["predictive_min_p"] = float(tested["p_value"].min()) if len(tested) else math.nan
         table1 = fit.moments_[fit.moments_["measure"] == "response_months"]["simulated"]
         record["simulated_order"] = " > ".join(t.split(":")[1] for t in table1.sort_values(ascending=False).index)
@@ -210,7 +227,7 @@ def _theory_document(result: TheoryResult, spec: BenchSpec, size_name: str) -> d
         "code_version": __version__,
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "method": "theory bench: method of simulated moments on the bench's patterns (docs/CALIBRATION.md)",
-    }  # fmt: skip
+    }
 
 
 def write_bench_outputs(result: BenchResult, out: str | Path) -> list[Path]:
@@ -248,14 +265,19 @@ def write_bench_outputs(result: BenchResult, out: str | Path) -> list[Path]:
         if hasattr(fit, "screen_summary_"):
             csv(fit.screen_summary_, f"screen_summary_{name}.csv")
             csv(fit.collinearity_.rename_axis("pair").reset_index(), f"collinearity_{name}.csv")
-        for label, frame in (("leave_one_out", theory.loo), ("ablations", theory.ablations),
-                             ("predictive_check", theory.ppc)):  # fmt: skip
+        for label, frame in (
+            ("leave_one_out", theory.loo),
+            ("ablations", theory.ablations),
+            ("predictive_check", theory.ppc),
+        ):
             if len(frame):
                 csv(frame, f"{label}_{name}.csv")
         path = out / f"fit_{name}.yaml"
         with atomic_output(path) as partial:
-            partial.write_text(yaml.safe_dump(_theory_document(theory, result.spec, result.size_name),
-                                              sort_keys=False), encoding="utf-8")  # fmt: skip
+            partial.write_text(
+                yaml.safe_dump(_theory_document(theory, result.spec, result.size_name), sort_keys=False),
+                encoding="utf-8",
+            )
         written.append(path)
     figure(scorecard_figure(result.scorecard), "scorecard.png")
     best = best_theory(result.scorecard)

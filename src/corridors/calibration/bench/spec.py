@@ -186,8 +186,9 @@ class BenchSpec(_Strict):
         for t in self.theories:
             if t.name == name:
                 return t
-        raise CorridorsError(f"theory: no theory '{name}' in bench {self.name} "
-                             f"(theories: {', '.join(t.name for t in self.theories)})")  # fmt: skip
+        raise CorridorsError(
+            f"theory: no theory '{name}' in bench {self.name} (theories: {', '.join(t.name for t in self.theories)})"
+        )
 
 
 def _field_path(loc: Sequence[Any]) -> str:
@@ -311,8 +312,9 @@ def candidate_box(spec: BenchSpec, name: str) -> tuple[float, float]:
     if candidate.box is not None:
         low, high = candidate.box
         if low < field.low or high > field.high:
-            raise CorridorsError(f"candidates.{name}.box: [{low}, {high}] leaves the schema's bounds "
-                                 f"[{field.low:g}, {field.high:g}]")  # fmt: skip
+            raise CorridorsError(
+                f"candidates.{name}.box: [{low}, {high}] leaves the schema's bounds [{field.low:g}, {field.high:g}]"
+            )
         return low, high
     if not (math.isfinite(field.low) and math.isfinite(field.high)):
         raise CorridorsError(f"candidates.{name}: the schema gives no finite bounds; give a box with its reason")

@@ -99,8 +99,10 @@ def _refuse_remote(file: Path, label: str) -> None:
         for key in ("path", "schema", "dialect"):
             url = _remote(resource.get(key))
             if url:
-                raise CorridorsError(f"{label}: resources[{index}].{key}: {url[:80]} is not a local file; corridors "
-                                     "reads data packages from this disk only: download the file and name its path")
+                raise CorridorsError(
+                    f"{label}: resources[{index}].{key}: {url[:80]} is not a local file; corridors "
+                    "reads data packages from this disk only: download the file and name its path"
+                )
 
 
 def _read_package(path: str | Path, schema: TableSchema) -> Source:
@@ -147,8 +149,15 @@ def _read_package(path: str | Path, schema: TableSchema) -> Source:
                     if error.type == "blank-row":
                         continue  # the loaders note blank rows themselves
                     column = getattr(error, "field_name", None)
-                    problems.append(DataProblem(where, row.row_number, schema.canonical(column) if column else None,
-                                                _explain(error, resource), "warning"))  # fmt: skip
+                    problems.append(
+                        DataProblem(
+                            where,
+                            row.row_number,
+                            schema.canonical(column) if column else None,
+                            _explain(error, resource),
+                            "warning",
+                        )
+                    )
                     if column:
                         checked.add((row.row_number, schema.canonical(column)))
     except FrictionlessException as exc:
@@ -277,8 +286,10 @@ def _read(file: Path, kind: str, label: str) -> pd.DataFrame:
 
         for column in pq.read_schema(file):
             if column.type.num_fields:  # list, struct, map: a dataset's cells are single values
-                raise CorridorsError(f"{label}: column '{column.name}' holds nested values ({column.type}); a "
-                                     "dataset's columns hold one text, number or date per cell")
+                raise CorridorsError(
+                    f"{label}: column '{column.name}' holds nested values ({column.type}); a "
+                    "dataset's columns hold one text, number or date per cell"
+                )
         return pd.read_parquet(file)
     import pyreadstat
 

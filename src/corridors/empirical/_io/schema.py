@@ -61,11 +61,17 @@ class SchemaField:
         if item.type == "boolean":
             options = {"true_values": tuple(item.true_values), "false_values": tuple(item.false_values)}
         return cls(
-            name=item.name, type=item.type, required=bool(constraints.get("required", False)),
+            name=item.name,
+            type=item.type,
+            required=bool(constraints.get("required", False)),
             enum=tuple(str(e) for e in enum) if enum is not None else None,
-            minimum=constraints.get("minimum"), maximum=constraints.get("maximum"),
-            aliases=tuple(custom.get("aliases", ())), description=item.description or "", field=item, **options,
-        )  # fmt: skip
+            minimum=constraints.get("minimum"),
+            maximum=constraints.get("maximum"),
+            aliases=tuple(custom.get("aliases", ())),
+            description=item.description or "",
+            field=item,
+            **options,
+        )
 
 
 @dataclass(frozen=True)
@@ -101,8 +107,9 @@ class TableSchema:
             schema = Schema.from_descriptor(descriptor)
         except FrictionlessException as exc:
             raise CorridorsError(f"{label}: not a valid Table Schema: {_frictionless_note(exc)}") from None
-        return cls(name=name, fields=tuple(SchemaField.from_frictionless(f) for f in schema.fields),
-                   frictionless=schema)  # fmt: skip
+        return cls(
+            name=name, fields=tuple(SchemaField.from_frictionless(f) for f in schema.fields), frictionless=schema
+        )
 
     @property
     def names(self) -> list[str]:

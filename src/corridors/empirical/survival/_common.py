@@ -30,6 +30,7 @@ def __getattr__(name: str) -> Any:
         return paper.table1_months()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 _DURATION = "response_months"
 _EVENT = "started"
 _GROUP = "organization"

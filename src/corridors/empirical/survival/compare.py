@@ -191,5 +191,3 @@ class ObservedVsSimulated:
         ax.set_title(title)
         ax.legend(frameon=False)
         return ax
-
-

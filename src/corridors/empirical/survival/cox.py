@@ -143,5 +143,3 @@ class ResponseCox:
         self.model_.plot(ax=ax)
         ax.set_xlabel(f"log hazard ratio of starting ({100 * (1 - self.alpha):.0f}% CI)")
         return ax
-
-

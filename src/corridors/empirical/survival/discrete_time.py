@@ -239,17 +239,16 @@ class DiscreteTimeLogit:
         exog = X.loc[rows, fit_columns]
         if np.linalg.matrix_rank(exog.to_numpy()) < len(fit_columns):
             raise CorridorsError(
-                "the discrete-time logit's design is singular (a covariate is constant or collinear "
-                "with time); drop it"
+                "the discrete-time logit's design is singular (a covariate is constant or collinear with time); drop it"
             )
         started = counts["events"].to_numpy(dtype=float)[rows]
         not_started = counts["at_risk"].to_numpy(dtype=float)[rows] - started
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                result = sm.GLM(
-                    np.column_stack([started, not_started]), exog, family=sm.families.Binomial()
-                ).fit(tol=1e-12, maxiter=200)
+                result = sm.GLM(np.column_stack([started, not_started]), exog, family=sm.families.Binomial()).fit(
+                    tol=1e-12, maxiter=200
+                )
             except np.linalg.LinAlgError:
                 raise CorridorsError(
                     "the discrete-time logit's design is singular (a covariate is constant or collinear "
@@ -314,5 +313,3 @@ class DiscreteTimeLogit:
         ax.set_xlabel("months since the demand")
         ax.set_ylabel("hazard of starting per period")
         return ax
-
-

@@ -200,5 +200,3 @@ def add_organization_covariates(
     for column in wanted:
         out[column] = [values[str(o)][column] for o in out[_GROUP]]
     return out
-
-

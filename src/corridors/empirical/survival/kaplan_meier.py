@@ -76,8 +76,10 @@ class ResponseSurvival:
         if horizon_months is not None and horizon_months <= 0:
             raise CorridorsError(f"horizon_months must be positive, got {horizon_months}")
         if horizon_months is not None and not horizon_months <= MAX_HORIZON_MONTHS:
-            raise CorridorsError(f"horizon_months: {horizon_months:g} is beyond {MAX_HORIZON_MONTHS:g} months (a "
-                                 "century); restricted means are taken within the data's follow-up")
+            raise CorridorsError(
+                f"horizon_months: {horizon_months:g} is beyond {MAX_HORIZON_MONTHS:g} months (a "
+                "century); restricted means are taken within the data's follow-up"
+            )
         self.alpha = alpha
         self.horizon_months = horizon_months
         self.group_col = group_col

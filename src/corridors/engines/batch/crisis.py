@@ -39,10 +39,10 @@ from corridors.engines.rules import (
 __all__ = ["caucus_meetings", "capital_reviews", "find_bridges", "formal_crisis_meeting", "median_of"]
 
 
-
 @njit(**FAST)
-def capital_reviews(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, day: int,
-                    have_failed: bool, last_x: float) -> int:
+def capital_reviews(
+    state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, day: int, have_failed: bool, last_x: float
+) -> int:
     """Weekly reviews (and day 1 for capitals called on day 0); returns the number of widenings (7.6)."""
     members = committee.members
     widenings = 0
@@ -88,8 +88,15 @@ def caucus_meets_today(committee: Committee, c: int, day: int, formal_tomorrow: 
 
 
 @njit(**FAST)
-def caucus_meetings(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, day: int,
-                    formal_tomorrow: bool, setter_row: int) -> None:
+def caucus_meetings(
+    state: np.ndarray,
+    p: ModelParameters,
+    s: Switches,
+    committee: Committee,
+    day: int,
+    formal_tomorrow: bool,
+    setter_row: int,
+) -> None:
     """Caucuses meeting today: disclosures, reports to the setter, trust, harmonization (7.7)."""
     members = committee.members
     ties = committee.ties
@@ -158,8 +165,9 @@ def blocked_by_red_line(committee: Committee, k: int) -> bool:
 def state_public_positions(p: ModelParameters, members: Members, beliefs: SetterBeliefs) -> None:
     """First crisis meeting: postured public intervals on the record; the setter's first beliefs."""
     for i in range(members.lo.size):
-        members.public_lo[i], members.public_hi[i] = public_interval(members.ideal[i], members.lo[i],
-                                                                     members.hi[i], p.posture)
+        members.public_lo[i], members.public_hi[i] = public_interval(
+            members.ideal[i], members.lo[i], members.hi[i], p.posture
+        )
         members.public_version[i] = members.version[i]
         beliefs.lo[i] = members.public_lo[i]
         beliefs.hi[i] = members.public_hi[i]
@@ -183,8 +191,9 @@ def update_beliefs_from_knowledge(committee: Committee, setter_row: int) -> None
 
 
 @njit(**FAST)
-def formal_crisis_meeting(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee,
-                          setter: int, setter_row: int, first: bool) -> tuple[bool, float, bool, bool, int]:
+def formal_crisis_meeting(
+    state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, setter: int, setter_row: int, first: bool
+) -> tuple[bool, float, bool, bool, int]:
     """Public positions, a proposal, a vote, and what the setter learns from it (7.8).
 
     Returns (decided, proposal, redrafted, outvoted, belief updates).
@@ -208,12 +217,23 @@ def formal_crisis_meeting(state: np.ndarray, p: ModelParameters, s: Switches, co
     if s.peer_agency:
         for k in range(n):
             members.blocked[k] = blocked_by_red_line(committee, k)
-        join_peers(members.lo, members.hi, members.blocked, ties.stored, ties.scale[0], x,
-                   p.agency_max if s.agency else 0.0, p.agency_half, members.accepts, members.vote_slack)
+        join_peers(
+            members.lo,
+            members.hi,
+            members.blocked,
+            ties.stored,
+            ties.scale[0],
+            x,
+            p.agency_max if s.agency else 0.0,
+            p.agency_half,
+            members.accepts,
+            members.vote_slack,
+        )
     else:
         for k in range(n):
-            members.accepts[k] = accepts(members.lo[k], members.hi[k], slack(p, s, ties, k), x,
-                                         blocked_by_red_line(committee, k))
+            members.accepts[k] = accepts(
+                members.lo[k], members.hi[k], slack(p, s, ties, k), x, blocked_by_red_line(committee, k)
+            )
     for c in range(world.caucus_size.size):
         if world.caucus_common[c]:
             all_in = True
@@ -258,8 +278,9 @@ def formal_crisis_meeting(state: np.ndarray, p: ModelParameters, s: Switches, co
                 side = rejection_side(members.lo[k], members.hi[k], e, x)
         if k == setter:
             continue  # the setter knows its own instruction
-        beliefs.lo[k], beliefs.hi[k], changed = update_belief(beliefs.lo[k], beliefs.hi[k], x, accepted, side,
-                                                               p.belief_step)
+        beliefs.lo[k], beliefs.hi[k], changed = update_belief(
+            beliefs.lo[k], beliefs.hi[k], x, accepted, side, p.belief_step
+        )
         if changed:
             beliefs.source[k] = VOTE
             updates += 1

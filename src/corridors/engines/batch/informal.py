@@ -101,8 +101,9 @@ def choose_partner(state: np.ndarray, p: ModelParameters, ties: Ties, i: int) ->
 
 
 @njit(**INLINE)
-def call(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, i: int, j: int,
-         in_crisis: bool) -> None:
+def call(
+    state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, i: int, j: int, in_crisis: bool
+) -> None:
     """One informal contact between i and j; its effects use the tie before the contact (7.4)."""
     ties = committee.ties
     members = committee.members
@@ -123,8 +124,15 @@ def call(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committe
 
 
 @njit(**FAST)
-def informal_contacts(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, cdf: np.ndarray,
-                      rate: float, in_crisis: bool) -> int:
+def informal_contacts(
+    state: np.ndarray,
+    p: ModelParameters,
+    s: Switches,
+    committee: Committee,
+    cdf: np.ndarray,
+    rate: float,
+    in_crisis: bool,
+) -> int:
     """One day of contacts: each ambassador starts Poisson(rate), in random order; returns the count.
 
     Only the order of members who start a contact matters, so only those are shuffled.
@@ -170,8 +178,9 @@ def first_calls(state: np.ndarray, p: ModelParameters, s: Switches, committee: C
 
 
 @njit(**FAST)
-def rotate(state: np.ndarray, p: ModelParameters, ties: Ties, caucus_mates: np.ndarray, skip: float,
-           leavers: np.ndarray) -> float:
+def rotate(
+    state: np.ndarray, p: ModelParameters, ties: Ties, caucus_mates: np.ndarray, skip: float, leavers: np.ndarray
+) -> float:
     """Burn-in: ambassadors leave; newcomers keep weak ties only to caucus-mates (7.3).
 
     Each ambassador leaves each day with probability 1/tenure_days; ``skip`` counts the

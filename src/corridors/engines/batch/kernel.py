@@ -58,7 +58,6 @@ BLOCK_REPLICATES = 1024
 """Replicates per kernel call: rows leave the engine in blocks of this size."""
 
 
-
 @njit(**FAST)
 def fill_schedule(regular: np.ndarray, start: float, interval: float, burn_in: int) -> None:
     """regular[day + burn_in] = 1 on the days of regular formal meetings, from day -burn_in on."""
@@ -135,8 +134,9 @@ def reset(committee: Committee) -> None:
 
 
 @njit(**FAST)
-def setter_knowledge(committee: Committee, p: ModelParameters, setter: int, setter_row: int,
-                     met: bool) -> tuple[float, float]:
+def setter_knowledge(
+    committee: Committee, p: ModelParameters, setter: int, setter_row: int, met: bool
+) -> tuple[float, float]:
     """(share of the other members whose current instruction the setter knows, informal share, 5)."""
     members = committee.members
     knowledge = committee.knowledge
@@ -164,14 +164,28 @@ def draw_replicate(draw_state: np.ndarray, committee: Committee) -> tuple[float,
     """One replicate's starting world (:func:`draw_world`) in the committee's arrays."""
     members = committee.members
     world = committee.world
-    drawn = WorldDraws(world.female, committee.ties.stored, members.ideal, members.salience, members.lo, members.hi,
-                       world.in_draft, world.caucus_phase_days)
+    drawn = WorldDraws(
+        world.female,
+        committee.ties.stored,
+        members.ideal,
+        members.salience,
+        members.lo,
+        members.hi,
+        world.in_draft,
+        world.caucus_phase_days,
+    )
     return draw_world(draw_state, world.world_params, world.fixed, drawn, world.homophily_buffers)
 
 
 @njit(**FAST)
-def simulate_block(draw_states: np.ndarray, dynamics_states: np.ndarray, p: ModelParameters, s: Switches,
-                   committee: Committee, out: Outcomes) -> None:
+def simulate_block(
+    draw_states: np.ndarray,
+    dynamics_states: np.ndarray,
+    p: ModelParameters,
+    s: Switches,
+    committee: Committee,
+    out: Outcomes,
+) -> None:
     """Run one block of replicates; fills ``out`` replicate by replicate."""
     for r in range(draw_states.shape[0]):
         simulate_replicate(draw_states[r], dynamics_states[r], p, s, committee, out, r)
@@ -179,8 +193,14 @@ def simulate_block(draw_states: np.ndarray, dynamics_states: np.ndarray, p: Mode
 
 @njit(**FAST)
 def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 3)
-    draw_state: np.ndarray, state: np.ndarray, p: ModelParameters, s: Switches,
-                       committee: Committee, out: Outcomes, r: int) -> None:
+    draw_state: np.ndarray,
+    state: np.ndarray,
+    p: ModelParameters,
+    s: Switches,
+    committee: Committee,
+    out: Outcomes,
+    r: int,
+) -> None:
     """One replicate: its world, the burn-in, the crisis; fills row ``r`` of ``out``."""
     members = committee.members
     ties = committee.ties
@@ -246,7 +266,8 @@ def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 
         if meeting_today:
             n_meetings += 1
             agreed, x, redrafted, outvoted, updates = formal_crisis_meeting(
-                state, p, s, committee, setter, setter_row, n_meetings == 1)
+                state, p, s, committee, setter, setter_row, n_meetings == 1
+            )
             n_updates += updates
             if redrafted:
                 red_line = RED_LINE_REDRAFTED
@@ -343,8 +364,9 @@ def run_batch(
 ) -> pd.DataFrame:
     """All rows of ``replications`` replicates, computed block by block."""
     frames = []
-    for frame in iter_batch(scenario, replications=replications, seed=seed, first_replicate=first_replicate,
-                            stream_key=stream_key):
+    for frame in iter_batch(
+        scenario, replications=replications, seed=seed, first_replicate=first_replicate, stream_key=stream_key
+    ):
         frames.append(frame)
         if progress is not None:
             progress(len(frame))

@@ -128,6 +128,7 @@ def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
         members = np.flatnonzero(a.caucus_members[c])
         caucus_index[c, : members.size] = members
     n_blocks = (n + (1 << BLOCK_SHIFT) - 1) >> BLOCK_SHIFT
+
     def floats() -> np.ndarray:
         return np.zeros(n)
 
@@ -135,11 +136,28 @@ def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
         return np.zeros(n, dtype=np.int64)
 
     member_state = Members(
-        ideal=floats(), salience=floats(), lo=floats(), hi=floats(), version=ints(), pressure=floats(),
-        public_lo=floats(), public_hi=floats(), public_version=ints(), called_home=ints(),
-        rejected_in_public=ints(), accepts=ints(), blocked=np.zeros(n, dtype=np.bool_),
-        vote_slack=floats(), rejection_distance=floats(), caucus_trust=floats(),
-        disclosed=ints(), order=ints(), calls=ints(), leavers=ints(), news=ints(), buffer=floats(),
+        ideal=floats(),
+        salience=floats(),
+        lo=floats(),
+        hi=floats(),
+        version=ints(),
+        pressure=floats(),
+        public_lo=floats(),
+        public_hi=floats(),
+        public_version=ints(),
+        called_home=ints(),
+        rejected_in_public=ints(),
+        accepts=ints(),
+        blocked=np.zeros(n, dtype=np.bool_),
+        vote_slack=floats(),
+        rejection_distance=floats(),
+        caucus_trust=floats(),
+        disclosed=ints(),
+        order=ints(),
+        calls=ints(),
+        leavers=ints(),
+        news=ints(),
+        buffer=floats(),
     )
     ties = Ties(
         stored=np.zeros((n, n_blocks << BLOCK_SHIFT)),
@@ -150,8 +168,7 @@ def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
         dislikes=ints(),
         scale=np.ones(1),
     )
-    knowledge = Knowledge(code=np.zeros((n + 1, n), dtype=np.int32), lo=np.zeros((n + 1, n)),
-                          hi=np.ones((n + 1, n)))
+    knowledge = Knowledge(code=np.zeros((n + 1, n), dtype=np.int32), lo=np.zeros((n + 1, n)), hi=np.ones((n + 1, n)))
     beliefs = SetterBeliefs(lo=floats(), hi=floats(), version=ints(), source=ints())
     world = World(
         female=np.zeros(n, dtype=np.bool_),
@@ -168,8 +185,9 @@ def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
         in_draft=np.zeros(a.subissue_prob.size, dtype=np.bool_),
         public_red_lines=np.zeros(a.subissue_prob.size, dtype=np.bool_),
         regular_meetings=np.zeros(params.burn_in_days + params.max_days + 2, dtype=np.int8),
-        contact_cdf=np.stack([poisson_cdf(params.routine_contacts_per_day),
-                              poisson_cdf(params.crisis_contacts_per_day)]),
+        contact_cdf=np.stack(
+            [poisson_cdf(params.routine_contacts_per_day), poisson_cdf(params.crisis_contacts_per_day)]
+        ),
         homophily_buffers=homophily_buffers(world_fixed(scenario)),
         world_params=world_params(scenario),
         fixed=world_fixed(scenario),

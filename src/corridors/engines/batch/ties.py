@@ -16,7 +16,6 @@ from corridors.engines.rules import grown_trust
 __all__ = ["decay_trust", "rebuild_ties", "routine_meeting", "row_sums", "set_trust", "store_tie", "trust"]
 
 
-
 @njit(**INLINE)
 def trust(ties: Ties, i: int, j: int) -> float:
     """The tie strength w between i and j."""
@@ -112,4 +111,3 @@ def decay_trust(ties: Ties, trust_decay: float) -> None:
                     ties.stored[i, j] *= ties.scale[0]
         ties.scale[0] = 1.0
         rebuild_ties(ties)
-

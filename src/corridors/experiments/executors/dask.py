@@ -76,9 +76,7 @@ class DaskExecutor(Executor):
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise CorridorsError(
-                "--executor dask: Dask is not installed; pip install 'corridors[dask]'"
-            ) from None
+            raise CorridorsError("--executor dask: Dask is not installed; pip install 'corridors[dask]'") from None
         if self._scheduler is None:
             self._cluster = LocalCluster(
                 n_workers=self.workers,
