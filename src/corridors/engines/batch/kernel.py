@@ -52,7 +52,7 @@ from corridors.engines.rules import (
 from corridors.engines.sampling import geometric_gap
 from corridors.scenario.schema import Scenario
 
-__all__ = ["BLOCK_REPLICATES", "iter_batch", "run_batch", "simulate_block"]
+__all__ = ["BLOCK_REPLICATES", "crisis_phase", "iter_batch", "routine_phase", "run_batch", "simulate_block"]
 
 BLOCK_REPLICATES = 1024
 """Replicates per kernel call: rows leave the engine in blocks of this size."""
@@ -161,6 +161,154 @@ def setter_knowledge(committee: Committee, p: ModelParameters, setter: int, sett
 
 
 @njit(**_FAST)
+def routine_phase(
+    draw_state: np.ndarray, state: np.ndarray, world_values: np.ndarray, p: ModelParameters, s: Switches,
+    committee: Committee, fixed_female: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray, pair_class: np.ndarray,
+    class_z: np.ndarray, fixed_ideal: np.ndarray, fixed_salience: np.ndarray, big_player: np.ndarray,
+    subissue_prob: np.ndarray, setter_is_member: bool, tie_i: np.ndarray, tie_j: np.ndarray, tie_w: np.ndarray,
+    observed_network: bool,
+) -> tuple[float, int, float, float, int]:
+    """One replicate's world and routine days -burn_in .. -1: the state at the start of day 0.
+
+    Returns (meeting phase, setter, deploy normal, rotation skip, contacts in the window);
+    ``state`` (the dynamics stream) is left where day 0 starts.
+    """
+    members = committee.members
+    ties = committee.ties
+    world = committee.world
+    burn_in = p.burn_in_days
+    z_buffer, count_buffer, prob_buffer = world.homophily_buffers
+    phase, setter, deploy_normal = draw_world(
+        draw_state, world_values, fixed_female, pair_i, pair_j, pair_class, class_z, fixed_ideal,
+        fixed_salience, big_player, subissue_prob, setter_is_member, p.meeting_interval_days, tie_i, tie_j,
+        tie_w, observed_network, world.caucus_every_days, world.caucus_phase_days, world.female, ties.stored,
+        members.ideal, members.salience, members.lo, members.hi, world.in_draft, z_buffer, count_buffer,
+        prob_buffer,
+    )
+    reset(committee)
+    rebuild_ties(ties)
+    fill_schedule(world.regular_meetings, -burn_in + phase, p.meeting_interval_days, burn_in)
+    rotation_skip = geometric_gap(state, math.log1p(-1.0 / p.tenure_days))
+    window_contacts = 0
+    window_start = -7 * p.contacts_window_weeks
+    day = -burn_in
+    while day < 0 and day < p.max_days:
+        rotation_skip = rotate(state, p, ties, world.caucus_mates, rotation_skip, members.leavers)
+        made = informal_contacts(state, p, s, committee, world.contact_cdf[0], p.routine_contacts_per_day, False)
+        if day >= window_start:
+            window_contacts += made
+        if world.regular_meetings[day + burn_in] == 1:
+            routine_meeting(ties, p.formal_trust_gain)
+        decay_trust(ties, p.trust_decay)
+        day += 1
+    return phase, setter, deploy_normal, rotation_skip, window_contacts
+
+
+@njit(**_FAST)
+def crisis_phase(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, phase: float, setter: int,
+                 deploy_normal: float, window_contacts: int, out: Outcomes, r: int) -> None:
+    """Days 0 .. max_days - 1 of one replicate from the state at the start of day 0; fills ``out[r]``."""
+    members = committee.members
+    ties = committee.ties
+    world = committee.world
+    n = members.lo.size
+    burn_in = p.burn_in_days
+    horizon = p.max_days
+    own_schedules = False
+    for c in range(world.caucus_every_days.size):
+        own_schedules |= world.caucus_every_days[c] > 0 and world.caucus_size[c] >= 2
+    setter_row = setter if setter != NO_SETTER else n
+    fill_schedule(world.regular_meetings, -burn_in + phase, p.meeting_interval_days, burn_in)
+    first_meeting = -1
+    for d in range(horizon):
+        if is_crisis_meeting(d, world.regular_meetings, p, s):
+            first_meeting = d
+            break
+    decided = False
+    decision_day = np.nan
+    red_line = RED_LINE_NONE
+    have_failed = False
+    last_x = 0.0
+    n_meetings = 0
+    n_failed = 0
+    n_contacts = 0
+    n_widenings = 0
+    n_updates = 0
+    friends_mean = zero_friend = contacts_per_week = density = mean_w = np.nan
+
+    day = 0
+    while day < horizon:
+        if day == 0:  # begin_crisis
+            friends_mean, zero_friend, density, mean_w = network_measures(committee, p.friend_threshold)
+            window_weeks = min(p.contacts_window_weeks * 7.0, float(burn_in)) / 7.0
+            contacts_per_week = 2.0 * window_contacts / n / window_weeks if window_weeks > 0 else np.nan
+            for i in range(n):
+                learn(committee.knowledge, i, i, members.lo[i], members.hi[i], 0, OWN)
+            n_contacts += first_calls(state, p, s, committee)
+        n_contacts += informal_contacts(state, p, s, committee, world.contact_cdf[1], p.crisis_contacts_per_day, True)
+        meeting_today = is_crisis_meeting(day, world.regular_meetings, p, s)
+        if s.capital_review:
+            n_widenings += capital_reviews(state, p, s, committee, day, have_failed, last_x)
+        formal_tomorrow = is_crisis_meeting(day + 1, world.regular_meetings, p, s)
+        if s.caucuses and (formal_tomorrow or own_schedules):
+            caucus_meetings(state, p, s, committee, day, formal_tomorrow, setter_row)
+        if meeting_today:
+            n_meetings += 1
+            agreed, x, redrafted, outvoted, updates = formal_crisis_meeting(
+                state, p, s, committee, setter, setter_row, n_meetings == 1)
+            n_updates += updates
+            if redrafted:
+                red_line = RED_LINE_REDRAFTED
+            if agreed:
+                decided = True
+                decision_day = float(day)
+                if outvoted:
+                    red_line = RED_LINE_OUTVOTED
+                break
+            n_failed += 1
+            have_failed = True
+            last_x = x
+        elif world.regular_meetings[day + burn_in] == 1:
+            routine_meeting(ties, p.formal_trust_gain)
+        if s.bridges and find_bridges(state, p, committee):
+            red_line = RED_LINE_BRIDGED
+        decay_trust(ties, p.trust_decay)
+        day += 1
+
+    if not decided:
+        for sub in range(world.in_draft.size):
+            if world.in_draft[sub] and world.public_red_lines[sub]:
+                red_line = RED_LINE_UNRESOLVED
+    pivotal = -1
+    best_distance = -1.0
+    if have_failed:
+        for k in range(n):
+            if members.rejection_distance[k] > best_distance:
+                best_distance = members.rejection_distance[k]
+                pivotal = k
+    known_share, informal_share = setter_knowledge(committee, p, setter, setter_row, n_meetings > 0)
+    out.decided[r] = decided
+    out.decision_day[r] = decision_day
+    out.deploy_normal[r] = deploy_normal
+    out.first_meeting_day[r] = first_meeting
+    out.n_formal_meetings[r] = n_meetings
+    out.n_failed_proposals[r] = n_failed
+    out.n_informal_contacts[r] = n_contacts
+    out.n_capital_widenings[r] = n_widenings
+    out.formal_updates[r] = n_updates
+    out.red_line[r] = red_line
+    out.pivotal[r] = pivotal
+    out.setter[r] = setter
+    out.setter_known_share[r] = known_share
+    out.informal_share[r] = informal_share
+    out.friends_mean[r] = friends_mean
+    out.zero_friend_share[r] = zero_friend
+    out.contacts_per_week[r] = contacts_per_week
+    out.density[r] = density
+    out.mean_trust[r] = mean_w
+
+
+@njit(**_FAST)
 def simulate_block(
     draw_states: np.ndarray, dynamics_states: np.ndarray, world_values: np.ndarray, p: ModelParameters,
     s: Switches, committee: Committee, fixed_female: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray,
@@ -168,131 +316,15 @@ def simulate_block(
     big_player: np.ndarray, subissue_prob: np.ndarray, setter_is_member: bool, tie_i: np.ndarray,
     tie_j: np.ndarray, tie_w: np.ndarray, observed_network: bool, out: Outcomes,
 ) -> None:
-    """Run one block of replicates; fills ``out`` replicate by replicate."""
-    members = committee.members
-    ties = committee.ties
-    world = committee.world
-    n = members.lo.size
-    burn_in = p.burn_in_days
-    horizon = p.max_days
-    z_buffer, count_buffer, prob_buffer = world.homophily_buffers
-    own_schedules = False
-    for c in range(world.caucus_every_days.size):
-        own_schedules |= world.caucus_every_days[c] > 0 and world.caucus_size[c] >= 2
-
+    """Run one block of replicates (the routine phase, then the crisis); fills ``out`` replicate by replicate."""
     for r in range(draw_states.shape[0]):
         state = dynamics_states[r]
-        phase, setter, deploy_normal = draw_world(
-            draw_states[r], world_values, fixed_female, pair_i, pair_j, pair_class, class_z, fixed_ideal,
-            fixed_salience, big_player, subissue_prob, setter_is_member, p.meeting_interval_days, tie_i, tie_j,
-            tie_w, observed_network, world.caucus_every_days, world.caucus_phase_days, world.female, ties.stored,
-            members.ideal, members.salience, members.lo, members.hi, world.in_draft, z_buffer, count_buffer,
-            prob_buffer,
+        phase, setter, deploy_normal, _, window_contacts = routine_phase(
+            draw_states[r], state, world_values, p, s, committee, fixed_female, pair_i, pair_j, pair_class, class_z,
+            fixed_ideal, fixed_salience, big_player, subissue_prob, setter_is_member, tie_i, tie_j, tie_w,
+            observed_network,
         )
-        setter_row = setter if setter != NO_SETTER else n
-        reset(committee)
-        rebuild_ties(ties)
-        fill_schedule(world.regular_meetings, -burn_in + phase, p.meeting_interval_days, burn_in)
-        rotation_skip = geometric_gap(state, math.log1p(-1.0 / p.tenure_days))
-        first_meeting = -1
-        for d in range(horizon):
-            if is_crisis_meeting(d, world.regular_meetings, p, s):
-                first_meeting = d
-                break
-        decided = False
-        decision_day = np.nan
-        red_line = RED_LINE_NONE
-        have_failed = False
-        last_x = 0.0
-        n_meetings = 0
-        n_failed = 0
-        n_contacts = 0
-        n_widenings = 0
-        n_updates = 0
-        window_contacts = 0
-        window_start = -7 * p.contacts_window_weeks
-        in_crisis = False
-        friends_mean = zero_friend = contacts_per_week = density = mean_w = np.nan
-
-        day = -burn_in
-        while day < horizon:
-            if day == 0:  # begin_crisis
-                friends_mean, zero_friend, density, mean_w = network_measures(committee, p.friend_threshold)
-                window_weeks = min(p.contacts_window_weeks * 7.0, float(burn_in)) / 7.0
-                contacts_per_week = 2.0 * window_contacts / n / window_weeks if window_weeks > 0 else np.nan
-                in_crisis = True
-                for i in range(n):
-                    learn(committee.knowledge, i, i, members.lo[i], members.hi[i], 0, OWN)
-                n_contacts += first_calls(state, p, s, committee)
-            if not in_crisis:
-                rotation_skip = rotate(state, p, ties, world.caucus_mates, rotation_skip, members.leavers)
-            rate = p.crisis_contacts_per_day if in_crisis else p.routine_contacts_per_day
-            made = informal_contacts(state, p, s, committee, world.contact_cdf[1 if in_crisis else 0], rate, in_crisis)
-            if in_crisis:
-                n_contacts += made
-            elif day >= window_start:
-                window_contacts += made
-            meeting_today = in_crisis and is_crisis_meeting(day, world.regular_meetings, p, s)
-            if in_crisis:
-                if s.capital_review:
-                    n_widenings += capital_reviews(state, p, s, committee, day, have_failed, last_x)
-                formal_tomorrow = is_crisis_meeting(day + 1, world.regular_meetings, p, s)
-                if s.caucuses and (formal_tomorrow or own_schedules):
-                    caucus_meetings(state, p, s, committee, day, formal_tomorrow, setter_row)
-            if meeting_today:
-                n_meetings += 1
-                agreed, x, redrafted, outvoted, updates = formal_crisis_meeting(
-                    state, p, s, committee, setter, setter_row, n_meetings == 1)
-                n_updates += updates
-                if redrafted:
-                    red_line = RED_LINE_REDRAFTED
-                if agreed:
-                    decided = True
-                    decision_day = float(day)
-                    if outvoted:
-                        red_line = RED_LINE_OUTVOTED
-                    break
-                n_failed += 1
-                have_failed = True
-                last_x = x
-            elif world.regular_meetings[day + burn_in] == 1:
-                routine_meeting(ties, p.formal_trust_gain)
-            if in_crisis and s.bridges and find_bridges(state, p, committee):
-                red_line = RED_LINE_BRIDGED
-            decay_trust(ties, p.trust_decay)
-            day += 1
-
-        if not decided:
-            for sub in range(world.in_draft.size):
-                if world.in_draft[sub] and world.public_red_lines[sub]:
-                    red_line = RED_LINE_UNRESOLVED
-        pivotal = -1
-        best_distance = -1.0
-        if have_failed:
-            for k in range(n):
-                if members.rejection_distance[k] > best_distance:
-                    best_distance = members.rejection_distance[k]
-                    pivotal = k
-        known_share, informal_share = setter_knowledge(committee, p, setter, setter_row, n_meetings > 0)
-        out.decided[r] = decided
-        out.decision_day[r] = decision_day
-        out.deploy_normal[r] = deploy_normal
-        out.first_meeting_day[r] = first_meeting
-        out.n_formal_meetings[r] = n_meetings
-        out.n_failed_proposals[r] = n_failed
-        out.n_informal_contacts[r] = n_contacts
-        out.n_capital_widenings[r] = n_widenings
-        out.formal_updates[r] = n_updates
-        out.red_line[r] = red_line
-        out.pivotal[r] = pivotal
-        out.setter[r] = setter
-        out.setter_known_share[r] = known_share
-        out.informal_share[r] = informal_share
-        out.friends_mean[r] = friends_mean
-        out.zero_friend_share[r] = zero_friend
-        out.contacts_per_week[r] = contacts_per_week
-        out.density[r] = density
-        out.mean_trust[r] = mean_w
+        crisis_phase(state, p, s, committee, phase, setter, deploy_normal, window_contacts, out, r)
 
 
 # --- Python side ------------------------------------------------------------------------
