@@ -192,7 +192,7 @@ def routine_phase(
     window_contacts = 0
     window_start = -7 * p.contacts_window_weeks
     day = -burn_in
-    while day < 0 and day < p.max_days:
+    while day < 0:  # max_days >= 1: the routine days all come before the horizon
         rotation_skip = rotate(state, p, ties, world.caucus_mates, rotation_skip, members.leavers)
         made = informal_contacts(state, p, s, committee, world.contact_cdf[0], p.routine_contacts_per_day, False)
         if day >= window_start:
@@ -343,6 +343,13 @@ def iter_batch(
 
     ``stream_key`` replaces the scenario hash in each replicate's seed (common random numbers).
     """
+    from corridors.engines.worlds import iter_batch_cached, world_cache
+
+    cache = world_cache()
+    if cache is not None:  # routine worlds reused from memory (corridors.engines.worlds)
+        yield from iter_batch_cached(scenario, cache, replications=replications, seed=seed,
+                                     first_replicate=first_replicate, block=block, stream_key=stream_key)
+        return
     arrays = scenario_arrays(scenario)
     p = derived_parameters(scenario)
     s = derived_switches(scenario)

@@ -1,0 +1,503 @@
+"""Routine worlds: the state at the start of day 0, computed once and reused by many crises.
+
+About 85% of a replicate is its routine burn-in (ODD section 3: rotation, routine informal
+life, routine meetings). Under common random numbers, two scenarios that differ only in
+what the crisis reads (widening, agency, caucus rules, posture, ...) live through the very
+same burn-in, replicate by replicate. A :class:`WorldSet` holds the state of a block of
+replicates at the start of day 0 (ties, members, caucus schedules, the meeting phase, the
+positions of both random streams, rotation skip, window contacts, setter, deploy draw),
+and :func:`run_crisis` runs the crisis from it: exactly the rows of a full run.
+
+Which parameters the burn-in reads is derived from the code, not listed by hand:
+:func:`routine_parameters` reads the source of the batch engine's routine phase
+(:func:`~corridors.engines.batch.kernel.routine_phase`) and of every function it passes the
+parameters to, and collects the ``p.<field>`` and ``s.<field>`` it reads, skipping the
+branches its constant arguments rule out (``in_crisis`` is ``False`` in the burn-in). A
+static reading, not a recording of one run, so a field read only on a rare path (a
+departure in a short burn-in, say) is never missed; a use of the parameters it cannot
+follow is an error, not a guess. :func:`routine_key` hashes those fields' values with the
+scenario's structure, the world draw's parameters, the seed, the stream key and the
+engine code, so a world is reused only where the burn-in would be identical.
+:func:`routine_fields` maps the fields back to the scenario's own fields (through
+:func:`~corridors.engines.rules.derived_parameters`), for people.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import inspect
+import os
+import textwrap
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from corridors.engines.draws import check_stream_key, replicate_streams, scenario_arrays, world_params
+from corridors.engines.rng import new_state
+from corridors.engines.rules import ModelParameters, Switches, derived_parameters, derived_switches
+from corridors.errors import CorridorsError
+from corridors.scenario.schema import Scenario
+
+__all__ = [
+    "WORLD_CACHE_ENV",
+    "WorldCache",
+    "WorldSet",
+    "burn_in",
+    "configure_world_cache",
+    "iter_batch_cached",
+    "load_worlds",
+    "routine_fields",
+    "routine_key",
+    "routine_parameters",
+    "run_crisis",
+    "save_worlds",
+    "world_cache",
+]
+
+WORLD_CACHE_ENV = "CORRIDORS_WORLD_CACHE_MB"
+"""Megabytes of routine worlds each process keeps in memory (0 or unset: none)."""
+
+_ROLES = {"ModelParameters": "p", "Switches": "s"}
+
+
+class AnalysisError(RuntimeError):
+    """The routine phase uses the parameters in a way the static reading cannot follow."""
+
+
+# --- which parameters the burn-in reads ------------------------------------------------------
+
+
+def _python_function(obj: Any) -> Callable[..., Any] | None:
+    func = getattr(obj, "py_func", obj)
+    if inspect.isfunction(func) and func.__module__.startswith("corridors.engines"):
+        return func
+    return None
+
+
+def _constant(node: ast.expr, consts: dict[str, bool]) -> bool | None:
+    """The value of a test under the known constants: True, False or None (unknown)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.Name):
+        return consts.get(node.id)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = _constant(node.operand, consts)
+        return None if inner is None else not inner
+    if isinstance(node, ast.BoolOp):
+        values = [_constant(v, consts) for v in node.values]
+        if isinstance(node.op, ast.And):
+            if False in values:
+                return False
+            return True if all(v is True for v in values) else None
+        if True in values:
+            return True
+        return False if all(v is False for v in values) else None
+    return None
+
+
+class _Reader(ast.NodeVisitor):
+    """Collects (role, field) reads of one function body, following calls that pass the parameters on."""
+
+    def __init__(self, func: Callable[..., Any], roles: dict[str, str], consts: dict[str, bool],
+                 found: set[tuple[str, str]], seen: set[Any]) -> None:
+        self.func = func
+        self.roles = roles
+        self.consts = consts
+        self.found = found
+        self.seen = seen
+        self.allowed: set[int] = set()  # Name nodes whose use is understood
+
+    def visit_If(self, node: ast.If) -> None:
+        value = _constant(node.test, self.consts)
+        if value is None:
+            self.visit(node.test)
+        for statement in node.body if value is not False else []:
+            self.visit(statement)
+        for statement in node.orelse if value is not True else []:
+            self.visit(statement)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if isinstance(node.value, ast.Name) and node.value.id in self.roles:
+            self.found.add((self.roles[node.value.id], node.attr))
+            self.allowed.add(id(node.value))
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        passed = [(i, a) for i, a in enumerate(node.args) if isinstance(a, ast.Name) and a.id in self.roles]
+        passed_kw = [k for k in node.keywords if isinstance(k.value, ast.Name) and k.value.id in self.roles]
+        if passed or passed_kw:
+            callee = None
+            if isinstance(node.func, ast.Name):
+                callee = _python_function(self.func.__globals__.get(node.func.id))
+            if callee is None:
+                raise AnalysisError(f"{self.func.__name__}: passes the parameters to {ast.unparse(node.func)}, "
+                                    "which the reading cannot follow")
+            names = list(inspect.signature(callee).parameters)
+            roles: dict[str, str] = {}
+            consts: dict[str, bool] = {}
+            for i, arg in enumerate(node.args):
+                value = _constant(arg, self.consts)
+                if isinstance(arg, ast.Name) and arg.id in self.roles:
+                    roles[names[i]] = self.roles[arg.id]
+                    self.allowed.add(id(arg))
+                elif value is not None:
+                    consts[names[i]] = value
+            for keyword in node.keywords:
+                if keyword.arg is None:
+                    raise AnalysisError(f"{self.func.__name__}: ** in a call the reading cannot follow")
+                value = _constant(keyword.value, self.consts)
+                if isinstance(keyword.value, ast.Name) and keyword.value.id in self.roles:
+                    roles[keyword.arg] = self.roles[keyword.value.id]
+                    self.allowed.add(id(keyword.value))
+                elif value is not None:
+                    consts[keyword.arg] = value
+            _read(callee, roles, consts, self.found, self.seen)
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if node.id in self.roles and id(node) not in self.allowed:
+            raise AnalysisError(f"{self.func.__name__}: uses {node.id} other than by reading a field or passing "
+                                "it to a function of the engines (line "
+                                f"{node.lineno + self.func.__code__.co_firstlineno - 1})")
+
+
+def _read(func: Callable[..., Any], roles: dict[str, str], consts: dict[str, bool], found: set[tuple[str, str]],
+          seen: set[Any]) -> None:
+    key = (func, tuple(sorted(roles.items())), tuple(sorted(consts.items())))
+    if key in seen:
+        return
+    seen.add(key)
+    tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    definition = tree.body[0]
+    assert isinstance(definition, ast.FunctionDef)
+    reader = _Reader(func, roles, consts, found, seen)
+    for statement in definition.body:
+        reader.visit(statement)
+
+
+def _annotated_roles(func: Callable[..., Any]) -> dict[str, str]:
+    roles = {}
+    for name, parameter in inspect.signature(func).parameters.items():
+        annotation = parameter.annotation
+        text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+        if text in _ROLES:
+            roles[name] = _ROLES[text]
+    return roles
+
+
+@cache
+def routine_parameters() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(ModelParameters fields, Switches fields) the routine phase reads, from its source.
+
+    Examples
+    --------
+    >>> p, s = routine_parameters()
+    >>> "trust_decay" in p, "posture" in p, "trust_growth" in s, "gossip" in s
+    (True, False, True, False)
+    """
+    from corridors.engines.batch.kernel import routine_phase
+
+    func = _python_function(routine_phase)
+    assert func is not None
+    found: set[tuple[str, str]] = set()
+    _read(func, _annotated_roles(func), {}, found, set())
+    p_fields = tuple(f for f in ModelParameters._fields if ("p", f) in found)
+    s_fields = tuple(f for f in Switches._fields if ("s", f) in found)
+    unknown = {name for role, name in found} - set(ModelParameters._fields) - set(Switches._fields)
+    if unknown:
+        raise AnalysisError(f"routine phase reads unknown fields {sorted(unknown)}")
+    return p_fields, s_fields
+
+
+# --- the key -----------------------------------------------------------------------------------
+
+
+@cache
+def code_version() -> str:
+    """A hash of the engines' source: worlds saved by other engine code are never reused."""
+    from corridors import __version__
+
+    root = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted([*root.glob("*.py"), *(root / "batch").glob("*.py")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _update(digest: Any, value: Any) -> None:
+    if isinstance(value, np.ndarray):
+        digest.update(f"{value.dtype.str}{value.shape}".encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
+    else:
+        digest.update(repr(value).encode())
+    digest.update(b"|")
+
+
+def routine_key(scenario: Scenario) -> str:
+    """The hash of everything the routine phase of ``scenario`` depends on, but the streams.
+
+    The values of the parameter fields it reads (:func:`routine_parameters`), the world
+    draw's parameters, the scenario's structure as flat arrays (members, blocs, caucuses,
+    known ties, red lines, ...) and the engine code. Two scenarios with the same routine key
+    live through the same burn-in for the same (seed, stream key, replicate).
+    """
+    p_fields, s_fields = routine_parameters()
+    p = derived_parameters(scenario)
+    s = derived_switches(scenario)
+    digest = hashlib.sha256(code_version().encode())
+    for name in p_fields:
+        _update(digest, (name, getattr(p, name)))
+    for name in s_fields:
+        _update(digest, (name, getattr(s, name)))
+    _update(digest, world_params(scenario))
+    arrays = scenario_arrays(scenario)
+    for f in fields(arrays):
+        _update(digest, f.name)
+        _update(digest, getattr(arrays, f.name))
+    return digest.hexdigest()[:32]
+
+
+def _leaf_fields(scenario: Scenario) -> list[str]:
+    out = []
+    for name, value in scenario:
+        if isinstance(value, bool | int | float) and not isinstance(value, str):
+            out.append(name)
+    for group in ("parameters", "mechanisms"):
+        for name, value in getattr(scenario, group):
+            if isinstance(value, bool | int | float):
+                out.append(f"{group}.{name}")
+    return out
+
+
+def routine_fields(scenario: Scenario) -> list[str]:
+    """The scenario's own numeric and switch fields whose value changes its routine key.
+
+    Each field is moved a little (a switch flipped) and the key compared: the fields of
+    ``parameters``, ``mechanisms`` and the scenario's top-level numbers.
+    """
+    from corridors.scenario.loading import apply_overrides, scenario_from_dict
+
+    raw = scenario.model_dump(mode="json")
+    base = routine_key(scenario)
+    changed = []
+    for path in _leaf_fields(scenario):
+        group, _, name = path.rpartition(".")
+        value = getattr(getattr(scenario, group) if group else scenario, name)
+        if isinstance(value, bool):
+            moved: Any = str(not value).lower()
+        elif isinstance(value, int):
+            moved = value + 1
+        else:
+            moved = value * 0.9 + 0.05 if value != 0 else 0.05
+        try:
+            other = scenario_from_dict(apply_overrides(raw, [f"{path}={moved}"]), label="")
+        except CorridorsError:
+            moved = value * 0.9 if isinstance(value, float) else value - 1
+            try:
+                other = scenario_from_dict(apply_overrides(raw, [f"{path}={moved}"]), label="")
+            except CorridorsError:
+                continue
+        if routine_key(other) != base:
+            changed.append(path)
+    return changed
+
+
+# --- worlds, their runs and their files ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorldSet:
+    """The routine worlds of replicates ``first_replicate ..`` of one routine, seed and stream key."""
+
+    key: str  # routine_key of the scenario they were computed for
+    seed: int
+    stream_key: str
+    first_replicate: int
+    worlds: Any  # corridors.engines.batch.worlds.Worlds
+
+    @property
+    def replications(self) -> int:
+        return int(self.worlds.scale.size)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory the worlds' arrays take."""
+        return int(sum(a.nbytes for a in self.worlds))
+
+
+def _inputs(scenario: Scenario) -> tuple[Any, ...]:
+    from corridors.engines.batch.state import allocate
+
+    p = derived_parameters(scenario)
+    return p, derived_switches(scenario), allocate(scenario, p)
+
+
+def burn_in(scenario: Scenario, *, replications: int, seed: int = 0, first_replicate: int = 0,
+            stream_key: str | None = None) -> WorldSet:
+    """The routine worlds (start of day 0) of replicates ``first_replicate ..`` of ``scenario``."""
+    from corridors.engines.batch.worlds import burn_in_block, new_worlds
+
+    key = scenario.content_hash() if stream_key is None else check_stream_key(stream_key)
+    p, s, committee = _inputs(scenario)
+    a = scenario_arrays(scenario)
+    draw_states = np.empty((replications, 4), dtype=np.uint64)
+    dynamics_states = np.empty((replications, 4), dtype=np.uint64)
+    for offset in range(replications):
+        draws_state, dynamics_seq = replicate_streams(seed, key, first_replicate + offset)
+        draw_states[offset] = draws_state
+        dynamics_states[offset] = new_state(dynamics_seq)
+    worlds = new_worlds(replications, committee)
+    burn_in_block(draw_states, dynamics_states, world_params(scenario), p, s, committee, a.fixed_female, a.pair_i,
+                  a.pair_j, a.pair_class, a.class_z, a.fixed_ideal, a.fixed_salience, a.big_player, a.subissue_prob,
+                  a.setter_is_member, a.tie_i, a.tie_j, a.tie_w, a.observed_network, worlds)
+    return WorldSet(routine_key(scenario), seed, key, first_replicate, worlds)
+
+
+def _check_fits(scenario: Scenario, worlds: WorldSet, seed: int, stream_key: str | None) -> None:
+    key = scenario.content_hash() if stream_key is None else check_stream_key(stream_key)
+    if worlds.key != routine_key(scenario):
+        raise CorridorsError("worlds: they were computed for another routine (a field the burn-in reads differs, "
+                             "or other engine code); compute them again for this scenario")
+    if worlds.seed != seed or worlds.stream_key != key:
+        raise CorridorsError(f"worlds: they were computed for seed {worlds.seed} and stream key "
+                             f"{worlds.stream_key[:12]}..., not seed {seed} and stream key {key[:12]}...")
+
+
+def run_crisis(scenario: Scenario, worlds: WorldSet, *, seed: int | None = None,
+               stream_key: str | None = None) -> pd.DataFrame:
+    """The rows of the crisis of ``scenario`` run from each of ``worlds``: exactly a full run's rows.
+
+    ``scenario`` may differ from the one the worlds were computed for in anything the
+    burn-in does not read (its routine key must match); the seed and stream key are the
+    worlds' own unless given, and must then match them.
+    """
+    from corridors.engines.batch.worlds import crisis_block
+    from corridors.engines.rows import new_outcomes, outcome_rows
+
+    seed = worlds.seed if seed is None else seed
+    _check_fits(scenario, worlds, seed, worlds.stream_key if stream_key is None else stream_key)
+    p, s, committee = _inputs(scenario)
+    out = new_outcomes(worlds.replications)
+    crisis_block(worlds.worlds, p, s, committee, np.zeros(4, dtype=np.uint64), out)
+    return outcome_rows(scenario, out, engine="batch", seed=seed, first_replicate=worlds.first_replicate)
+
+
+_FORMAT = "corridors-worlds/1"
+
+
+def save_worlds(worlds: WorldSet, path: str | Path) -> Path:
+    """Write ``worlds`` to an ``.npz`` file (atomically); returns its path."""
+    from corridors._atomic import atomic_output
+
+    path = Path(path)
+    meta = np.array([_FORMAT, worlds.key, str(worlds.seed), worlds.stream_key, str(worlds.first_replicate)])
+    with atomic_output(path) as tmp, open(tmp, "wb") as handle:
+        np.savez(handle, __meta__=meta, **worlds.worlds._asdict())
+    return path
+
+
+def load_worlds(path: str | Path) -> WorldSet:
+    """Read worlds written by :func:`save_worlds` (a one-line error if the file is not one)."""
+    from corridors.engines.batch.worlds import Worlds
+
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = [str(v) for v in data["__meta__"]]
+            arrays = {name: data[name] for name in Worlds._fields}
+    except (OSError, KeyError, ValueError) as exc:
+        raise CorridorsError(f"{path}: not a corridors worlds file ({exc})") from None
+    if meta[0] != _FORMAT:
+        raise CorridorsError(f"{path}: not a corridors worlds file (format {meta[0]!r})")
+    return WorldSet(meta[1], int(meta[2]), meta[3], int(meta[4]), Worlds(**arrays))
+
+
+# --- the in-memory cache ---------------------------------------------------------------------------------
+
+
+class WorldCache:
+    """Routine worlds kept in memory, least recently used first out, within a byte budget."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.entries: OrderedDict[tuple[Any, ...], WorldSet] = OrderedDict()
+        self.nbytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[Any, ...]) -> WorldSet | None:
+        worlds = self.entries.get(key)
+        if worlds is None:
+            self.misses += 1
+            return None
+        self.entries.move_to_end(key)
+        self.hits += 1
+        return worlds
+
+    def put(self, key: tuple[Any, ...], worlds: WorldSet) -> None:
+        if worlds.nbytes > self.max_bytes or key in self.entries:
+            return
+        self.entries[key] = worlds
+        self.nbytes += worlds.nbytes
+        while self.nbytes > self.max_bytes:
+            _, old = self.entries.popitem(last=False)
+            self.nbytes -= old.nbytes
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.nbytes = 0
+
+
+_CACHE: list[WorldCache | None] = [None]
+
+
+def configure_world_cache(max_megabytes: float) -> WorldCache | None:
+    """Keep up to ``max_megabytes`` of routine worlds in this process (0: none), and in processes it starts.
+
+    While a cache is on, every batch run of this process looks its worlds up by (routine
+    key, seed, stream key, first replicate, count) and computes only the missing ones. The
+    budget is also put in the environment (:data:`WORLD_CACHE_ENV`) so worker processes
+    started afterwards keep their own.
+    """
+    if max_megabytes <= 0:
+        _CACHE[0] = None
+        os.environ.pop(WORLD_CACHE_ENV, None)
+        return None
+    _CACHE[0] = WorldCache(int(max_megabytes * 1e6))
+    os.environ[WORLD_CACHE_ENV] = str(max_megabytes)
+    return _CACHE[0]
+
+
+def world_cache() -> WorldCache | None:
+    """This process's cache of routine worlds, if one is on."""
+    if _CACHE[0] is None and os.environ.get(WORLD_CACHE_ENV):
+        try:
+            budget = float(os.environ[WORLD_CACHE_ENV])
+        except ValueError:
+            budget = 0.0
+        if budget > 0:
+            _CACHE[0] = WorldCache(int(budget * 1e6))
+    return _CACHE[0]
+
+
+def iter_batch_cached(scenario: Scenario, cache: WorldCache, *, replications: int, seed: int, first_replicate: int,
+                      block: int, stream_key: str | None) -> Iterator[pd.DataFrame]:
+    """:func:`~corridors.engines.batch.iter_batch` through the cache: worlds computed once, crises every time."""
+    key = scenario.content_hash() if stream_key is None else check_stream_key(stream_key)
+    routine = routine_key(scenario)
+    for block_start in range(first_replicate, first_replicate + replications, block):
+        count = min(block, first_replicate + replications - block_start)
+        entry = (routine, seed, key, block_start, count)
+        worlds = cache.get(entry)
+        if worlds is None:
+            worlds = burn_in(scenario, replications=count, seed=seed, first_replicate=block_start, stream_key=key)
+            cache.put(entry, worlds)
+        yield run_crisis(scenario, worlds, seed=seed, stream_key=key)
