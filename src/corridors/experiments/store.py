@@ -100,6 +100,20 @@ _SCHEMA = [
 _HEADER_BYTES = 3 * 4096
 """DuckDB's file header (one main and two database headers) before the first block."""
 
+_VERIFIED: dict[Path, tuple[int, int, bool]] = {}
+"""Stores this process has checked whole, by resolved path: the file's (size, mtime, WAL) when last closed.
+
+A store is checked on its first open in a process, and again only if its file changed
+since this process last closed it (another process wrote it, or it was damaged)."""
+
+
+def _file_state(path: Path) -> tuple[int, int, bool] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, path.with_name(path.name + ".wal").exists()
+
 
 def _looks_damaged(message: str) -> bool:
     lowered = message.lower()
@@ -199,7 +213,8 @@ class Store:
             raise CorridorsError(f"{self.path}: is a folder, not a store file")
         if not read_only and not self.path.parent.is_dir():
             raise CorridorsError(f"{self.path}: the folder {self.path.parent} does not exist")
-        if self.path.is_file() and self.path.stat().st_size > 0:
+        checked = _VERIFIED.get(self.path.resolve()) == _file_state(self.path)  # this process saw it whole
+        if self.path.is_file() and self.path.stat().st_size > 0 and not checked:
             if read_only:
                 self.con = self._connect(read_only=True)
                 self._verify_or_close(self.con)
@@ -331,6 +346,9 @@ class Store:
 
     def close(self) -> None:
         self.con.close()
+        state = _file_state(self.path)
+        if state is not None:
+            _VERIFIED[self.path.resolve()] = state
 
     def __enter__(self) -> Store:
         return self
