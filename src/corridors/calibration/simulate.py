@@ -162,6 +162,11 @@ class MomentSimulator:
         Where chunks run (default: serial); entered once by :meth:`__enter__`.
     progress
         Called with the number of replications just run (0 when found in the store).
+    reuse_worlds_mb
+        Megabytes of routine worlds (:mod:`corridors.engines.worlds`) each process keeps while
+        the simulator is entered (0: none). Under common random numbers an evaluation that
+        changes only parameters the burn-in does not read runs its crises from the worlds
+        of an earlier evaluation: the same rows, without the burn-in.
 
     Examples
     --------
@@ -183,6 +188,7 @@ class MomentSimulator:
     overrides: Sequence[str] = ()
     executor: Executor | None = None
     progress: Callable[[int], None] | None = None
+    reuse_worlds_mb: float = 512.0
     evaluations_run: int = 0
     evaluations_found: int = 0
     _cache: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict, repr=False)
@@ -194,6 +200,10 @@ class MomentSimulator:
             from corridors.experiments.executors.serial import SerialExecutor
 
             self.executor = SerialExecutor()
+        if self.reuse_worlds_mb > 0:  # before the executor starts its workers: they inherit the budget
+            from corridors.engines.worlds import configure_world_cache
+
+            configure_world_cache(self.reuse_worlds_mb)
         self.executor.__enter__()
         self._entered = True
         return self
@@ -202,7 +212,13 @@ class MomentSimulator:
                  tb: TracebackType | None) -> None:  # fmt: skip
         assert self.executor is not None
         self._entered = False
-        self.executor.__exit__(exc_type, exc, tb)
+        try:
+            self.executor.__exit__(exc_type, exc, tb)
+        finally:
+            if self.reuse_worlds_mb > 0:
+                from corridors.engines.worlds import configure_world_cache
+
+                configure_world_cache(0)
 
     def _spec(self, organization: str, values: Mapping[str, float]) -> Any:
         from corridors.experiments.spec import ExperimentSpec, Factor
