@@ -26,7 +26,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+source"
 
 if TYPE_CHECKING:
-    from corridors.api import load, load_operations, run, summarize, sweep
+    from corridors.api import load, load_operations, routine_worlds, run, summarize, sweep
     from corridors.empirical.networks import RoutineNetwork
     from corridors.empirical.power import VotingPower
     from corridors.empirical.survival import ObservedVsSimulated, ResponseSurvival, durations_from_runs
@@ -39,6 +39,7 @@ _LAZY = {
     "summarize": "corridors.api",
     "sweep": "corridors.api",
     "load_operations": "corridors.api",
+    "routine_worlds": "corridors.api",
     "censored_durations": "corridors.engines.summary",
     "durations_from_runs": "corridors.empirical.survival",
     "ResponseSurvival": "corridors.empirical.survival",
@@ -59,6 +60,7 @@ __all__ = [
     "durations_from_runs",
     "load",
     "load_operations",
+    "routine_worlds",
     "run",
     "summarize",
     "sweep",
