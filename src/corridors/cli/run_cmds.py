@@ -57,8 +57,8 @@ def run(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML file")],
     reps: Annotated[int | None, typer.Option("--reps", min=1, help="Number of replications [default: 100, or "
                                                                    "the worlds' with --from-worlds]")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed [default: 0, or the "
-                                                                                  "worlds' with --from-worlds]")] = None,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", min=0, max=MAX_SEED, help="Root seed [default: 0, or the worlds' with --from-worlds]")] = None,
     engine: Annotated[str, typer.Option("--engine", help="batch (fast, default) or reference (Mesa)")] = "batch",
     out: Annotated[Path | None, typer.Option("--out", help="Write the rows to a .csv or .parquet file")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
