@@ -133,3 +133,48 @@ def test_the_reading_refuses_what_it_cannot_follow() -> None:
 
     W._read(guarded, {"p": "p"}, {"in_crisis": False}, found, set())
     assert found == {("p", "trust_decay")}
+
+
+def _same_row(a: object, b: object) -> bool:
+    from dataclasses import astuple
+
+    return all(x == y or (x != x and y != y) for x, y in zip(astuple(a), astuple(b), strict=True))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_the_reference_engine_starts_from_its_worlds_too(preset: str) -> None:
+    from corridors.engines.reference import Committee, run_reference
+
+    short = ["parameters.burn_in_days=60", "parameters.max_days=150"]
+    scenario = load_scenario(preset, short)
+    key = scenario.content_hash()
+    committee = Committee(scenario, seed=3, replicate=1)
+    while committee.day < 0:
+        committee.step()
+    world = W.reference_world(committee)
+    policy = load_scenario(preset, [*short, "parameters.posture=0.2", "parameters.redraft_prob=0.9"])
+    for target in (scenario, policy):
+        started = Committee(target, seed=3, replicate=1, stream_key=key)
+        W.restore_reference_world(started, world)
+        expected, _ = run_reference(target, seed=3, replicate=1, stream_key=key)
+        assert _same_row(started.run(), expected)
+    other = Committee(load_scenario(preset, [*short, "parameters.trust_decay=0.02"]), seed=3, replicate=1,
+                      stream_key=key)
+    with pytest.raises(CorridorsError, match="another routine"):
+        W.restore_reference_world(other, world)
+
+
+def test_a_kept_reference_world_starts_the_same_negotiation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from corridors.engines.reference import Committee, run_reference
+
+    monkeypatch.setenv(W.REFERENCE_WORLDS_ENV, str(tmp_path))
+    W._REFERENCE_WORLDS.clear()
+    scenario = load_scenario("unsc", ["parameters.burn_in_days=50"])
+    first = Committee(scenario, seed=1)
+    W.start_at_day_zero(first)
+    assert first.steps == 50 and len(list(tmp_path.glob("*.npz"))) == 1
+    W._REFERENCE_WORLDS.clear()  # as in a new process: from the folder
+    again = Committee(scenario, seed=1)
+    W.start_at_day_zero(again)
+    assert again.steps == 0 and again.day == 0
+    assert _same_row(again.run(), run_reference(scenario, seed=1, replicate=0)[0])

@@ -501,3 +501,118 @@ def iter_batch_cached(scenario: Scenario, cache: WorldCache, *, replications: in
             worlds = burn_in(scenario, replications=count, seed=seed, first_replicate=block_start, stream_key=key)
             cache.put(entry, worlds)
         yield run_crisis(scenario, worlds, seed=seed, stream_key=key)
+
+
+# --- the reference engine's worlds --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferenceWorld:
+    """One replicate's routine world on the reference engine (its own trust matrix and stream)."""
+
+    key: str
+    seed: int
+    stream_key: str
+    replicate: int
+    trust: np.ndarray
+    stream_state: np.ndarray
+    skip: float
+    window_contacts: int
+
+
+def reference_world(committee: Any) -> ReferenceWorld:
+    """The routine world of a reference :class:`~corridors.engines.reference.Committee` at the start of day 0."""
+    from corridors.engines.reference import SharedStream
+
+    if committee.day != 0 or committee.in_crisis:
+        raise ValueError("a reference world is taken at the start of day 0")
+    if not isinstance(committee.stream, SharedStream):
+        raise CorridorsError("worlds: the reference engine keeps worlds with shared sampling only")
+    return ReferenceWorld(routine_key(committee.scenario), committee.seed_value, committee.stream_key,
+                          committee.replicate, committee.trust.copy(), committee.stream.state.copy(),
+                          float(committee.stream.skip), int(committee.window_contacts))
+
+
+def restore_reference_world(committee: Any, world: ReferenceWorld) -> None:
+    """Put ``world`` into a new reference committee (built with the world's seed, replicate and stream key).
+
+    The committee's draws are its own (the same draws stream), its ties, dynamics stream
+    and window contacts the world's: its crisis is then exactly the full run's.
+    """
+    if world.key != routine_key(committee.scenario):
+        raise CorridorsError("worlds: they were computed for another routine; compute them again for this scenario")
+    if (committee.seed_value, committee.replicate, committee.stream_key) != (world.seed, world.replicate,
+                                                                             world.stream_key):
+        raise ValueError("the committee must be built with the world's seed, replicate and stream key")
+    committee.trust[:, :] = world.trust
+    committee.stream.state[:] = world.stream_state
+    committee.stream.skip = world.skip
+    committee.window_contacts = world.window_contacts
+    committee.day = 0
+
+
+_REFERENCE_WORLDS: OrderedDict[tuple[Any, ...], ReferenceWorld] = OrderedDict()
+_REFERENCE_WORLDS_KEPT = 64
+REFERENCE_WORLDS_ENV = "CORRIDORS_REFERENCE_WORLDS"
+"""A folder where :func:`start_at_day_zero` also keeps reference worlds (``corridors explore --worlds``)."""
+
+
+def _world_file(entry: tuple[Any, ...]) -> Path | None:
+    folder = os.environ.get(REFERENCE_WORLDS_ENV)
+    if not folder:
+        return None
+    name = hashlib.sha256(repr(entry).encode()).hexdigest()[:24]
+    return Path(folder) / f"reference-world-{name}.npz"
+
+
+def _read_reference_world(path: Path, entry: tuple[Any, ...]) -> ReferenceWorld | None:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = [str(v) for v in data["meta"]]
+            world = ReferenceWorld(meta[0], int(meta[1]), meta[2], int(meta[3]), data["trust"], data["stream_state"],
+                                   float(data["skip"]), int(data["window_contacts"]))
+    except (OSError, KeyError, ValueError):
+        return None  # not one of ours, or damaged: the burn-in runs and the file is written anew
+    return world if (world.key, world.seed, world.stream_key, world.replicate) == entry else None
+
+
+def _write_reference_world(path: Path, world: ReferenceWorld) -> None:
+    from corridors._atomic import atomic_output
+
+    meta = np.array([world.key, str(world.seed), world.stream_key, str(world.replicate)])
+    with atomic_output(path) as tmp, open(tmp, "wb") as handle:
+        np.savez(handle, meta=meta, trust=world.trust, stream_state=world.stream_state, skip=np.float64(world.skip),
+                 window_contacts=np.int64(world.window_contacts))
+
+
+def start_at_day_zero(committee: Any) -> None:
+    """Bring a new reference committee to the start of day 0: from a world kept in memory, else by its burn-in.
+
+    Worlds of the last replicates started (by routine key, seed, stream key, replicate)
+    are kept in memory, and in the folder named by :data:`REFERENCE_WORLDS_ENV` if set
+    (``corridors explore --worlds FOLDER``), so a committee met before (the explorer's
+    Reset, or its next start) begins at day 0 at once.
+    """
+    from corridors.engines.reference import SharedStream
+
+    if not isinstance(committee.stream, SharedStream) or committee.day != -committee.p.burn_in_days:
+        while committee.day < 0:
+            committee.step()
+        return
+    entry = (routine_key(committee.scenario), committee.seed_value, committee.stream_key, committee.replicate)
+    path = _world_file(entry)
+    world = _REFERENCE_WORLDS.get(entry)
+    if world is None and path is not None and path.is_file():
+        world = _read_reference_world(path, entry)
+    if world is not None:
+        _REFERENCE_WORLDS[entry] = world
+        _REFERENCE_WORLDS.move_to_end(entry)
+        restore_reference_world(committee, world)
+        return
+    while committee.day < 0:
+        committee.step()
+    world = _REFERENCE_WORLDS[entry] = reference_world(committee)
+    if path is not None:
+        _write_reference_world(path, world)
+    while len(_REFERENCE_WORLDS) > _REFERENCE_WORLDS_KEPT:
+        _REFERENCE_WORLDS.popitem(last=False)
