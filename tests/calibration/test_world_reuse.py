@@ -17,13 +17,23 @@ SHORT = ["parameters.burn_in_days=30", "parameters.max_days=60"]
 
 def _fit(store: Path, reuse_mb: float, monkeypatch: pytest.MonkeyPatch) -> MSMCalibration:
     monkeypatch.setattr(fit_module, "MomentSimulator", functools.partial(MomentSimulator, reuse_worlds_mb=reuse_mb))
-    return MSMCalibration(parameters=["widen_base", "trust_gain"], organizations=["OSCE", "UNSC"], replications=6,
-                          seed=2, store=store, max_evaluations=4, initial_points=1, overrides=SHORT,
-                          profile_points=2, standard_errors=False).fit()
+    return MSMCalibration(
+        parameters=["widen_base", "trust_gain"],
+        organizations=["OSCE", "UNSC"],
+        replications=6,
+        seed=2,
+        store=store,
+        max_evaluations=4,
+        initial_points=1,
+        overrides=SHORT,
+        profile_points=2,
+        standard_errors=False,
+    ).fit()
 
 
-def test_calibration_tables_are_the_same_with_and_without_reused_worlds(tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_calibration_tables_are_the_same_with_and_without_reused_worlds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     puts: list[object] = []
     real_put = worlds_module.WorldCache.put
     hits: list[object] = []

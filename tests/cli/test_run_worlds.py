@@ -17,11 +17,25 @@ SHORT = ["--set", "parameters.burn_in_days=30", "--set", "parameters.max_days=90
 
 def test_save_then_run_a_policy_from_the_worlds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     worlds, base_rows, policy_rows = tmp_path / "w.npz", tmp_path / "base.csv", tmp_path / "policy.csv"
-    code, _, err = invoke_cli(["run", "unsc", "--reps", "6", "--seed", "2", *SHORT, "--save-worlds", str(worlds),
-                               "--out", str(base_rows)], capsys)
+    code, _, err = invoke_cli(
+        ["run", "unsc", "--reps", "6", "--seed", "2", *SHORT, "--save-worlds", str(worlds), "--out", str(base_rows)],
+        capsys,
+    )
     assert code == 0, err
-    code, _, err = invoke_cli(["run", "unsc", *SHORT, "--set", "parameters.posture=0.4", "--from-worlds",
-                               str(worlds), "--out", str(policy_rows)], capsys)
+    code, _, err = invoke_cli(
+        [
+            "run",
+            "unsc",
+            *SHORT,
+            "--set",
+            "parameters.posture=0.4",
+            "--from-worlds",
+            str(worlds),
+            "--out",
+            str(policy_rows),
+        ],
+        capsys,
+    )
     assert code == 0, err
     base = load_scenario("unsc", ["parameters.burn_in_days=30", "parameters.max_days=90"])
     policy = load_scenario("unsc", ["parameters.burn_in_days=30", "parameters.max_days=90", "parameters.posture=0.4"])
@@ -36,8 +50,9 @@ def test_save_then_run_a_policy_from_the_worlds(tmp_path: Path, capsys: pytest.C
     (["--seed", "3"], "seed"),
     (["--engine", "reference"], "batch engine"),
 ])  # fmt: skip
-def test_worlds_that_do_not_fit_are_refused_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                        extra: list[str], message: str) -> None:
+def test_worlds_that_do_not_fit_are_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
     worlds = tmp_path / "w.npz"
     assert invoke_cli(["run", "unsc", "--reps", "3", *SHORT, "--save-worlds", str(worlds)], capsys)[0] == 0
     code, _, err = invoke_cli(["run", "unsc", *SHORT, *extra, "--from-worlds", str(worlds)], capsys)

@@ -21,14 +21,16 @@ PRESETS = ["au", "eu", "oas", "osce", "unsc"]
 def test_a_crisis_from_stored_worlds_is_the_full_run(preset: str) -> None:
     scenario = load_scenario(preset)
     worlds = W.burn_in(scenario, replications=5, seed=4, first_replicate=3)
-    pd.testing.assert_frame_equal(W.run_crisis(scenario, worlds),
-                                  run_batch(scenario, replications=5, seed=4, first_replicate=3))
+    pd.testing.assert_frame_equal(
+        W.run_crisis(scenario, worlds), run_batch(scenario, replications=5, seed=4, first_replicate=3)
+    )
     # a crisis-phase policy on the same routine networks: exactly the full run of that scenario
     policy = load_scenario(preset, ["parameters.posture=0.3", "parameters.widen_base=0.4", "mechanisms.gossip=false"])
     assert W.routine_key(policy) == W.routine_key(scenario)
-    pd.testing.assert_frame_equal(W.run_crisis(policy, worlds),
-                                  run_batch(policy, replications=5, seed=4, first_replicate=3,
-                                            stream_key=scenario.content_hash()))
+    pd.testing.assert_frame_equal(
+        W.run_crisis(policy, worlds),
+        run_batch(policy, replications=5, seed=4, first_replicate=3, stream_key=scenario.content_hash()),
+    )
 
 
 def test_common_stream_key_worlds_serve_every_crisis_field() -> None:
@@ -36,8 +38,9 @@ def test_common_stream_key_worlds_serve_every_crisis_field() -> None:
     key = base.content_hash()
     worlds = W.burn_in(base, replications=4, seed=1, stream_key=key)
     changed = load_scenario("unsc", ["parameters.burn_in_days=40", "parameters.agency_max=0.2"])
-    pd.testing.assert_frame_equal(W.run_crisis(changed, worlds),
-                                  run_batch(changed, replications=4, seed=1, stream_key=key))
+    pd.testing.assert_frame_equal(
+        W.run_crisis(changed, worlds), run_batch(changed, replications=4, seed=1, stream_key=key)
+    )
 
 
 def test_no_field_outside_the_routine_set_changes_a_world() -> None:
@@ -56,8 +59,13 @@ def test_no_field_outside_the_routine_set_changes_a_world() -> None:
             continue
         group, _, name = path.rpartition(".")
         value = getattr(getattr(base, group) if group else base, name)
-        moved = str(not value).lower() if isinstance(value, bool) else value + 1 if isinstance(value, int) \
+        moved = (
+            str(not value).lower()
+            if isinstance(value, bool)
+            else value + 1
+            if isinstance(value, int)
             else value * 0.8 + 0.01
+        )
         try:
             other = scenario_from_dict(apply_overrides(raw, [f"{path}={moved}"]), label="")
         except CorridorsError:
@@ -72,8 +80,13 @@ def test_no_field_outside_the_routine_set_changes_a_world() -> None:
 def test_a_routine_change_never_reuses_a_world() -> None:
     base = load_scenario("unsc", ["parameters.burn_in_days=40"])
     worlds = W.burn_in(base, replications=3, seed=1)
-    for override in ("parameters.trust_decay=0.01", "parameters.tenure_days=500", "formal_meetings_per_week=2",
-                     "mechanisms.trust_growth=false", "parameters.initial_mean_degree=2"):
+    for override in (
+        "parameters.trust_decay=0.01",
+        "parameters.tenure_days=500",
+        "formal_meetings_per_week=2",
+        "mechanisms.trust_growth=false",
+        "parameters.initial_mean_degree=2",
+    ):
         other = load_scenario("unsc", ["parameters.burn_in_days=40", override])
         assert W.routine_key(other) != W.routine_key(base), override
         with pytest.raises(CorridorsError, match="another routine"):
@@ -158,8 +171,9 @@ def test_the_reference_engine_starts_from_its_worlds_too(preset: str) -> None:
         W.restore_reference_world(started, world)
         expected, _ = run_reference(target, seed=3, replicate=1, stream_key=key)
         assert _same_row(started.run(), expected)
-    other = Committee(load_scenario(preset, [*short, "parameters.trust_decay=0.02"]), seed=3, replicate=1,
-                      stream_key=key)
+    other = Committee(
+        load_scenario(preset, [*short, "parameters.trust_decay=0.02"]), seed=3, replicate=1, stream_key=key
+    )
     with pytest.raises(CorridorsError, match="another routine"):
         W.restore_reference_world(other, world)
 

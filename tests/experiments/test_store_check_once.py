@@ -11,8 +11,7 @@ from corridors.experiments import store as store_module
 from corridors.experiments.store import Store
 
 
-def test_second_open_in_the_same_process_does_not_check_again(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_second_open_in_the_same_process_does_not_check_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "s.duckdb"
     with Store(path):
         pass  # created here: nothing to check yet

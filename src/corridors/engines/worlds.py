@@ -105,8 +105,14 @@ def _constant(node: ast.expr, consts: dict[str, bool]) -> bool | None:
 class _Reader(ast.NodeVisitor):
     """Collects (role, field) reads of one function body, following calls that pass the parameters on."""
 
-    def __init__(self, func: Callable[..., Any], roles: dict[str, str], consts: dict[str, bool],
-                 found: set[tuple[str, str]], seen: set[Any]) -> None:
+    def __init__(
+        self,
+        func: Callable[..., Any],
+        roles: dict[str, str],
+        consts: dict[str, bool],
+        found: set[tuple[str, str]],
+        seen: set[Any],
+    ) -> None:
         self.func = func
         self.roles = roles
         self.consts = consts
@@ -137,8 +143,10 @@ class _Reader(ast.NodeVisitor):
             if isinstance(node.func, ast.Name):
                 callee = _python_function(self.func.__globals__.get(node.func.id))
             if callee is None:
-                raise AnalysisError(f"{self.func.__name__}: passes the parameters to {ast.unparse(node.func)}, "
-                                    "which the reading cannot follow")
+                raise AnalysisError(
+                    f"{self.func.__name__}: passes the parameters to {ast.unparse(node.func)}, "
+                    "which the reading cannot follow"
+                )
             names = list(inspect.signature(callee).parameters)
             roles: dict[str, str] = {}
             consts: dict[str, bool] = {}
@@ -163,13 +171,20 @@ class _Reader(ast.NodeVisitor):
 
     def visit_Name(self, node: ast.Name) -> None:
         if node.id in self.roles and id(node) not in self.allowed:
-            raise AnalysisError(f"{self.func.__name__}: uses {node.id} other than by reading a field or passing "
-                                "it to a function of the engines (line "
-                                f"{node.lineno + self.func.__code__.co_firstlineno - 1})")
+            raise AnalysisError(
+                f"{self.func.__name__}: uses {node.id} other than by reading a field or passing "
+                "it to a function of the engines (line "
+                f"{node.lineno + self.func.__code__.co_firstlineno - 1})"
+            )
 
 
-def _read(func: Callable[..., Any], roles: dict[str, str], consts: dict[str, bool], found: set[tuple[str, str]],
-          seen: set[Any]) -> None:
+def _read(
+    func: Callable[..., Any],
+    roles: dict[str, str],
+    consts: dict[str, bool],
+    found: set[tuple[str, str]],
+    seen: set[Any],
+) -> None:
     key = (func, tuple(sorted(roles.items())), tuple(sorted(consts.items())))
     if key in seen:
         return
@@ -340,8 +355,9 @@ def _inputs(scenario: Scenario) -> tuple[Any, ...]:
     return p, derived_switches(scenario), allocate(scenario, p)
 
 
-def burn_in(scenario: Scenario, *, replications: int, seed: int = 0, first_replicate: int = 0,
-            stream_key: str | None = None) -> WorldSet:
+def burn_in(
+    scenario: Scenario, *, replications: int, seed: int = 0, first_replicate: int = 0, stream_key: str | None = None
+) -> WorldSet:
     """The routine worlds (start of day 0) of replicates ``first_replicate ..`` of ``scenario``."""
     from corridors.engines.batch.worlds import burn_in_block, new_worlds
 
@@ -355,24 +371,49 @@ def burn_in(scenario: Scenario, *, replications: int, seed: int = 0, first_repli
         draw_states[offset] = draws_state
         dynamics_states[offset] = new_state(dynamics_seq)
     worlds = new_worlds(replications, committee)
-    burn_in_block(draw_states, dynamics_states, world_params(scenario), p, s, committee, a.fixed_female, a.pair_i,
-                  a.pair_j, a.pair_class, a.class_z, a.fixed_ideal, a.fixed_salience, a.big_player, a.subissue_prob,
-                  a.setter_is_member, a.tie_i, a.tie_j, a.tie_w, a.observed_network, worlds)
+    burn_in_block(
+        draw_states,
+        dynamics_states,
+        world_params(scenario),
+        p,
+        s,
+        committee,
+        a.fixed_female,
+        a.pair_i,
+        a.pair_j,
+        a.pair_class,
+        a.class_z,
+        a.fixed_ideal,
+        a.fixed_salience,
+        a.big_player,
+        a.subissue_prob,
+        a.setter_is_member,
+        a.tie_i,
+        a.tie_j,
+        a.tie_w,
+        a.observed_network,
+        worlds,
+    )
     return WorldSet(routine_key(scenario), seed, key, first_replicate, worlds)
 
 
 def _check_fits(scenario: Scenario, worlds: WorldSet, seed: int, stream_key: str | None) -> None:
     key = scenario.content_hash() if stream_key is None else check_stream_key(stream_key)
     if worlds.key != routine_key(scenario):
-        raise CorridorsError("worlds: they were computed for another routine (a field the burn-in reads differs, "
-                             "or other engine code); compute them again for this scenario")
+        raise CorridorsError(
+            "worlds: they were computed for another routine (a field the burn-in reads differs, "
+            "or other engine code); compute them again for this scenario"
+        )
     if worlds.seed != seed or worlds.stream_key != key:
-        raise CorridorsError(f"worlds: they were computed for seed {worlds.seed} and stream key "
-                             f"{worlds.stream_key[:12]}..., not seed {seed} and stream key {key[:12]}...")
+        raise CorridorsError(
+            f"worlds: they were computed for seed {worlds.seed} and stream key "
+            f"{worlds.stream_key[:12]}..., not seed {seed} and stream key {key[:12]}..."
+        )
 
 
-def run_crisis(scenario: Scenario, worlds: WorldSet, *, seed: int | None = None,
-               stream_key: str | None = None) -> pd.DataFrame:
+def run_crisis(
+    scenario: Scenario, worlds: WorldSet, *, seed: int | None = None, stream_key: str | None = None
+) -> pd.DataFrame:
     """The rows of the crisis of ``scenario`` run from each of ``worlds``: exactly a full run's rows.
 
     ``scenario`` may differ from the one the worlds were computed for in anything the
@@ -488,8 +529,16 @@ def world_cache() -> WorldCache | None:
     return _CACHE[0]
 
 
-def iter_batch_cached(scenario: Scenario, cache: WorldCache, *, replications: int, seed: int, first_replicate: int,
-                      block: int, stream_key: str | None) -> Iterator[pd.DataFrame]:
+def iter_batch_cached(
+    scenario: Scenario,
+    cache: WorldCache,
+    *,
+    replications: int,
+    seed: int,
+    first_replicate: int,
+    block: int,
+    stream_key: str | None,
+) -> Iterator[pd.DataFrame]:
     """:func:`~corridors.engines.batch.iter_batch` through the cache: worlds computed once, crises every time."""
     key = scenario.content_hash() if stream_key is None else check_stream_key(stream_key)
     routine = routine_key(scenario)
@@ -528,9 +577,16 @@ def reference_world(committee: Any) -> ReferenceWorld:
         raise ValueError("a reference world is taken at the start of day 0")
     if not isinstance(committee.stream, SharedStream):
         raise CorridorsError("worlds: the reference engine keeps worlds with shared sampling only")
-    return ReferenceWorld(routine_key(committee.scenario), committee.seed_value, committee.stream_key,
-                          committee.replicate, committee.trust.copy(), committee.stream.state.copy(),
-                          float(committee.stream.skip), int(committee.window_contacts))
+    return ReferenceWorld(
+        routine_key(committee.scenario),
+        committee.seed_value,
+        committee.stream_key,
+        committee.replicate,
+        committee.trust.copy(),
+        committee.stream.state.copy(),
+        float(committee.stream.skip),
+        int(committee.window_contacts),
+    )
 
 
 def restore_reference_world(committee: Any, world: ReferenceWorld) -> None:
@@ -541,8 +597,11 @@ def restore_reference_world(committee: Any, world: ReferenceWorld) -> None:
     """
     if world.key != routine_key(committee.scenario):
         raise CorridorsError("worlds: they were computed for another routine; compute them again for this scenario")
-    if (committee.seed_value, committee.replicate, committee.stream_key) != (world.seed, world.replicate,
-                                                                             world.stream_key):
+    if (committee.seed_value, committee.replicate, committee.stream_key) != (
+        world.seed,
+        world.replicate,
+        world.stream_key,
+    ):
         raise ValueError("the committee must be built with the world's seed, replicate and stream key")
     committee.trust[:, :] = world.trust
     committee.stream.state[:] = world.stream_state
@@ -569,8 +628,16 @@ def _read_reference_world(path: Path, entry: tuple[Any, ...]) -> ReferenceWorld 
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = [str(v) for v in data["meta"]]
-            world = ReferenceWorld(meta[0], int(meta[1]), meta[2], int(meta[3]), data["trust"], data["stream_state"],
-                                   float(data["skip"]), int(data["window_contacts"]))
+            world = ReferenceWorld(
+                meta[0],
+                int(meta[1]),
+                meta[2],
+                int(meta[3]),
+                data["trust"],
+                data["stream_state"],
+                float(data["skip"]),
+                int(data["window_contacts"]),
+            )
     except (OSError, KeyError, ValueError):
         return None  # not one of ours, or damaged: the burn-in runs and the file is written anew
     return world if (world.key, world.seed, world.stream_key, world.replicate) == entry else None
@@ -581,8 +648,14 @@ def _write_reference_world(path: Path, world: ReferenceWorld) -> None:
 
     meta = np.array([world.key, str(world.seed), world.stream_key, str(world.replicate)])
     with atomic_output(path) as tmp, open(tmp, "wb") as handle:
-        np.savez(handle, meta=meta, trust=world.trust, stream_state=world.stream_state, skip=np.float64(world.skip),
-                 window_contacts=np.int64(world.window_contacts))
+        np.savez(
+            handle,
+            meta=meta,
+            trust=world.trust,
+            stream_state=world.stream_state,
+            skip=np.float64(world.skip),
+            window_contacts=np.int64(world.window_contacts),
+        )
 
 
 def start_at_day_zero(committee: Any) -> None:

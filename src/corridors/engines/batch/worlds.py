@@ -149,18 +149,51 @@ def restore_world(worlds: Worlds, r: int, committee: Committee, state: np.ndarra
 
 @njit(**_FAST)
 def burn_in_block(
-    draw_states: np.ndarray, dynamics_states: np.ndarray, world_values: np.ndarray, p: ModelParameters,
-    s: Switches, committee: Committee, fixed_female: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray,
-    pair_class: np.ndarray, class_z: np.ndarray, fixed_ideal: np.ndarray, fixed_salience: np.ndarray,
-    big_player: np.ndarray, subissue_prob: np.ndarray, setter_is_member: bool, tie_i: np.ndarray,
-    tie_j: np.ndarray, tie_w: np.ndarray, observed_network: bool, worlds: Worlds,
+    draw_states: np.ndarray,
+    dynamics_states: np.ndarray,
+    world_values: np.ndarray,
+    p: ModelParameters,
+    s: Switches,
+    committee: Committee,
+    fixed_female: np.ndarray,
+    pair_i: np.ndarray,
+    pair_j: np.ndarray,
+    pair_class: np.ndarray,
+    class_z: np.ndarray,
+    fixed_ideal: np.ndarray,
+    fixed_salience: np.ndarray,
+    big_player: np.ndarray,
+    subissue_prob: np.ndarray,
+    setter_is_member: bool,
+    tie_i: np.ndarray,
+    tie_j: np.ndarray,
+    tie_w: np.ndarray,
+    observed_network: bool,
+    worlds: Worlds,
 ) -> None:
     """The routine phase of a block of replicates; saves each one's world (the streams are updated in place)."""
     for r in range(draw_states.shape[0]):
         state = dynamics_states[r]
         phase, setter, deploy_normal, skip, window_contacts = routine_phase(
-            draw_states[r], state, world_values, p, s, committee, fixed_female, pair_i, pair_j, pair_class, class_z,
-            fixed_ideal, fixed_salience, big_player, subissue_prob, setter_is_member, tie_i, tie_j, tie_w,
+            draw_states[r],
+            state,
+            world_values,
+            p,
+            s,
+            committee,
+            fixed_female,
+            pair_i,
+            pair_j,
+            pair_class,
+            class_z,
+            fixed_ideal,
+            fixed_salience,
+            big_player,
+            subissue_prob,
+            setter_is_member,
+            tie_i,
+            tie_j,
+            tie_w,
             observed_network,
         )
         save_world(worlds, r, committee, draw_states[r], state)
@@ -172,11 +205,22 @@ def burn_in_block(
 
 
 @njit(**_FAST)
-def crisis_block(worlds: Worlds, p: ModelParameters, s: Switches, committee: Committee, state: np.ndarray,
-                 out: Outcomes) -> None:
+def crisis_block(
+    worlds: Worlds, p: ModelParameters, s: Switches, committee: Committee, state: np.ndarray, out: Outcomes
+) -> None:
     """The crisis of every replicate of ``worlds``, each from its world (``state``: a 4-word work array)."""
     for r in range(worlds.scale.size):
         reset(committee)
         restore_world(worlds, r, committee, state)
-        crisis_phase(state, p, s, committee, worlds.meeting_phase_days[r], worlds.setter[r],
-                     worlds.deploy_normal[r], worlds.window_contacts[r], out, r)
+        crisis_phase(
+            state,
+            p,
+            s,
+            committee,
+            worlds.meeting_phase_days[r],
+            worlds.setter[r],
+            worlds.deploy_normal[r],
+            worlds.window_contacts[r],
+            out,
+            r,
+        )
