@@ -16,7 +16,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from corridors.calibration.paper import mean_response_months
 
 from cli_support import invoke_cli
 from corridors.calibration.bench.fit import BenchCalibration, at_box_edge, fit_theory
@@ -34,6 +33,7 @@ from corridors.calibration.bench.spec import BenchSpec, load_bench, shipped_benc
 from corridors.calibration.pipeline import parameter_overrides
 from corridors.calibration.simulate import MomentSimulator
 from corridors.errors import CorridorsError
+from corridors.paper import mean_response_months
 from corridors.scenario import load_scenario
 
 SHORT = ["parameters.burn_in_days=20", "parameters.max_days=60"]
