@@ -27,7 +27,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "corridors"
 
-SHARED = {"_atomic", "_constants", "_version", "_yaml", "errors"}
+SHARED = {"_atomic", "_constants", "_numbers", "_version", "_yaml", "errors"}
 """Low-level modules any stage may import; they import nothing of corridors but each other."""
 
 STAGES: dict[str, int] = {

@@ -125,7 +125,7 @@ def safe_load(text: str) -> Any:
 
     Examples
     --------
-    >>> safe_load("a: 010\\nb: 1:30\\nc: 1e-05\\nd: yes\\ne: true")
+    >>> safe_load("a: 010\nb: 1:30\nc: 1e-05\nd: yes\ne: true")
     {'a': '010', 'b': '1:30', 'c': 1e-05, 'd': 'yes', 'e': True}
     """
     _check_shape(text)

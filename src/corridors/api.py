@@ -294,7 +294,8 @@ def sweep(
     >>> report.status, report.replications_this_session
     ('finished', 10)
     """
-    from corridors.experiments import load_experiment, make_executor, run_sweep, with_parameter_set
+    from corridors.calibration.pipeline import with_parameter_set
+    from corridors.experiments import load_experiment, make_executor, run_sweep
     from corridors.experiments.spec import ExperimentSpec
 
     loaded = spec if isinstance(spec, ExperimentSpec) else load_experiment(spec)  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ from corridors.paper import ORGANIZATIONS
 
 if TYPE_CHECKING:
     from corridors.experiments.executors import Executor
+    from corridors.experiments.spec import ExperimentSpec
 
 __all__ = [
     "PARAMETER_FILE_FORMAT",
@@ -43,6 +44,7 @@ __all__ = [
     "run_calibration",
     "shipped_parameter_file",
     "shipped_run_folder",
+    "with_parameter_set",
     "write_outputs",
 ]
 
@@ -580,3 +582,25 @@ def with_size(name: str, **changes: Any) -> CalibrationConfig:
     if name not in SIZES:
         raise CorridorsError(f"size: unknown size '{name}' (choose from {', '.join(SIZES)})")
     return replace(SIZES[name], **changes)
+
+
+def with_parameter_set(spec: ExperimentSpec, params: str | Path | None) -> ExperimentSpec:
+    """The spec with a parameter set's overrides in front of its ``set`` (``--params`` of a sweep).
+
+    ``params`` is a named set (``calibrated``, ``calibrated-realist``) or a parameter file
+    (:func:`parameter_set_overrides`); the spec's own ``set`` wins. The
+    overrides become part of the spec, so the store records them and the experiment's hash
+    differs from the spec's without them.
+
+    Examples
+    --------
+    >>> from corridors.experiments import load_experiment
+    >>> spec = load_experiment({"name": "tiny", "base": "unsc", "replications": 2, "seed": 1,
+    ...                         "set": ["parameters.trust_gain=0.3"]})
+    >>> with_parameter_set(spec, "calibrated").base_overrides[-1]
+    'parameters.trust_gain=0.3'
+    """
+    if params is None:
+        return spec
+    overrides = [*parameter_set_overrides(params), *spec.base_overrides]
+    return spec.model_copy(update={"base_overrides": overrides})

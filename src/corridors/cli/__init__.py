@@ -23,7 +23,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from corridors import __version__
+        from corridors._version import __version__
 
         typer.echo(f"corridors {__version__}")
         raise typer.Exit()

@@ -52,10 +52,10 @@ def calibrate(
     Example: corridors calibrate --quick --out calibration-quick
     Example: corridors calibrate --bench examples/bench_small.yaml --quick --out bench-small
     """
-    from corridors._outputs import check_output_folder, check_store_path
     from corridors.calibration.pipeline import run_calibration, with_size, write_outputs
     from corridors.errors import CorridorsError
     from corridors.experiments import make_executor
+    from corridors.experiments.outputs import check_output_folder, check_store_path
 
     chosen = "quick" if quick else (size or "full")
     if quick and size not in (None, "quick"):

@@ -53,7 +53,7 @@ DatasetArgument = Annotated[
 def _checked_plot(value: Path | None) -> Path | None:
     """``--plot`` checked as it is parsed, before any work: its suffix, not a store or a file of another kind."""
     if value is not None:
-        from corridors._outputs import check_output_file
+        from corridors.experiments.outputs import check_output_file
 
         check_output_file(value, option="--plot", allowed=(".png", ".pdf", ".svg"))
     return value
@@ -147,7 +147,7 @@ def describe(
     if time_terms not in ("log", "cubic", "dummies"):
         raise CorridorsError(f"--time-terms: '{time_terms}' is not one of log, cubic, dummies")
     if plot is not None:
-        from corridors._outputs import check_output_file
+        from corridors.experiments.outputs import check_output_file
 
         check_output_file(plot, option="--plot", allowed=(".png", ".pdf", ".svg"), inputs=[file])
     ops = _load_operations(file, map_, as_of, strict, organization)
@@ -306,7 +306,7 @@ def survey(
     from corridors.empirical.survey import PAPER_TABLE_2, load_survey, survey_shares, synthetic_survey, table2
 
     if generate is not None:
-        from corridors._outputs import check_output_file
+        from corridors.experiments.outputs import check_output_file
 
         check_output_file(generate, option="--generate", allowed=(".csv",), inputs=[file] if file else [])
         frame = synthetic_survey(seed=seed)

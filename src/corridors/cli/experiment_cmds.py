@@ -203,7 +203,8 @@ def sweep(
 
     Example: corridors sweep examples/sweep_meetings.yaml --executor process --workers 2
     """
-    from corridors.experiments import load_experiment, run_sweep, with_parameter_set
+    from corridors.calibration.pipeline import with_parameter_set
+    from corridors.experiments import load_experiment, run_sweep
 
     loaded = with_parameter_set(load_experiment(spec), params)
     chosen = _executor(executor, workers, dask)
@@ -254,7 +255,8 @@ def sensitivity(
     """
     import warnings
 
-    from corridors.experiments import load_experiment, run_sensitivity, with_parameter_set
+    from corridors.calibration.pipeline import with_parameter_set
+    from corridors.experiments import load_experiment, run_sensitivity
     from corridors.experiments.sensitivity import SensitivityWarning
 
     loaded = with_parameter_set(load_experiment(spec), params)

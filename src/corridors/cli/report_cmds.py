@@ -50,10 +50,14 @@ def reproduce(
     if recalibrate and params is not None:
         raise CorridorsError("--recalibrate and --params: give one (recalibrating writes its own parameter file)")
     config = sized("quick" if quick else "full", seed=seed)
-    from corridors._outputs import check_output_folder
+    from corridors.experiments.outputs import check_output_folder
 
     # before any work: the folder takes files, figures/ is a folder, a store there is a DuckDB file
     check_output_folder(out, option="--out", subfolders=("figures",), stores=("reproduce.duckdb",))
+    if params is not None:
+        from corridors.report.plan import read_parameters
+
+        read_parameters(params)  # a bad parameter file is refused before the progress lines start
     pool = make_executor(executor, workers=workers, dask_address=dask)
     with StageProgress("reproduce", unit="replications", quiet=quiet, transient=True) as progress:
         progress.update(stage="starting")

@@ -10,7 +10,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from corridors._atomic import atomic_output
-from corridors._outputs import check_output_file
 from corridors.cli._common import (
     MAX_SEED,
     OutputAlias,
@@ -23,6 +22,7 @@ from corridors.cli._common import (
     with_params,
 )
 from corridors.errors import CorridorsError
+from corridors.experiments.outputs import check_output_file
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -30,7 +30,6 @@ from corridors.experiments.spec import (
     ExperimentSpec,
     Factor,
     load_experiment,
-    with_parameter_set,
 )
 from corridors.experiments.store import Store
 from corridors.experiments.sweep import SweepProgress, SweepReport, default_store_path, run_sweep
@@ -60,7 +59,6 @@ __all__ = [
     "expand_design",
     "export_results",
     "load_experiment",
-    "with_parameter_set",
     "make_executor",
     "plan_chunks",
     "plot_sensitivity",

@@ -201,7 +201,7 @@ def export_results(
     """
     import duckdb
 
-    from corridors._outputs import check_output_file, output_kind
+    from corridors.experiments.outputs import check_output_file, output_kind
 
     if format not in (None, "parquet", "csv"):
         raise CorridorsError(f"--format: unknown format '{format}' (choose parquet or csv)")

@@ -603,7 +603,7 @@ def run_sensitivity(
     _output_sql(chosen)
     store_path = Path(store) if store is not None else default_store_path(spec)
     chart_path = Path(chart) if chart is not None else store_path.with_name(f"{spec.name}_sensitivity.png")
-    from corridors._outputs import check_output_file
+    from corridors.experiments.outputs import check_output_file
 
     check_output_file(chart_path, option="--chart", allowed=(".png",), inputs=[store_path])  # before the sweep
     report = run_sweep(spec, store=store_path, executor=executor, progress=progress)

@@ -57,7 +57,6 @@ __all__ = [
     "ExperimentSpec",
     "Factor",
     "load_experiment",
-    "with_parameter_set",
 ]
 
 DESIGN_KINDS = ("grid", "latin_hypercube", "sobol", "morris")
@@ -502,26 +501,3 @@ def load_experiment(source: str | Path | Mapping[str, Any], *, label: str | None
 def _is_integer_field(path: str) -> bool:
     """Whether a (checked) dotted scenario path names an integer field, e.g. parameters.review_days."""
     return field_type(path) is int
-
-
-def with_parameter_set(spec: ExperimentSpec, params: str | Path | None) -> ExperimentSpec:
-    """The spec with a parameter set's overrides in front of its ``set`` (``--params`` of a sweep).
-
-    ``params`` is a named set (``calibrated``, ``calibrated-realist``) or a parameter file
-    (:func:`corridors.calibration.parameter_set_overrides`); the spec's own ``set`` wins. The
-    overrides become part of the spec, so the store records them and the experiment's hash
-    differs from the spec's without them.
-
-    Examples
-    --------
-    >>> spec = load_experiment({"name": "tiny", "base": "unsc", "replications": 2, "seed": 1,
-    ...                         "set": ["parameters.trust_gain=0.3"]})
-    >>> with_parameter_set(spec, "calibrated").base_overrides[-1]
-    'parameters.trust_gain=0.3'
-    """
-    if params is None:
-        return spec
-    from corridors.calibration.pipeline import parameter_set_overrides
-
-    overrides = [*parameter_set_overrides(params), *spec.base_overrides]
-    return spec.model_copy(update={"base_overrides": overrides})

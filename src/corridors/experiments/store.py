@@ -257,7 +257,7 @@ class Store:
         if self.path.exists() and not self.path.is_file():
             raise CorridorsError(f"{self.path}: not a regular file (a pipe or device), not a store")
         if self.path.is_file() and self.path.stat().st_size > 0:
-            from corridors._outputs import content_kind
+            from corridors.experiments.outputs import content_kind
 
             content = content_kind(self.path)
             if content != "duckdb":  # never handed to DuckDB: a SQLite file would make it load an extension

@@ -309,7 +309,7 @@ def run_sweep(
     >>> run_sweep(spec, store=path).replications_this_session  # run again: nothing left to do
     0
     """
-    from corridors._outputs import check_store_path
+    from corridors.experiments.outputs import check_store_path
 
     if not isinstance(spec, ExperimentSpec):
         spec = load_experiment(spec)

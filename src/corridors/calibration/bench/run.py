@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from corridors import __version__
 from corridors._atomic import atomic_output
+from corridors._version import __version__
 from corridors.calibration.bench.fit import TheoryResult, fit_theory
 from corridors.calibration.bench.patterns import bench_patterns, pattern_z
 from corridors.calibration.bench.spec import BenchSize, BenchSpec
