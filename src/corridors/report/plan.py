@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ __all__ = [
     "ReportConfig",
     "plan_settings",
     "read_parameters",
+    "recalibrate_into",
     "sized",
 ]
 
@@ -184,3 +185,23 @@ def read_parameters(parameter_file: Path | None) -> tuple[tuple[str, ...], dict[
     )
     document = {**document, "source": shown}
     return tuple(parameter_overrides(path)), document, []
+
+
+def recalibrate_into(
+    out: Path, config: ReportConfig, executor: Any, progress: Callable[[str, int, int], None] | None
+) -> tuple[Path, Path]:
+    """Run the calibration (quick or medium) into ``OUT/calibration``: its parameter file and folder."""
+    from corridors.calibration.pipeline import run_calibration, with_size, write_outputs
+
+    size = "quick" if config.size == "quick" else "medium"
+    calibration = with_size(size, seed=config.seed)
+    folder = out / "calibration"
+    total = calibration.evaluations_estimate()
+
+    def advanced(stage: str, count: int) -> None:
+        if progress is not None:
+            progress(f"calibrating ({stage})", 1, total)
+
+    result = run_calibration(calibration, store=folder / "calibration.duckdb", executor=executor, progress=advanced)
+    write_outputs(result, folder, size=size)
+    return folder / "calibrated.yaml", folder

@@ -23,7 +23,16 @@ import pandas as pd
 from corridors._version import __version__
 from corridors.errors import CorridorsError
 from corridors.report.page import ReportTable, ReproduceResult, Section, write
-from corridors.report.plan import FULL, ORGANIZATIONS, QUICK, ReportConfig, plan_settings, read_parameters, sized
+from corridors.report.plan import (
+    FULL,
+    ORGANIZATIONS,
+    QUICK,
+    ReportConfig,
+    plan_settings,
+    read_parameters,
+    recalibrate_into,
+    sized,
+)
 from corridors.report.runs import StoredRuns, total_replications
 from corridors.report.sections import SECTION_MODULES
 from corridors.report.sections.base import Context
@@ -85,7 +94,7 @@ def reproduce(
     with held(executor if executor is not None else make_executor("process")) as pool:  # one pool for it all
         calibration_folder: Path | None = None
         if recalibrate:
-            parameter_file, calibration_folder = _recalibrate(out, config, pool, progress)
+            parameter_file, calibration_folder = recalibrate_into(out, config, pool, progress)
             calibrated, document, notes = read_parameters(parameter_file)
         settings = plan_settings(config, calibrated)
         total = total_replications(list(settings.values()))
@@ -135,23 +144,3 @@ def reproduce(
         settings_found=runs.settings_found,
         warnings=notes,
     )
-
-
-def _recalibrate(
-    out: Path, config: ReportConfig, executor: Any, progress: Callable[[str, int, int], None] | None
-) -> tuple[Path, Path]:
-    """Run the calibration (quick or medium) into ``OUT/calibration``: its parameter file and folder."""
-    from corridors.calibration.pipeline import run_calibration, with_size, write_outputs
-
-    size = "quick" if config.size == "quick" else "medium"
-    calibration = with_size(size, seed=config.seed)
-    folder = out / "calibration"
-    total = calibration.evaluations_estimate()
-
-    def advanced(stage: str, count: int) -> None:
-        if progress is not None:
-            progress(f"calibrating ({stage})", 1, total)
-
-    result = run_calibration(calibration, store=folder / "calibration.duckdb", executor=executor, progress=advanced)
-    write_outputs(result, folder, size=size)
-    return folder / "calibrated.yaml", folder
