@@ -22,7 +22,6 @@ from corridors.cli._common import (
     with_params,
 )
 from corridors.errors import CorridorsError
-from corridors.experiments.outputs import check_output_file
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,6 +29,8 @@ if TYPE_CHECKING:
 
 def check_out(out: Path, inputs: list[str | Path | None] | tuple[str | Path | None, ...] = ()) -> None:
     """Check ``--out`` before any replication runs: suffix, not an input or a store, folder, permission."""
+    from corridors.experiments.outputs import check_output_file  # experiments is heavy: not at --help
+
     check_output_file(out, option="--out", allowed=(".csv", ".parquet"), inputs=[i for i in inputs if i is not None])
 
 
