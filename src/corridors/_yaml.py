@@ -18,6 +18,8 @@ for it: a regular file (never a FIFO or a device), at most :data:`MAX_CHARS`, UT
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 import re
 import stat
@@ -128,11 +130,27 @@ def safe_load(text: str) -> Any:
     >>> safe_load("a: 010\nb: 1:30\nc: 1e-05\nd: yes\ne: true")
     {'a': '010', 'b': '1:30', 'c': 1e-05, 'd': 'yes', 'e': True}
     """
+    if len(text) > _MEMO_MAX_CHARS:
+        return _load(text)
+    return copy.deepcopy(_load_memo(text))  # callers may change what they get
+
+
+_MEMO_MAX_CHARS = 200_000
+"""Texts up to this size are parsed once per process (a report reads each preset hundreds of times)."""
+
+
+def _load(text: str) -> Any:
     _check_shape(text)
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except RecursionError:  # aliases can still nest deeply after composing
         raise YAMLTooDeep(f"nested more than {MAX_DEPTH} levels deep") from None
+
+
+@functools.lru_cache(maxsize=256)
+def _load_memo(text: str) -> Any:
+    """:func:`_load` remembered by text: an error is raised each time, never remembered."""
+    return _load(text)
 
 
 def read_text(path: str | Path, *, label: str | None = None) -> str:
