@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# the suite runs on two processes (pytest-xdist); a file's tests stay on one (module fixtures run once)
+PYTEST_WORKERS ?= 2
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile
 # SKIP_BROWSER=1 leaves out the browser tests (they need Chromium: .ci/chromium), and says so
 SKIP_BROWSER ?=
 ifeq ($(SKIP_BROWSER),)
@@ -43,12 +46,12 @@ browser:
 	$(BROWSER_CHECK)
 
 pytest: $(STAMP) browser
-	$(BIN)/python -m pytest $(BROWSER_ARGS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(BROWSER_ARGS) $(PYTEST_ARGS)
 
 test: browser lint typecheck pytest
 
 test-full: $(STAMP) browser
-	$(BIN)/python -m pytest --full $(BROWSER_ARGS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) --full $(BROWSER_ARGS) $(PYTEST_ARGS)
 
 reproduce: $(STAMP)
 	$(BIN)/corridors reproduce --out reports
