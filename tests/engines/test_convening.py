@@ -29,7 +29,7 @@ from corridors.scenario import Scenario, load_scenario
 NO_CAUCUS = (np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_))
 
 
-def _forecast(
+def _forecast(  # noqa: PLR0913 (the rule's inputs, each with a default)
     b_lo: list[float],
     b_hi: list[float],
     x: float,
