@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from tests.engines.test_lockstep import assert_same, setter_of, tiny_scenario, to_batch
+from tests.engines.test_theory import V2_CASES
 
 from corridors.engines import rules, run_replications
 from corridors.engines.batch import crisis, informal, kernel
@@ -298,3 +299,15 @@ def test_preset_runs_identical_under_v3(full_size: bool, preset: str, overrides:
     shorter = [] if full_size else ["parameters.burn_in_days=60", "parameters.max_days=200"]
     reference, batch = _both_engines(load_scenario(preset, [*overrides, *shorter]), 6 if full_size else 2)
     pd.testing.assert_frame_equal(reference, batch, check_exact=False, rtol=1e-9)
+
+
+@pytest.mark.parametrize(("preset", "overrides"), V2_CASES)
+def test_v2_rows_record_no_convening_and_no_cascade(preset: str, overrides: list[str]) -> None:
+    """At the defaults nothing of v3 acts: no convened meeting, no cascade; first calls as the switch says."""
+    rows = run_replications(load_scenario(preset, overrides), replications=6, seed=3, engine="batch")
+    assert (rows["convened_meetings"] == 0).all() and (rows["cascade_rounds"] == 0).all()
+    calls = rows["first_call_share"]
+    if "realist=true" in overrides:
+        assert (calls == 0.0).all()
+    else:
+        assert calls.between(0.0, 1.0).all() and (calls > 0.0).any()
