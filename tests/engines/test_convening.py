@@ -248,7 +248,11 @@ THEORIES = {
     "consensus": {"convening": "consensus"},
     "consensus+peers": {"convening": "consensus", "agency": "peers"},
     "consensus+notice0": {"convening": "consensus", "convening_notice_days": 0},
+    "all_three": {"convening": "consensus", "agency": "peers", "capitals": "informed"},
 }
+INFORMED_NOT_MERGED = pytest.mark.skip(reason="issue 20: informed not merged")
+"""Remove at the merge of theory.capitals: informed (and in PRESET_CASES below)."""
+THEORY_PARAMS = [pytest.param(name, marks=INFORMED_NOT_MERGED) if name == "all_three" else name for name in THEORIES]
 
 
 def _both_engines(scenario: Scenario, replications: int, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -257,7 +261,7 @@ def _both_engines(scenario: Scenario, replications: int, seed: int = 5) -> tuple
     return reference.drop(columns=["engine"]), batch.drop(columns=["engine"])
 
 
-@pytest.mark.parametrize("theory", list(THEORIES))
+@pytest.mark.parametrize("theory", THEORY_PARAMS)
 @pytest.mark.parametrize("case", list(WHOLE_RUN_CASES))
 def test_whole_runs_identical_under_consensus(full_size: bool, case: str, theory: str) -> None:
     data = dict(WHOLE_RUN_CASES[case], theory=THEORIES[theory])
@@ -288,7 +292,7 @@ PRESET_CASES = [
     pytest.param(
         "au",
         ["theory.convening=consensus", "theory.agency=peers", "theory.capitals=informed"],
-        marks=pytest.mark.skip(reason="issue 20: informed not merged"),
+        marks=INFORMED_NOT_MERGED,
         id="au-all-three",
     ),
 ]

@@ -810,7 +810,7 @@ class Committee(mesa.Model):
         self.log(
             "convening",
             (self.setter.name,),
-            f"expects {x:.2f} to pass: convenes a meeting for day {held}",
+            f"{self.setter.name} expects {x:.2f} to pass and convenes a meeting for day {held}",
         )
 
     def record_rejection(self, amb: Ambassador, x: float) -> int:
