@@ -70,7 +70,7 @@ MUTATIONS: list[tuple[str, str, str, str]] = [
         "(day - world.caucus_phase_days[c]) % every == 0",
         "(day - world.caucus_phase_days[c]) % every == 1",
     ),
-    ("belief step doubled", "crisis.py", "p.belief_step)", "2.0 * p.belief_step)"),
+    ("belief step doubled", "crisis.py", "x, accepted, side, p.belief_step", "x, accepted, side, 2.0 * p.belief_step"),
     (
         "agency slack ignores decay",
         "crisis.py",
@@ -101,18 +101,74 @@ MUTATIONS: list[tuple[str, str, str, str]] = [
         "informal += belief == CONTACT or belief == GOSSIP or belief == CAUCUS",
         "informal += belief == CONTACT or belief == CAUCUS",
     ),
-    ("peers cascade forgets the decay factor", "crisis.py", "ties.stored, ties.scale[0], x,", "ties.stored, 1.0, x,"),
+    (
+        "peers cascade forgets the decay factor",
+        "crisis.py",
+        "ties.scale[0],\n            x,\n            p.agency_max",
+        "1.0,\n            x,\n            p.agency_max",
+    ),
     (
         "peers: rejection distance from the network slack",
         "crisis.py",
         "e = members.vote_slack[k] if s.peer_agency else slack(p, s, ties, k)",
         "e = slack(p, s, ties, k)",
     ),
+    # model v3, theory.convening: consensus and the v3 row columns (issue 20)
+    (
+        "convening: the forecast ignores the slack",
+        "crisis.py",
+        "theory.network_slack[k] = slack(p, s, ties, k)",
+        "theory.network_slack[k] = 0.0",
+    ),
+    (
+        "convening: public red lines unknown to the setter",
+        "crisis.py",
+        "and (world.public_red_lines[sub] or k == setter)",
+        "and k == setter",
+    ),
+    (
+        "convening: beliefs not updated before the forecast",
+        "crisis.py",
+        "    update_beliefs_from_knowledge(committee, setter_row)\n"
+        "    x = proposal(beliefs.lo, beliefs.hi, members.salience)\n    n =",
+        "    x = proposal(beliefs.lo, beliefs.hi, members.salience)\n    n =",
+    ),
+    (
+        "convening: the notice window not checked",
+        "crisis.py",
+        "for d in range(day, held + 1):",
+        "for d in range(held, held + 1):",
+    ),
+    (
+        "convening: the meeting a day late",
+        "crisis.py",
+        "world.regular_meetings[held + p.burn_in_days] = CONVENED",
+        "world.regular_meetings[held + 1 + p.burn_in_days] = CONVENED",
+    ),
+    (
+        "convening: the tally counts nothing",
+        "crisis.py",
+        "theory.convened_meetings[0] += 1",
+        "theory.convened_meetings[0] += 0",
+    ),
+    (
+        "peers: cascade rounds not recorded",
+        "crisis.py",
+        "committee.theory.cascade_rounds[0] = join_peers(",
+        "join_peers(",
+    ),
+    (
+        "first calls: the tally counts the callers home",
+        "informal.py",
+        "first_callers[0] = count",
+        "first_callers[0] = n - count",
+    ),
 ]
 
 TESTS = [
     "tests/engines/test_lockstep.py",
     "tests/engines/test_theory.py",
+    "tests/engines/test_convening.py",
     "tests/equivalence",
     "-k",
     "lockstep or identical",

@@ -43,7 +43,7 @@ def test_defaults_reproduce_v2_rows(preset: str, overrides: list[str]) -> None:
 
 
 def test_choices_not_built_are_one_line_errors() -> None:
-    for override in ("theory.convening=consensus", "theory.capitals=informed"):
+    for override in ("theory.capitals=informed",):
         with pytest.raises(CorridorsError, match="not built yet"):
             load_scenario("eu", [override])
 

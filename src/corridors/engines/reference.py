@@ -295,6 +295,7 @@ class AgendaSetter(mesa.Agent):
         self.belief_version = np.full(n, -1, dtype=np.int64)  # knowledge version a belief was set from
         self.belief_source = np.zeros(n, dtype=np.int64)
         self.formal_updates = 0
+        self.forecast = np.zeros(n, dtype=np.int64)  # the votes it last expected (theory.convening: consensus)
 
     @property
     def name(self) -> str:
@@ -324,6 +325,47 @@ class AgendaSetter(mesa.Agent):
         """The point the slowest capital can reach soonest."""
         salience = np.array([amb.salience for amb in self.model.ambassadors])
         return float(rules.proposal(self.belief_lo, self.belief_hi, salience))
+
+    def expects_agreement(self, x: float) -> bool:
+        """Whether its beliefs predict that x passes: the vote run on what it believes (T1).
+
+        A member is expected to accept if no red line of its that the setter knows of (public,
+        or the setter's own) is in the draft and x lies within its believed interval widened by
+        the slack the setter expects of it: its network slack, or under ``peers`` its slack in
+        the cascade run on the believed intervals (:func:`rules.agreement_found`).
+        """
+        model = self.model
+        draft_public = model.draft & model.public_red_lines
+        known_blocked = np.array(
+            [
+                bool(amb.red_lines & (model.draft if amb.index == self.member else draft_public))
+                for amb in model.ambassadors
+            ]
+        )
+        network_slack = np.array([amb.slack() for amb in model.ambassadors])
+        cascade_slack = np.zeros(model.n)
+        a = model.arrays
+        return bool(
+            rules.agreement_found(
+                self.belief_lo,
+                self.belief_hi,
+                known_blocked,
+                network_slack,
+                model.trust,
+                1.0,
+                x,
+                model.switches.peer_agency,
+                model.p.agency_max if model.switches.agency else 0.0,
+                model.p.agency_half,
+                int(a.quota),
+                a.veto,
+                model.caucus_index,
+                model.caucus_size,
+                a.caucus_common,
+                self.forecast,
+                cascade_slack,
+            )
+        )
 
     def learn_from_vote(self, k: int, x: float, accepted: bool, side: int) -> None:
         """An acceptance beyond the belief widens it; a rejection inside it cuts it past x."""
@@ -511,6 +553,15 @@ class Committee(mesa.Model):
         self.routine: dict[str, float] = {}
         self.last_vote_rejecters = 0  # for the data collector; the model never reads it
         self.vote_slack = np.zeros(self.n)  # each member's slack at the end of the last peers cascade
+        # model v3 (theory:): tallies for the row
+        self.first_callers = 0  # ambassadors whose day-0 first call went to a colleague
+        self.n_convened_meetings = 0  # meetings the setter convened (theory.convening: consensus)
+        self.cascade_rounds = 0  # rounds of the peers cascade at the last vote
+        caucus_members = self.arrays.caucus_members
+        self.caucus_size = caucus_members.sum(axis=1).astype(np.int64)
+        self.caucus_index = np.zeros((caucus_members.shape[0], self.n), dtype=np.int64)
+        for c in range(caucus_members.shape[0]):
+            self.caucus_index[c, : self.caucus_size[c]] = np.flatnonzero(caucus_members[c])
         self.datacollector = CommitteeDataCollector()  # collected after each day (step)
 
     # -- schedule ------------------------------------------------------------------------
@@ -563,6 +614,8 @@ class Committee(mesa.Model):
             self.capital_reviews()
             if self.switches.caucuses:
                 self.caucus_meetings()
+            if self.switches.consensus_convening and self.n_formal_meetings > 0:
+                self.convene_meeting()
         if self.in_crisis and self.day in self.crisis_meeting_days:
             self.formal_crisis_meeting()
         elif self.day in self.regular_meeting_days:
@@ -601,6 +654,7 @@ class Committee(mesa.Model):
                 friend = self.ambassadors[int(np.argmax(row))]
                 self.log("first call", (amb.code, friend.code), "called a trusted colleague first")
                 amb.call(friend)
+                self.first_callers += 1
             else:
                 amb.called_home = True
 
@@ -689,6 +743,7 @@ class Committee(mesa.Model):
         if self.switches.peer_agency:
             accept = self.join_peers(x)
         else:
+            self.cascade_rounds = 0
             accept = np.array([amb.accepts(x, self.draft) for amb in self.ambassadors])
         a = self.arrays
         for c in np.flatnonzero(a.caucus_common):
@@ -729,8 +784,34 @@ class Committee(mesa.Model):
         rounds = rules.join_peers(
             lo, hi, blocked, self.trust, 1.0, x, agency_max, self.p.agency_half, accepted, self.vote_slack
         )
+        self.cascade_rounds = int(rounds)
         self.log("cascade", (), f"{int(accepted.sum())} of {self.n} accept after {rounds} rounds of joining peers")
         return accepted.astype(bool)
+
+    def convene_meeting(self) -> None:
+        """``theory.convening: consensus``: the setter convenes a meeting once it expects agreement (T1).
+
+        "A common agreement is found amongst these sub-regional positions when the Permanent
+        Council meeting resumes." On a crisis day after the first crisis meeting, with no
+        crisis meeting due from today to ``convening_notice_days`` ahead and that day before
+        the horizon, the setter updates its beliefs from what it knows and forecasts the
+        vote on the proposal it would make; if the vote carries, it convenes a crisis meeting
+        on day + notice (the same day with notice 0). No random numbers.
+        """
+        held = self.day + self.p.convening_notice_days
+        if held >= self.p.max_days or any(d in self.crisis_meeting_days for d in range(self.day, held + 1)):
+            return
+        self.setter.update_from_knowledge()
+        x = self.setter.propose()
+        if not self.setter.expects_agreement(x):
+            return
+        self.crisis_meeting_days.add(held)
+        self.n_convened_meetings += 1
+        self.log(
+            "convening",
+            (self.setter.name,),
+            f"{self.setter.name} expects {x:.2f} to pass and convenes a meeting for day {held}",
+        )
 
     def record_rejection(self, amb: Ambassador, x: float) -> int:
         """A public rejection: red lines go public; returns the side the member named."""
@@ -851,6 +932,9 @@ class Committee(mesa.Model):
             "setter_known_share": known_share,
             "informal_share": informal_share,
             **self.routine,
+            "first_call_share": self.first_callers / self.n if self.in_crisis else math.nan,
+            "convened_meetings": self.n_convened_meetings,
+            "cascade_rounds": self.cascade_rounds,
         }
         for name, value in values.items():
             getattr(out, name)[0] = value

@@ -69,6 +69,9 @@ class RunRow:
     contacts_per_week: float
     density: float
     mean_trust: float
+    first_call_share: float
+    convened_meetings: int
+    cascade_rounds: int
 
 
 ROW_SCHEMA = pa.schema(
@@ -103,6 +106,9 @@ ROW_SCHEMA = pa.schema(
         ("contacts_per_week", pa.float64()),
         ("density", pa.float64()),
         ("mean_trust", pa.float64()),
+        ("first_call_share", pa.float64()),
+        ("convened_meetings", pa.int64()),
+        ("cascade_rounds", pa.int64()),
     ]
 )
 """Arrow schema of the rows: the columns, in order, of every engine's output and the store."""
@@ -154,6 +160,9 @@ class Outcomes(NamedTuple):
     contacts_per_week: np.ndarray
     density: np.ndarray
     mean_trust: np.ndarray
+    first_call_share: np.ndarray
+    convened_meetings: np.ndarray
+    cascade_rounds: np.ndarray
 
 
 _INTEGER_OUTCOMES = frozenset(
@@ -167,6 +176,8 @@ _INTEGER_OUTCOMES = frozenset(
         "red_line",
         "pivotal",
         "setter",
+        "convened_meetings",
+        "cascade_rounds",
     }
 )
 
@@ -234,6 +245,9 @@ def outcome_rows(
             "contacts_per_week": outcomes.contacts_per_week,
             "density": outcomes.density,
             "mean_trust": outcomes.mean_trust,
+            "first_call_share": outcomes.first_call_share,
+            "convened_meetings": outcomes.convened_meetings,
+            "cascade_rounds": outcomes.cascade_rounds,
         },
         columns=ROW_SCHEMA.names,
     )

@@ -28,6 +28,7 @@ __all__ = [
     "Switches",
     "accepts",
     "agency_slack",
+    "agreement_found",
     "bridge_chance_factor",
     "caucus_disclosure_chance",
     "contact_chance",
@@ -41,6 +42,7 @@ __all__ = [
     "public_interval",
     "rejection_side",
     "update_belief",
+    "vote_carries",
     "widened_instruction",
     "widening_chance",
 ]
@@ -183,6 +185,81 @@ def join_peers(  # noqa: PLR0913 (a rule on plain arrays, called by both engines
                 if accepted[k] == 2:
                     accepted[k] = 1
     return rounds
+
+
+@njit(**FAST)
+def vote_carries(  # noqa: PLR0913 (a rule on plain arrays, called by both engines)
+    accepted: np.ndarray,
+    quota: int,
+    veto: np.ndarray,
+    caucus_index: np.ndarray,
+    caucus_size: np.ndarray,
+    caucus_common: np.ndarray,
+) -> bool:
+    """Whether a vote with these acceptances carries (7.8, steps 5-6).
+
+    A ``common_position`` bloc votes as one (any member rejecting makes all reject: applied to
+    ``accepted`` in place); the vote carries if at least ``quota`` accept and no veto holder
+    rejects. ``caucus_index[c, :caucus_size[c]]`` are caucus c's members.
+    """
+    for c in range(caucus_size.size):
+        if caucus_common[c]:
+            all_in = True
+            for y in range(caucus_size[c]):
+                if accepted[caucus_index[c, y]] == 0:
+                    all_in = False
+            if not all_in:
+                for y in range(caucus_size[c]):
+                    accepted[caucus_index[c, y]] = 0
+    n_accept = 0
+    for k in range(accepted.size):
+        if accepted[k] == 1:
+            n_accept += 1
+        elif veto[k]:
+            return False
+    return n_accept >= quota
+
+
+@njit(**FAST)
+def agreement_found(  # noqa: PLR0913 (a rule on plain arrays, called by both engines)
+    b_lo: np.ndarray,
+    b_hi: np.ndarray,
+    known_blocked: np.ndarray,
+    network_slack: np.ndarray,
+    stored: np.ndarray,
+    scale: float,
+    x: float,
+    peers: bool,
+    agency_max: float,
+    agency_half: float,
+    quota: int,
+    veto: np.ndarray,
+    caucus_index: np.ndarray,
+    caucus_size: np.ndarray,
+    caucus_common: np.ndarray,
+    accepted: np.ndarray,
+    cascade_slack: np.ndarray,
+) -> bool:
+    """Whether the setter's beliefs predict that x passes (``theory.convening: consensus``).
+
+    "A common agreement is found amongst these sub-regional positions when the Permanent
+    Council meeting resumes": the setter convenes a meeting to ratify a deal it believes is
+    made. The forecast is the vote (7.8, steps 5-6) run on what the setter believes: member k
+    is expected to accept iff no red line of k's the setter knows of is in the draft
+    (``known_blocked``) and x lies within k's *believed* interval widened by the slack the
+    setter expects of k: ``network_slack[k]`` (the agency slack of k's ties, 0 with
+    ``agency`` off), or under ``peers`` the slack of the cascade :func:`join_peers` run on the
+    believed intervals (``agency_max`` 0 with ``agency`` off). Beliefs are about
+    instructions, and decisions pass through slack, so the slack is counted. Then bloc
+    discipline, the quota and the vetoes (:func:`vote_carries`). Fills ``accepted`` (the
+    expected votes) and ``cascade_slack`` (under ``peers``). No random numbers.
+    """
+    if peers:
+        join_peers(b_lo, b_hi, known_blocked, stored, scale, x, agency_max, agency_half, accepted, cascade_slack)
+    else:
+        for k in range(b_lo.size):
+            accepted[k] = 1 if accepts(b_lo[k], b_hi[k], network_slack[k], x, known_blocked[k]) else 0
+    return vote_carries(accepted, quota, veto, caucus_index, caucus_size, caucus_common)
 
 
 @njit(**INLINE)
@@ -339,6 +416,8 @@ class ModelParameters(NamedTuple):
     meeting_interval_days: float
     deploy_mean_days: float
     deploy_cv: float
+    # theory (model v3)
+    convening_notice_days: int
 
 
 class Switches(NamedTuple):
@@ -364,7 +443,15 @@ class Switches(NamedTuple):
 
 
 _INTEGER_FIELDS = {
-    name: int for name in ("burn_in_days", "max_days", "review_days", "emergency_delay_days", "contacts_window_weeks")
+    name: int
+    for name in (
+        "burn_in_days",
+        "max_days",
+        "review_days",
+        "emergency_delay_days",
+        "contacts_window_weeks",
+        "convening_notice_days",
+    )
 }
 
 
@@ -383,6 +470,7 @@ def derived_parameters(scenario: Scenario) -> ModelParameters:
         meeting_interval_days=7.0 / m_f,
         deploy_mean_days=p.deploy_mean_days * scenario.deploy_factor,
         deploy_cv=p.deploy_cv,
+        convening_notice_days=scenario.theory.convening_notice_days,
     )
     converted = {name: _INTEGER_FIELDS.get(name, float)(values[name]) for name in ModelParameters._fields}
     return ModelParameters(**converted)  # type: ignore[arg-type]

@@ -314,6 +314,9 @@ def summarize_runs(rows: pd.DataFrame) -> pd.DataFrame:
         ("formal updates (votes)", "formal_updates"),
         ("friends per ambassador (day 0)", "friends_mean"),
         ("informal contacts per week (routine)", "contacts_per_week"),
+        ("first calls to a colleague (share)", "first_call_share"),
+        ("meetings convened by the setter", "convened_meetings"),
+        ("peers cascade rounds at the last vote", "cascade_rounds"),
     ]
     for label, column in measures:
         if column in rows.columns:

@@ -224,7 +224,7 @@ class Theory(_Strict):
     convening: Literal["schedule", "consensus"] = Field(
         "schedule",
         description="Crisis meetings on the regular schedule only (v2), or also convened by the "
-        "setter once it believes its proposal passes (not built yet)",
+        "setter once its beliefs predict that its proposal passes (consensus)",
     )
     convening_notice_days: int = _ranged(
         1,
@@ -252,7 +252,7 @@ class Theory(_Strict):
 
     @model_validator(mode="after")
     def _built(self) -> Theory:
-        for name, default in (("convening", "schedule"), ("capitals", "lobbied")):
+        for name, default in (("capitals", "lobbied"),):
             if getattr(self, name) != default:
                 raise ValueError(f"{name}: '{getattr(self, name)}' is not built yet (issue 20); use '{default}'")
         return self

@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit
 
 from corridors.engines.batch.informal import SOURCE_BITS, SOURCE_MASK, learn
-from corridors.engines.batch.state import Committee, Members, SetterBeliefs, Ties
+from corridors.engines.batch.state import CONVENED, Committee, Members, SetterBeliefs, Ties
 from corridors.engines.batch.ties import row_sums, trust
 from corridors.engines.jit_options import FAST, INLINE
 from corridors.engines.rng import next_double
@@ -23,6 +23,7 @@ from corridors.engines.rules import (
     Switches,
     accepts,
     agency_slack,
+    agreement_found,
     bridge_chance_factor,
     caucus_disclosure_chance,
     grown_trust,
@@ -36,7 +37,15 @@ from corridors.engines.rules import (
     widening_chance,
 )
 
-__all__ = ["caucus_meetings", "capital_reviews", "find_bridges", "formal_crisis_meeting", "median_of"]
+__all__ = [
+    "capital_reviews",
+    "caucus_meetings",
+    "convene_meeting",
+    "find_bridges",
+    "formal_crisis_meeting",
+    "median_of",
+    "start_theory",
+]
 
 
 @njit(**FAST)
@@ -217,7 +226,7 @@ def formal_crisis_meeting(
     if s.peer_agency:
         for k in range(n):
             members.blocked[k] = blocked_by_red_line(committee, k)
-        join_peers(
+        committee.theory.cascade_rounds[0] = join_peers(
             members.lo,
             members.hi,
             members.blocked,
@@ -230,6 +239,7 @@ def formal_crisis_meeting(
             members.vote_slack,
         )
     else:
+        committee.theory.cascade_rounds[0] = 0
         for k in range(n):
             members.accepts[k] = accepts(
                 members.lo[k], members.hi[k], slack(p, s, ties, k), x, blocked_by_red_line(committee, k)
@@ -285,6 +295,73 @@ def formal_crisis_meeting(
             beliefs.source[k] = VOTE
             updates += 1
     return False, x, redrafted, False, updates
+
+
+@njit(**FAST)
+def start_theory(committee: Committee) -> None:
+    """Day 0: model v3's tallies start from zero."""
+    theory = committee.theory
+    theory.first_callers[0] = 0
+    theory.convened_meetings[0] = 0
+    theory.cascade_rounds[0] = 0
+
+
+@njit(**FAST)
+def convene_meeting(
+    p: ModelParameters, s: Switches, committee: Committee, setter: int, setter_row: int, day: int
+) -> bool:
+    """``theory.convening: consensus``: the setter convenes a meeting once it expects its proposal to pass.
+
+    Called on crisis days after the first crisis meeting. If no crisis meeting is due from
+    today to ``convening_notice_days`` ahead and that day is before the horizon, the setter
+    updates its beliefs from its knowledge and forecasts the vote on the proposal it would
+    make (:func:`rules.agreement_found`); if the vote carries, a meeting is marked CONVENED
+    on day + notice. No random numbers. Returns whether it convened one.
+    """
+    world = committee.world
+    members = committee.members
+    beliefs = committee.beliefs
+    theory = committee.theory
+    ties = committee.ties
+    held = day + p.convening_notice_days
+    if held >= p.max_days:
+        return False
+    for d in range(day, held + 1):
+        if world.regular_meetings[d + p.burn_in_days] != 0:
+            return False
+    update_beliefs_from_knowledge(committee, setter_row)
+    x = proposal(beliefs.lo, beliefs.hi, members.salience)
+    n = members.lo.size
+    for k in range(n):
+        blocked = False
+        for sub in range(world.in_draft.size):
+            if world.red_lines[k, sub] and world.in_draft[sub] and (world.public_red_lines[sub] or k == setter):
+                blocked = True
+        theory.known_blocked[k] = blocked
+        theory.network_slack[k] = slack(p, s, ties, k)
+    if not agreement_found(
+        beliefs.lo,
+        beliefs.hi,
+        theory.known_blocked,
+        theory.network_slack,
+        ties.stored,
+        ties.scale[0],
+        x,
+        s.peer_agency,
+        p.agency_max if s.agency else 0.0,
+        p.agency_half,
+        world.quota,
+        world.veto,
+        world.caucus_index,
+        world.caucus_size,
+        world.caucus_common,
+        theory.forecast,
+        theory.forecast_slack,
+    ):
+        return False
+    world.regular_meetings[held + p.burn_in_days] = CONVENED
+    theory.convened_meetings[0] += 1
+    return True
 
 
 @njit(**FAST)

@@ -174,6 +174,7 @@ def first_calls(state: np.ndarray, p: ModelParameters, s: Switches, committee: C
             count += 1
         else:
             members.called_home[i] = 1
+    committee.theory.first_callers[0] = count
     return count
 
 

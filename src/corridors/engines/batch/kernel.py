@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from corridors.engines.batch.crisis import capital_reviews, caucus_meetings, find_bridges, formal_crisis_meeting
+from corridors.engines.batch.crisis import (
+    capital_reviews,
+    caucus_meetings,
+    convene_meeting,
+    find_bridges,
+    formal_crisis_meeting,
+    start_theory,
+)
 from corridors.engines.batch.informal import SOURCE_BITS, SOURCE_MASK, first_calls, informal_contacts, learn, rotate
 from corridors.engines.batch.state import Committee, allocate
 from corridors.engines.batch.ties import decay_trust, rebuild_ties, routine_meeting, trust
@@ -80,8 +87,8 @@ def is_crisis_meeting(day: int, regular: np.ndarray, p: ModelParameters, s: Swit
     if s.emergency_meeting:
         if day == p.emergency_delay_days:
             return True
-        return day > p.emergency_delay_days and regular[day + p.burn_in_days] == 1
-    return day >= 1 and regular[day + p.burn_in_days] == 1
+        return day > p.emergency_delay_days and regular[day + p.burn_in_days] != 0
+    return day >= 1 and regular[day + p.burn_in_days] != 0
 
 
 @njit(**FAST)
@@ -247,6 +254,7 @@ def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 
             in_crisis = True
             for i in range(n):
                 learn(committee.knowledge, i, i, members.lo[i], members.hi[i], 0, OWN)
+            start_theory(committee)
             n_contacts += first_calls(state, p, s, committee)
         if not in_crisis:
             rotation_skip = rotate(state, p, ties, world.caucus_mates, rotation_skip, members.leavers)
@@ -263,6 +271,8 @@ def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 
             formal_tomorrow = is_crisis_meeting(day + 1, world.regular_meetings, p, s)
             if s.caucuses and (formal_tomorrow or own_schedules):
                 caucus_meetings(state, p, s, committee, day, formal_tomorrow, setter_row)
+            if s.consensus_convening and n_meetings > 0 and convene_meeting(p, s, committee, setter, setter_row, day):
+                meeting_today = is_crisis_meeting(day, world.regular_meetings, p, s)
         if meeting_today:
             n_meetings += 1
             agreed, x, redrafted, outvoted, updates = formal_crisis_meeting(
@@ -318,6 +328,9 @@ def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 
     out.contacts_per_week[r] = contacts_per_week
     out.density[r] = density
     out.mean_trust[r] = mean_w
+    out.first_call_share[r] = committee.theory.first_callers[0] / n if in_crisis else np.nan
+    out.convened_meetings[r] = committee.theory.convened_meetings[0]
+    out.cascade_rounds[r] = committee.theory.cascade_rounds[0]
 
 
 # --- Python side ------------------------------------------------------------------------

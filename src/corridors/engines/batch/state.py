@@ -23,10 +23,25 @@ from corridors.engines.rules import ModelParameters
 from corridors.engines.sampling import poisson_cdf
 from corridors.scenario.schema import Scenario
 
-__all__ = ["BLOCK_SHIFT", "Committee", "Knowledge", "Members", "SetterBeliefs", "Ties", "World", "allocate"]
+__all__ = [
+    "BLOCK_SHIFT",
+    "CONVENED",
+    "REGULAR",
+    "Committee",
+    "Knowledge",
+    "Members",
+    "SetterBeliefs",
+    "TheoryState",
+    "Ties",
+    "World",
+    "allocate",
+]
 
 BLOCK_SHIFT = 3
 """Each member's positive ties are summed and counted in blocks of 2**BLOCK_SHIFT colleagues."""
+
+REGULAR, CONVENED = 1, 2
+"""Marks in ``World.regular_meetings``: a regular formal meeting, a meeting the setter convened."""
 
 
 class Members(NamedTuple):
@@ -101,11 +116,23 @@ class World(NamedTuple):
     quota: int
     in_draft: np.ndarray
     public_red_lines: np.ndarray
-    regular_meetings: np.ndarray  # 1 on days of regular formal meetings, indexed day + burn_in
+    regular_meetings: np.ndarray  # REGULAR on days of regular formal meetings, CONVENED on convened ones; day + burn_in
     contact_cdf: np.ndarray  # Poisson tables: routine, crisis
     homophily_buffers: HomophilyBuffers  # work space of draw_world
     world_params: WorldParams  # the numbers draw_world reads
     fixed: WorldFixed  # the fixed arrays draw_world reads
+
+
+class TheoryState(NamedTuple):
+    """Model v3's tallies for the row and the work space of the setter's forecast, zeroed at day 0."""
+
+    first_callers: np.ndarray  # one value: ambassadors whose day-0 first call went to a colleague
+    convened_meetings: np.ndarray  # one value: meetings the setter convened (theory.convening: consensus)
+    cascade_rounds: np.ndarray  # one value: rounds of the peers cascade at the last vote
+    forecast: np.ndarray  # work space: the votes the setter expects
+    forecast_slack: np.ndarray  # work space: the slack of the expected cascade
+    network_slack: np.ndarray  # work space: the slack the setter expects of each member's ties
+    known_blocked: np.ndarray  # work space: a red line the setter knows of is in the draft
 
 
 class Committee(NamedTuple):
@@ -116,6 +143,7 @@ class Committee(NamedTuple):
     knowledge: Knowledge
     beliefs: SetterBeliefs
     world: World
+    theory: TheoryState
 
 
 def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
@@ -192,4 +220,13 @@ def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
         world_params=world_params(scenario),
         fixed=world_fixed(scenario),
     )
-    return Committee(member_state, ties, knowledge, beliefs, world)
+    theory = TheoryState(
+        first_callers=np.zeros(1, dtype=np.int64),
+        convened_meetings=np.zeros(1, dtype=np.int64),
+        cascade_rounds=np.zeros(1, dtype=np.int64),
+        forecast=ints(),
+        forecast_slack=floats(),
+        network_slack=floats(),
+        known_blocked=np.zeros(n, dtype=np.bool_),
+    )
+    return Committee(member_state, ties, knowledge, beliefs, world, theory)
