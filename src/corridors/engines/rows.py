@@ -69,6 +69,7 @@ class RunRow:
     contacts_per_week: float
     density: float
     mean_trust: float
+    informed_widenings: int
 
 
 ROW_SCHEMA = pa.schema(
@@ -103,6 +104,7 @@ ROW_SCHEMA = pa.schema(
         ("contacts_per_week", pa.float64()),
         ("density", pa.float64()),
         ("mean_trust", pa.float64()),
+        ("informed_widenings", pa.int64()),
     ]
 )
 """Arrow schema of the rows: the columns, in order, of every engine's output and the store."""
@@ -154,6 +156,7 @@ class Outcomes(NamedTuple):
     contacts_per_week: np.ndarray
     density: np.ndarray
     mean_trust: np.ndarray
+    informed_widenings: np.ndarray
 
 
 _INTEGER_OUTCOMES = frozenset(
@@ -167,6 +170,7 @@ _INTEGER_OUTCOMES = frozenset(
         "red_line",
         "pivotal",
         "setter",
+        "informed_widenings",
     }
 )
 
@@ -234,6 +238,7 @@ def outcome_rows(
             "contacts_per_week": outcomes.contacts_per_week,
             "density": outcomes.density,
             "mean_trust": outcomes.mean_trust,
+            "informed_widenings": outcomes.informed_widenings,
         },
         columns=ROW_SCHEMA.names,
     )

@@ -242,7 +242,7 @@ class Theory(_Strict):
     capitals: Literal["lobbied", "informed"] = Field(
         "lobbied",
         description="Capitals widen under lobbying pressure (v2), or also on their ambassador's "
-        "private estimate of agreement (not built yet)",
+        "private estimate of agreement (informed)",
     )
     inform_effect: float = _chance(
         0.5,
@@ -252,7 +252,7 @@ class Theory(_Strict):
 
     @model_validator(mode="after")
     def _built(self) -> Theory:
-        for name, default in (("convening", "schedule"), ("capitals", "lobbied")):
+        for name, default in (("convening", "schedule"),):
             if getattr(self, name) != default:
                 raise ValueError(f"{name}: '{getattr(self, name)}' is not built yet (issue 20); use '{default}'")
         return self
