@@ -156,11 +156,7 @@ def test_capital_estimate_reads_what_the_ambassador_knows() -> None:
     assert (x_hat, kappa) == (pytest.approx(0.2), 0.0)
 
 
-def test_informed_widening_moves_toward_the_estimate_and_stops_there() -> None:
-    assert rules.informed_instruction(0.5, 0.7, 0.1, 0.2) == pytest.approx((0.4, 0.7))
-    assert rules.informed_instruction(0.5, 0.7, 0.1, 0.45) == pytest.approx((0.45, 0.7))
-    assert rules.informed_instruction(0.5, 0.7, 0.1, 0.95) == pytest.approx((0.5, 0.8))
-    assert rules.informed_instruction(0.5, 0.7, 0.1, 0.75) == pytest.approx((0.5, 0.75))
+def test_informed_widening_chance_adds_the_boost_only_when_the_estimate_is_excluded() -> None:
     v2 = rules.widening_chance(0.1, 0.2, 0.5, False, 0.5)
     assert rules.informed_widening_chance(0.1, 0.2, 0.5, 0.4, 0.5, False, False, 0.5) == v2
     assert rules.informed_widening_chance(0.1, 0.2, 0.5, 0.4, 0.5, True, False, 0.5) == pytest.approx(v2 + 0.2)
@@ -210,13 +206,15 @@ def test_informed_review_lockstep_with_private_knowledge(day: int) -> None:
     assert excluded, "the case must exercise the informed rule"
     _, informed, _ = _reviews(ref, day)
     assert informed == len(excluded)
-    for k, (lo, hi) in excluded.items():
+    for k, (lo, hi) in excluded.items():  # the bound that excluded x_hat moved toward it by the step
         amb = ref.ambassadors[k]
-        assert abs(amb.lo - x_hat) + abs(amb.hi - x_hat) < abs(lo - x_hat) + abs(hi - x_hat)
+        step = ref.p.widen_step * (1.0 - amb.salience)
+        assert (amb.lo, amb.hi) == pytest.approx(rules.widened_instruction(lo, hi, step, True, x_hat))
+        assert (amb.lo < lo) == (x_hat < lo) and (amb.hi > hi) == (x_hat > hi)
 
 
 @pytest.mark.parametrize("day", [1, 7, 14])
-def test_informed_review_without_private_knowledge_is_v2(day: int) -> None:
+def test_informed_review_lockstep_without_private_knowledge_is_v2(day: int) -> None:
     """Ambassadors who know only their own instruction: the informed review is v2's, draw for draw."""
     ref = _informed_at(day)
     own = np.eye(ref.n + 1, ref.n, dtype=np.bool_)

@@ -285,11 +285,11 @@ class Ambassador(mesa.Agent):
         if model.stream.uniform() >= chance:
             return
         step = p.widen_step * (1.0 - self.salience)
-        if excluded:
-            self.lo, self.hi = rules.informed_instruction(self.lo, self.hi, step, x_hat)
+        x = model.last_failed_proposal
+        if excluded:  # the bound that excludes the estimate moves toward it
+            self.lo, self.hi = rules.widened_instruction(self.lo, self.hi, step, True, x_hat)
             model.n_informed_widenings += 1
         else:
-            x = model.last_failed_proposal
             self.lo, self.hi = rules.widened_instruction(
                 self.lo, self.hi, step, x is not None, x if x is not None else 0.0
             )

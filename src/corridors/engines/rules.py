@@ -37,7 +37,6 @@ __all__ = [
     "derived_switches",
     "grown_trust",
     "harmonization_pressure",
-    "informed_instruction",
     "informed_widening_chance",
     "join_peers",
     "proposal",
@@ -344,20 +343,6 @@ def informed_widening_chance(  # noqa: PLR0913 (one formula's inputs)
     if entrenched:
         chance *= 1.0 - entrenchment
     return chance
-
-
-@njit(**INLINE)
-def informed_instruction(lo: float, hi: float, step: float, x_hat: float) -> tuple[float, float]:
-    """The instruction after an informed widening: the bound that excludes x_hat moves toward it by step.
-
-    It stops at x_hat: the capital moves as far as its ambassador says agreement lies, no further.
-    With x_hat inside the interval nothing moves (the caller uses v2's rule then).
-    """
-    if x_hat < lo:
-        return max(x_hat, lo - step), hi
-    if x_hat > hi:
-        return lo, min(hi + step, x_hat)
-    return lo, hi
 
 
 # --- bridges (4.9) and deployment (4.11) ----------------------------------------------------

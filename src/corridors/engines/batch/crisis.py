@@ -28,7 +28,6 @@ from corridors.engines.rules import (
     caucus_disclosure_chance,
     grown_trust,
     harmonization_pressure,
-    informed_instruction,
     informed_widening_chance,
     join_peers,
     proposal,
@@ -87,7 +86,8 @@ def informed_capital_review(
 
     Its ambassador's private knowledge gives the estimate x_hat and the share kappa
     (:func:`capital_estimate`); if the instruction excludes x_hat, the widening chance gains
-    inform_effect * kappa and the widened bound moves toward x_hat, otherwise v2's rule.
+    inform_effect * kappa and the bound that excludes x_hat moves toward it by the step
+    (:func:`widened_instruction` with x_hat as its target), otherwise v2's rule.
     One uniform, as in v2.
     """
     members = committee.members
@@ -112,10 +112,10 @@ def informed_capital_review(
     if next_double(state) >= chance:
         return False, False
     step = p.widen_step * (1.0 - members.salience[i])
-    if excluded:
-        members.lo[i], members.hi[i] = informed_instruction(members.lo[i], members.hi[i], step, x_hat)
-    else:
-        members.lo[i], members.hi[i] = widened_instruction(members.lo[i], members.hi[i], step, have_failed, last_x)
+    toward = x_hat if excluded else last_x  # the bound that excludes x_hat moves toward it, else v2's rule
+    members.lo[i], members.hi[i] = widened_instruction(
+        members.lo[i], members.hi[i], step, excluded or have_failed, toward
+    )
     members.version[i] += 1
     members.pressure[i] = 0.0
     learn(knowledge, i, i, members.lo[i], members.hi[i], members.version[i], OWN)
