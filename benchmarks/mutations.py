@@ -165,6 +165,29 @@ MUTATIONS: list[tuple[str, str, str, str]] = [
     ),
 ]
 
+MUTATIONS += [
+    # theory.capitals: informed (issue 20, T3)
+    (
+        "informed: the estimate forgets first instructions (version 0)",
+        "crisis.py",
+        "members.known[j] = knowledge.code[i, j] >> SOURCE_BITS > 0",
+        "members.known[j] = knowledge.code[i, j] >> SOURCE_BITS > 1",
+    ),
+    (
+        "informed: the boost ignores kappa",
+        "crisis.py",
+        "p.inform_effect, kappa, excluded,",
+        "p.inform_effect, 1.0, excluded,",
+    ),
+    (
+        "informed: the widening goes toward the failed proposal",
+        "crisis.py",
+        "toward = x_hat if excluded else last_x",
+        "toward = last_x",
+    ),
+    ("informed: every widening counted as informed", "crisis.py", "return True, excluded", "return True, True"),
+]
+
 TESTS = [
     "tests/engines/test_lockstep.py",
     "tests/engines/test_theory.py",

@@ -250,9 +250,7 @@ THEORIES = {
     "consensus+notice0": {"convening": "consensus", "convening_notice_days": 0},
     "all_three": {"convening": "consensus", "agency": "peers", "capitals": "informed"},
 }
-INFORMED_NOT_MERGED = pytest.mark.skip(reason="issue 20: informed not merged")
-"""Remove at the merge of theory.capitals: informed (and in PRESET_CASES below)."""
-THEORY_PARAMS = [pytest.param(name, marks=INFORMED_NOT_MERGED) if name == "all_three" else name for name in THEORIES]
+THEORY_PARAMS = list(THEORIES)
 
 
 def _both_engines(scenario: Scenario, replications: int, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -292,7 +290,6 @@ PRESET_CASES = [
     pytest.param(
         "au",
         ["theory.convening=consensus", "theory.agency=peers", "theory.capitals=informed"],
-        marks=INFORMED_NOT_MERGED,
         id="au-all-three",
     ),
 ]

@@ -261,6 +261,45 @@ class Ambassador(mesa.Agent):
         model.n_capital_widenings += 1
         model.log("widening", (self.code,), f"capital widened to [{self.lo:.2f}, {self.hi:.2f}]")
 
+    def capital_estimate(self) -> tuple[float, float]:
+        """(x_hat, kappa): where this ambassador's private knowledge says agreement lies (theory.capitals: informed)."""
+        model = self.model
+        know = model.knowledge
+        salience = np.array([amb.salience for amb in model.ambassadors])
+        work = np.empty((3, model.n))
+        x_hat, kappa = rules.capital_estimate(
+            know.lo[self.index], know.hi[self.index], know.version[self.index] >= 0, salience, self.index, *work
+        )
+        return float(x_hat), float(kappa)
+
+    def informed_capital_review(self) -> None:
+        """An informed capital: its ambassador's estimate x_hat may raise the chance and set the direction."""
+        model = self.model
+        p = model.p
+        x_hat, kappa = self.capital_estimate()
+        excluded = not self.lo <= x_hat <= self.hi
+        entrenched = model.switches.entrenchment and self.rejected_in_public
+        chance = rules.informed_widening_chance(
+            p.widen_base, p.lobby_effect, self.pressure, p.inform_effect, kappa, excluded, entrenched, p.entrenchment
+        )
+        if model.stream.uniform() >= chance:
+            return
+        step = p.widen_step * (1.0 - self.salience)
+        x = model.last_failed_proposal
+        if excluded:  # the bound that excludes the estimate moves toward it
+            self.lo, self.hi = rules.widened_instruction(self.lo, self.hi, step, True, x_hat)
+            model.n_informed_widenings += 1
+        else:
+            self.lo, self.hi = rules.widened_instruction(
+                self.lo, self.hi, step, x is not None, x if x is not None else 0.0
+            )
+        self.version += 1
+        self.pressure = 0.0
+        model.knowledge.learn(self.index, self.index, self.lo, self.hi, self.version, OWN)
+        model.n_capital_widenings += 1
+        told = f" toward its ambassador's estimate {x_hat:.2f} (knows {kappa:.0%} privately)" if excluded else ""
+        model.log("widening", (self.code,), f"capital widened to [{self.lo:.2f}, {self.hi:.2f}]{told}")
+
     # -- the formal meeting --------------------------------------------------------------
     def state_public_position(self) -> None:
         """At the first meeting: a postured interval, on the record (7.8)."""
@@ -549,6 +588,7 @@ class Committee(mesa.Model):
         self.n_failed_proposals = 0
         self.n_informal_contacts = 0
         self.n_capital_widenings = 0
+        self.n_informed_widenings = 0  # widenings toward the ambassador's estimate (theory.capitals: informed)
         self.window_contacts = 0
         self.routine: dict[str, float] = {}
         self.last_vote_rejecters = 0  # for the data collector; the model never reads it
@@ -673,7 +713,11 @@ class Committee(mesa.Model):
             return
         weekly = self.day > 0 and self.day % self.p.review_days == 0
         for amb in self.ambassadors:
-            if weekly or (self.day == 1 and amb.called_home):
+            if not (weekly or (self.day == 1 and amb.called_home)):
+                continue
+            if self.switches.informed_capitals:
+                amb.informed_capital_review()
+            else:
                 amb.capital_review()
 
     def caucus_meetings(self) -> None:
@@ -935,6 +979,7 @@ class Committee(mesa.Model):
             "first_call_share": self.first_callers / self.n if self.in_crisis else math.nan,
             "convened_meetings": self.n_convened_meetings,
             "cascade_rounds": self.cascade_rounds,
+            "informed_widenings": self.n_informed_widenings,
         }
         for name, value in values.items():
             getattr(out, name)[0] = value

@@ -72,6 +72,7 @@ class RunRow:
     first_call_share: float
     convened_meetings: int
     cascade_rounds: int
+    informed_widenings: int
 
 
 ROW_SCHEMA = pa.schema(
@@ -109,6 +110,7 @@ ROW_SCHEMA = pa.schema(
         ("first_call_share", pa.float64()),
         ("convened_meetings", pa.int64()),
         ("cascade_rounds", pa.int64()),
+        ("informed_widenings", pa.int64()),
     ]
 )
 """Arrow schema of the rows: the columns, in order, of every engine's output and the store."""
@@ -163,6 +165,7 @@ class Outcomes(NamedTuple):
     first_call_share: np.ndarray
     convened_meetings: np.ndarray
     cascade_rounds: np.ndarray
+    informed_widenings: np.ndarray
 
 
 _INTEGER_OUTCOMES = frozenset(
@@ -178,6 +181,7 @@ _INTEGER_OUTCOMES = frozenset(
         "setter",
         "convened_meetings",
         "cascade_rounds",
+        "informed_widenings",
     }
 )
 
@@ -248,6 +252,7 @@ def outcome_rows(
             "first_call_share": outcomes.first_call_share,
             "convened_meetings": outcomes.convened_meetings,
             "cascade_rounds": outcomes.cascade_rounds,
+            "informed_widenings": outcomes.informed_widenings,
         },
         columns=ROW_SCHEMA.names,
     )

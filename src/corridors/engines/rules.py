@@ -30,6 +30,7 @@ __all__ = [
     "agency_slack",
     "agreement_found",
     "bridge_chance_factor",
+    "capital_estimate",
     "caucus_disclosure_chance",
     "contact_chance",
     "deployment_lag",
@@ -37,6 +38,7 @@ __all__ = [
     "derived_switches",
     "grown_trust",
     "harmonization_pressure",
+    "informed_widening_chance",
     "join_peers",
     "proposal",
     "public_interval",
@@ -358,6 +360,68 @@ def proposal(b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> float:
     return min(1.0, max(0.0, x))
 
 
+# --- informed capitals (theory.capitals: informed) ------------------------------------------
+
+
+@njit(**FAST)
+def capital_estimate(  # noqa: PLR0913 (a rule on plain arrays, called by both engines)
+    known_lo: np.ndarray,
+    known_hi: np.ndarray,
+    known: np.ndarray,
+    salience: np.ndarray,
+    own: int,
+    work_lo: np.ndarray,
+    work_hi: np.ndarray,
+    work_salience: np.ndarray,
+) -> tuple[float, float]:
+    """What an ambassador tells its capital: (x_hat, kappa) (``theory.capitals: informed``).
+
+    "Capitals have only the information that their ambassadors pass back to them." Member
+    ``own``'s ambassador knows privately the intervals marked in ``known`` (its row of the
+    knowledge table: its own instruction, and what it learned in contacts, gossip or its
+    caucuses; never a postured public statement). x_hat is :func:`proposal` applied to those
+    intervals, its own included; kappa is the share of the other members it knows. The
+    ``work_*`` arrays (at least as long as ``known``) hold the known intervals. No random numbers.
+    """
+    n = known.size
+    m = 0
+    others = 0
+    for j in range(n):
+        if known[j] or j == own:
+            work_lo[m] = known_lo[j]
+            work_hi[m] = known_hi[j]
+            work_salience[m] = salience[j]
+            m += 1
+            if j != own:
+                others += 1
+    kappa = others / (n - 1) if n > 1 else 0.0
+    return proposal(work_lo[:m], work_hi[:m], work_salience[:m]), kappa
+
+
+@njit(**INLINE)
+def informed_widening_chance(  # noqa: PLR0913 (one formula's inputs)
+    widen_base: float,
+    lobby_effect: float,
+    pressure: float,
+    inform_effect: float,
+    kappa: float,
+    excluded: bool,
+    entrenched: bool,
+    entrenchment: float,
+) -> float:
+    """Chance an informed capital widens: base + lobby_effect * min(1, L) + [x_hat excluded] * inform_effect * kappa.
+
+    Cut by entrenchment as in v2: a capital whose ambassador rejected in public is slower
+    to move, whatever the reason to move.
+    """
+    chance = widen_base + lobby_effect * min(1.0, pressure)
+    if excluded:
+        chance += inform_effect * kappa
+    if entrenched:
+        chance *= 1.0 - entrenchment
+    return chance
+
+
 # --- bridges (4.9) and deployment (4.11) ----------------------------------------------------
 
 
@@ -418,6 +482,7 @@ class ModelParameters(NamedTuple):
     deploy_cv: float
     # theory (model v3)
     convening_notice_days: int
+    inform_effect: float
 
 
 class Switches(NamedTuple):
@@ -471,6 +536,7 @@ def derived_parameters(scenario: Scenario) -> ModelParameters:
         deploy_mean_days=p.deploy_mean_days * scenario.deploy_factor,
         deploy_cv=p.deploy_cv,
         convening_notice_days=scenario.theory.convening_notice_days,
+        inform_effect=scenario.theory.inform_effect,
     )
     converted = {name: _INTEGER_FIELDS.get(name, float)(values[name]) for name in ModelParameters._fields}
     return ModelParameters(**converted)  # type: ignore[arg-type]

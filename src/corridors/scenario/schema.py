@@ -242,20 +242,13 @@ class Theory(_Strict):
     capitals: Literal["lobbied", "informed"] = Field(
         "lobbied",
         description="Capitals widen under lobbying pressure (v2), or also on their ambassador's "
-        "private estimate of agreement (not built yet)",
+        "private estimate of where agreement lies (informed)",
     )
     inform_effect: float = _chance(
         0.5,
-        "Extra widening chance when the ambassador knows every other member "
-        "privately and its instruction excludes their estimate of agreement",
+        "Extra widening chance of an informed capital whose instruction excludes its "
+        "ambassador's estimate of agreement, times the share of the other members the ambassador knows privately",
     )
-
-    @model_validator(mode="after")
-    def _built(self) -> Theory:
-        for name, default in (("capitals", "lobbied"),):
-            if getattr(self, name) != default:
-                raise ValueError(f"{name}: '{getattr(self, name)}' is not built yet (issue 20); use '{default}'")
-        return self
 
 
 class Parameters(_Strict):

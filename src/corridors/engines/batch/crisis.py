@@ -25,9 +25,11 @@ from corridors.engines.rules import (
     agency_slack,
     agreement_found,
     bridge_chance_factor,
+    capital_estimate,
     caucus_disclosure_chance,
     grown_trust,
     harmonization_pressure,
+    informed_widening_chance,
     join_peers,
     proposal,
     public_interval,
@@ -43,6 +45,7 @@ __all__ = [
     "convene_meeting",
     "find_bridges",
     "formal_crisis_meeting",
+    "informed_capital_review",
     "median_of",
     "start_theory",
 ]
@@ -51,13 +54,19 @@ __all__ = [
 @njit(**FAST)
 def capital_reviews(
     state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, day: int, have_failed: bool, last_x: float
-) -> int:
-    """Weekly reviews (and day 1 for capitals called on day 0); returns the number of widenings (7.6)."""
+) -> tuple[int, int]:
+    """Weekly reviews (and day 1 for capitals called on day 0); returns (widenings, informed widenings) (7.6)."""
     members = committee.members
     widenings = 0
+    informed = 0
     weekly = day > 0 and day % p.review_days == 0
     for i in range(members.lo.size):
         if not (weekly or (day == 1 and members.called_home[i] == 1)):
+            continue
+        if s.informed_capitals:
+            widened, acted = informed_capital_review(state, p, s, committee, i, have_failed, last_x)
+            widenings += widened
+            informed += acted
             continue
         entrenched = s.entrenchment and members.rejected_in_public[i] == 1
         chance = widening_chance(p.widen_base, p.lobby_effect, members.pressure[i], entrenched, p.entrenchment)
@@ -69,7 +78,51 @@ def capital_reviews(
         members.pressure[i] = 0.0
         learn(committee.knowledge, i, i, members.lo[i], members.hi[i], members.version[i], OWN)
         widenings += 1
-    return widenings
+    return widenings, informed
+
+
+@njit(**FAST)
+def informed_capital_review(
+    state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, i: int, have_failed: bool, last_x: float
+) -> tuple[bool, bool]:
+    """One review of an informed capital (``theory.capitals: informed``); returns (widened, informed).
+
+    Its ambassador's private knowledge gives the estimate x_hat and the share kappa
+    (:func:`capital_estimate`); if the instruction excludes x_hat, the widening chance gains
+    inform_effect * kappa and the bound that excludes x_hat moves toward it by the step
+    (:func:`widened_instruction` with x_hat as its target), otherwise v2's rule.
+    One uniform, as in v2.
+    """
+    members = committee.members
+    knowledge = committee.knowledge
+    for j in range(members.lo.size):
+        members.known[j] = knowledge.code[i, j] >> SOURCE_BITS > 0
+    x_hat, kappa = capital_estimate(
+        knowledge.lo[i],
+        knowledge.hi[i],
+        members.known,
+        members.salience,
+        i,
+        members.estimate_lo,
+        members.estimate_hi,
+        members.estimate_salience,
+    )
+    excluded = not (members.lo[i] <= x_hat <= members.hi[i])
+    entrenched = s.entrenchment and members.rejected_in_public[i] == 1
+    chance = informed_widening_chance(
+        p.widen_base, p.lobby_effect, members.pressure[i], p.inform_effect, kappa, excluded, entrenched, p.entrenchment
+    )
+    if next_double(state) >= chance:
+        return False, False
+    step = p.widen_step * (1.0 - members.salience[i])
+    toward = x_hat if excluded else last_x  # the bound that excludes x_hat moves toward it, else v2's rule
+    members.lo[i], members.hi[i] = widened_instruction(
+        members.lo[i], members.hi[i], step, excluded or have_failed, toward
+    )
+    members.version[i] += 1
+    members.pressure[i] = 0.0
+    learn(knowledge, i, i, members.lo[i], members.hi[i], members.version[i], OWN)
+    return True, excluded
 
 
 @njit(**FAST)

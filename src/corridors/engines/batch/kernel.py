@@ -239,6 +239,7 @@ def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 
     n_failed = 0
     n_contacts = 0
     n_widenings = 0
+    n_informed = 0
     n_updates = 0
     window_contacts = 0
     window_start = -7 * p.contacts_window_weeks
@@ -267,7 +268,9 @@ def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 
         meeting_today = in_crisis and is_crisis_meeting(day, world.regular_meetings, p, s)
         if in_crisis:
             if s.capital_review:
-                n_widenings += capital_reviews(state, p, s, committee, day, have_failed, last_x)
+                widened, informed = capital_reviews(state, p, s, committee, day, have_failed, last_x)
+                n_widenings += widened
+                n_informed += informed
             formal_tomorrow = is_crisis_meeting(day + 1, world.regular_meetings, p, s)
             if s.caucuses and (formal_tomorrow or own_schedules):
                 caucus_meetings(state, p, s, committee, day, formal_tomorrow, setter_row)
@@ -331,6 +334,7 @@ def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 
     out.first_call_share[r] = committee.theory.first_callers[0] / n if in_crisis else np.nan
     out.convened_meetings[r] = committee.theory.convened_meetings[0]
     out.cascade_rounds[r] = committee.theory.cascade_rounds[0]
+    out.informed_widenings[r] = n_informed
 
 
 # --- Python side ------------------------------------------------------------------------

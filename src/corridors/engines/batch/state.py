@@ -69,6 +69,10 @@ class Members(NamedTuple):
     leavers: np.ndarray  # work space: today's departures
     news: np.ndarray  # work space: gossip mask
     buffer: np.ndarray  # work space: caucus median
+    known: np.ndarray  # work space (theory.capitals: informed): whom a reviewing capital's ambassador knows
+    estimate_lo: np.ndarray  # work space: the intervals it knows, for its estimate x_hat
+    estimate_hi: np.ndarray
+    estimate_salience: np.ndarray
 
 
 class Ties(NamedTuple):
@@ -186,6 +190,10 @@ def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
         leavers=ints(),
         news=ints(),
         buffer=floats(),
+        known=np.zeros(n, dtype=np.bool_),
+        estimate_lo=floats(),
+        estimate_hi=floats(),
+        estimate_salience=floats(),
     )
     ties = Ties(
         stored=np.zeros((n, n_blocks << BLOCK_SHIFT)),
