@@ -90,6 +90,10 @@ def test_the_section_renders_from_the_shipped_outputs() -> None:
         assert failed == listed and (row["survives"] == "yes") == (not failed)
     assert section.figures and section.figures[0].image.startswith(b"\x89PNG")
     assert theories.bench_answer_sentence(_context(document)).endswith("whose fit the simulations below use.")
+    # the shipped files agree: best.yaml is the scorecard's best theory with its parameter table's values
+    shipped_values = outputs.table("parameters", str(document["theory"])).set_index("parameter")["value"].to_dict()
+    assert document["parameters"] == pytest.approx(shipped_values)
+    assert set(outputs.manifest["theories_available"]) == set(card.loc[card["state"] == "fitted", "theory"])
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +116,7 @@ def test_the_section_renders_from_a_tiny_fresh_bench(tiny_outputs: Path) -> None
     assert not outputs.shipped and m["size"] == "quick" and m["replications"] == 6 and m["seed"] == 9
     assert m["theories_available"] == ["v2"]
     assert {t["name"]: t["state"] for t in m["theories"]} == {"v2": "fitted", "no_agency": NOT_RUN, "future": NOT_BUILT}
-    assert not (tiny_outputs / "trace_v2.csv").exists() and (tiny_outputs / "leave_one_out_v2.csv").is_file()
+    assert not (tiny_outputs / "trace_v2.csv").exists() and (tiny_outputs / "predictive_check_v2.csv").is_file()
     overrides, document, _ = read_parameters(None, tiny_outputs)
     assert document["theory"] == "v2" and list(overrides) == parameter_overrides(tiny_outputs / "best.yaml")
     section = theories.build(_context(document, tiny_outputs))
@@ -227,3 +231,25 @@ def test_ship_goes_with_bench(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     code, _, err = invoke_cli(["calibrate", "--ship", "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and "--ship: goes with --bench" in err and "Traceback" not in err
     assert not (tmp_path / "o").exists() and sorted(p.name for p in shipped_bench_folder().iterdir()) == before
+
+
+def test_recalibrate_reruns_the_bench_into_the_report_folder(
+    tiny_run: tuple[Path, BenchResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import corridors.calibration.bench.spec as bench_spec
+    from corridors.report.plan import recalibrate_into
+
+    folder = tiny_run[0].parent  # its store, bench.duckdb, already holds v2's evaluations
+    spec_file = folder / "tiny.yaml"
+    spec_file.write_text(yaml.safe_dump(TINY, sort_keys=False), encoding="utf-8")
+    monkeypatch.setattr(bench_spec, "shipped_bench", lambda: spec_file)
+    stages: list[str] = []
+    best, bench = recalibrate_into(folder, QUICK, None, lambda stage, count, total: stages.append(stage))
+    assert bench == folder / "bench" and best == bench / "best.yaml" and stages
+    outputs = load_bench_outputs(bench)
+    assert outputs.manifest["size"] == "quick" and "reproduce --recalibrate" in outputs.manifest["command"]
+    assert {t["name"]: t["state"] for t in outputs.manifest["theories"]}["no_agency"] == "fitted"
+    _, document, _ = read_parameters(None, bench)
+    assert document["theory"] == best_theory(outputs.scorecard)
+    section = theories.build(_context(document, bench))
+    assert "the bench run in" in section.sentence and "(2 fitted; 1 not built on this model)" in section.sentence
