@@ -134,6 +134,7 @@ def test_a_second_ship_replaces_the_folder_whole(tiny_run: tuple[Path, BenchResu
     (target / "stale.csv").write_text("x\n1\n", encoding="utf-8")
     ship_bench_outputs(tiny_run[1], target)
     assert not (target / "stale.csv").exists() and (target / "manifest.yaml").is_file()
+    assert target.stat().st_mode & 0o055 == 0o055  # readable by every user, as the package's folder must be
     assert [p.name for p in tmp_path.iterdir()] == ["shipped"]  # no staging or old folder left behind
     assert sorted(p.name for p in target.iterdir()) == sorted(p.name for p in tiny_run[0].iterdir())
 

@@ -140,6 +140,7 @@ def ship_bench_outputs(result: BenchResult, folder: str | Path | None = None, *,
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
+        staging.chmod(0o755)  # mkdtemp makes it private; the package's folder is read by every user
         written = write_bench_outputs(result, staging)
         for path in written:
             if not _shipped(path.name):
