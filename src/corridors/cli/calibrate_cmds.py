@@ -58,7 +58,8 @@ def calibrate(
 
     Example: corridors calibrate --quick --out calibration-quick
     Example: corridors calibrate --bench examples/bench_small.yaml --quick --out bench-small
-    Example: corridors calibrate --bench --size medium --workers 1 --ship --out bench-medium
+    With --ship (and --bench), the run's outputs also replace the package's shipped bench outputs
+    (docs/CALIBRATION.md, "Shipping the bench"): corridors calibrate --bench --size medium --ship.
     """
     from corridors.calibration.pipeline import run_calibration, with_size, write_outputs
     from corridors.errors import CorridorsError
