@@ -16,6 +16,7 @@ import pytest
 from corridors.report.reproduce import SECTIONS, ReportConfig, reproduce
 
 TABLES = {
+    "theories": ["theories_scorecard", "theories_patterns"],
     "observed": ["table1", "table2", "survey", "ordering"],
     "real-data": ["real_data"],
     "calibration": ["calibration_fit", "calibration_screen", "calibration_readings", "calibration_leave_one_out"],
@@ -25,7 +26,7 @@ TABLES = {
     "networks": ["networks"],
     "pipeline": ["settings"],
 }
-FIGURES = {"observed": 1, "real-data": 2, "calibration": 1, "mechanisms": 1, "policy": 2, "networks": 1}
+FIGURES = {"theories": 1, "observed": 1, "real-data": 2, "calibration": 1, "mechanisms": 1, "policy": 2, "networks": 1}
 
 
 class _Page(HTMLParser):
@@ -236,14 +237,18 @@ def test_an_interrupted_report_resumes_where_it_stopped(tmp_path: Path) -> None:
 def test_without_a_parameter_file_the_report_warns_and_uses_the_defaults(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import corridors.calibration.bench.shipped as shipped
     import corridors.calibration.pipeline as pipeline
     from corridors.errors import CorridorsError
     from corridors.report.reproduce import _parameters
 
     overrides, document, warnings = _parameters(None)
-    assert overrides and document["reading"] == "interpersonal" and not warnings  # the shipped file
+    assert overrides and "theory" in document and not warnings  # the shipped bench's best theory
     with pytest.raises(CorridorsError, match="no such file"):
         _parameters(tmp_path / "missing.yaml")
+    monkeypatch.setattr(shipped, "shipped_bench_folder", lambda: tmp_path / "no_bench")
+    overrides, document, warnings = _parameters(None)
+    assert overrides and document["reading"] == "interpersonal" and not warnings  # today's calibrated.yaml
     monkeypatch.setattr(pipeline, "shipped_parameter_file", lambda: tmp_path / "absent.yaml")
     overrides, document, warnings = _parameters(None)
     assert overrides == () and len(warnings) == 1 and "defaults" in warnings[0]

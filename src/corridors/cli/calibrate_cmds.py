@@ -44,6 +44,13 @@ def calibrate(
     theory: Annotated[
         list[str] | None, typer.Option("--theory", help="With --bench: only this theory (repeatable)")
     ] = None,
+    ship: Annotated[
+        bool,
+        typer.Option(
+            "--ship",
+            help="With --bench: also replace the package's bench outputs (the report's scorecard) with this run's",
+        ),
+    ] = False,
 ) -> None:
     """Fit shared parameters to the paper's targets (both readings, leave-one-out) and write the results.
 
@@ -51,6 +58,8 @@ def calibrate(
 
     Example: corridors calibrate --quick --out calibration-quick
     Example: corridors calibrate --bench examples/bench_small.yaml --quick --out bench-small
+    With --ship (and --bench), the run's outputs also replace the package's shipped bench outputs
+    (docs/CALIBRATION.md, "Shipping the bench"): corridors calibrate --bench --size medium --ship.
     """
     from corridors.calibration.pipeline import run_calibration, with_size, write_outputs
     from corridors.errors import CorridorsError
@@ -60,8 +69,8 @@ def calibrate(
     chosen = "quick" if quick else (size or "full")
     if quick and size not in (None, "quick"):
         raise CorridorsError(f"--quick and --size {size}: give one")
-    if (theory or spec is not None) and not bench:
-        what = "--theory" if theory else str(spec)
+    if (theory or spec is not None or ship) and not bench:
+        what = "--theory" if theory else ("--ship" if ship else str(spec))
         raise CorridorsError(f"{what}: goes with --bench (corridors calibrate --bench [SPEC])")
     if bench:
         _bench(
@@ -76,6 +85,7 @@ def calibrate(
             seed=seed,
             quiet=quiet,
             theories=theory or None,
+            ship=ship,
         )
         return
     changes: dict[str, Any] = {}
@@ -117,6 +127,7 @@ def _bench(
     seed: int | None,
     quiet: bool,
     theories: list[str] | None,
+    ship: bool = False,
 ) -> None:
     from corridors.calibration.bench.report import summary_sentence
     from corridors.calibration.bench.run import evaluations_estimate, run_bench, write_bench_outputs
@@ -185,6 +196,13 @@ def _bench(
             console.print(f"{row['theory']}: {row['status']}")
     console.print(summary_sentence(result.scorecard))
     console.print(f"wrote {len(written)} files to {out} (scorecard {out / 'scorecard.csv'})")
+    if ship:
+        import sys
+
+        from corridors.calibration.bench.shipped import ship_bench_outputs, shipped_bench_folder
+
+        shipped = ship_bench_outputs(result, command="corridors " + " ".join(sys.argv[1:]))
+        console.print(f"shipped {len(shipped)} files to {shipped_bench_folder()} (the report's scorecard)")
 
 
 def _print(result: Any) -> None:

@@ -166,42 +166,80 @@ def plan_settings(config: ReportConfig, calibrated: tuple[str, ...]) -> dict[str
     return s
 
 
-def read_parameters(parameter_file: Path | None) -> tuple[tuple[str, ...], dict[str, Any], list[str]]:
-    """The calibrated overrides, the parameter file's document and warnings (none found: defaults)."""
+def read_parameters(
+    parameter_file: Path | None, bench_folder: Path | None = None
+) -> tuple[tuple[str, ...], dict[str, Any], list[str]]:
+    """The overrides the report's later sections use, the parameter file's document and warnings.
+
+    The plan decides the parameter file: ``parameter_file`` when given (``--params``); else
+    the best surviving theory's fit (``best.yaml``) of the bench in ``bench_folder`` (default:
+    the bench outputs shipped in the package); else, when no bench outputs are there, today's
+    calibration (``calibrated.yaml``); else the presets' defaults, with a warning. The
+    document's ``chosen_by`` says in one sentence which it is and why.
+    """
+    from corridors.calibration.bench import shipped
     from corridors.calibration.pipeline import parameter_overrides, read_parameter_file, shipped_parameter_file
 
-    path = parameter_file or shipped_parameter_file()
-    if not path.is_file():
-        if parameter_file is not None:
+    if parameter_file is not None:
+        if not parameter_file.is_file():
             raise CorridorsError(f"--params {parameter_file}: no such file")
+        document = {
+            **read_parameter_file(parameter_file),
+            "source": str(parameter_file),
+            "chosen_by": f"the parameter file given with --params ({parameter_file})",
+        }
+        return tuple(parameter_overrides(parameter_file)), document, []
+    folder = bench_folder if bench_folder is not None else shipped.shipped_bench_folder()
+    best = folder / "best.yaml"
+    if shipped.has_bench_outputs(folder) and best.is_file():
+        document = read_parameter_file(best)
+        where = "the shipped bench" if bench_folder is None else f"the bench run in {folder}"
+        label = document.get("label") or document.get("theory", "?")
+        document = {
+            **document,
+            "source": f"{where}: the fit of {label} (best.yaml)",
+            "chosen_by": f"the fit of {label} ({document.get('chosen_as', 'the best theory of the scorecard')}) "
+            f"from {where} (best.yaml)",
+        }
+        return tuple(parameter_overrides(best)), document, []
+    path = shipped_parameter_file()
+    if not path.is_file():
         return (
             (),
-            {"source": "none"},
+            {"source": "none", "chosen_by": "the presets' defaults (no bench outputs and no calibrated parameters)"},
             [f"no calibrated parameter file ({path}): the 'calibrated' settings use the presets' defaults"],
         )
-    document = read_parameter_file(path)
-    shown = (
-        "the shipped file corridors/calibration/data/calibrated.yaml" if parameter_file is None else str(parameter_file)
-    )
-    document = {**document, "source": shown}
+    document = {
+        **read_parameter_file(path),
+        "source": "the shipped file corridors/calibration/data/calibrated.yaml",
+        "chosen_by": "today's calibration (calibrated.yaml, model v2's fitted parameters): no bench outputs are "
+        f"{'shipped' if bench_folder is None else 'in ' + str(folder)}, so no theory's fit could be chosen",
+    }
     return tuple(parameter_overrides(path)), document, []
 
 
 def recalibrate_into(
     out: Path, config: ReportConfig, executor: Any, progress: Callable[[str, int, int], None] | None
-) -> tuple[Path, Path]:
-    """Run the calibration (quick or medium) into ``OUT/calibration``: its parameter file and folder."""
-    from corridors.calibration.pipeline import run_calibration, with_size, write_outputs
+) -> tuple[Path | None, Path]:
+    """Rerun the shipped bench (quick size with a quick report, else medium) into ``OUT/bench``.
 
-    size = "quick" if config.size == "quick" else "medium"
-    calibration = with_size(size, seed=config.seed)
-    folder = out / "calibration"
-    total = calibration.evaluations_estimate()
+    Returns the best surviving theory's parameter file (``None`` when no theory could be
+    fitted) and the bench's output folder (with its manifest, as the package ships it).
+    """
+    from corridors.calibration.bench.run import evaluations_estimate, run_bench
+    from corridors.calibration.bench.shipped import ship_bench_outputs
+    from corridors.calibration.bench.spec import load_bench, shipped_bench
+
+    spec = load_bench(shipped_bench())
+    size = "quick" if config.size == "quick" else ("medium" if "medium" in spec.sizes else "full")
+    total = evaluations_estimate(spec, spec.sizes[size])  # type: ignore[index]
 
     def advanced(stage: str, count: int) -> None:
         if progress is not None:
-            progress(f"calibrating ({stage})", 1, total)
+            progress(f"bench ({stage})", 1, total)
 
-    result = run_calibration(calibration, store=folder / "calibration.duckdb", executor=executor, progress=advanced)
-    write_outputs(result, folder, size=size)
-    return folder / "calibrated.yaml", folder
+    result = run_bench(spec, size=size, store=out / "bench.duckdb", executor=executor, progress=advanced)
+    folder = out / "bench"
+    ship_bench_outputs(result, folder, command=f"corridors reproduce --recalibrate ({size} bench)")
+    best = folder / "best.yaml"
+    return (best if best.is_file() else None), folder

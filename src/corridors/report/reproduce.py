@@ -73,10 +73,11 @@ def reproduce(
         Where the runs go (default: a process pool on every core). One the caller has entered is
         used as it is; otherwise it is entered here, once for the calibration and the runs.
     parameter_file
-        Calibrated parameters (default: the file the package ships).
+        Parameters of the sections after the scorecard (default: the best surviving theory's fit of
+        the bench outputs the package ships; without them, the shipped ``calibrated.yaml``).
     recalibrate
-        Run the calibration (quick size with :data:`QUICK`, medium otherwise) into ``OUT/calibration``
-        and use its results.
+        Rerun the theory bench (quick size with :data:`QUICK`, medium otherwise) into ``OUT/bench``
+        and use its scorecard and its best theory's fit.
     progress
         Called with (stage, replications just done, replications in all).
     """
@@ -92,10 +93,10 @@ def reproduce(
     from corridors.experiments.executors import held, make_executor
 
     with held(executor if executor is not None else make_executor("process")) as pool:  # one pool for it all
-        calibration_folder: Path | None = None
+        bench_folder: Path | None = None
         if recalibrate:
-            parameter_file, calibration_folder = recalibrate_into(out, config, pool, progress)
-            calibrated, document, notes = read_parameters(parameter_file)
+            _, bench_folder = recalibrate_into(out, config, pool, progress)
+            calibrated, document, notes = read_parameters(None, bench_folder)
         settings = plan_settings(config, calibrated)
         total = total_replications(list(settings.values()))
 
@@ -113,7 +114,7 @@ def reproduce(
         runs.hashes,
         document,
         calibrated=calibrated,
-        calibration_folder=calibration_folder,
+        bench_folder=bench_folder,
         store=store,
         replications_run=runs.replications_run,
     )

@@ -4,7 +4,8 @@
 * :mod:`.patterns` - the patterns with their uncertainty;
 * :mod:`.fit` - the same fit for every theory (screen, fit, leave one out, ablations, predictive check);
 * :mod:`.run` - the whole bench, the scorecard, the outputs;
-* :mod:`.report` - what the report shows: the scorecard, its sentence, its figure, the best parameter file.
+* :mod:`.report` - what the report shows: the scorecard, its sentence, its figure, the best parameter file;
+* :mod:`.shipped` - the outputs shipped in the package (and any output folder) read back, with their manifest.
 
 Names are imported on first use.
 """
@@ -33,6 +34,12 @@ _SOURCES = {
     "scorecard_figure": "report",
     "scorecard_table": "report",
     "summary_sentence": "report",
+    "BenchOutputs": "shipped",
+    "bench_manifest": "shipped",
+    "has_bench_outputs": "shipped",
+    "load_bench_outputs": "shipped",
+    "ship_bench_outputs": "shipped",
+    "shipped_bench_folder": "shipped",
 }
 
 __all__ = sorted(_SOURCES)

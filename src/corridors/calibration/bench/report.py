@@ -142,16 +142,24 @@ def summary_sentence(source: Any) -> str:
     ...                   "aic_like": [4.0, 9.0, float("nan")], "survives": [True, False, False],
     ...                   "at_box_edge": ["", "", ""]})
     >>> print(summary_sentence(t))  # doctest: +NORMALIZE_WHITESPACE
-    Of 3 theories (2 fitted; 1 unavailable on this model), 1 reproduces all 3 patterns (|z| < 2);
+    Of 3 theories (2 fitted; 1 not built on this model), 1 reproduces all 3 patterns (|z| < 2);
     the best surviving is A (AIC-like 4.0); B fails p, q.
     """
     table = _frame(source)
     n = len(table)
     fitted = _fitted(table)
-    unavailable = n - len(fitted)
-    head = f"Of {n} theories" + (
-        f" ({len(fitted)} fitted; {unavailable} unavailable on this model)" if unavailable else ""
+    statuses = [str(s) for s in table["status"] if s != "fitted"]
+    not_built = sum(s.startswith("unavailable") for s in statuses)
+    not_run = len(statuses) - not_built
+    unfitted = "; ".join(
+        part
+        for part in (
+            f"{not_built} not built on this model" if not_built else "",
+            f"{not_run} not run at this size" if not_run else "",
+        )
+        if part
     )
+    head = f"Of {n} theories" + (f" ({len(fitted)} fitted; {unfitted})" if unfitted else "")
     if not len(fitted):
         return head + ", none could be fitted."
     total = int(fitted["patterns"].max())

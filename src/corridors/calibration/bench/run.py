@@ -76,7 +76,7 @@ def run_bench(
     progress: Callable[[str, int], None] | None = None,
     theories: Sequence[str] | None = None,
 ) -> BenchResult:
-    """Fit every theory (or those named) at ``size`` ('quick' or 'full') and score them.
+    """Fit every theory (or those named) at ``size`` ('quick', 'medium' or 'full') and score them.
 
     Every evaluation is kept in ``store``: a killed bench started again replays each
     theory's deterministic path from it and goes on where it stopped.

@@ -4,8 +4,8 @@ A bench lists **theories** (each a set of structural choices, i.e. scenario over
 and a reading: ``interpersonal`` or ``realist``), the **candidate parameters** every
 theory shares (each tied to the mechanism that uses it, its box the schema's own bounds
 unless a narrower one is given with its reason), the **mechanisms** switched off one at a
-time at each theory's fit, the **patterns'** few settings, and **sizes** (``quick`` and
-``full``). :func:`load_bench` validates a file with pydantic; every error names the file
+time at each theory's fit, the **patterns'** few settings, and **sizes** (``quick``, ``full``
+and optionally ``medium``). :func:`load_bench` validates a file with pydantic; every error names the file
 and the field. The shipped default is :func:`shipped_bench` (``calibration/data/bench.yaml``).
 
 A theory whose structural choices this model's schema does not know (model v3's
@@ -151,7 +151,9 @@ class BenchSpec(_Strict):
     candidates: dict[str, Candidate] = Field(min_length=1, description="Shared candidate parameters")
     mechanisms: tuple[str, ...] = Field((), description="Mechanisms switched off one at a time at each fit")
     patterns: Patterns = Field(default_factory=Patterns)
-    sizes: dict[Literal["quick", "full"], BenchSize]
+    sizes: dict[Literal["quick", "medium", "full"], BenchSize] = Field(
+        description="quick and full (required); medium (optional): between them, e.g. the shipped outputs' run"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> BenchSpec:

@@ -19,11 +19,13 @@ from corridors.report.sections import (
     pipeline,
     policy,
     real_data,
+    theories,
 )
 
 __all__ = ["SECTION_MODULES"]
 
 SECTION_MODULES: tuple[ModuleType, ...] = (
+    theories,  # the report leads with the theory bench's scorecard (issue 21)
     observed,
     real_data,
     calibration,

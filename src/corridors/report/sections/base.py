@@ -22,7 +22,8 @@ class Context:
     """The runs of every setting (keyed ``section/label/organization``) and what the sections need beside.
 
     ``parameters`` is the calibrated parameter file's document; ``calibrated`` its overrides;
-    ``calibration_folder`` the calibration run the calibration section reads (``None``: the shipped one).
+    ``calibration_folder`` the calibration run the calibration section reads (``None``: the shipped one);
+    ``bench_folder`` the bench outputs the scorecard section reads (``None``: the shipped ones, if any).
     """
 
     config: ReportConfig
@@ -32,6 +33,7 @@ class Context:
     parameters: dict[str, Any]
     calibrated: tuple[str, ...] = ()
     calibration_folder: Path | None = None
+    bench_folder: Path | None = None
     store: Path = Path("reproduce.duckdb")
     replications_run: int = 0
     _stats: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)

@@ -136,6 +136,16 @@ def sentence(readings: pd.DataFrame) -> str:
     )
 
 
+def _calibration_document(ctx: Context) -> dict[str, Any]:
+    """The calibration's parameter file: the report's own when it is one, else the shipped ``calibrated.yaml``."""
+    if "readings" in ctx.parameters or ctx.calibration_folder is not None:
+        return ctx.parameters
+    from corridors.calibration.pipeline import read_parameter_file, shipped_parameter_file
+
+    path = shipped_parameter_file()
+    return read_parameter_file(path) if path.is_file() else {}
+
+
 def build(ctx: Context) -> Section:
     from corridors.report.figures import calibration_figure, png
 
@@ -150,7 +160,7 @@ def build(ctx: Context) -> Section:
         )
     t = tables(base)
     unidentified = t.screen[(t.screen["reading"] == "interpersonal") & ~t.screen["identified"].astype(bool)]
-    caption = CalibrationCaption.of(ctx.parameters, ctx.calibration_folder, base)
+    caption = CalibrationCaption.of(_calibration_document(ctx), ctx.calibration_folder, base)
     notes = [
         f"Not identified by any moment (the screen): {', '.join(unidentified['parameter'])}."
         if len(unidentified)
@@ -158,6 +168,11 @@ def build(ctx: Context) -> Section:
         "Profiles and the method are in docs/CALIBRATION.md; the per-preset deployment lags are fixed from "
         "the data, never fitted.",
     ]
+    if "readings" not in ctx.parameters:  # the later sections use another fit (the bench's best theory)
+        notes.append(
+            "This is model v2's calibration of its two readings (calibrated.yaml); the sections that follow use "
+            f"{ctx.parameters.get('chosen_by', ctx.parameters.get('source', 'the presets defaults'))}."
+        )
     return Section(
         ID,
         TITLE,
