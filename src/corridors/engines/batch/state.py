@@ -23,7 +23,7 @@ from corridors.engines.rules import ModelParameters
 from corridors.engines.sampling import poisson_cdf
 from corridors.scenario.schema import Scenario
 
-__all__ = ["BLOCK_SHIFT", "Committee", "Knowledge", "Members", "SetterBeliefs", "Ties", "World", "allocate"]
+__all__ = ["BLOCK_SHIFT", "Committee", "DayZero", "Knowledge", "Members", "SetterBeliefs", "Ties", "World", "allocate"]
 
 BLOCK_SHIFT = 3
 """Each member's positive ties are summed and counted in blocks of 2**BLOCK_SHIFT colleagues."""
@@ -117,6 +117,16 @@ class Committee(NamedTuple):
     beliefs: SetterBeliefs
     world: World
 
+
+
+class DayZero(NamedTuple):
+    """What the routine phase hands the crisis besides the committee: the start of day 0."""
+
+    meeting_phase_days: float  # first regular meeting of the burn-in, from its first day
+    setter: int  # member index, or NO_SETTER
+    deploy_normal: float  # standard normal behind the deployment lag
+    rotation_skip: float  # member-days to the next departure
+    window_contacts: int  # routine contacts in the measurement window
 
 def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
     """Arrays for one block of replicates of ``scenario``."""
