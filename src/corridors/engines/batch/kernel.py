@@ -381,6 +381,20 @@ def iter_batch(
 
     ``stream_key`` replaces the scenario hash in each replicate's seed (common random numbers).
     """
+    from corridors.engines.worlds import iter_batch_cached, world_cache
+
+    cache = world_cache()
+    if cache is not None:  # routine worlds reused from memory (corridors.engines.worlds)
+        yield from iter_batch_cached(
+            scenario,
+            cache,
+            replications=replications,
+            seed=seed,
+            first_replicate=first_replicate,
+            block=block,
+            stream_key=stream_key,
+        )
+        return
     p = derived_parameters(scenario)
     s = derived_switches(scenario)
     key = scenario.content_hash() if stream_key is None else check_stream_key(stream_key)

@@ -118,7 +118,6 @@ class Committee(NamedTuple):
     world: World
 
 
-
 class DayZero(NamedTuple):
     """What the routine phase hands the crisis besides the committee: the start of day 0."""
 
@@ -127,6 +126,7 @@ class DayZero(NamedTuple):
     deploy_normal: float  # standard normal behind the deployment lag
     rotation_skip: float  # member-days to the next departure
     window_contacts: int  # routine contacts in the measurement window
+
 
 def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
     """Arrays for one block of replicates of ``scenario``."""
