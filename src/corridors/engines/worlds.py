@@ -31,6 +31,7 @@ import os
 import textwrap
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
@@ -46,23 +47,22 @@ from corridors.errors import CorridorsError
 from corridors.scenario.schema import Scenario
 
 __all__ = [
-    "WORLD_CACHE_ENV",
     "WorldCache",
     "WorldSet",
     "burn_in",
     "configure_world_cache",
+    "follow_world_cache",
     "iter_batch_cached",
     "load_worlds",
     "routine_fields",
     "routine_key",
     "routine_parameters",
+    "reusing_worlds",
     "run_crisis",
     "save_worlds",
     "world_cache",
+    "world_cache_megabytes",
 ]
-
-WORLD_CACHE_ENV = "CORRIDORS_WORLD_CACHE_MB"
-"""Megabytes of routine worlds each process keeps in memory (0 or unset: none)."""
 
 _ROLES = {"ModelParameters": "p", "Switches": "s", "WorldParams": "w"}
 """The parameter tuples whose field reads are followed, by type name: ModelParameters, Switches, WorldParams."""
@@ -493,35 +493,66 @@ class WorldCache:
 
 
 _CACHE: list[WorldCache | None] = [None]
+_SESSIONS = [0]
 
 
 def configure_world_cache(max_megabytes: float) -> WorldCache | None:
-    """Keep up to ``max_megabytes`` of routine worlds in this process (0: none), and in processes it starts.
+    """Keep up to ``max_megabytes`` of routine worlds in this process (0: none); returns the cache.
 
     While a cache is on, every batch run of this process looks its worlds up by (routine
-    key, seed, stream key, first replicate, count) and computes only the missing ones. The
-    budget is also put in the environment (:data:`WORLD_CACHE_ENV`) so worker processes
-    started afterwards keep their own.
+    key, seed, stream key, first replicate, count) and computes only the missing ones, and
+    every sweep chunk this process hands to workers carries the budget, so each worker
+    keeps a cache of its own (:func:`follow_world_cache`). A cache of the same budget is
+    kept as it is.
     """
     if max_megabytes <= 0:
         _CACHE[0] = None
-        os.environ.pop(WORLD_CACHE_ENV, None)
-        return None
-    _CACHE[0] = WorldCache(int(max_megabytes * 1e6))
-    os.environ[WORLD_CACHE_ENV] = str(max_megabytes)
+    elif _CACHE[0] is None or _CACHE[0].max_bytes != int(max_megabytes * 1e6):
+        _CACHE[0] = WorldCache(int(max_megabytes * 1e6))
     return _CACHE[0]
 
 
 def world_cache() -> WorldCache | None:
     """The cache of routine worlds of this process, if one is on."""
-    if _CACHE[0] is None and os.environ.get(WORLD_CACHE_ENV):
-        try:
-            budget = float(os.environ[WORLD_CACHE_ENV])
-        except ValueError:
-            budget = 0.0
-        if budget > 0:
-            _CACHE[0] = WorldCache(int(budget * 1e6))
     return _CACHE[0]
+
+
+def world_cache_megabytes() -> float:
+    """The budget of this process's cache of routine worlds, in megabytes (0: none)."""
+    cache = _CACHE[0]
+    return 0.0 if cache is None else cache.max_bytes / 1e6
+
+
+def follow_world_cache(max_megabytes: float) -> None:
+    """In a worker: keep a cache of the budget a chunk carries (the driver's), or none once it carries 0."""
+    if max_megabytes > 0 or _SESSIONS[0] == 0:
+        configure_world_cache(max_megabytes)
+
+
+@contextmanager
+def reusing_worlds(max_megabytes: float) -> Iterator[WorldCache | None]:
+    """Routine worlds kept in memory for a block (nested blocks share one cache; the outermost ends it).
+
+    Examples
+    --------
+    >>> with reusing_worlds(64) as outer, reusing_worlds(64) as inner:
+    ...     outer is inner is world_cache()
+    True
+    >>> world_cache() is None
+    True
+    """
+    if max_megabytes <= 0:
+        yield world_cache()
+        return
+    if _SESSIONS[0] == 0 or _CACHE[0] is None:
+        configure_world_cache(max_megabytes)
+    _SESSIONS[0] += 1
+    try:
+        yield _CACHE[0]
+    finally:
+        _SESSIONS[0] -= 1
+        if _SESSIONS[0] == 0:
+            configure_world_cache(0)
 
 
 def iter_batch_cached(
