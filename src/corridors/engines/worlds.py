@@ -249,7 +249,7 @@ def routine_parameters() -> RoutineParameters:
 @cache
 def code_version() -> str:
     """A hash of the engines' source: worlds saved by other engine code are never reused."""
-    from corridors import __version__
+    from corridors._version import __version__
 
     root = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode())
