@@ -234,13 +234,15 @@ def routine_parameters() -> RoutineParameters:
     assert func is not None
     found: set[tuple[str, str]] = set()
     _read(func, _annotated_roles(func), {}, found, set())
-    tuples = {"p": ModelParameters, "s": Switches, "w": WorldParams}
-    unknown = sorted(f"{role}.{name}" for role, name in found if name not in tuples[role]._fields)
+    names: dict[str, tuple[str, ...]] = {
+        "p": ModelParameters._fields,
+        "s": Switches._fields,
+        "w": WorldParams._fields,
+    }
+    unknown = sorted(f"{role}.{name}" for role, name in found if name not in names[role])
     if unknown:
         raise AnalysisError(f"the routine phase reads fields its tuples do not have: {unknown}")
-    return RoutineParameters(
-        *(tuple(f for f in tuples[role]._fields if (role, f) in found) for role in ("p", "s", "w"))
-    )
+    return RoutineParameters(*(tuple(f for f in names[role] if (role, f) in found) for role in ("p", "s", "w")))
 
 
 # --- the key -----------------------------------------------------------------------------------
