@@ -192,7 +192,11 @@ def startup(worlds: Path | None, browser: bool, label: str) -> None:
             )
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: it is still starting its sessions
+            server.kill()
+            server.wait()
 
 
 def ensemble(replications: int) -> None:
