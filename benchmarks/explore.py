@@ -6,6 +6,9 @@ Prints; asserts nothing (machines here are shared and noisy).
                                                         # and Playwright are here, the browser too
     .venv/bin/python benchmarks/explore.py --no-browser
 
+Also the start, from the command to the first page served, replaying the burn-in and from a
+stored world (``corridors explore --worlds``; target under 10 s, issue 24).
+
 Targets (issue 13): stepping one day of the OSCE (56 members) redraws within 200 ms; an
 ensemble of 2,000 runs shows its curve within 10 s after the engine is compiled.
 """
@@ -20,6 +23,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -134,6 +138,67 @@ def browser_day(clicks: int) -> None:
         server.wait(timeout=10)
 
 
+def startup(worlds: Path | None, browser: bool, label: str) -> None:
+    """From the command to the first page served (the EU negotiation at day 0), with or without stored worlds.
+
+    With Chromium and Playwright, until the page shows the negotiating committee; without, until
+    the server answers plus the page's committee built in this process (its burn-in, or its world).
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "corridors.cli", "explore", "--port", str(port)]
+    if worlds is not None:
+        command += ["--worlds", str(worlds)]
+    t0 = time.perf_counter()
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        serving = time.perf_counter() - t0
+        if browser:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as p:
+                chromium = p.chromium.launch(
+                    executable_path=os.environ.get("CORRIDORS_CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS
+                )
+                page = chromium.new_page(viewport={"width": 1600, "height": 1000})
+                page.set_default_timeout(120_000)
+                page.goto(f"http://127.0.0.1:{port}/")
+                page.get_by_text(re.compile(r"· negotiating")).wait_for()
+                chromium.close()
+            print(
+                f"explore start, {label}: server answers after {serving:.1f} s, first page (EU at day 0) "
+                f"shown after {time.perf_counter() - t0:.1f} s (target < 10 s)"
+            )
+        else:
+            from corridors.engines import worlds as worlds_module
+
+            if worlds is not None:
+                os.environ[worlds_module.REFERENCE_WORLDS_ENV] = str(worlds)
+            worlds_module._REFERENCE_WORLDS.clear()
+            t1 = time.perf_counter()
+            ExplorerCommittee("eu")
+            built = time.perf_counter() - t1
+            os.environ.pop(worlds_module.REFERENCE_WORLDS_ENV, None)
+            print(
+                f"explore start, {label}: server answers after {serving:.1f} s, + the page's committee "
+                f"{built:.1f} s = {serving + built:.1f} s (target < 10 s; no browser here)"
+            )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: it is still starting its sessions
+            server.kill()
+            server.wait()
+
+
 def ensemble(replications: int) -> None:
     eu = load_scenario("eu")
     t0 = time.perf_counter()
@@ -166,6 +231,16 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=2000)
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
+    browser = not args.no_browser and Path("/usr/bin/chromium").exists()
+    if browser:
+        try:
+            import playwright  # noqa: F401
+        except ModuleNotFoundError:
+            browser = False
+    with tempfile.TemporaryDirectory() as folder:
+        startup(None, browser, "replaying the burn-in")
+        startup(Path(folder), browser, "replaying the burn-in, keeping its world")
+        startup(Path(folder), browser, "from the stored world")
     server_side_day(args.days)
     ensemble(args.replications)
     if not args.no_browser and Path("/usr/bin/chromium").exists():

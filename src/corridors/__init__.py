@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from corridors._version import __version__
 
 if TYPE_CHECKING:
-    from corridors.api import compare, load, load_operations, run, summarize, sweep
+    from corridors.api import compare, load, load_operations, routine_worlds, run, summarize, sweep
     from corridors.empirical.networks import RoutineNetwork
     from corridors.empirical.power import VotingPower
     from corridors.empirical.survival import ObservedVsSimulated, ResponseSurvival, durations_from_runs
@@ -36,6 +36,7 @@ _LAZY = {
     "summarize": "corridors.api",
     "sweep": "corridors.api",
     "load_operations": "corridors.api",
+    "routine_worlds": "corridors.api",
     "censored_durations": "corridors.engines.summary",
     "durations_from_runs": "corridors.empirical.survival",
     "ResponseSurvival": "corridors.empirical.survival",
@@ -57,6 +58,7 @@ __all__ = [
     "durations_from_runs",
     "load",
     "load_operations",
+    "routine_worlds",
     "run",
     "summarize",
     "sweep",

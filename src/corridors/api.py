@@ -18,12 +18,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from corridors.empirical.datasets import PeaceOperations
+    from corridors.engines.worlds import WorldSet
     from corridors.experiments.compare import Comparison
     from corridors.experiments.spec import ExperimentSpec
     from corridors.experiments.sweep import SweepReport
     from corridors.scenario.schema import Scenario
 
-__all__ = ["compare", "load", "load_operations", "run", "summarize", "sweep"]
+__all__ = ["compare", "load", "load_operations", "routine_worlds", "run", "summarize", "sweep"]
 
 
 def _override_text(path: str, value: Any) -> str:
@@ -95,6 +96,7 @@ def run(
     first_replicate: int = 0,
     progress: Callable[[int], None] | None = None,
     workers: int = 0,
+    worlds: WorldSet | str | Path | None = None,
 ) -> pd.DataFrame:
     """Run replications of a scenario: one row per replication (the engines' row schema).
 
@@ -115,6 +117,13 @@ def run(
     workers
         Processes for the batch engine (0: every available core); the rows are the same
         for any number.
+    worlds
+        Routine worlds from :func:`routine_worlds` (or their ``.npz`` file): the crisis of
+        ``scenario`` starts from each world at day 0 instead of living through the burn-in
+        again. ``scenario`` may differ from the worlds' own in anything the burn-in does not
+        read (a crisis-phase policy); the replicates, seed and stream are the worlds' (leave
+        ``replications``, ``seed`` and ``first_replicate`` at their defaults or give those),
+        and the rows are exactly those of a full run of ``scenario`` on the worlds' stream.
 
     Returns
     -------
@@ -137,6 +146,8 @@ def run(
     if engine not in ENGINES:
         raise CorridorsError(f"engine: unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
     resolved = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if worlds is not None:
+        return _run_from_worlds(resolved, worlds, engine, replications, seed, first_replicate, progress)
     return run_replications(
         resolved,
         replications=replications,
@@ -146,6 +157,79 @@ def run(
         progress=progress,
         workers=workers,
     )
+
+
+def _run_from_worlds(  # noqa: PLR0913 (run's own options, checked against the worlds)
+    scenario: Scenario,
+    worlds: WorldSet | str | Path,
+    engine: str,
+    replications: int,
+    seed: int,
+    first_replicate: int,
+    progress: Callable[[int], None] | None,
+) -> pd.DataFrame:
+    from corridors.engines.worlds import load_worlds, run_crisis
+
+    if engine != "batch":
+        raise CorridorsError("worlds: runs from routine worlds use the batch engine")
+    world_set = load_worlds(worlds) if isinstance(worlds, str | Path) else worlds
+    last = world_set.first_replicate + world_set.replications - 1
+    if (
+        replications not in (100, world_set.replications)
+        or seed not in (0, world_set.seed)
+        or first_replicate not in (0, world_set.first_replicate)
+    ):
+        raise CorridorsError(
+            f"worlds: they hold replicates {world_set.first_replicate}..{last} of seed {world_set.seed}; "
+            "leave replications, seed and first_replicate out or give those"
+        )
+    rows = run_crisis(scenario, world_set)
+    if progress is not None:
+        progress(len(rows))
+    return rows
+
+
+def routine_worlds(
+    scenario: Scenario | str | Path,
+    *,
+    replications: int = 100,
+    seed: int = 0,
+    first_replicate: int = 0,
+    path: str | Path | None = None,
+) -> WorldSet:
+    """The routine worlds of a scenario at day 0: its replicates after their burn-in.
+
+    Compare crisis-phase policies on the same routine networks: compute the worlds once,
+    then :func:`run` each policy from them (``run(policy, worlds=w)``). Each world holds a
+    replicate's ties, members, schedules and the positions of its random streams at the
+    start of day 0, so a run from it is exactly the full run on the worlds' stream. A
+    policy that changes a field the burn-in reads (``corridors.engines.worlds.routine_fields``)
+    is refused: it needs worlds of its own. ``path``: also write them to an ``.npz`` file.
+
+    Examples
+    --------
+    >>> import corridors
+    >>> w = corridors.routine_worlds("unsc", replications=4, seed=1)
+    >>> base = corridors.run("unsc", worlds=w)
+    >>> honest = corridors.run(corridors.load("unsc", **{"parameters.posture": 1.0}), worlds=w)
+    >>> list(base["friends_mean"]) == list(honest["friends_mean"])  # the same routine networks
+    True
+    """
+    from corridors.engines.worlds import burn_in, save_worlds
+    from corridors.scenario import load_scenario
+    from corridors.scenario.limits import check_workload
+    from corridors.scenario.schema import Scenario
+
+    resolved = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if replications < 1:
+        raise CorridorsError(f"replications: must be >= 1, got {replications}")
+    if seed < 0:
+        raise CorridorsError(f"seed: must be a non-negative integer, got {seed}")
+    check_workload(resolved, replications=replications, engine="batch")
+    worlds = burn_in(resolved, replications=replications, seed=seed, first_replicate=first_replicate)
+    if path is not None:
+        save_worlds(worlds, path)
+    return worlds
 
 
 def compare(  # noqa: PLR0913 (keyword-only options, the same as run's)

@@ -211,6 +211,11 @@ class MomentSimulator:
         caller owns it, so one pool serves every fit); otherwise :meth:`__enter__` enters it.
     progress
         Called with the number of replications just run (0 when found in the store).
+    reuse_worlds_mb
+        Megabytes of routine worlds (:mod:`corridors.engines.worlds`) each process keeps while
+        the simulator is entered (0: none). Under common random numbers an evaluation that
+        changes only parameters the burn-in does not read runs its crises from the worlds
+        of an earlier evaluation: the same rows, without the burn-in.
 
     Examples
     --------
@@ -232,6 +237,7 @@ class MomentSimulator:
     overrides: Sequence[str] = ()
     executor: Executor | None = None
     progress: Callable[[int], None] | None = None
+    reuse_worlds_mb: float = 512.0
     evaluations_run: int = 0
     evaluations_found: int = 0
     _cache: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict, repr=False)
@@ -239,6 +245,7 @@ class MomentSimulator:
     _hold: AbstractContextManager[Any] | None = field(default=None, repr=False)
     _bases: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict, repr=False)
     _rows: OrderedDict[str, pd.DataFrame] = field(default_factory=OrderedDict, repr=False)
+    _worlds: AbstractContextManager[Any] | None = field(default=None, repr=False)
 
     def __enter__(self) -> MomentSimulator:
         from corridors.experiments.executors import held
@@ -247,6 +254,10 @@ class MomentSimulator:
             from corridors.experiments.executors.serial import SerialExecutor
 
             self.executor = SerialExecutor()
+        from corridors.engines.worlds import reusing_worlds
+
+        self._worlds = reusing_worlds(self.reuse_worlds_mb)  # nested simulators share one cache
+        self._worlds.__enter__()
         self._hold = held(self.executor)  # the caller's pool stays the caller's: not restarted per fit
         self._hold.__enter__()
         self._entered = True
@@ -256,9 +267,14 @@ class MomentSimulator:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._entered = False
-        if self._hold is not None:
-            hold, self._hold = self._hold, None
-            hold.__exit__(exc_type, exc, tb)
+        try:
+            if self._hold is not None:
+                hold, self._hold = self._hold, None
+                hold.__exit__(exc_type, exc, tb)
+        finally:
+            if self._worlds is not None:
+                worlds, self._worlds = self._worlds, None
+                worlds.__exit__(exc_type, exc, tb)
 
     def _spec(self, organization: str, values: Mapping[str, float]) -> Any:
         from corridors.experiments.spec import ExperimentSpec, Factor

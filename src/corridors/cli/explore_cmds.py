@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import ipaddress
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,6 +18,14 @@ def explore(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on")] = 8765,
+    worlds: Annotated[
+        Path | None,
+        typer.Option(
+            "--worlds",
+            help="Keep each negotiation's routine world at day 0 in this folder: the next start of the "
+            "same negotiation begins at day 0 without replaying the burn-in",
+        ),
+    ] = None,
 ) -> None:
     """Watch and steer a negotiation, and compare many, in the browser (then open http://127.0.0.1:8765).
 
@@ -31,6 +41,12 @@ def explore(
         raise CorridorsError(
             f"explore: needs the 'explore' extra ({missing[0]} is missing): pip install 'corridors[explore]'"
         )
+    if worlds is not None:
+        if not worlds.is_dir():
+            raise CorridorsError(f"--worlds {worlds}: no such folder (make it first)")
+        from corridors.engines.worlds import REFERENCE_WORLDS_ENV
+
+        os.environ[REFERENCE_WORLDS_ENV] = str(worlds.resolve())
     from corridors.explore.server import serve
 
     print(f"corridors explore: http://{host}:{port} (Ctrl-C to stop)")

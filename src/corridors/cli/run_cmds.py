@@ -66,8 +66,12 @@ def print_run_summary(summary: pd.DataFrame, *, title: str) -> None:
 
 def run(
     scenario: Annotated[str, typer.Argument(help="Preset name or scenario YAML file")],
-    reps: Annotated[int, typer.Option("--reps", min=1, help="Number of replications")] = 100,
-    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed")] = 0,
+    reps: Annotated[
+        int | None, typer.Option("--reps", min=1, help="Number of replications [default: 100, or the worlds']")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed [default: 0, or the worlds']")
+    ] = None,
     engine: Annotated[str, typer.Option("--engine", help="batch (fast, default) or reference (Mesa)")] = "batch",
     out: Annotated[Path | None, typer.Option("--out", help="Write the rows to a .csv or .parquet file")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
@@ -75,10 +79,26 @@ def run(
     set_: SetOption = None,
     params: ParamsOption = None,
     output: OutputAlias = None,
+    save_worlds: Annotated[
+        Path | None,
+        typer.Option("--save-worlds", help="Also write each replicate's routine world at day 0 to this .npz file"),
+    ] = None,
+    from_worlds: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-worlds",
+            help="Start each crisis from the routine worlds of this .npz file (--save-worlds): "
+            "compare crisis-phase policies on the same routine networks",
+        ),
+    ] = None,
 ) -> None:
     """Run replications of a scenario and summarize decision and response times.
 
     Example: corridors run eu --params calibrated --seed 2012 --reps 200 --out eu.parquet
+
+    Example: corridors run osce --reps 500 --save-worlds osce.npz
+
+    Example: corridors run osce --set parameters.posture=0.5 --from-worlds osce.npz
     """
     from corridors.engines import ENGINES, run_replications
     from corridors.engines.summary import summarize_runs
@@ -90,6 +110,11 @@ def run(
     resolved = load_scenario(scenario, with_params(params, set_))
     if out is not None:
         check_out(out, (scenario, params))
+    if save_worlds is not None or from_worlds is not None:
+        _run_with_worlds(resolved, reps, seed, engine, out, save_worlds, from_worlds)
+        return
+    reps = 100 if reps is None else reps
+    seed = 0 if seed is None else seed
     with StageProgress("run", unit="replications", quiet=quiet, transient=True) as progress:
         progress.update(total=reps, stage=f"{resolved.name}, {engine} engine")
         rows = run_replications(
@@ -108,6 +133,54 @@ def run(
     )
     line = parameters_line(params, seed, f"corridors run {scenario}")
     console.print(f"[dim]{escape(line)}[/dim]", soft_wrap=True, highlight=False)
+    if out is not None:
+        write_rows(rows, out)
+        console.print(f"wrote {len(rows)} rows to {out}", soft_wrap=True)
+
+
+def _run_with_worlds(  # noqa: PLR0913 (run's options)
+    resolved: Any,
+    reps: int | None,
+    seed: int | None,
+    engine: str,
+    out: Path | None,
+    save: Path | None,
+    load: Path | None,
+) -> None:
+    """``corridors run`` with --save-worlds or --from-worlds (the batch engine, in this process)."""
+    from corridors._atomic import check_output_path
+    from corridors.engines.summary import summarize_runs
+    from corridors.engines.worlds import burn_in, load_worlds, run_crisis, save_worlds
+    from corridors.scenario.limits import check_workload
+
+    if engine != "batch":
+        raise CorridorsError("--save-worlds/--from-worlds: routine worlds are the batch engine's; leave --engine out")
+    if save is not None and load is not None:
+        raise CorridorsError("--save-worlds and --from-worlds: give one of them")
+    if save is not None:
+        check_output_path(save, option="--save-worlds", suffixes=(".npz",))
+        reps = 100 if reps is None else reps
+        seed = 0 if seed is None else seed
+        check_workload(resolved, replications=reps, engine="batch")
+        worlds = burn_in(resolved, replications=reps, seed=seed)
+        save_worlds(worlds, save)
+        console.print(f"wrote {reps} routine worlds to {save}", soft_wrap=True)
+    else:
+        assert load is not None
+        if not load.is_file():
+            raise CorridorsError(f"--from-worlds {load}: no such file (write one with --save-worlds)")
+        worlds = load_worlds(load)
+        if reps not in (None, worlds.replications) or seed not in (None, worlds.seed):
+            raise CorridorsError(
+                f"--from-worlds {load}: it holds {worlds.replications} replicates of seed "
+                f"{worlds.seed}; leave --reps and --seed out or give those"
+            )
+    rows = run_crisis(resolved, worlds)
+    print_run_summary(
+        summarize_runs(rows),
+        title=f"{resolved.name}: {worlds.replications} replications, seed {worlds.seed}, batch engine "
+        f"from routine worlds (scenario {resolved.content_hash()})",
+    )
     if out is not None:
         write_rows(rows, out)
         console.print(f"wrote {len(rows)} rows to {out}", soft_wrap=True)

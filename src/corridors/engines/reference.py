@@ -547,6 +547,7 @@ class Committee(mesa.Model):
                 apply_overrides(scenario.model_dump(mode="json"), overrides), label=f"{scenario.name} (with overrides)"
             )
         key = scenario.content_hash() if stream_key is None else check_stream_key(stream_key)
+        self.stream_key = key
         draws_state, dynamics_seq = replicate_streams(seed, key, replicate)
         super().__init__(rng=np.random.Generator(np.random.PCG64(dynamics_seq.spawn(1)[0])))
         self.scenario = scenario

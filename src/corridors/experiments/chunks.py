@@ -106,6 +106,7 @@ class ChunkTask:
     seed: int
     engine: str
     stream_key: str | None = None
+    reuse_worlds_mb: float = 0.0  # the driver's budget of routine worlds (corridors.engines.worlds)
 
 
 @dataclass
@@ -146,6 +147,10 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         if len(task.scenarios) != chunk.points:
             given = len(task.scenarios)
             raise ValueError(f"chunk {chunk.chunk_id} has {chunk.points} design points but {given} scenarios")
+        if task.engine == "batch":
+            from corridors.engines.worlds import follow_world_cache
+
+            follow_world_cache(task.reuse_worlds_mb)
         frames = []
         for scenario in task.scenarios:
             frame = run_replications(

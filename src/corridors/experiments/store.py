@@ -101,6 +101,21 @@ _SCHEMA = [
 ]
 
 
+_VERIFIED: dict[Path, tuple[int, int, bool]] = {}
+"""Stores this process has checked whole, by resolved path: the file's (size, mtime, WAL) when last closed.
+
+A store is checked on its first open in a process, and again only if its file changed
+since this process last closed it (another process wrote it, or it was damaged)."""
+
+
+def _file_state(path: Path) -> tuple[int, int, bool] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, path.with_name(path.name + ".wal").exists()
+
+
 def connect(path: str | Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection that never reaches the network: no extension is installed or loaded on its own.
 
@@ -265,13 +280,16 @@ class Store:
                     f"{self.path}: not a readable corridors store (the file holds {content}, not "
                     "DuckDB); it was left unchanged"
                 )
+            checked = _VERIFIED.get(self.path.resolve()) == _file_state(self.path)  # this process saw it whole
             if read_only:
                 self.con = self._connect(read_only=True)
-                self._verify_or_close(self.con)
+                if not checked:
+                    self._verify_or_close(self.con)
             else:
                 # check through a read-only connection first: a damaged or foreign store is never written to
                 probe = self._connect(read_only=True, as_writer=True)
-                self._verify_or_close(probe)
+                if not checked:
+                    self._verify_or_close(probe)
                 try:
                     self._check_marker(probe, writing=True)
                 finally:
@@ -476,6 +494,9 @@ class Store:
         except duckdb.Error as exc:
             if not _disk_problem(str(exc)):
                 raise
+        state = _file_state(self.path)
+        if state is not None:
+            _VERIFIED[self.path.resolve()] = state
 
     def __enter__(self) -> Store:
         return self

@@ -225,7 +225,15 @@ def _spec_difference(stored: dict[str, Any], current: dict[str, Any]) -> str:
     return ", ".join(shown)
 
 
+def world_cache_budget_for_tasks(engine: str) -> float:
+    """Megabytes of routine worlds each worker keeps: the driver's own budget (batch engine only)."""
+    from corridors.engines.worlds import world_cache_megabytes
+
+    return world_cache_megabytes() if engine == "batch" else 0.0
+
+
 def _tasks(design: Design, record: ExperimentRecord, chunks: list[Chunk]) -> Iterator[ChunkTask]:
+    reuse = world_cache_budget_for_tasks(record.engine)
     cached: tuple[int, Scenario] | None = None  # a point's blocks come one after another
     for chunk in chunks:
         if chunk.points == 1:
@@ -234,7 +242,7 @@ def _tasks(design: Design, record: ExperimentRecord, chunks: list[Chunk]) -> Ite
             scenarios: tuple[Scenario, ...] = (cached[1],)
         else:
             scenarios = tuple(design.scenario(point_id) for point_id in chunk.point_ids)
-        yield ChunkTask(chunk, scenarios, record.root_seed, record.engine, design.common_stream_key)
+        yield ChunkTask(chunk, scenarios, record.root_seed, record.engine, design.common_stream_key, reuse)
 
 
 def _checked(result: ChunkResult, design: Design, record: ExperimentRecord) -> ChunkResult:

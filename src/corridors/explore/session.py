@@ -80,9 +80,10 @@ def load_source(source: str | Scenario, overrides: Iterable[str] = ()) -> Scenar
 
 def start_negotiation(scenario: Scenario, *, seed: int = 0, replicate: int = 0) -> Committee:
     """A traced committee after its routine burn-in: its next step is day 0, the demand."""
+    from corridors.engines.worlds import start_at_day_zero
+
     committee = Committee(scenario, seed=seed, replicate=replicate, trace=True)
-    while committee.day < 0:
-        committee.step()
+    start_at_day_zero(committee)  # from the routine world kept, if this routine ran before
     return committee
 
 
@@ -113,5 +114,6 @@ class ExplorerCommittee(Committee):
         }
         scenario = load_source(source, lever_overrides(levers, mechanisms, extra))
         super().__init__(scenario, seed=seed, trace=True)
-        while self.day < 0:
-            self.step()
+        from corridors.engines.worlds import start_at_day_zero
+
+        start_at_day_zero(self)  # a crisis lever's Reset starts at day 0 of the world kept

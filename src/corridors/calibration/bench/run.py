@@ -31,7 +31,17 @@ from corridors.errors import CorridorsError
 if TYPE_CHECKING:
     from corridors.experiments.executors import Executor
 
-__all__ = ["BenchResult", "build_scorecard", "evaluations_estimate", "run_bench", "write_bench_outputs"]
+__all__ = [
+    "BENCH_WORLDS_MB",
+    "BenchResult",
+    "build_scorecard",
+    "evaluations_estimate",
+    "run_bench",
+    "write_bench_outputs",
+]
+
+BENCH_WORLDS_MB = 512.0
+"""Megabytes of routine worlds each process keeps during one theory's fits (corridors.engines.worlds)."""
 
 
 @dataclass
@@ -84,6 +94,7 @@ def run_bench(
     if size not in spec.sizes:
         raise CorridorsError(f"size: the bench has sizes {', '.join(spec.sizes)}, not '{size}'")
     from corridors.calibration.bench.spec import candidate_box, theory_status
+    from corridors.engines.worlds import reusing_worlds
 
     chosen = [spec.theory(name) for name in theories] if theories else list(spec.theories)
     for theory in chosen:  # every box checked before anything runs
@@ -94,15 +105,16 @@ def run_bench(
     seconds: dict[str, float] = {}
     for theory in chosen:
         start = time.perf_counter()
-        results[theory.name] = fit_theory(
-            spec,
-            theory,
-            spec.sizes[size],
-            patterns,
-            store=store,
-            executor=executor,  # type: ignore[index]
-            progress=progress,
-        )
+        with reusing_worlds(BENCH_WORLDS_MB):  # the fit, leave-one-out and ablations of a theory share worlds
+            results[theory.name] = fit_theory(
+                spec,
+                theory,
+                spec.sizes[size],
+                patterns,
+                store=store,
+                executor=executor,  # type: ignore[index]
+                progress=progress,
+            )
         seconds[theory.name] = time.perf_counter() - start
     scorecard = build_scorecard(results, patterns)
     return BenchResult(spec, size, spec.sizes[size], patterns, results, scorecard, seconds)  # type: ignore[index]

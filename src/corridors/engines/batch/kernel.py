@@ -24,7 +24,7 @@ from corridors.engines.batch.crisis import (
     start_theory,
 )
 from corridors.engines.batch.informal import SOURCE_BITS, SOURCE_MASK, first_calls, informal_contacts, learn, rotate
-from corridors.engines.batch.state import Committee, allocate
+from corridors.engines.batch.state import Committee, DayZero, allocate
 from corridors.engines.batch.ties import decay_trust, rebuild_ties, routine_meeting, trust
 from corridors.engines.draws import (
     NO_SETTER,
@@ -59,7 +59,15 @@ from corridors.engines.rules import (
 from corridors.engines.sampling import geometric_gap
 from corridors.scenario.schema import Scenario
 
-__all__ = ["BLOCK_REPLICATES", "iter_batch", "run_batch", "simulate_block"]
+__all__ = [
+    "BLOCK_REPLICATES",
+    "crisis_phase",
+    "iter_batch",
+    "routine_phase",
+    "run_batch",
+    "simulate_block",
+    "simulate_replicate",
+]
 
 BLOCK_REPLICATES = 1024
 """Replicates per kernel call: rows leave the engine in blocks of this size."""
@@ -199,7 +207,7 @@ def simulate_block(
 
 
 @njit(**FAST)
-def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 3)
+def simulate_replicate(
     draw_state: np.ndarray,
     state: np.ndarray,
     p: ModelParameters,
@@ -208,7 +216,58 @@ def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 
     out: Outcomes,
     r: int,
 ) -> None:
-    """One replicate: its world, the burn-in, the crisis; fills row ``r`` of ``out``."""
+    """One replicate: its world and burn-in (:func:`routine_phase`), then the crisis (:func:`crisis_phase`)."""
+    start = routine_phase(draw_state, state, p, s, committee)
+    crisis_phase(state, p, s, committee, start, out, r)
+
+
+@njit(**FAST)
+def routine_phase(
+    draw_state: np.ndarray, state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee
+) -> DayZero:
+    """One replicate's world and routine days -burn_in .. -1: the state at the start of day 0.
+
+    ``state`` (the dynamics stream) is left where day 0 starts; the committee holds the
+    ties, the members' draws and the meeting schedule of day 0 (:mod:`.worlds` saves them).
+    """
+    members = committee.members
+    ties = committee.ties
+    world = committee.world
+    burn_in = p.burn_in_days
+
+    phase, setter, deploy_normal = draw_replicate(draw_state, committee)
+    reset(committee)
+    rebuild_ties(ties)
+    fill_schedule(world.regular_meetings, -burn_in + phase, p.meeting_interval_days, burn_in)
+    rotation_skip = geometric_gap(state, math.log1p(-1.0 / p.tenure_days))
+    window_contacts = 0
+    window_start = -7 * p.contacts_window_weeks
+
+    day = -burn_in
+    while day < 0:  # max_days >= 1: the routine days all come before the horizon
+        rotation_skip = rotate(state, p, ties, world.caucus_mates, rotation_skip, members.leavers)
+        rate = p.routine_contacts_per_day
+        made = informal_contacts(state, p, s, committee, world.contact_cdf[0], rate, False)
+        if day >= window_start:
+            window_contacts += made
+        if world.regular_meetings[day + burn_in] == 1:
+            routine_meeting(ties, p.formal_trust_gain)
+        decay_trust(ties, p.trust_decay)
+        day += 1
+    return DayZero(phase, setter, deploy_normal, rotation_skip, window_contacts)
+
+
+@njit(**FAST)
+def crisis_phase(  # noqa: C901 (the day loop in the order of ODD section 3)
+    state: np.ndarray,
+    p: ModelParameters,
+    s: Switches,
+    committee: Committee,
+    start: DayZero,
+    out: Outcomes,
+    r: int,
+) -> None:
+    """Days 0 .. max_days - 1 of one replicate from the state at the start of day 0; fills row ``r`` of ``out``."""
     members = committee.members
     ties = committee.ties
     world = committee.world
@@ -219,12 +278,8 @@ def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 
     for c in range(world.caucus_every_days.size):
         own_schedules |= world.caucus_every_days[c] > 0 and world.caucus_size[c] >= 2
 
-    phase, setter, deploy_normal = draw_replicate(draw_state, committee)
+    setter, deploy_normal, window_contacts = start.setter, start.deploy_normal, start.window_contacts
     setter_row = setter if setter != NO_SETTER else n
-    reset(committee)
-    rebuild_ties(ties)
-    fill_schedule(world.regular_meetings, -burn_in + phase, p.meeting_interval_days, burn_in)
-    rotation_skip = geometric_gap(state, math.log1p(-1.0 / p.tenure_days))
     first_meeting = -1
     for d in range(horizon):
         if is_crisis_meeting(d, world.regular_meetings, p, s):
@@ -241,41 +296,31 @@ def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 
     n_widenings = 0
     n_informed = 0
     n_updates = 0
-    window_contacts = 0
-    window_start = -7 * p.contacts_window_weeks
-    in_crisis = False
     friends_mean = zero_friend = contacts_per_week = density = mean_w = np.nan
 
-    day = -burn_in
+    day = 0
     while day < horizon:
         if day == 0:  # begin_crisis
             friends_mean, zero_friend, density, mean_w = network_measures(committee, p.friend_threshold)
             window_weeks = min(p.contacts_window_weeks * 7.0, float(burn_in)) / 7.0
             contacts_per_week = 2.0 * window_contacts / n / window_weeks if window_weeks > 0 else np.nan
-            in_crisis = True
             for i in range(n):
                 learn(committee.knowledge, i, i, members.lo[i], members.hi[i], 0, OWN)
             start_theory(committee)
             n_contacts += first_calls(state, p, s, committee)
-        if not in_crisis:
-            rotation_skip = rotate(state, p, ties, world.caucus_mates, rotation_skip, members.leavers)
-        rate = p.crisis_contacts_per_day if in_crisis else p.routine_contacts_per_day
-        made = informal_contacts(state, p, s, committee, world.contact_cdf[1 if in_crisis else 0], rate, in_crisis)
-        if in_crisis:
-            n_contacts += made
-        elif day >= window_start:
-            window_contacts += made
-        meeting_today = in_crisis and is_crisis_meeting(day, world.regular_meetings, p, s)
-        if in_crisis:
-            if s.capital_review:
-                widened, informed = capital_reviews(state, p, s, committee, day, have_failed, last_x)
-                n_widenings += widened
-                n_informed += informed
-            formal_tomorrow = is_crisis_meeting(day + 1, world.regular_meetings, p, s)
-            if s.caucuses and (formal_tomorrow or own_schedules):
-                caucus_meetings(state, p, s, committee, day, formal_tomorrow, setter_row)
-            if s.consensus_convening and n_meetings > 0 and convene_meeting(p, s, committee, setter, setter_row, day):
-                meeting_today = is_crisis_meeting(day, world.regular_meetings, p, s)
+        rate = p.crisis_contacts_per_day
+        made = informal_contacts(state, p, s, committee, world.contact_cdf[1], rate, True)
+        n_contacts += made
+        meeting_today = is_crisis_meeting(day, world.regular_meetings, p, s)
+        if s.capital_review:
+            widened, informed = capital_reviews(state, p, s, committee, day, have_failed, last_x)
+            n_widenings += widened
+            n_informed += informed
+        formal_tomorrow = is_crisis_meeting(day + 1, world.regular_meetings, p, s)
+        if s.caucuses and (formal_tomorrow or own_schedules):
+            caucus_meetings(state, p, s, committee, day, formal_tomorrow, setter_row)
+        if s.consensus_convening and n_meetings > 0 and convene_meeting(p, s, committee, setter, setter_row, day):
+            meeting_today = is_crisis_meeting(day, world.regular_meetings, p, s)
         if meeting_today:
             n_meetings += 1
             agreed, x, redrafted, outvoted, updates = formal_crisis_meeting(
@@ -295,7 +340,7 @@ def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 
             last_x = x
         elif world.regular_meetings[day + burn_in] == 1:
             routine_meeting(ties, p.formal_trust_gain)
-        if in_crisis and s.bridges and find_bridges(state, p, committee):
+        if s.bridges and find_bridges(state, p, committee):
             red_line = RED_LINE_BRIDGED
         decay_trust(ties, p.trust_decay)
         day += 1
@@ -331,7 +376,7 @@ def simulate_replicate(  # noqa: C901 (the day loop in the order of ODD section 
     out.contacts_per_week[r] = contacts_per_week
     out.density[r] = density
     out.mean_trust[r] = mean_w
-    out.first_call_share[r] = committee.theory.first_callers[0] / n if in_crisis else np.nan
+    out.first_call_share[r] = committee.theory.first_callers[0] / n if horizon > 0 else np.nan
     out.convened_meetings[r] = committee.theory.convened_meetings[0]
     out.cascade_rounds[r] = committee.theory.cascade_rounds[0]
     out.informed_widenings[r] = n_informed
@@ -353,6 +398,20 @@ def iter_batch(
 
     ``stream_key`` replaces the scenario hash in each replicate's seed (common random numbers).
     """
+    from corridors.engines.worlds import iter_batch_cached, world_cache
+
+    cache = world_cache()
+    if cache is not None:  # routine worlds reused from memory (corridors.engines.worlds)
+        yield from iter_batch_cached(
+            scenario,
+            cache,
+            replications=replications,
+            seed=seed,
+            first_replicate=first_replicate,
+            block=block,
+            stream_key=stream_key,
+        )
+        return
     p = derived_parameters(scenario)
     s = derived_switches(scenario)
     key = scenario.content_hash() if stream_key is None else check_stream_key(stream_key)

@@ -28,6 +28,7 @@ __all__ = [
     "CONVENED",
     "REGULAR",
     "Committee",
+    "DayZero",
     "Knowledge",
     "Members",
     "SetterBeliefs",
@@ -148,6 +149,16 @@ class Committee(NamedTuple):
     beliefs: SetterBeliefs
     world: World
     theory: TheoryState
+
+
+class DayZero(NamedTuple):
+    """What the routine phase hands the crisis besides the committee: the start of day 0."""
+
+    meeting_phase_days: float  # first regular meeting of the burn-in, from its first day
+    setter: int  # member index, or NO_SETTER
+    deploy_normal: float  # standard normal behind the deployment lag
+    rotation_skip: float  # member-days to the next departure
+    window_contacts: int  # routine contacts in the measurement window
 
 
 def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
