@@ -166,10 +166,38 @@ def plan_settings(config: ReportConfig, calibrated: tuple[str, ...]) -> dict[str
     return s
 
 
-def read_parameters(parameter_file: Path | None) -> tuple[tuple[str, ...], dict[str, Any], list[str]]:
-    """The calibrated overrides, the parameter file's document and warnings (none found: defaults)."""
-    from corridors.calibration.pipeline import parameter_overrides, read_parameter_file, shipped_parameter_file
+def read_parameters(
+    parameter_file: str | Path | None,
+) -> tuple[tuple[str, ...], dict[str, Any], list[str]]:
+    """The calibrated overrides, the parameter file's document and warnings (none found: defaults).
 
+    ``parameter_file`` is a named set of :data:`~corridors.calibration.pipeline.PARAMETER_SETS`
+    (``calibrated``, ``calibrated-realist``: the shipped file, read at that reading) as ``run``,
+    ``compare`` and ``sweep`` take it, or a parameter file (``None``: the shipped file).
+    """
+    from corridors.calibration.pipeline import (
+        PARAMETER_SETS,
+        parameter_overrides,
+        parameter_set_overrides,
+        read_parameter_file,
+        shipped_parameter_file,
+    )
+
+    if isinstance(parameter_file, str) and parameter_file in PARAMETER_SETS:
+        shipped = shipped_parameter_file()
+        if not shipped.is_file():
+            raise CorridorsError(f"--params {parameter_file}: the shipped parameter file is missing ({shipped})")
+        document = read_parameter_file(shipped)
+        reading, what = PARAMETER_SETS[parameter_file]
+        if reading is not None:  # the document says the reading and values the settings use
+            values = (document.get("readings") or {}).get(reading, {}).get("parameters", {})
+            document = {**document, "reading": reading, "parameters": {k: v["value"] for k, v in values.items()}}
+        source = f"{parameter_file}: {what} (corridors/calibration/data/calibrated.yaml)"
+        return tuple(parameter_set_overrides(parameter_file)), {**document, "source": source}, []
+    if isinstance(parameter_file, str):
+        if not Path(parameter_file).is_file():  # neither a name nor a file: the names, as run and sweep say
+            parameter_set_overrides(parameter_file)
+        parameter_file = Path(parameter_file)
     path = parameter_file or shipped_parameter_file()
     if not path.is_file():
         if parameter_file is not None:

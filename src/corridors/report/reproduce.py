@@ -59,7 +59,7 @@ def reproduce(
     *,
     config: ReportConfig = FULL,
     executor: Any = None,
-    parameter_file: Path | None = None,
+    parameter_file: str | Path | None = None,
     recalibrate: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ReproduceResult:
@@ -73,7 +73,8 @@ def reproduce(
         Where the runs go (default: a process pool on every core). One the caller has entered is
         used as it is; otherwise it is entered here, once for the calibration and the runs.
     parameter_file
-        Calibrated parameters (default: the file the package ships).
+        Calibrated parameters: a named set (``calibrated``, ``calibrated-realist``, as ``run`` takes
+        them) or a parameter file (default: the file the package ships).
     recalibrate
         Run the calibration (quick size with :data:`QUICK`, medium otherwise) into ``OUT/calibration``
         and use its results.

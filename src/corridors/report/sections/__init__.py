@@ -11,6 +11,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from corridors.report.sections import (
+    answer,
     calibration,
     cases,
     mechanisms,
@@ -24,6 +25,7 @@ from corridors.report.sections import (
 __all__ = ["SECTION_MODULES"]
 
 SECTION_MODULES: tuple[ModuleType, ...] = (
+    answer,
     observed,
     real_data,
     calibration,

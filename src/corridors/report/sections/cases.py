@@ -10,7 +10,7 @@ import pandas as pd
 from corridors._constants import DAYS_PER_MONTH
 from corridors.report.page import ReportTable, Section
 from corridors.report.plan import OAS_SETTINGS
-from corridors.report.sections.base import Context, number, signed
+from corridors.report.sections.base import RESTRICTED, Context, number, signed
 from corridors.report.stats import difference, share_interval
 
 ID = "cases"
@@ -177,8 +177,15 @@ def build(ctx: Context) -> Section:
                 "line); red-line outcomes and the cost in days against no sub-issue",
                 t.atalanta,
                 caption,
+                headers=RESTRICTED,
             ),
-            ReportTable("case_unsc", "The UN Security Council: the Charter's rule against unanimity", t.unsc, caption),
+            ReportTable(
+                "case_unsc",
+                "The UN Security Council: the Charter's rule against unanimity",
+                t.unsc,
+                caption,
+                headers=RESTRICTED,
+            ),
             ReportTable(
                 "case_unsc_pivotal",
                 "Who is pivotal (the last to accept) in the model, beside the Shapley-Shubik index of the voting rule",

@@ -46,7 +46,13 @@ def build(ctx: Context) -> Section:
         TITLE,
         sentence(ctx),
         tables=[
-            ReportTable("settings", "Every simulated setting", tables(ctx), ctx.caption(None)),
+            ReportTable(
+                "settings",
+                "Every simulated setting (the scenario hashes the other tables name)",
+                tables(ctx),
+                ctx.caption(None, scenarios="its own scenario hash column"),
+                hashes_shown=True,
+            ),
         ],
         notes=[
             f"Calibrated parameters: {source}"
