@@ -166,8 +166,8 @@ def test_the_answer_comes_first_and_says_why_in_words_from_its_tables() -> None:
     assert "makes the EU the slowest of the four (3.73 months over decided runs, order EU > OSCE > OAS > AU" in lead
     assert "In the model the EU is slowest because informal relations help it least: its ambassadors have the " in lead
     assert "fewest informal contacts (5.36 a week against 6.35 to 6.58 elsewhere)" in lead
-    assert "+1.60 to +1.90 months (the others), and the EU becomes the fastest (order OSCE > OAS > AU > EU)" in lead
-    assert "crowding out, where formal meetings crowd out informal contacts" in paragraphs[0]
+    assert "the others' by +1.60 to +1.90, and the EU becomes the fastest (order OSCE > OAS > AU > EU)" in lead
+    assert "crowding out (formal meetings crowd out informal contacts, so ambassadors" in paragraphs[0]
     assert paragraphs[0].startswith("Why: ") and "the EU is no longer the slowest but the fastest" in paragraphs[0]
     assert "capital review" in paragraphs[1] and "do not decide within the horizon" in paragraphs[1]
     assert "The shipped sample's EU median response is 1.77 months (n = 7 operations) beside" in paragraphs[2]

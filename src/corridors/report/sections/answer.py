@@ -224,8 +224,8 @@ def _interval(row: pd.Series, prefix: str) -> str:
 def _gain(row: pd.Series) -> str:
     """What the EU gains on the others when a mechanism is off (the relative change, negated), with its interval."""
     return (
-        f"the EU gains {number(-row['eu_relative_months'])} months on the others (95% interval "
-        f"{number(-row['eu_relative_upper'])} to {number(-row['eu_relative_lower'])})"
+        f"a gain of {number(-row['eu_relative_months'])} months on them, 95% interval "
+        f"{number(-row['eu_relative_upper'])} to {number(-row['eu_relative_lower'])}"
     )
 
 
@@ -267,8 +267,8 @@ def sentence(t: Tables) -> str:
     )
     return text + (
         f" In the model {'the EU is slowest' if calibrated_rank == 1 else 'the EU is where it is'} because {reason}; "
-        f"with every interpersonal mechanism off, all four change by {signed(realist['eu_change_months'])} (the EU) "
-        f"and {signed(realist['others_change_min'])} to {signed(realist['others_change_max'])} months (the others), "
+        f"with every interpersonal mechanism off, the EU's response changes by {signed(realist['eu_change_months'])} "
+        f"months and the others' by {signed(realist['others_change_min'])} to {signed(realist['others_change_max'])}, "
         f"and the EU becomes {place(realist_rank)} (order {realist['ordering']})."
     )
 
@@ -322,7 +322,8 @@ def why(t: Tables) -> str:
             f"{signed(realist['others_change_max'])}). So in the model the EU's place comes from how ambassadors "
             "relate, not from the formal rules the realist reading keeps"
             + (
-                f": the informal channels help the others more than the EU (off, {_gain(realist)})."
+                ": the informal channels help the others more than the EU (with them off the EU makes "
+                f"{_gain(realist)})."
                 if realist["eu_relative_upper"] < 0
                 else "."
             )
@@ -337,13 +338,13 @@ def why(t: Tables) -> str:
     for _, row in carriers.head(3).iterrows():
         effect = "slows the EU down" if row["eu_change_months"] < 0 else "speeds the others up more than the EU"
         parts.append(
-            f"{words(row['setting'])}, where {does(row['setting'])}, {effect} (off, the EU changes by "
-            f"{signed(row['eu_change_months'])} months, the others by {signed(row['others_change_min'])} to "
-            f"{signed(row['others_change_max'])}, and {_gain(row)})"
+            f"{words(row['setting'])} ({does(row['setting'])}) {effect}: off, the EU's response changes by "
+            f"{signed(row['eu_change_months'])} months and the others' by {signed(row['others_change_min'])} to "
+            f"{signed(row['others_change_max'])}, {_gain(row)}"
         )
     return realist_text + (
         f" One switched off at a time, {len(carriers)} of the mechanisms bring the EU closer to the others beyond "
-        "their 95% interval; the largest: " + "; ".join(parts) + "."
+        "their 95% interval. The largest: " + "; ".join(parts) + "."
     )
 
 
@@ -398,10 +399,11 @@ def disagreement(t: Tables) -> str:
     )
     sample_order = _order(t, "sample median response (months)")
     if sample_order:
+        sizes = t.answer[(t.answer["figure"] == "sample median response (months)") & t.answer["value"].notna()]["n"]
         text += (
             f"In the sample the slowest by median response is the {sample_order[0]}"
             + (", as in Table 1" if sample_order[0] == "EU" else ", not the EU")
-            + ". "
+            + f" (medians of {int(sizes.min())} to {int(sizes.max())} operations). "
         )
     pvalue = f"p = {float(p['value']):.2g}, n = {n} operation{'' if n == 1 else 's'}" + (
         "; too few to read" if few else ""
