@@ -233,6 +233,8 @@ class ReportTable:
     digits: int = 2
     headers: dict[str, str] = field(default_factory=dict)
     hashes_shown: bool = False
+    folded: bool = False
+    """Shown folded on the page (its title opens it): a table of sources rather than of findings."""
 
     @property
     def shown(self) -> pd.DataFrame:
@@ -242,9 +244,13 @@ class ReportTable:
         return self.frame[[c for c in self.frame.columns if c not in HASH_COLUMNS]]
 
     @property
-    def columns(self) -> list[tuple[str, str]]:
-        """(machine name, page header) of each shown column."""
-        return [(str(c), header(str(c), self.headers)) for c in self.shown.columns]
+    def columns(self) -> list[tuple[str, str, bool]]:
+        """(machine name, page header, whether a text column) of each shown column."""
+        shown = self.shown
+        return [
+            (str(c), header(str(c), self.headers), bool(shown[c].map(lambda v: isinstance(v, str)).all()))
+            for c in shown.columns
+        ]
 
     @property
     def hash_rows(self) -> list[tuple[str, str]]:

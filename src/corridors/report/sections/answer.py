@@ -433,6 +433,7 @@ def build(ctx: Context) -> Section:
                     "source_table": "table (CSV)",
                     "source_column": "column",
                 },
+                folded=True,
             ),
             ReportTable(
                 "answer_mechanisms",
@@ -445,6 +446,7 @@ def build(ctx: Context) -> Section:
                     note="From mechanisms.csv; the relative change's interval treats the organizations' runs as "
                     "independent (its SEs read back from each change's 95% interval).",
                 ),
+                folded=True,
             ),
         ],
         paragraphs=paragraphs(ctx, t),

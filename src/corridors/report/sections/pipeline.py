@@ -21,8 +21,8 @@ def tables(ctx: Context) -> pd.DataFrame:
             "organization": s.organization,
             "replications": s.replications,
             "points": s.points,
-            "overrides": " ; ".join(o if len(o) < 120 else o[:117] + "..." for o in s.overrides) or "(none)",
             "scenario_hash": ctx.hash(key),
+            "overrides": " ; ".join(o if len(o) < 120 else o[:117] + "..." for o in s.overrides) or "(none)",
         }
         for key, s in ctx.settings.items()
     ]
