@@ -225,6 +225,10 @@ def test_the_report_says_what_it_finds(quick_report: Path) -> None:
     if not summary.loc["no_capital_review", "decides_within_horizon"]:  # the horizon, not an effect: never ranked
         lead = (quick_report / "summary.md").read_text(encoding="utf-8")
         assert "capital review matters most" not in lead and "capital review off most runs do not decide" in lead
+    # the meetings curve's point at today's 3.5 a week is Table 1's calibrated EU scenario (its captions say so)
+    meetings = pd.read_csv(quick_report / "policy_meetings.csv").set_index("meetings_per_week")
+    calibrated_eu = table1[(table1["organization"] == "EU") & (table1["parameters"] == "calibrated")]
+    assert meetings.loc[3.5, "scenario_hash"] == calibrated_eu["scenario_hash"].iloc[0]
     oas = pd.read_csv(quick_report / "case_oas.csv")
     assert ((oas["lower_95"] <= oas["decided_within_4_days"]) & (oas["decided_within_4_days"] <= oas["upper_95"])).all()
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from corridors.report.page import ReportFigure, ReportTable, Section
-from corridors.report.plan import ORGANIZATIONS
+from corridors.report.plan import EU_MEETINGS_TODAY, ORGANIZATIONS
 from corridors.report.sections.base import Context, number, ordering
 
 ID = "observed"
@@ -155,7 +155,9 @@ def build(ctx: Context) -> Section:
                     "restricted_mean_months is the area under the Kaplan-Meier curve up to the horizon over every "
                     "run (undecided runs and responses ending after the horizon count as the horizon). The "
                     "mechanisms, policies and the answer measure changes against restricted_mean_months, so their "
-                    "calibrated baseline is that column, not mean_months.",
+                    "calibrated baseline is that column, not mean_months. The meetings curve's point at "
+                    f"{EU_MEETINGS_TODAY:g} a week is the calibrated EU's first {ctx.config.replications} of these "
+                    "runs; real_data's model medians are over decided runs, median_months here over every run.",
                 ),
             ),
             ReportTable(
