@@ -44,9 +44,9 @@ MECHANISM_WORDS = {
     "caucus_harmonization": "caucus members pull their positions together",
     "meeting_fatigue": "frequent formal meetings slow the growth of trust",
     "posturing": "ambassadors state narrower public positions than their instructions",
-    "emergency_meeting": "an emergency meeting opens the crisis on day 0",
+    "emergency_meeting": "an emergency meeting opens the crisis soon after the demand, before the next regular one",
     "agency": "trusted ambassadors bend their instructions a little",
-    "bridges": "bridges are found around a red line",
+    "bridges": "a red line's holders and their friends find a workaround that takes the sub-issue off the draft",
     "first_call": "about half the ambassadors call a friend before their capital",
 }
 """What each mechanism does, in a few words (docs/ODD.md, section 4)."""
