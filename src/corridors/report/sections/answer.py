@@ -303,7 +303,7 @@ def why(t: Tables) -> str:
     realist = m.loc["realist"]
     calibrated_rank = _order(t, "model mean response over decided runs (months)").index("EU") + 1
     realist_rank = int(realist["eu_rank"])
-    opening = "Why: with every interpersonal mechanism off (the realist reading)"
+    opening = "Why: with every interpersonal mechanism off at the calibrated values (realist=true, not refitted)"
     if not bool(realist["decides_within_horizon"]):
         realist_text = (
             f"{opening} most runs of some organization do not decide within the horizon (decided share down to "
@@ -320,7 +320,7 @@ def why(t: Tables) -> str:
             f"{realist['ordering']}; the EU changes by {signed(realist['eu_change_months'])} months, "
             f"{_interval(realist, 'eu_change')}, the others by {signed(realist['others_change_min'])} to "
             f"{signed(realist['others_change_max'])}). So in the model the EU's place comes from how ambassadors "
-            "relate, not from the formal rules the realist reading keeps"
+            "relate, not from the formal rules that remain"
             + (
                 ": the informal channels help the others more than the EU (with them off the EU makes "
                 f"{_gain(realist)})."
