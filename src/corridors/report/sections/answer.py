@@ -1,4 +1,4 @@
-"""Section 1: the answer. What the model says about why the EU is slowest, built from this run's tables.
+"""The answer section (first): what the model says about why the EU is slowest, built from this run's tables.
 
 The paper asks why the EU answers a crisis more slowly than the AU, the OAS and the OSCE, and
 answers: its ambassadors meet formally so often that they have few informal relations. This

@@ -1,4 +1,4 @@
-"""Section 6: three cases: Atalanta's NATO-assets sub-issue, the Security Council's rule, the OAS in 2008."""
+"""The section on three cases: Atalanta's NATO-assets sub-issue, the Security Council's rule, the OAS in 2008."""
 
 from __future__ import annotations
 

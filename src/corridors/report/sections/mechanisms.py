@@ -1,4 +1,4 @@
-"""Section 4: each mechanism switched off alone, and all interpersonal ones (the realist reading)."""
+"""The section on each mechanism switched off alone, and all interpersonal ones (the realist reading)."""
 
 from __future__ import annotations
 

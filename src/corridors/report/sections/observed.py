@@ -1,4 +1,4 @@
-"""Section 1: the paper's Table 1, Table 2 and survey beside the model (defaults and calibrated)."""
+"""The section on the paper's Table 1, Table 2 and survey beside the model (defaults and calibrated)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section 8: how the report was made: every simulated setting, the store, the parameters."""
+"""The section on how the report was made: every simulated setting, the store, the parameters."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section 5: the EU's formal meetings per week along a curve, and three policies against the calibrated model."""
+"""The section on the EU's formal meetings per week along a curve, and three policies against the calibrated model."""
 
 from __future__ import annotations
 

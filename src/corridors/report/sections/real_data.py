@@ -1,4 +1,4 @@
-"""Section 2: the shipped sample of real operations against the calibrated model (log-rank, Kaplan-Meier)."""
+"""The section on the shipped sample of real operations against the calibrated model (log-rank, Kaplan-Meier)."""
 
 from __future__ import annotations
 
