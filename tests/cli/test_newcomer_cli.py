@@ -157,3 +157,32 @@ def test_replay_gives_its_verdict_before_a_limited_trace(tmp_path: Path, capsys:
     assert out.index("replayed: identical") < out.index("trace of run 1")
     total = int(re.search(r"3 of (\d+) events", out).group(1))  # type: ignore[union-attr]
     assert f"... {total - 3} more events" in out
+
+
+@pytest.mark.parametrize("name", ["calibrated", "calibrated-realist"])
+def test_reproduce_takes_the_named_parameter_sets(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import corridors.report.reproduce as report
+
+    seen: dict[str, object] = {}
+
+    def stop_before_running(out: Path, **options: object) -> None:
+        seen.update(options)
+        raise SystemExit(0)  # the names got past the CLI's check; the library takes it from here
+
+    monkeypatch.setattr(report, "reproduce", stop_before_running)
+    code, _, err = invoke_cli(
+        ["reproduce", "--quick", "--quiet", "--out", str(tmp_path / "r"), "--params", name], capsys
+    )
+    assert (code, err) == (0, "")
+    assert seen["parameter_file"] == name
+
+
+def test_reproduce_refuses_an_unknown_parameter_set_with_the_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = invoke_cli(["reproduce", "--quiet", "--out", str(tmp_path / "r"), "--params", "calibratd"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "named sets: calibrated, calibrated-realist" in err
+    assert not (tmp_path / "r" / "index.html").exists()

@@ -16,6 +16,7 @@ import pytest
 from corridors.report.reproduce import SECTIONS, ReportConfig, reproduce
 
 TABLES = {
+    "answer": ["answer", "answer_mechanisms"],
     "theories": ["theories_scorecard", "theories_patterns"],
     "observed": ["table1", "table2", "survey", "ordering"],
     "real-data": ["real_data"],
@@ -41,16 +42,18 @@ class _Page(HTMLParser):
         self._cell: list[str] | None = None
         self._row: list[str] | None = None
         self._lead: list[str] | None = None
+        self._lead_kind = "lead"
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         if tag == "section":
             self._section = a["id"]
-            self.sections[str(a["id"])] = {"lead": "", "tables": [], "images": 0}
-        elif tag == "p" and a.get("class") == "lead":
+            self.sections[str(a["id"])] = {"lead": "", "tables": [], "images": 0, "paragraphs": []}
+        elif tag == "p" and a.get("class") in ("lead", "answer"):
             self._lead = []
+            self._lead_kind = str(a.get("class"))
         elif tag == "table" and "data-csv" in a:
-            table = {"csv": a["data-csv"], "header": [], "rows": [], "section": self._section}
+            table = {"csv": a["data-csv"], "header": [], "columns": [], "rows": [], "section": self._section}
             self.tables.append(table)
             assert self._section is not None
             self.sections[self._section]["tables"].append(a["data-csv"])
@@ -58,6 +61,8 @@ class _Page(HTMLParser):
             self._row = []
         elif tag in ("td", "th") and self._row is not None:
             self._cell = []
+            if tag == "th":
+                self.tables[-1]["columns"].append(a.get("data-column"))
         elif tag == "img":
             self.images.append(str(a.get("src")))
             if self._section is not None:
@@ -82,7 +87,11 @@ class _Page(HTMLParser):
             self._row = None
         elif tag == "p" and self._lead is not None:
             assert self._section is not None
-            self.sections[self._section]["lead"] = "".join(self._lead).strip()
+            text = "".join(self._lead).strip()
+            if self._lead_kind == "lead":
+                self.sections[self._section]["lead"] = text
+            else:
+                self.sections[self._section]["paragraphs"].append(text)
             self._lead = None
         elif tag == "section":
             self._section = None
@@ -146,10 +155,18 @@ def test_every_number_in_the_page_is_the_csv_number(quick_report: Path, page: _P
     assert len(page.tables) == sum(len(t) for t in TABLES.values())
     for table in page.tables:
         frame = pd.read_csv(quick_report / table["csv"], keep_default_na=True)
-        assert table["header"] == list(frame.columns), table["csv"]
+        # the page: every column but the hashes (those are under the table; the settings table keeps them),
+        # under human headers; the CSV keeps the machine names
+        kept = (
+            list(frame.columns)
+            if table["csv"] == "settings.csv"
+            else [c for c in frame.columns if c != "scenario_hash"]
+        )
+        assert table["columns"] == kept, table["csv"]
+        assert not any("_" in h for h in table["header"]), (table["csv"], table["header"])  # words, not names
         assert len(table["rows"]) == len(frame), table["csv"]
         for r, row in enumerate(table["rows"]):
-            for column, shown in zip(frame.columns, row, strict=True):
+            for column, shown in zip(kept, row, strict=True):
                 value = frame.iloc[r][column]
                 if isinstance(value, str):
                     assert shown == value, (table["csv"], r, column)
@@ -164,12 +181,13 @@ def test_every_number_in_the_page_is_the_csv_number(quick_report: Path, page: _P
 
 
 def test_each_sentence_is_written_from_the_numbers_of_its_tables(quick_report: Path, page: _Page) -> None:
+    assert len(page.sections["answer"]["paragraphs"]) >= 3  # why, how sure, where the data disagree
     for section, tables in TABLES.items():
         values: list[float] = []
         for name in tables:
             frame = pd.read_csv(quick_report / f"{name}.csv")
             values.extend(float(v) for v in frame.select_dtypes("number").to_numpy().ravel() if v == v)
-        lead = page.sections[section]["lead"]
+        lead = " ".join([page.sections[section]["lead"], *page.sections[section]["paragraphs"]])
         for match in re.finditer(r"([+-]?\d+\.(\d+))(e[+-]?\d+)?(%?)", lead):
             mantissa, decimals, exponent, percent = match.groups()
             scale = 10 ** int(exponent[1:] if exponent else 0) / (100 if percent else 1)
@@ -204,6 +222,14 @@ def test_the_report_says_what_it_finds(quick_report: Path) -> None:
     assert (mechanisms["change_lower"] <= mechanisms["change_upper"]).all()
     no_review = mechanisms[mechanisms["setting"] == "no_capital_review"]
     assert (no_review["change_lower"] > 0).all()  # capitals that never widen make every organization slower
+    summary = pd.read_csv(quick_report / "mechanisms_summary.csv").set_index("setting")
+    if not summary.loc["no_capital_review", "decides_within_horizon"]:  # the horizon, not an effect: never ranked
+        lead = (quick_report / "summary.md").read_text(encoding="utf-8")
+        assert "capital review matters most" not in lead and "capital review off most runs do not decide" in lead
+    # the meetings curve's point at today's 3.5 a week is Table 1's calibrated EU scenario (its captions say so)
+    meetings = pd.read_csv(quick_report / "policy_meetings.csv").set_index("meetings_per_week")
+    calibrated_eu = table1[(table1["organization"] == "EU") & (table1["parameters"] == "calibrated")]
+    assert meetings.loc[3.5, "scenario_hash"] == calibrated_eu["scenario_hash"].iloc[0]
     oas = pd.read_csv(quick_report / "case_oas.csv")
     assert ((oas["lower_95"] <= oas["decided_within_4_days"]) & (oas["decided_within_4_days"] <= oas["upper_95"])).all()
 

@@ -65,8 +65,11 @@ def _context(document: dict[str, object], bench_folder: Path | None = None) -> C
     return Context(QUICK, {}, {}, {}, document, bench_folder=bench_folder)
 
 
-def test_the_report_leads_with_the_scorecard() -> None:
-    assert SECTION_MODULES[0] is theories
+def test_the_report_leads_with_the_answer_then_the_scorecard_whose_sentence_the_answer_carries() -> None:
+    from corridors.report.sections import answer
+
+    assert SECTION_MODULES[:2] == (answer, theories)
+    assert theories.bench_answer_sentence in answer.MORE_PARAGRAPHS
 
 
 def test_the_section_renders_from_the_shipped_outputs() -> None:

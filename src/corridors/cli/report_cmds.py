@@ -28,7 +28,12 @@ def reproduce(
         ),
     ] = False,
     params: Annotated[
-        Path | None, typer.Option("--params", help="Calibrated parameter file [default: the shipped one]")
+        str | None,
+        typer.Option(
+            "--params",
+            help="Calibrated parameters: 'calibrated' (the shipped calibration), 'calibrated-realist', or a file "
+            "written by 'corridors calibrate' [default: the shipped calibration]",
+        ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Root seed")] = 2012,
     executor: Annotated[str, typer.Option("--executor", help="serial, process or dask")] = "process",

@@ -167,19 +167,43 @@ def plan_settings(config: ReportConfig, calibrated: tuple[str, ...]) -> dict[str
 
 
 def read_parameters(
-    parameter_file: Path | None, bench_folder: Path | None = None
+    parameter_file: str | Path | None, bench_folder: Path | None = None
 ) -> tuple[tuple[str, ...], dict[str, Any], list[str]]:
     """The overrides the report's later sections use, the parameter file's document and warnings.
 
-    The plan decides the parameter file: ``parameter_file`` when given (``--params``); else
-    the best surviving theory's fit (``best.yaml``) of the bench in ``bench_folder`` (default:
-    the bench outputs shipped in the package); else, when no bench outputs are there, today's
-    calibration (``calibrated.yaml``); else the presets' defaults, with a warning. The
-    document's ``chosen_by`` says in one sentence which it is and why.
+    The plan decides the parameter file: ``parameter_file`` when given (``--params``: a named
+    set of :data:`~corridors.calibration.pipeline.PARAMETER_SETS`, ``calibrated`` or
+    ``calibrated-realist``, as ``run``, ``compare`` and ``sweep`` take it, or a parameter
+    file); else the best surviving theory's fit (``best.yaml``) of the bench in
+    ``bench_folder`` (default: the bench outputs shipped in the package); else, when no bench
+    outputs are there, today's calibration (``calibrated.yaml``); else the presets' defaults,
+    with a warning. The document's ``chosen_by`` says in one sentence which it is and why.
     """
     from corridors.calibration.bench import shipped
-    from corridors.calibration.pipeline import parameter_overrides, read_parameter_file, shipped_parameter_file
+    from corridors.calibration.pipeline import (
+        PARAMETER_SETS,
+        parameter_overrides,
+        parameter_set_overrides,
+        read_parameter_file,
+        shipped_parameter_file,
+    )
 
+    if isinstance(parameter_file, str) and parameter_file in PARAMETER_SETS:
+        shipped_file = shipped_parameter_file()
+        if not shipped_file.is_file():
+            raise CorridorsError(f"--params {parameter_file}: the shipped parameter file is missing ({shipped_file})")
+        named = read_parameter_file(shipped_file)
+        reading, what = PARAMETER_SETS[parameter_file]
+        if reading is not None:  # the document says the reading and values the settings use
+            values = (named.get("readings") or {}).get(reading, {}).get("parameters", {})
+            named = {**named, "reading": reading, "parameters": {k: v["value"] for k, v in values.items()}}
+        source = f"{parameter_file}: {what} (corridors/calibration/data/calibrated.yaml)"
+        named = {**named, "source": source, "chosen_by": f"the named parameter set given with --params ({source})"}
+        return tuple(parameter_set_overrides(parameter_file)), named, []
+    if isinstance(parameter_file, str):
+        if not Path(parameter_file).is_file():  # neither a name nor a file: the names, as run and sweep say
+            parameter_set_overrides(parameter_file)
+        parameter_file = Path(parameter_file)
     if parameter_file is not None:
         if not parameter_file.is_file():
             raise CorridorsError(f"--params {parameter_file}: no such file")

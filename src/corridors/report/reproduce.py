@@ -59,7 +59,7 @@ def reproduce(
     *,
     config: ReportConfig = FULL,
     executor: Any = None,
-    parameter_file: Path | None = None,
+    parameter_file: str | Path | None = None,
     recalibrate: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ReproduceResult:
@@ -73,8 +73,10 @@ def reproduce(
         Where the runs go (default: a process pool on every core). One the caller has entered is
         used as it is; otherwise it is entered here, once for the calibration and the runs.
     parameter_file
-        Parameters of the sections after the scorecard (default: the best surviving theory's fit of
-        the bench outputs the package ships; without them, the shipped ``calibrated.yaml``).
+        Parameters of the sections after the scorecard: a named set (``calibrated``,
+        ``calibrated-realist``, as ``run`` takes them) or a parameter file (default: the best
+        surviving theory's fit of the bench outputs the package ships; without them, the shipped
+        ``calibrated.yaml``).
     recalibrate
         Rerun the theory bench (quick size with :data:`QUICK`, medium otherwise) into ``OUT/bench``
         and use its scorecard and its best theory's fit.

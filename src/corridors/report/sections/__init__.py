@@ -11,6 +11,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from corridors.report.sections import (
+    answer,
     calibration,
     cases,
     mechanisms,
@@ -25,7 +26,8 @@ from corridors.report.sections import (
 __all__ = ["SECTION_MODULES"]
 
 SECTION_MODULES: tuple[ModuleType, ...] = (
-    theories,  # the report leads with the theory bench's scorecard (issue 21)
+    answer,  # the report opens with an answer in words (issue 22), the bench's sentence among it
+    theories,  # then the theory bench's scorecard (issue 21)
     observed,
     real_data,
     calibration,

@@ -14,7 +14,50 @@ from corridors.report.plan import ReportConfig
 from corridors.report.runs import Setting
 from corridors.report.stats import difference, response_stats
 
-__all__ = ["Context", "changes", "number", "ordering", "signed"]
+__all__ = [
+    "BASELINE_NOTE",
+    "MOST_DECIDE",
+    "RESTRICTED",
+    "Context",
+    "changes",
+    "decides",
+    "number",
+    "ordering",
+    "signed",
+    "words",
+]
+
+MOST_DECIDE = 0.5
+"""A setting whose decided share is below this does not decide within the horizon: its Kaplan-Meier
+median is not reached and its restricted mean is mostly the horizon, so a lead says that runs do
+not decide instead of reading the restricted mean as an effect."""
+
+
+BASELINE_NOTE = (
+    "Baselines: the calibrated runs of table1 ({replications} replications); baseline_months is table1's "
+    "restricted_mean_months (every run, censored at the horizon), not its mean_months (decided runs only), "
+    "hence a slightly different figure for the same scenario."
+)
+"""The caption note of a table of changes against Table 1's calibrated runs (format with ``replications``)."""
+
+RESTRICTED = {"mean_months": "restricted mean (months)", "se": "SE (months)"}
+"""Page headers of a table whose ``mean_months`` is the restricted mean (policies, cases)."""
+
+
+def decides(decided_share: float) -> bool:
+    """Whether most runs decide within the horizon (:data:`MOST_DECIDE`).
+
+    Examples
+    --------
+    >>> decides(0.93), decides(0.04)
+    (True, False)
+    """
+    return bool(decided_share >= MOST_DECIDE)
+
+
+def words(label: str) -> str:
+    """A setting's machine label in words: ``no_capital_review`` -> ``capital review``."""
+    return label.removeprefix("no_").replace("_", " ")
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Section 3: the calibration's fits, screen, readings and leave-one-out, read from a calibration run's CSVs."""
+"""The section on the calibration's fits, screen, readings and leave-one-out, read from a calibration run's CSVs."""
 
 from __future__ import annotations
 

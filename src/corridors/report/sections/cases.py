@@ -1,4 +1,4 @@
-"""Section 6: three cases: Atalanta's NATO-assets sub-issue, the Security Council's rule, the OAS in 2008."""
+"""The section on three cases: Atalanta's NATO-assets sub-issue, the Security Council's rule, the OAS in 2008."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 from corridors._constants import DAYS_PER_MONTH
 from corridors.report.page import ReportTable, Section
 from corridors.report.plan import OAS_SETTINGS
-from corridors.report.sections.base import Context, number, signed
+from corridors.report.sections.base import RESTRICTED, Context, decides, number, signed
 from corridors.report.stats import difference, share_interval
 
 ID = "cases"
@@ -145,14 +145,23 @@ def sentence(t: Tables) -> str:
     veto, unanimity = t.unsc.iloc[0], t.unsc.iloc[1]
     p5_share = float(veto["p5_last_to_accept_share"])
     fastest = t.oas.loc[t.oas["decided_within_4_days"].idxmax()]
+    undecided = [
+        r for r, row in (("unanimity", unanimity), ("the Charter's rule", veto)) if not decides(row["decided_share"])
+    ]
+    unsc_text = (  # a restricted mean that is mostly the horizon is not read as a time
+        f"in the Security Council unanimity takes {number(unanimity['mean_months'])} months against "
+        f"{number(veto['mean_months'])} under the Charter's rule, "
+        if not undecided
+        else f"in the Security Council most runs under {' and '.join(undecided)} do not decide within the horizon "
+        f"(decided share {number(min(unanimity['decided_share'], veto['decided_share']))}), "
+    )
     return (
         f"Forced into the EU's draft, the NATO-assets sub-issue costs {signed(bridged['cost_days'], 1)} days with "
         f"bridges (95% interval {number(bridged['cost_lower_days'], 1)} to {number(bridged['cost_upper_days'], 1)}; "
         f"{number(100 * bridged['bridged'], 1)}% bridged) and {signed(no_bridge['cost_days'], 1)} without "
         f"({number(no_bridge['cost_lower_days'], 1)} to {number(no_bridge['cost_upper_days'], 1)}); "
-        f"in the Security Council unanimity takes "
-        f"{number(unanimity['mean_months'])} months against {number(veto['mean_months'])} under the Charter's rule, "
-        f"where the P5 are the last to accept in {number(100 * p5_share, 1)}% of runs; and the OAS decides within 4 "
+        + unsc_text
+        + f"where the P5 are the last to accept in {number(100 * p5_share, 1)}% of runs; and the OAS decides within 4 "
         f"days, as in the 2008 Colombia-Ecuador crisis, "
         + (
             f"in at most {number(100 * fastest['decided_within_4_days'], 1)}% of runs "
@@ -177,8 +186,15 @@ def build(ctx: Context) -> Section:
                 "line); red-line outcomes and the cost in days against no sub-issue",
                 t.atalanta,
                 caption,
+                headers=RESTRICTED,
             ),
-            ReportTable("case_unsc", "The UN Security Council: the Charter's rule against unanimity", t.unsc, caption),
+            ReportTable(
+                "case_unsc",
+                "The UN Security Council: the Charter's rule against unanimity",
+                t.unsc,
+                caption,
+                headers=RESTRICTED,
+            ),
             ReportTable(
                 "case_unsc_pivotal",
                 "Who is pivotal (the last to accept) in the model, beside the Shapley-Shubik index of the voting rule",

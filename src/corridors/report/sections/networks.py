@@ -1,4 +1,4 @@
-"""Section 7: the routine networks on the day of the demand.
+"""The section on the routine networks on the day of the demand.
 
 Measured by :class:`~corridors.empirical.networks.RoutineNetwork`, as the empirical toolkit measures real ties.
 """

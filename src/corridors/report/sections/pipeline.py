@@ -1,4 +1,4 @@
-"""Section 8: how the report was made: every simulated setting, the store, the parameters."""
+"""The section on how the report was made: every simulated setting, the store, the parameters."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ def tables(ctx: Context) -> pd.DataFrame:
             "organization": s.organization,
             "replications": s.replications,
             "points": s.points,
-            "overrides": " ; ".join(o if len(o) < 120 else o[:117] + "..." for o in s.overrides) or "(none)",
             "scenario_hash": ctx.hash(key),
+            "overrides": " ; ".join(o if len(o) < 120 else o[:117] + "..." for o in s.overrides) or "(none)",
         }
         for key, s in ctx.settings.items()
     ]
@@ -46,7 +46,13 @@ def build(ctx: Context) -> Section:
         TITLE,
         sentence(ctx),
         tables=[
-            ReportTable("settings", "Every simulated setting", tables(ctx), ctx.caption(None)),
+            ReportTable(
+                "settings",
+                "Every simulated setting (the scenario hashes the other tables name)",
+                tables(ctx),
+                ctx.caption(None, scenarios="its own scenario hash column"),
+                hashes_shown=True,
+            ),
         ],
         notes=[
             f"Calibrated parameters: {source}"

@@ -1,4 +1,4 @@
-"""Section 5: the EU's formal meetings per week along a curve, and three policies against the calibrated model."""
+"""The section on the EU's formal meetings per week along a curve, and three policies against the calibrated model."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from corridors._constants import DAYS_PER_MONTH
 from corridors.engines.summary import censored_at_horizon
 from corridors.report.page import ReportFigure, ReportTable, Section
 from corridors.report.plan import EU_MEETINGS_TODAY, ORGANIZATIONS, POLICIES
-from corridors.report.sections.base import Context, changes, number, signed
+from corridors.report.sections.base import BASELINE_NOTE, RESTRICTED, Context, changes, number, signed
 from corridors.report.stats import Z95, response_stats
 
 ID = "policy"
@@ -114,7 +114,6 @@ def build(ctx: Context) -> Section:
     from corridors.report.figures import meetings_figure, png, policy_figure
 
     t = tables(ctx)
-    caption = ctx.caption(ctx.config.replications)
     return Section(
         ID,
         TITLE,
@@ -125,7 +124,15 @@ def build(ctx: Context) -> Section:
                 "The EU's formal meetings per week (mean response, undecided at the horizon; "
                 "minus_fastest: the paired difference from the fastest point, common random numbers)",
                 t.meetings,
-                caption,
+                ctx.caption(
+                    ctx.config.replications,
+                    note=f"mean_months here is the restricted mean (every run, censored at the horizon). At today's "
+                    f"{EU_MEETINGS_TODAY:g} a week the point is table1's calibrated EU scenario (the same scenario "
+                    f"hash); common random numbers key every point's streams by that scenario, so the point is the "
+                    f"first {ctx.config.replications} of table1's {ctx.config.table_replications} EU runs and its "
+                    "figure differs from table1's restricted_mean_months by those replications alone.",
+                ),
+                headers=RESTRICTED,
             ),
             ReportTable(
                 "policy_experiments",
@@ -133,7 +140,7 @@ def build(ctx: Context) -> Section:
                 t.policies,
                 ctx.caption(
                     ctx.config.replications,
-                    note=f"Baselines: the calibrated runs of table1 ({ctx.config.table_replications} replications).",
+                    note=BASELINE_NOTE.format(replications=ctx.config.table_replications),
                 ),
             ),
         ],

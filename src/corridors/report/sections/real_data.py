@@ -1,4 +1,4 @@
-"""Section 2: the shipped sample of real operations against the calibrated model (log-rank, Kaplan-Meier)."""
+"""The section on the shipped sample of real operations against the calibrated model (log-rank, Kaplan-Meier)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from corridors._constants import DAYS_PER_MONTH
 from corridors.report.page import ReportFigure, ReportTable, Section
 from corridors.report.plan import ORGANIZATIONS
 from corridors.report.sections.base import Context
+
+MIN_OPERATIONS = 5
+"""A log-rank p from fewer operations of the sample than this is shown with its n and not read."""
 
 ID = "real-data"
 TITLE = "The real data"
@@ -83,6 +86,7 @@ def tables(ctx: Context) -> Tables:
                         else float(np.median(sim["months"])),
                         "logrank_statistic": math.nan,
                         "logrank_p": math.nan,
+                        "too_few_operations": True,
                         "scenario_hash": ctx.hash(key),
                     }
                 )
@@ -104,23 +108,59 @@ def tables(ctx: Context) -> Tables:
                     else math.nan,
                     "logrank_statistic": float(test.test_statistic),
                     "logrank_p": float(test.p_value),
+                    "too_few_operations": len(obs) < MIN_OPERATIONS,
                     "scenario_hash": ctx.hash(key),
                 }
             )
     return Tables(pd.DataFrame(records), observed_decision, simulated_decision, observed_response, simulated_response)
 
 
+def _which(row: pd.Series) -> str:
+    """``the EU's response``: whose comparison a row is."""
+    return f"the {row['organization']}'s {str(row['measure']).split(' ')[0]}"
+
+
+def p_value(row: pd.Series) -> str:
+    """A log-rank p with its n; from fewer than :data:`MIN_OPERATIONS` operations, said to be too few to read.
+
+    Examples
+    --------
+    >>> p_value(pd.Series({"logrank_p": 7.8e-132, "observed_n": 2}))
+    'p = 7.8e-132, n = 2 operations; too few to read'
+    >>> p_value(pd.Series({"logrank_p": 0.0312, "observed_n": 9}))
+    'p = 0.031, n = 9 operations'
+    """
+    n = int(row["observed_n"])
+    text = f"p = {float(row['logrank_p']):.2g}, n = {n} operation{'' if n == 1 else 's'}"
+    return text + ("; too few to read" if n < MIN_OPERATIONS else "")
+
+
 def sentence(table: pd.DataFrame) -> str:
-    """How many decisions and responses the sample times, and how many log-rank tests reject equal curves."""
+    """How many decisions and responses the sample times, and how many log-rank tests reject equal curves.
+
+    Only comparisons resting on at least :data:`MIN_OPERATIONS` operations are read; the smallest p
+    of the others is given with its n and said to be too few to read.
+    """
     tested = table[table["logrank_p"].notna()]
-    rejected = tested[tested["logrank_p"] < 0.05]
-    return (
+    readable = tested[tested["observed_n"] >= MIN_OPERATIONS]
+    few = tested[tested["observed_n"] < MIN_OPERATIONS]
+    rejected = readable[readable["logrank_p"] < 0.05]
+    text = (
         f"The shipped sample times {int(table.loc[table['measure'].str.startswith('decision'), 'observed_n'].sum())} "
         f"decisions and {int(table.loc[table['measure'].str.startswith('response'), 'observed_n'].sum())} "
         f"responses demanded by a UN resolution or a host's request; of the {len(tested)} log-rank comparisons "
-        f"with the calibrated model, {len(rejected)} reject equal curves at the 5% level"
-        + (f" (smallest p = {tested['logrank_p'].min():.2g})." if len(tested) else ".")
+        f"with the calibrated model, {len(readable)} rest on at least {MIN_OPERATIONS} operations"
     )
+    if len(readable):
+        smallest = readable.loc[readable["logrank_p"].idxmin()]
+        text += (
+            f", and {len(rejected)} of those reject equal curves at the 5% level (smallest: {_which(smallest)}, "
+            f"{p_value(smallest)})"
+        )
+    if len(few):
+        smallest = few.loc[few["logrank_p"].idxmin()]
+        text += f"; {len(few)} rest on fewer and are not read (smallest: {_which(smallest)}, {p_value(smallest)})"
+    return text + "."
 
 
 def build(ctx: Context) -> Section:
@@ -179,8 +219,17 @@ def build(ctx: Context) -> Section:
                 "The sample's operations against the calibrated model "
                 "(log-rank, censored operations and undecided runs included)",
                 t.real_data,
-                ctx.caption(ctx.config.table_replications),
+                ctx.caption(
+                    ctx.config.table_replications,
+                    note=f"A p from fewer than {MIN_OPERATIONS} operations is not read. The medians are over the "
+                    "operations and runs that ended (the sample's way), so the model's response median here differs "
+                    "from Table 1's median_months for the same scenario, the Kaplan-Meier median over every run.",
+                ),
                 digits=3,
+                headers={
+                    "observed_median_months": "sample median of ended operations (months)",
+                    "simulated_median_months": "model median of decided runs (months)",
+                },
             )
         ],
         figures=figures,
