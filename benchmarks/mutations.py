@@ -54,8 +54,8 @@ MUTATIONS: list[tuple[str, str, str, str]] = [
     (
         "entrenchment inverted",
         "crisis.py",
-        "entrenched = s.entrenchment and members.rejected_in_public[i] == 1",
-        "entrenched = s.entrenchment and members.rejected_in_public[i] == 0",
+        "entrenched = s.entrenchment and members.rejected_in_public[i] == 1\n        chance = widening_chance(",
+        "entrenched = s.entrenchment and members.rejected_in_public[i] == 0\n        chance = widening_chance(",
     ),
     ("caucus reporting off", "crisis.py", "if s.caucus_reporting:", "if s.caucus_reporting and False:"),
     (
