@@ -139,8 +139,28 @@ MONTE_CARLO_DRAWS = 999
 """Samples drawn from the simulated runs for a Monte Carlo p (its resolution: 1/1000)."""
 
 
+def _logrank(observed: np.ndarray, simulated: np.ndarray, events: np.ndarray) -> tuple[float, float]:
+    """Log-rank statistic and chi-square p of the observed times (all events) against the runs; NaN if undefined.
+
+    Undefined (a singular variance) when no time of either group is an event.
+    """
+    from statsmodels.duration.survfunc import survdiff
+
+    try:
+        statistic, p_value = survdiff(
+            np.r_[observed, simulated],
+            np.r_[np.ones(len(observed)), events].astype(float),
+            np.r_[np.zeros(len(observed)), np.ones(len(simulated))],
+        )
+    except np.linalg.LinAlgError:
+        return math.nan, math.nan
+    return float(statistic), float(p_value)
+
+
 def _monte_carlo_p(statistic: float, n_observed: int, simulated: np.ndarray, events: np.ndarray, seed: int) -> float:
     """Share of samples of ``n_observed`` runs, drawn from the simulated ones, at least as far from them (log-rank).
+
+    The drawn runs keep their censoring. A draw whose statistic is undefined counts as not as far.
 
     >>> times = np.arange(1.0, 201.0); events = np.ones(200, bool)
     >>> _monte_carlo_p(0.0, 2, times, events, seed=1)
@@ -153,7 +173,10 @@ def _monte_carlo_p(statistic: float, n_observed: int, simulated: np.ndarray, eve
     at_least = 0
     for _ in range(MONTE_CARLO_DRAWS):
         drawn = rng.integers(0, len(simulated), n_observed)
-        null, _ = survdiff(np.r_[simulated[drawn], simulated], np.r_[events[drawn], events].astype(float), group)
+        try:
+            null, _ = survdiff(np.r_[simulated[drawn], simulated], np.r_[events[drawn], events].astype(float), group)
+        except np.linalg.LinAlgError:
+            continue
         at_least += bool(null >= statistic - 1e-12)
     return (1 + at_least) / (1 + MONTE_CARLO_DRAWS)
 
@@ -173,8 +196,6 @@ def predictive_check(rows_by_org: Mapping[str, pd.DataFrame], *, min_observed: i
     (the null: the sample comes from the model), whose statistic is at least the observed
     one; the draws are seeded by organization and quantity, so the table is reproducible.
     """
-    from statsmodels.duration.survfunc import survdiff
-
     observed = _observed_times(list(rows_by_org))
     records = []
     for org, rows in rows_by_org.items():
@@ -203,16 +224,13 @@ def predictive_check(rows_by_org: Mapping[str, pd.DataFrame], *, min_observed: i
                 "passed": pd.NA,
             }
             if len(obs) >= min_observed:
-                statistic, p_value = survdiff(
-                    np.r_[obs, simulated],
-                    np.r_[np.ones(len(obs)), events].astype(float),
-                    np.r_[np.zeros(len(obs)), np.ones(len(simulated))],
-                )
-                if len(obs) < MONTE_CARLO_BELOW:
+                statistic, p_value = _logrank(obs, simulated, events)
+                if len(obs) < MONTE_CARLO_BELOW and not math.isnan(statistic):
                     seed = zlib.crc32(f"{org}/{quantity}".encode())
-                    p_value = _monte_carlo_p(float(statistic), len(obs), simulated, events, seed)
+                    p_value = _monte_carlo_p(statistic, len(obs), simulated, events, seed)
                     record["test"] = f"log-rank, Monte Carlo p ({MONTE_CARLO_DRAWS} draws)"
-                record.update(statistic=float(statistic), p_value=float(p_value), passed=bool(p_value >= 0.05))
+                if not math.isnan(p_value):
+                    record.update(statistic=statistic, p_value=p_value, passed=bool(p_value >= 0.05))
             records.append(record)
     return pd.DataFrame(records)
 
