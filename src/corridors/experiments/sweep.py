@@ -16,6 +16,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -272,7 +273,7 @@ def _checked(result: ChunkResult, design: Design, record: ExperimentRecord) -> C
 def run_sweep(
     spec: ExperimentSpec | str | Path,
     *,
-    store: str | Path | None = None,
+    store: str | Path | Store | None = None,
     executor: Executor | None = None,
     new: bool = False,
     retry_failed: bool = False,
@@ -286,7 +287,8 @@ def run_sweep(
         An experiment spec, or the path of its YAML file.
     store
         The DuckDB store (default: :func:`default_store_path`, named after the spec, in the
-        working directory).
+        working directory), or a :class:`Store` the caller holds open (many small sweeps on one
+        store, as a calibration's evaluations: it is neither checked again nor closed here).
     executor
         Where chunks run (default: :class:`~corridors.experiments.executors.serial.SerialExecutor`).
         The caller owns it: one the caller has entered (``with make_executor("process") as pool:``)
@@ -321,7 +323,11 @@ def run_sweep(
 
     if not isinstance(spec, ExperimentSpec):
         spec = load_experiment(spec)
-    store_path = check_store_path(Path(store) if store is not None else default_store_path(spec))
+    held_store = store if isinstance(store, Store) else None
+    if held_store is not None:
+        store_path = held_store.path
+    else:
+        store_path = check_store_path(Path(store) if store is not None else default_store_path(spec))  # type: ignore[arg-type]
     _check_engine(spec.engine, spec.source)
     design = expand_design(spec)
     design_hash = design.content_hash()
@@ -329,10 +335,10 @@ def run_sweep(
         from corridors.experiments.executors.serial import SerialExecutor
 
         executor = SerialExecutor()
-    created = not store_path.exists()
+    created = held_store is None and not store_path.exists()
     try:
         return _open_and_run(
-            st_path=store_path,
+            store=held_store if held_store is not None else store_path,
             spec=spec,
             design=design,
             design_hash=design_hash,
@@ -370,7 +376,7 @@ def _remove_if_empty(store_path: Path) -> None:
 
 def _open_and_run(
     *,
-    st_path: Path,
+    store: Path | Store,
     spec: ExperimentSpec,
     design: Design,
     design_hash: str,
@@ -379,8 +385,8 @@ def _open_and_run(
     retry_failed: bool,
     progress: Callable[[SweepProgress], None] | None,
 ) -> SweepReport:
-    store_path = st_path
-    with Store(store_path) as st:
+    store_path = store.path if isinstance(store, Store) else store
+    with nullcontext(store) if isinstance(store, Store) else Store(store_path) as st:  # a held store stays open
         record = None if new else st.find_experiment(design_hash)
         if record is None and not new and not st.experiments().empty:
             latest = st.experiment()

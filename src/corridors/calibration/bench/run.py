@@ -40,8 +40,12 @@ __all__ = [
     "write_bench_outputs",
 ]
 
-BENCH_WORLDS_MB = 512.0
-"""Megabytes of routine worlds each process keeps during one theory's fits (corridors.engines.worlds)."""
+BENCH_WORLDS_MB = 2048.0
+"""Megabytes of routine worlds each process keeps during one theory's fits (corridors.engines.worlds).
+
+About 8 routine points of the four organizations at the full size (an OSCE world is 35 kB, so
+2,000 replications of the four take about 250 MB): the screen's centre, the fit and the
+leave-one-out fits that start from it stay cached while routine candidates move."""
 
 
 @dataclass
