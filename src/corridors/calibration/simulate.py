@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -247,6 +247,7 @@ class MomentSimulator:
     _rows: OrderedDict[str, pd.DataFrame] = field(default_factory=OrderedDict, repr=False)
     _worlds: AbstractContextManager[Any] | None = field(default=None, repr=False)
     _open: Any = field(default=None, repr=False)
+    _hashes: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False)
 
     def __enter__(self) -> MomentSimulator:
         from corridors.experiments.executors import held
@@ -304,6 +305,9 @@ class MomentSimulator:
         from corridors.experiments.designs import design_hash, override_text, read_base
         from corridors.scenario.loading import apply_overrides, scenario_from_dict
 
+        memo = (spec.base, tuple((f.path, repr(f.values[0])) for f in spec.factors))
+        if memo in self._hashes:
+            return self._hashes[memo]
         if spec.base not in self._bases:
             raw = read_base(spec)
             self._bases[spec.base] = (raw, scenario_from_dict(raw, label="").content_hash())
@@ -311,23 +315,28 @@ class MomentSimulator:
         overrides = [override_text(f.path, f.values[0]) for f in spec.factors]
         scenario = scenario_from_dict(apply_overrides(raw, overrides), label="")
         values = {f.label: f.values[0] for f in spec.factors}
-        return design_hash(
+        self._hashes[memo] = design_hash(
             [(scenario.content_hash(), values)],
             replications=spec.replications,
             seed=spec.seed,
             engine=spec.engine,
             common_stream_key=base_hash if spec.common_random_numbers else None,
         )
+        return self._hashes[memo]
 
     def _read(self, st: Any, design_hash: str) -> pd.DataFrame | None:
-        record = st.finished_experiment(design_hash)
-        if record is None:
-            return None
+        finished = _finished_map(st)
+        experiment_id = finished.get(design_hash)
+        if experiment_id is None:
+            record = st.finished_experiment(design_hash)
+            if record is None:
+                return None
+            experiment_id = finished[design_hash] = record.experiment_id
         present = set(st.query("SELECT * FROM runs LIMIT 0").columns)
         columns = [*_COLUMNS, *(c for c in OPTIONAL_COLUMNS if c in present)]
         frame: pd.DataFrame = st.query(
             f"SELECT {', '.join(columns)} FROM runs WHERE experiment_id = ? ORDER BY replicate",
-            [record.experiment_id],
+            [experiment_id],
         )
         return frame
 
@@ -411,7 +420,7 @@ class MomentSimulator:
 
 
 _OPEN_STORES: dict[Path, list[Any]] = {}
-"""Stores the simulators of this process hold open, by resolved path: [Store, simulators holding it].
+"""Stores the simulators of this process hold open, by resolved path: [Store, holders, finished experiments].
 
 Nested simulators on one store (a fit's session inside a bench) share one connection: DuckDB
 refuses a second, differently configured one in the same process."""
@@ -423,7 +432,7 @@ def _acquire_store(path: Path) -> Any:
 
     key = path.resolve()
     if key not in _OPEN_STORES:
-        _OPEN_STORES[key] = [Store(check_store_path(path)), 0]
+        _OPEN_STORES[key] = [Store(check_store_path(path)), 0, None]
     _OPEN_STORES[key][1] += 1
     return _OPEN_STORES[key][0]
 
@@ -437,3 +446,23 @@ def _release_store(st: Any) -> None:
     if entry[1] <= 0:
         del _OPEN_STORES[key]
         st.close()
+
+
+def _finished_map(st: Any) -> dict[str, int]:
+    """Design hash -> experiment id of the finished evaluations of a held store, read once (then kept current)."""
+    entry = _OPEN_STORES.get(Path(st.path).resolve())
+    if entry is None or entry[0] is not st:
+        return dict(st.finished_experiments())
+    if entry[2] is None:
+        entry[2] = st.finished_experiments()
+    return entry[2]  # type: ignore[no-any-return]
+
+
+@contextmanager
+def holding_store(path: str | Path) -> Iterator[None]:
+    """Keep ``path`` open for every simulator entered inside (a bench: one open and one check in all)."""
+    st = _acquire_store(Path(path))
+    try:
+        yield
+    finally:
+        _release_store(st)

@@ -612,6 +612,32 @@ class Store:
             return None
         return record
 
+    def finished_experiments(self) -> dict[str, int]:
+        """Design hash -> experiment id of every finished experiment, as :meth:`finished_experiment` finds it.
+
+        One pass over the store instead of two queries a hash (a resumed calibration looks
+        up thousands of hashes).
+        """
+        from corridors.experiments.chunks import count_chunks
+
+        latest = self.con.execute(
+            "SELECT spec_hash, experiment_id, n_points, replications, chunk_replications FROM experiments "
+            "QUALIFY row_number() OVER (PARTITION BY spec_hash ORDER BY experiment_id DESC) = 1"
+        ).fetchall()
+        chunks = {
+            experiment_id: (done, total)
+            for experiment_id, done, total in self.con.execute(
+                "SELECT experiment_id, count(*) FILTER (WHERE status = 'done'), count(*) FROM chunks "
+                "GROUP BY experiment_id"
+            ).fetchall()
+        }
+        finished = {}
+        for spec_hash, experiment_id, n_points, replications, chunk_replications in latest:
+            n_chunks = count_chunks(n_points, replications, chunk_replications)
+            if chunks.get(experiment_id) == (n_chunks, n_chunks):
+                finished[str(spec_hash)] = int(experiment_id)
+        return finished
+
     def create_experiment(self, design: Design, *, spec_hash: str, chunk_replications: int) -> ExperimentRecord:
         """Record a new experiment, its factors and design points, in one transaction."""
         spec = design.spec

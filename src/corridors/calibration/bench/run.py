@@ -26,6 +26,7 @@ from corridors._version import __version__
 from corridors.calibration.bench.fit import TheoryResult, fit_theory
 from corridors.calibration.bench.patterns import bench_patterns, pattern_z
 from corridors.calibration.bench.spec import BenchSize, BenchSpec
+from corridors.calibration.simulate import holding_store
 from corridors.errors import CorridorsError
 
 if TYPE_CHECKING:
@@ -107,19 +108,20 @@ def run_bench(
     patterns = bench_patterns(spec)
     results: dict[str, TheoryResult] = {}
     seconds: dict[str, float] = {}
-    for theory in chosen:
-        start = time.perf_counter()
-        with reusing_worlds(BENCH_WORLDS_MB):  # the fit, leave-one-out and ablations of a theory share worlds
-            results[theory.name] = fit_theory(
-                spec,
-                theory,
-                spec.sizes[size],
-                patterns,
-                store=store,
-                executor=executor,  # type: ignore[index]
-                progress=progress,
-            )
-        seconds[theory.name] = time.perf_counter() - start
+    with holding_store(store):  # one open (and one check) of the store for the whole bench
+        for theory in chosen:
+            start = time.perf_counter()
+            with reusing_worlds(BENCH_WORLDS_MB):  # the fit, leave-one-out and ablations of a theory share worlds
+                results[theory.name] = fit_theory(
+                    spec,
+                    theory,
+                    spec.sizes[size],  # type: ignore[index]
+                    patterns,
+                    store=store,
+                    executor=executor,
+                    progress=progress,
+                )
+            seconds[theory.name] = time.perf_counter() - start
     scorecard = build_scorecard(results, patterns)
     return BenchResult(spec, size, spec.sizes[size], patterns, results, scorecard, seconds)  # type: ignore[index]
 
