@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 
-@njit(**FAST)
+@njit(**INLINE)
 def capital_reviews(
     state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, day: int, have_failed: bool, last_x: float
 ) -> tuple[int, int]:
@@ -81,7 +81,7 @@ def capital_reviews(
     return widenings, informed
 
 
-@njit(**FAST)
+@njit(**INLINE)
 def informed_capital_review(
     state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, i: int, have_failed: bool, last_x: float
 ) -> tuple[bool, bool]:
@@ -149,7 +149,7 @@ def caucus_meets_today(committee: Committee, c: int, day: int, formal_tomorrow: 
     return every > 0 and day >= world.caucus_phase_days[c] and (day - world.caucus_phase_days[c]) % every == 0
 
 
-@njit(**FAST)
+@njit(**INLINE)
 def caucus_meetings(
     state: np.ndarray,
     p: ModelParameters,
@@ -223,7 +223,7 @@ def blocked_by_red_line(committee: Committee, k: int) -> bool:
     return False
 
 
-@njit(**FAST)
+@njit(**INLINE)
 def state_public_positions(p: ModelParameters, members: Members, beliefs: SetterBeliefs) -> None:
     """First crisis meeting: postured public intervals on the record; the setter's first beliefs."""
     for i in range(members.lo.size):
@@ -237,7 +237,7 @@ def state_public_positions(p: ModelParameters, members: Members, beliefs: Setter
         beliefs.source[i] = PUBLIC
 
 
-@njit(**FAST)
+@njit(**INLINE)
 def update_beliefs_from_knowledge(committee: Committee, setter_row: int) -> None:
     """A newer version the setter learned (contact, gossip, caucus report, its own) replaces a belief."""
     beliefs = committee.beliefs
@@ -252,7 +252,7 @@ def update_beliefs_from_knowledge(committee: Committee, setter_row: int) -> None
             beliefs.source[k] = code & SOURCE_MASK
 
 
-@njit(**FAST)
+@njit(**INLINE)
 def formal_crisis_meeting(
     state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, setter: int, setter_row: int, first: bool
 ) -> tuple[bool, float, bool, bool, int]:
@@ -350,7 +350,7 @@ def formal_crisis_meeting(
     return False, x, redrafted, False, updates
 
 
-@njit(**FAST)
+@njit(**INLINE)
 def start_theory(committee: Committee) -> None:
     """Day 0: model v3's tallies start from zero."""
     theory = committee.theory
@@ -359,7 +359,7 @@ def start_theory(committee: Committee) -> None:
     theory.cascade_rounds[0] = 0
 
 
-@njit(**FAST)
+@njit(**INLINE)
 def convene_meeting(
     p: ModelParameters, s: Switches, committee: Committee, setter: int, setter_row: int, day: int
 ) -> bool:
@@ -417,7 +417,7 @@ def convene_meeting(
     return True
 
 
-@njit(**FAST)
+@njit(**INLINE)
 def find_bridges(state: np.ndarray, p: ModelParameters, committee: Committee) -> bool:
     """While a public red line blocks, the blocker's friends may find a workaround (7.9)."""
     world = committee.world

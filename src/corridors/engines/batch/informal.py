@@ -150,7 +150,7 @@ def informal_contacts(
     return count
 
 
-@njit(**FAST)
+@njit(**INLINE)
 def first_calls(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee) -> int:
     """Day 0: a call to the strongest tie (probability first_call_friend) or to the capital (7.5)."""
     members = committee.members

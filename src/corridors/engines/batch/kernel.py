@@ -99,7 +99,7 @@ def is_crisis_meeting(day: int, regular: np.ndarray, p: ModelParameters, s: Swit
     return day >= 1 and regular[day + p.burn_in_days] != 0
 
 
-@njit(**FAST)
+@njit(**INLINE)
 def network_measures(committee: Committee, threshold: float) -> tuple[float, float, float, float]:
     """(friends per ambassador, share with no friend, density, mean positive trust) at day 0."""
     ties = committee.ties
@@ -148,7 +148,7 @@ def reset(committee: Committee) -> None:
     committee.ties.scale[0] = 1.0
 
 
-@njit(**FAST)
+@njit(**INLINE)
 def setter_knowledge(
     committee: Committee, p: ModelParameters, setter: int, setter_row: int, met: bool
 ) -> tuple[float, float]:
@@ -206,7 +206,7 @@ def simulate_block(
         simulate_replicate(draw_states[r], dynamics_states[r], p, s, committee, out, r)
 
 
-@njit(**FAST)
+@njit(**INLINE)
 def simulate_replicate(
     draw_state: np.ndarray,
     state: np.ndarray,
