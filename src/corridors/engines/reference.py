@@ -791,13 +791,13 @@ class Committee(mesa.Model):
             self.cascade_rounds = 0
             accept = np.array([amb.accepts(x, self.draft) for amb in self.ambassadors])
         a = self.arrays
-        for c in np.flatnonzero(a.caucus_common):
-            bloc = a.caucus_members[c]
-            if not accept[bloc].all():
-                accept[bloc] = False
+        votes = accept.astype(np.int64)
+        decided = bool(
+            rules.vote_carries(votes, int(a.quota), a.veto, self.caucus_index, self.caucus_size, a.caucus_common)
+        )
+        accept = votes == 1  # blocs voted as one
         n_accept = int(accept.sum())
         self.last_vote_rejecters = self.n - n_accept
-        decided = n_accept >= a.quota and bool(accept[a.veto].all())
         self.log("proposal", (self.setter.name,), f"proposal {x:.2f}, {n_accept} of {self.n} accept")
         if decided:
             self.decided = True

@@ -35,6 +35,7 @@ from corridors.engines.rules import (
     public_interval,
     rejection_side,
     update_belief,
+    vote_carries,
     widened_instruction,
     widening_chance,
 )
@@ -297,23 +298,9 @@ def formal_crisis_meeting(
             members.accepts[k] = accepts(
                 members.lo[k], members.hi[k], slack(p, s, ties, k), x, blocked_by_red_line(committee, k)
             )
-    for c in range(world.caucus_size.size):
-        if world.caucus_common[c]:
-            all_in = True
-            for y in range(world.caucus_size[c]):
-                if members.accepts[world.caucus_index[c, y]] == 0:
-                    all_in = False
-            if not all_in:
-                for y in range(world.caucus_size[c]):
-                    members.accepts[world.caucus_index[c, y]] = 0
-    n_accept = 0
-    vetoed = False
-    for k in range(n):
-        if members.accepts[k] == 1:
-            n_accept += 1
-        elif world.veto[k]:
-            vetoed = True
-    if n_accept >= world.quota and not vetoed:
+    if vote_carries(
+        members.accepts, world.quota, world.veto, world.caucus_index, world.caucus_size, world.caucus_common
+    ):
         outvoted = False
         for sub in range(world.in_draft.size):
             if world.in_draft[sub]:
