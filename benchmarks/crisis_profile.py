@@ -1,9 +1,10 @@
 """Where a crisis day's time goes: the crisis phase from stored worlds with each mechanism off in turn.
 
 Prints; asserts nothing (machines here are shared and noisy). No recompilation: switches are
-runtime values of the compiled kernel. A mechanism's cost is read from the change in
-microseconds per simulated crisis day, because switching a mechanism off also changes how
-long crises last (capital reviews off: no run decides, every run goes to the horizon).
+runtime values of the compiled kernel (a switch the burn-in reads gets worlds of its own).
+A mechanism's cost is read from the change in microseconds per simulated crisis day, because
+switching a mechanism off also changes how long crises last (capital reviews off: no run
+decides, every run goes to the horizon).
 
     PYTHONPATH=src .venv/bin/python benchmarks/crisis_profile.py                 # OSCE, 500 replications
     PYTHONPATH=src .venv/bin/python benchmarks/crisis_profile.py --org eu --replications 2000
@@ -24,21 +25,6 @@ import numpy as np
 from corridors.engines.worlds import burn_in, run_crisis
 from corridors.scenario import load_scenario
 
-CRISIS_MECHANISMS = (
-    "info_sharing",
-    "gossip",
-    "lobbying",
-    "capital_review",
-    "entrenchment",
-    "caucuses",
-    "caucus_reporting",
-    "caucus_harmonization",
-    "posturing",
-    "agency",
-    "bridges",
-    "first_call",
-)
-
 
 def crisis_days(rows: object) -> float:
     """Mean simulated crisis days a replicate: to its decision, else to the horizon."""
@@ -55,7 +41,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{args.org}, {args.replications} replications, one process [load {os.getloadavg()[0]:.1f}]")
     base_cost = None
-    for mechanism in ("(all on)", *CRISIS_MECHANISMS):
+    mechanisms = list(load_scenario(args.org).mechanisms.model_dump())  # the schema's switches, every one
+    for mechanism in ("(all on)", *mechanisms):
         overrides = [] if mechanism == "(all on)" else [f"mechanisms.{mechanism}=false"]
         scenario = load_scenario(args.org, overrides)
         worlds = burn_in(scenario, replications=args.replications, seed=1)

@@ -40,8 +40,7 @@ from typing import Any, NamedTuple, get_args
 import numpy as np
 import pandas as pd
 
-from corridors.engines.draws import WorldParams, check_stream_key, replicate_streams, scenario_arrays, world_params
-from corridors.engines.rng import new_state
+from corridors.engines.draws import WorldParams, check_stream_key, scenario_arrays, world_params
 from corridors.engines.rules import ModelParameters, Switches, derived_parameters, derived_switches
 from corridors.errors import CorridorsError
 from corridors.scenario.schema import Scenario
@@ -376,16 +375,12 @@ def burn_in(
     scenario: Scenario, *, replications: int, seed: int = 0, first_replicate: int = 0, stream_key: str | None = None
 ) -> WorldSet:
     """The routine worlds (start of day 0) of replicates ``first_replicate ..`` of ``scenario``."""
+    from corridors.engines.batch.kernel import replicate_states
     from corridors.engines.batch.worlds import burn_in_block, new_worlds
 
     key = scenario.content_hash() if stream_key is None else check_stream_key(stream_key)
     p, s, committee = _inputs(scenario)
-    draw_states = np.empty((replications, 4), dtype=np.uint64)
-    dynamics_states = np.empty((replications, 4), dtype=np.uint64)
-    for offset in range(replications):
-        draws_state, dynamics_seq = replicate_streams(seed, key, first_replicate + offset)
-        draw_states[offset] = draws_state
-        dynamics_states[offset] = new_state(dynamics_seq)
+    draw_states, dynamics_states = replicate_states(seed, key, first_replicate, replications)
     worlds = new_worlds(replications, committee)
     burn_in_block(draw_states, dynamics_states, p, s, committee, worlds)
     return WorldSet(routine_key(scenario), seed, key, first_replicate, worlds)

@@ -63,6 +63,7 @@ __all__ = [
     "BLOCK_REPLICATES",
     "crisis_phase",
     "iter_batch",
+    "replicate_states",
     "routine_phase",
     "run_batch",
     "simulate_block",
@@ -385,6 +386,17 @@ def crisis_phase(  # noqa: C901 (the day loop in the order of ODD section 3)
 # --- Python side ------------------------------------------------------------------------
 
 
+def replicate_states(seed: int, key: str, first_replicate: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The draw and dynamics stream states of replicates ``first_replicate .. + count`` (one row each)."""
+    draw_states = np.empty((count, 4), dtype=np.uint64)
+    dynamics_states = np.empty((count, 4), dtype=np.uint64)
+    for offset in range(count):
+        draws_state, dynamics_seq = replicate_streams(seed, key, first_replicate + offset)
+        draw_states[offset] = draws_state
+        dynamics_states[offset] = new_state(dynamics_seq)
+    return draw_states, dynamics_states
+
+
 def iter_batch(
     scenario: Scenario,
     *,
@@ -418,12 +430,7 @@ def iter_batch(
     committee = allocate(scenario, p)
     for block_start in range(first_replicate, first_replicate + replications, block):
         count = min(block, first_replicate + replications - block_start)
-        draw_states = np.empty((count, 4), dtype=np.uint64)
-        dynamics_states = np.empty((count, 4), dtype=np.uint64)
-        for offset in range(count):
-            draws_state, dynamics_seq = replicate_streams(seed, key, block_start + offset)
-            draw_states[offset] = draws_state
-            dynamics_states[offset] = new_state(dynamics_seq)
+        draw_states, dynamics_states = replicate_states(seed, key, block_start, count)
         out = new_outcomes(count)
         simulate_block(draw_states, dynamics_states, p, s, committee, out)
         yield outcome_rows(scenario, out, engine="batch", seed=seed, first_replicate=block_start)
