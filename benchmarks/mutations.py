@@ -188,6 +188,16 @@ MUTATIONS += [
     ("informed: every widening counted as informed", "crisis.py", "return True, excluded", "return True, True"),
 ]
 
+MUTATIONS += [
+    # the formal meeting's vote through rules.vote_carries (both engines call the rule; this changes the batch's call)
+    (
+        "vote: the batch's formal meeting needs one acceptance fewer",
+        "crisis.py",
+        "members.accepts, world.quota, world.veto,",
+        "members.accepts, world.quota - 1, world.veto,",
+    ),
+]
+
 TESTS = [
     "tests/engines/test_lockstep.py",
     "tests/engines/test_theory.py",
