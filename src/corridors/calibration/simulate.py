@@ -248,6 +248,7 @@ class MomentSimulator:
     _worlds: AbstractContextManager[Any] | None = field(default=None, repr=False)
     _open: Any = field(default=None, repr=False)
     _hashes: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False)
+    _fresh: set[str] = field(default_factory=set, repr=False)  # run by prefetch, not yet read
 
     def __enter__(self) -> MomentSimulator:
         from corridors.experiments.executors import held
@@ -354,9 +355,7 @@ class MomentSimulator:
         if design_hash in self._rows:  # read before in this session: no store to open
             self._rows.move_to_end(design_hash)
             if counted:
-                self.evaluations_found += 1
-                if self.progress is not None:
-                    self.progress(0)
+                self._count_found(design_hash)
             return self._rows[design_hash]
         frame = self._stored_or_run(organization, values, spec, design_hash, counted=counted)
         self._rows[design_hash] = frame
@@ -373,31 +372,83 @@ class MomentSimulator:
     def _stored_or_run(
         self, organization: str, values: Mapping[str, Any], spec: Any, design_hash: str, *, counted: bool
     ) -> pd.DataFrame:
-        from corridors.experiments.sweep import run_sweep
-
         st = self._store()
         frame = self._read(st, design_hash)
         if frame is not None:
             if counted:
-                self.evaluations_found += 1
-                if self.progress is not None:
-                    self.progress(0)
+                self._count_found(design_hash)
             return frame
-        known = st.find_experiment(design_hash) is not None
-        assert self.executor is not None
-        report = run_sweep(spec, store=st, executor=self.executor, new=not known)
-        if report.status != "finished" or report.chunks_failed:
-            raise CorridorsError(
-                f"{st.path}: evaluation of {organization} at {dict(values)} {report.status} "
-                f"({report.chunks_failed} failed chunks); run the same command again to resume"
-            )
-        self.evaluations_run += 1
-        if self.progress is not None:
-            self.progress(self.replications)
+        self._run_missing([(organization, dict(values), spec, design_hash)])
         frame = self._read(st, design_hash)
         if frame is None:  # the hash above must be run_sweep's, or nothing would ever be found again
             raise RuntimeError(f"{st.path}: the evaluation just run is not found under design hash {design_hash}")
         return frame
+
+    def _count_found(self, design_hash: str) -> None:
+        """Count a read of an evaluation found, unless :meth:`prefetch` ran it for this very read."""
+        if design_hash in self._fresh:
+            self._fresh.discard(design_hash)
+            return
+        self.evaluations_found += 1
+        if self.progress is not None:
+            self.progress(0)
+
+    def prefetch(self, points: Iterable[Mapping[str, float]], organizations: Iterable[str]) -> int:
+        """Run every evaluation of ``points`` x ``organizations`` the store lacks, side by side; returns how many.
+
+        Their chunks go to the executor as one stream (:func:`~corridors.experiments.sweep.run_sweeps`),
+        so the workers run the next evaluation's chunks while this process writes the last
+        one's: the organizations of one point, or a design known in advance (the screen, the
+        standard errors, the ablations). The rows are those of evaluating one at a time; the
+        reads that follow find them and count them as run, not found.
+        """
+        if not self._entered:
+            raise RuntimeError("enter the simulator (with MomentSimulator(...) as sim) before evaluating")
+        st = self._store()
+        finished = _finished_map(st)
+        wanted, seen = [], set()
+        orgs = list(organizations)
+        for values in points:
+            for org in orgs:
+                spec = self._spec(org, values)
+                design_hash = self._design_hash(spec)
+                if design_hash in seen or design_hash in self._rows or design_hash in self._fresh:
+                    continue
+                seen.add(design_hash)
+                if design_hash not in finished and st.finished_experiment(design_hash) is None:
+                    wanted.append((org, dict(values), spec, design_hash))
+        self._run_missing(wanted)
+        self._fresh.update(design_hash for *_, design_hash in wanted)
+        return len(wanted)
+
+    def _run_missing(self, wanted: Sequence[tuple[str, dict[str, Any], Any, str]]) -> None:
+        """Run the evaluations ``wanted`` (organization, values, spec, design hash) as one stream of chunks."""
+        from corridors.experiments.sweep import SweepReport, run_sweeps
+
+        if not wanted:
+            return
+        st = self._store()
+        assert self.executor is not None
+
+        def finished(index: int, report: SweepReport) -> None:
+            if report.status == "finished" and not report.chunks_failed:
+                self.evaluations_run += 1
+                if self.progress is not None:
+                    self.progress(self.replications)
+
+        reports = run_sweeps(
+            [spec for _, _, spec, _ in wanted],
+            store=st,
+            executor=self.executor,
+            new=[st.find_experiment(design_hash) is None for *_, design_hash in wanted],
+            finished=finished,
+        )
+        for (organization, values, _, _), report in zip(wanted, reports, strict=True):
+            if report.status != "finished" or report.chunks_failed:
+                raise CorridorsError(
+                    f"{st.path}: evaluation of {organization} at {values} {report.status} "
+                    f"({report.chunks_failed} failed chunks); run the same command again to resume"
+                )
 
     def difference_se(
         self, a: Mapping[str, float], b: Mapping[str, float], organizations: Iterable[str]
@@ -411,6 +462,13 @@ class MomentSimulator:
     def moments(self, values: Mapping[str, float], organizations: Iterable[str]) -> dict[str, pd.DataFrame]:
         """Moments (:func:`org_moments`) of each organization at ``values``."""
         out = {}
+        organizations = list(organizations)
+        missing = [
+            org
+            for org in organizations
+            if (org, tuple(sorted((k, _level(v)) for k, v in values.items()))) not in self._cache
+        ]
+        self.prefetch([values], missing)  # the organizations side by side
         for org in organizations:
             key = (org, tuple(sorted((k, _level(v)) for k, v in values.items())))
             if key not in self._cache:

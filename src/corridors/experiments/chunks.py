@@ -99,6 +99,8 @@ class ChunkTask:
     ``scenarios`` holds one scenario per design point of the chunk, in order.
     ``stream_key`` is the experiment's common stream key (common random numbers): every
     point's replicates are seeded by it; ``None`` seeds each point by its own scenario hash.
+    ``tag`` comes back on the result: which sweep a chunk belongs to when several sweeps share
+    one executor (:func:`~corridors.experiments.sweep.run_sweeps`).
     """
 
     chunk: Chunk
@@ -107,6 +109,7 @@ class ChunkTask:
     engine: str
     stream_key: str | None = None
     reuse_worlds_mb: float = 0.0  # the driver's budget of routine worlds (corridors.engines.worlds)
+    tag: int = 0
 
 
 @dataclass
@@ -118,6 +121,7 @@ class ChunkResult:
     error: str | None
     seconds: float
     worker: str
+    tag: int = 0  # the task's
 
     @property
     def ok(self) -> bool:
@@ -169,10 +173,10 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
             frames.append(frame)
         rows = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     except Exception:
-        return ChunkResult(chunk, None, traceback.format_exc(), time.perf_counter() - start, worker_name())
-    return ChunkResult(chunk, rows, None, time.perf_counter() - start, worker_name())
+        return ChunkResult(chunk, None, traceback.format_exc(), time.perf_counter() - start, worker_name(), task.tag)
+    return ChunkResult(chunk, rows, None, time.perf_counter() - start, worker_name(), task.tag)
 
 
 def failed_result(task: ChunkTask, message: str) -> ChunkResult:
     """A failed result for a chunk whose worker died or was lost (no traceback of its own)."""
-    return ChunkResult(task.chunk, None, message, 0.0, "")
+    return ChunkResult(task.chunk, None, message, 0.0, "", task.tag)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from corridors import _yaml as strict_yaml
 from corridors.errors import CorridorsError
 from corridors.experiments.seeding import derived_seed
 from corridors.experiments.spec import ExperimentSpec, Factor
@@ -52,12 +53,22 @@ def override_text(path: str, value: Any) -> str:
     'parameters.trust_gain=1.0e-05'
     >>> override_text("agenda_setter.kind", "commission")
     'agenda_setter.kind=commission'
+    >>> override_text("description", "0E0")  # a string our reader would take for a number is quoted
+    "description='0E0'"
     """
+    text = _yaml_text(value)
+    if isinstance(value, str) and strict_yaml.safe_load(text) != value:
+        text = _yaml_text(value, style="'")  # PyYAML's writer and our stricter reader differ (0E0, say)
+    return f"{path}={text}"
+
+
+def _yaml_text(value: Any, style: str | None = None) -> str:
     # only YAML's own line breaks and end-of-document marker go: str.strip() would also eat
     # characters such as a no-break space that belong to the value
-    text = yaml.safe_dump(value, default_flow_style=True, width=1_000_000, allow_unicode=True).rstrip("\n")
-    text = text.removesuffix("\n...").rstrip("\n")
-    return f"{path}={text}"
+    text = yaml.safe_dump(
+        value, default_flow_style=True, default_style=style, width=1_000_000, allow_unicode=True
+    ).rstrip("\n")
+    return text.removesuffix("\n...").rstrip("\n")
 
 
 @dataclass(frozen=True)

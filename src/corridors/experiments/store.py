@@ -35,7 +35,7 @@ import json
 import os
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -720,23 +720,26 @@ class Store:
         finally:
             self.con.unregister("_corridors_insert")
 
-    def claim(self, experiment_id: int) -> list[str]:
+    def claim(self, experiment_id: int, alongside: Collection[int] = ()) -> list[str]:
         """Mark an experiment as running in this process; recover stale 'running' marks.
 
         A 'running' mark left by a sweep that was killed (SIGKILL, power loss) is stale:
         DuckDB's file lock proves no other process has the store open. A mark held by this
-        very process (another open store object) is live and refused.
+        very process (another open store object) is live and refused, unless the experiment
+        is one of ``alongside``: those this very run claimed (sweeps run side by side).
         """
         with self.transaction():
-            return self._claim(experiment_id)
+            return self._claim(experiment_id, alongside)
 
-    def _claim(self, experiment_id: int) -> list[str]:
+    def _claim(self, experiment_id: int, alongside: Collection[int] = ()) -> list[str]:
         notes = []
         pid, host = os.getpid(), socket.gethostname()
         for row in self.con.execute(
             "SELECT experiment_id, owner_pid, owner_host FROM experiments WHERE status = 'running'"
         ).fetchall():
             other_id, other_pid, other_host = row
+            if other_id in alongside:
+                continue
             if other_pid == pid and other_host == host:
                 raise CorridorsError(
                     f"{self.path}: experiment {other_id} is being run by this process already; "

@@ -15,9 +15,9 @@ import math
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -40,6 +40,7 @@ __all__ = [
     "choose_chunk_replications",
     "default_store_path",
     "run_sweep",
+    "run_sweeps",
 ]
 
 DEFAULT_STORE_NAME = "corridors.duckdb"
@@ -265,7 +266,12 @@ def _checked(result: ChunkResult, design: Design, record: ExperimentRecord) -> C
         problems.append(f"engine differs from {record.engine}")
     if problems:
         return ChunkResult(
-            chunk, None, "rows do not belong to this chunk: " + "; ".join(problems), result.seconds, result.worker
+            chunk,
+            None,
+            "rows do not belong to this chunk: " + "; ".join(problems),
+            result.seconds,
+            result.worker,
+            result.tag,
         )
     return result
 
@@ -387,36 +393,90 @@ def _open_and_run(
 ) -> SweepReport:
     store_path = store.path if isinstance(store, Store) else store
     with nullcontext(store) if isinstance(store, Store) else Store(store_path) as st:  # a held store stays open
-        record = None if new else st.find_experiment(design_hash)
-        if record is None and not new and not st.experiments().empty:
-            latest = st.experiment()
-            difference = _spec_difference(latest.spec, spec.canonical())
-            raise CorridorsError(
-                f"{spec.source}: the spec changed since {store_path} was started "
-                f"(experiment {latest.experiment_id} '{latest.name}': {difference}); "
-                "use --new to start a new experiment in this store, or give another --store"
-            )
-        if record is not None and record.code_version != __version__:
-            raise CorridorsError(
-                f"{store_path}: experiment {record.experiment_id} was run with corridors {record.code_version}, "
-                f"this is {__version__}: resuming would mix versions; use --new or another --store"
-            )
-        if record is not None and spec.chunk_replications not in (None, record.chunk_replications):
-            raise CorridorsError(
-                f"{spec.source}: chunk_replications: {spec.chunk_replications}, but experiment "
-                f"{record.experiment_id} in {store_path} runs in chunks of {record.chunk_replications}; to resume "
-                f"it set chunk_replications: {record.chunk_replications} (or remove the field), or use --new"
-            )
-        if record is None:
-            chunk_size = spec.chunk_replications or choose_chunk_replications(
-                design.scenario(0),
-                seed=spec.seed,
-                engine=spec.engine,
-                replications=spec.replications,
-                points=len(design.points),
-            )
-            record = st.create_experiment(design, spec_hash=design_hash, chunk_replications=chunk_size)
+        record = _record_for(st, spec, design, design_hash, new)
         return _run(st, design, record, executor, retry_failed=retry_failed, progress=progress)
+
+
+def _record_for(st: Store, spec: ExperimentSpec, design: Design, design_hash: str, new: bool) -> ExperimentRecord:
+    """The experiment to resume in ``st`` for ``spec``, or a new one (refusing a changed spec or version)."""
+    store_path = st.path
+    record = None if new else st.find_experiment(design_hash)
+    if record is None and not new and not st.experiments().empty:
+        latest = st.experiment()
+        difference = _spec_difference(latest.spec, spec.canonical())
+        raise CorridorsError(
+            f"{spec.source}: the spec changed since {store_path} was started "
+            f"(experiment {latest.experiment_id} '{latest.name}': {difference}); "
+            "use --new to start a new experiment in this store, or give another --store"
+        )
+    if record is not None and record.code_version != __version__:
+        raise CorridorsError(
+            f"{store_path}: experiment {record.experiment_id} was run with corridors {record.code_version}, "
+            f"this is {__version__}: resuming would mix versions; use --new or another --store"
+        )
+    if record is not None and spec.chunk_replications not in (None, record.chunk_replications):
+        raise CorridorsError(
+            f"{spec.source}: chunk_replications: {spec.chunk_replications}, but experiment "
+            f"{record.experiment_id} in {store_path} runs in chunks of {record.chunk_replications}; to resume "
+            f"it set chunk_replications: {record.chunk_replications} (or remove the field), or use --new"
+        )
+    if record is None:
+        chunk_size = spec.chunk_replications or choose_chunk_replications(
+            design.scenario(0),
+            seed=spec.seed,
+            engine=spec.engine,
+            replications=spec.replications,
+            points=len(design.points),
+        )
+        record = st.create_experiment(design, spec_hash=design_hash, chunk_replications=chunk_size)
+    return record
+
+
+def run_sweeps(
+    specs: Sequence[ExperimentSpec],
+    *,
+    store: Store,
+    executor: Executor,
+    new: Sequence[bool] | bool = False,
+    finished: Callable[[int, SweepReport], None] | None = None,
+) -> list[SweepReport]:
+    """Run (or resume) several experiments side by side on one executor and one open store.
+
+    Every chunk of every spec goes to the executor as one stream, so the workers run the
+    next experiment's chunks while this process commits the last one's: many small sweeps
+    (a calibration's organizations and design points) keep the workers busy. Each
+    experiment's runs, chunks and records are exactly those :func:`run_sweep` writes.
+
+    Parameters
+    ----------
+    specs
+        The experiments, each resumed from ``store`` or started in it.
+    store
+        A :class:`Store` the caller holds open.
+    executor
+        Where chunks run (entered here for the call if the caller has not).
+    new
+        Per spec (or for all): start a new experiment even if the store holds another spec.
+    finished
+        Called with the spec's index and its report as soon as each experiment ends.
+
+    Returns
+    -------
+    list[SweepReport]
+        One per spec, in the order given.
+    """
+    news = [new] * len(specs) if isinstance(new, bool) else list(new)
+    if len(news) != len(specs):
+        raise ValueError(f"run_sweeps: {len(specs)} specs but {len(news)} values of new")
+    jobs = []
+    for spec, fresh in zip(specs, news, strict=True):
+        _check_engine(spec.engine, spec.source)
+        design = expand_design(spec)
+        jobs.append((design, _record_for(store, spec, design, design.content_hash(), fresh)))
+    ids = [record.experiment_id for _, record in jobs]
+    if len(set(ids)) != len(ids):
+        raise ValueError("run_sweeps: two specs resume the same experiment; give each experiment once")
+    return _run_many(store, jobs, executor, retry_failed=False, progress=None, finished=finished)
 
 
 def _run(
@@ -428,7 +488,60 @@ def _run(
     retry_failed: bool,
     progress: Callable[[SweepProgress], None] | None,
 ) -> SweepReport:
-    notes = st.claim(record.experiment_id)
+    return _run_many(st, [(design, record)], executor, retry_failed=retry_failed, progress=progress)[0]
+
+
+@dataclass
+class _Job:
+    """One experiment of a run: its plan and its counts so far."""
+
+    design: Design
+    record: ExperimentRecord
+    todo: list[Chunk]
+    notes: list[str]
+    done: int
+    failed: int
+    skipped: int
+    replications_done: int
+    session: int = 0
+    processed: int = 0
+    status: str = "interrupted"
+    ended: bool = False
+
+    def progress(self, seconds: float) -> SweepProgress:
+        return SweepProgress(
+            chunks_total=self.record.n_chunks,
+            chunks_done=self.done,
+            chunks_failed=self.failed,
+            chunks_to_run=len(self.todo),
+            replications_total=self.record.n_points * self.record.replications,
+            replications_done=self.replications_done,
+            replications_this_session=self.session,
+            seconds=seconds,
+        )
+
+    def count(self, result: ChunkResult, retry_failed: bool) -> None:
+        """Count a committed chunk."""
+        self.processed += 1
+        if result.ok:
+            self.done += 1
+            self.session += result.chunk.size
+            self.replications_done += result.chunk.size
+            if retry_failed:
+                self.failed -= 1
+        elif not retry_failed:
+            self.failed += 1
+
+    def end(self, retry_failed: bool) -> None:
+        every_chunk_ran = self.done + self.failed == self.record.n_chunks
+        self.status = "finished" if self.processed == len(self.todo) and every_chunk_ran else "interrupted"
+        if retry_failed and not every_chunk_ran:
+            self.notes.append("some chunks have never run: run the sweep without --retry-failed to finish it")
+        self.ended = True
+
+
+def _start_job(st: Store, design: Design, record: ExperimentRecord, retry_failed: bool, alongside: list[int]) -> _Job:
+    notes = st.claim(record.experiment_id, alongside)
     orphans = st.remove_orphan_runs(record.experiment_id)
     if orphans:
         notes.append(f"removed {orphans} runs of chunks that were never recorded as done")
@@ -441,73 +554,91 @@ def _run(
     else:
         todo = [c for c in plan if c.chunk_id not in statuses]
     done = sum(1 for s in statuses.values() if s == "done")
-    failed = sum(1 for s in statuses.values() if s == "failed")
-    skipped = len(statuses) if not retry_failed else done
     replications_done = int(
         st.con.execute(
             "SELECT coalesce(sum(replications * points), 0) FROM chunks WHERE experiment_id = ? AND status = 'done'",
             [record.experiment_id],
         ).fetchone()[0]  # type: ignore[index]
     )
-    session = 0
-    processed = 0
-    start = time.perf_counter()
-    status = "interrupted"
+    return _Job(
+        design=design,
+        record=record,
+        todo=todo,
+        notes=notes,
+        done=done,
+        failed=sum(1 for s in statuses.values() if s == "failed"),
+        skipped=len(statuses) if not retry_failed else done,
+        replications_done=replications_done,
+    )
 
-    def report_progress() -> None:
-        if progress is not None:
-            progress(
-                SweepProgress(
-                    chunks_total=record.n_chunks,
-                    chunks_done=done,
-                    chunks_failed=failed,
-                    chunks_to_run=len(todo),
-                    replications_total=record.n_points * record.replications,
-                    replications_done=replications_done,
-                    replications_this_session=session,
-                    seconds=time.perf_counter() - start,
-                )
-            )
+
+def _job_tasks(jobs: list[_Job]) -> Iterator[ChunkTask]:
+    for tag, job in enumerate(jobs):
+        for task in _tasks(job.design, job.record, job.todo):
+            yield replace(task, tag=tag)
+
+
+def _run_many(
+    st: Store,
+    experiments: list[tuple[Design, ExperimentRecord]],
+    executor: Executor,
+    *,
+    retry_failed: bool,
+    progress: Callable[[SweepProgress], None] | None,
+    finished: Callable[[int, SweepReport], None] | None = None,
+) -> list[SweepReport]:
+    """Run the chunks left of each experiment as one stream; ``progress`` reports the first experiment."""
+    jobs: list[_Job] = []
+    start = time.perf_counter()
+
+    def report(job: _Job) -> SweepReport:
+        return SweepReport(
+            store=st.path,
+            experiment_id=job.record.experiment_id,
+            status=job.status,
+            executor=executor.describe(),
+            chunk_replications=job.record.chunk_replications,
+            chunks_total=job.record.n_chunks,
+            chunks_done=job.done,
+            chunks_failed=job.failed,
+            chunks_skipped=job.skipped,
+            replications_this_session=job.session,
+            seconds=time.perf_counter() - start,
+            notes=job.notes,
+            replications_done=job.replications_done,
+            retried=retry_failed,
+        )
+
+    def end(index: int) -> None:
+        job = jobs[index]
+        job.end(retry_failed)
+        if finished is not None:
+            finished(index, report(job))
 
     try:
+        for design, record in experiments:
+            jobs.append(_start_job(st, design, record, retry_failed, [job.record.experiment_id for job in jobs]))
         with _StopRequests() as stop:
-            report_progress()
-            if todo and not stop.requested:
+            if progress is not None:
+                progress(jobs[0].progress(0.0))
+            for index in [i for i, job in enumerate(jobs) if not job.todo]:
+                end(index)
+            if any(job.todo for job in jobs) and not stop.requested:
                 with held(executor):
-                    for result in executor.evaluate(_tasks(design, record, todo)):
-                        result = _checked(result, design, record)
-                        st.commit_chunk(record, result)
-                        processed += 1
-                        if result.ok:
-                            done += 1
-                            session += result.chunk.size
-                            replications_done += result.chunk.size
-                            if retry_failed:
-                                failed -= 1
-                        elif not retry_failed:
-                            failed += 1
-                        report_progress()
+                    for result in executor.evaluate(_job_tasks(jobs)):
+                        job = jobs[result.tag]
+                        result = _checked(result, job.design, job.record)
+                        st.commit_chunk(job.record, result)
+                        job.count(result, retry_failed)
+                        if progress is not None and result.tag == 0:
+                            progress(job.progress(time.perf_counter() - start))
+                        if job.processed == len(job.todo):
+                            end(result.tag)
                         if stop.requested:
                             break
-            every_chunk_ran = done + failed == record.n_chunks
-            status = "finished" if processed == len(todo) and every_chunk_ran else "interrupted"
-            if retry_failed and not every_chunk_ran:
-                notes.append("some chunks have never run: run the sweep without --retry-failed to finish it")
+            for index in [i for i, job in enumerate(jobs) if not job.ended]:
+                end(index)
     finally:
-        st.release(record.experiment_id, status)
-    return SweepReport(
-        store=st.path,
-        experiment_id=record.experiment_id,
-        status=status,
-        executor=executor.describe(),
-        chunk_replications=record.chunk_replications,
-        chunks_total=record.n_chunks,
-        chunks_done=done,
-        chunks_failed=failed,
-        chunks_skipped=skipped,
-        replications_this_session=session,
-        seconds=time.perf_counter() - start,
-        notes=notes,
-        replications_done=replications_done,
-        retried=retry_failed,
-    )
+        for job in jobs:
+            st.release(job.record.experiment_id, job.status)
+    return [report(job) for job in jobs]

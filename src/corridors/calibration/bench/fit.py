@@ -254,6 +254,7 @@ ABLATION_MEASURES = ("response_months", "decided_within_30d")
 
 def _ablations(fit: BenchCalibration, switches: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     assert fit._sim is not None
+    fit.prefetch([fit.values_, *({**fit.values_, **change} for change in switches.values())])
     base = fit._sim.moments(fit.values_, fit.organizations)
     records = []
     for label, change in switches.items():
