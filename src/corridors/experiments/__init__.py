@@ -32,7 +32,7 @@ from corridors.experiments.spec import (
     load_experiment,
 )
 from corridors.experiments.store import Store
-from corridors.experiments.sweep import SweepProgress, SweepReport, default_store_path, run_sweep
+from corridors.experiments.sweep import SweepProgress, SweepReport, default_store_path, run_sweep, run_sweeps
 
 __all__ = [
     "EXECUTORS",
@@ -68,6 +68,7 @@ __all__ = [
     "run_chunk",
     "run_sensitivity",
     "run_sweep",
+    "run_sweeps",
     "sample_unit_design",
     "summarize",
 ]

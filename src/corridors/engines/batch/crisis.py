@@ -11,7 +11,7 @@ from numba import njit
 from corridors.engines.batch.informal import SOURCE_BITS, SOURCE_MASK, learn
 from corridors.engines.batch.state import CONVENED, Committee, Members, SetterBeliefs, Ties
 from corridors.engines.batch.ties import row_sums, trust
-from corridors.engines.jit_options import FAST, INLINE
+from corridors.engines.jit_options import INLINE, jit_only
 from corridors.engines.rng import next_double
 from corridors.engines.rules import (
     CAUCUS,
@@ -126,7 +126,7 @@ def informed_capital_review(
     return True, excluded
 
 
-@njit(**FAST)
+@jit_only
 def median_of(values: np.ndarray, size: int) -> float:
     """Median of values[:size], sorting that slice in place (insertion sort: caucuses are small)."""
     for a in range(1, size):

@@ -13,7 +13,7 @@ from numba import njit
 
 from corridors.engines.batch.state import BLOCK_SHIFT, Committee, Knowledge, Ties
 from corridors.engines.batch.ties import set_trust, store_tie, trust
-from corridors.engines.jit_options import FAST, INLINE
+from corridors.engines.jit_options import INLINE, jit_only
 from corridors.engines.rng import next_double
 from corridors.engines.rules import CAUCUS, CONTACT, GOSSIP, OWN, ModelParameters, Switches, contact_chance, grown_trust
 from corridors.engines.sampling import departures, pick_stranger, poisson_counts, shuffle_prefix
@@ -33,7 +33,7 @@ def learn(knowledge: Knowledge, knower: int, about: int, lo: float, hi: float, v
         knowledge.hi[knower, about] = hi
 
 
-@njit(**FAST)
+@jit_only
 def gossip_to(knowledge: Knowledge, news: np.ndarray, teller: int, listener: int) -> None:
     """Pass on what the teller learned first-hand and the listener does not know yet.
 
@@ -123,7 +123,7 @@ def call(
         store_tie(ties, i, j, grown_trust(w, p.trust_gain) / ties.scale[0])
 
 
-@njit(**FAST)
+@jit_only
 def informal_contacts(
     state: np.ndarray,
     p: ModelParameters,
@@ -178,7 +178,7 @@ def first_calls(state: np.ndarray, p: ModelParameters, s: Switches, committee: C
     return count
 
 
-@njit(**FAST)
+@jit_only
 def rotate(
     state: np.ndarray, p: ModelParameters, ties: Ties, caucus_mates: np.ndarray, skip: float, leavers: np.ndarray
 ) -> float:

@@ -33,7 +33,7 @@ from corridors.engines.draws import (
     draw_world,
     replicate_streams,
 )
-from corridors.engines.jit_options import FAST, INLINE
+from corridors.engines.jit_options import FAST, INLINE, jit_only
 from corridors.engines.rng import new_state
 from corridors.engines.rows import (
     RED_LINE_BRIDGED,
@@ -74,7 +74,7 @@ BLOCK_REPLICATES = 1024
 """Replicates per kernel call: rows leave the engine in blocks of this size."""
 
 
-@njit(**FAST)
+@jit_only
 def fill_schedule(regular: np.ndarray, start: float, interval: float, burn_in: int) -> None:
     """regular[day + burn_in] = 1 on the days of regular formal meetings, from day -burn_in on."""
     regular[:] = 0
@@ -126,7 +126,7 @@ def network_measures(committee: Committee, threshold: float) -> tuple[float, flo
     return friends_total / n, zero / n, positive / (n * (n - 1)), mean_w
 
 
-@njit(**FAST)
+@jit_only
 def reset(committee: Committee) -> None:
     """The crisis state of a new replicate (the world and ties come from draw_world)."""
     m = committee.members
@@ -175,7 +175,7 @@ def setter_knowledge(
     return known / others, (informal / others if met else np.nan)
 
 
-@njit(**FAST)
+@jit_only
 def draw_replicate(draw_state: np.ndarray, committee: Committee) -> tuple[float, int, float]:
     """One replicate's starting world (:func:`draw_world`) in the committee's arrays."""
     members = committee.members
@@ -222,7 +222,7 @@ def simulate_replicate(
     crisis_phase(state, p, s, committee, start, out, r)
 
 
-@njit(**FAST)
+@jit_only
 def routine_phase(
     draw_state: np.ndarray, state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee
 ) -> DayZero:
@@ -258,7 +258,7 @@ def routine_phase(
     return DayZero(phase, setter, deploy_normal, rotation_skip, window_contacts)
 
 
-@njit(**FAST)
+@jit_only
 def crisis_phase(  # noqa: C901 (the day loop in the order of ODD section 3)
     state: np.ndarray,
     p: ModelParameters,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from numba import njit
 
 from corridors.engines.batch.state import BLOCK_SHIFT, Ties
-from corridors.engines.jit_options import FAST, INLINE
+from corridors.engines.jit_options import INLINE, jit_only
 from corridors.engines.rules import grown_trust
 
 __all__ = ["decay_trust", "rebuild_ties", "routine_meeting", "row_sums", "set_trust", "store_tie", "trust"]
@@ -68,7 +68,7 @@ def row_sums(ties: Ties, a: int) -> None:
     ties.degree[a] = degree
 
 
-@njit(**FAST)
+@jit_only
 def rebuild_ties(ties: Ties) -> None:
     """Sums of positive ties and counts of ties and dislikes, from the matrix."""
     n = ties.stored.shape[0]
@@ -80,7 +80,7 @@ def rebuild_ties(ties: Ties) -> None:
         row_sums(ties, a)
 
 
-@njit(**FAST)
+@jit_only
 def routine_meeting(ties: Ties, formal_trust_gain: float) -> None:
     """Colleagues, not friends: every positive tie grows by formal_trust_gain (7.8).
 
@@ -99,7 +99,7 @@ def routine_meeting(ties: Ties, formal_trust_gain: float) -> None:
         ties.positive_sum[a] = ties.positive_sum[a] * keep + add * ties.degree[a]
 
 
-@njit(**FAST)
+@jit_only
 def decay_trust(ties: Ties, trust_decay: float) -> None:
     """Every positive tie decays by trust_decay (7.10): one factor; renormalized when it gets small."""
     ties.scale[0] *= 1.0 - trust_decay

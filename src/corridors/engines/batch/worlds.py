@@ -18,7 +18,7 @@ from numba import njit
 
 from corridors.engines.batch.kernel import crisis_phase, fill_schedule, reset, routine_phase
 from corridors.engines.batch.state import Committee, DayZero
-from corridors.engines.jit_options import FAST, INLINE
+from corridors.engines.jit_options import FAST, INLINE, jit_only
 from corridors.engines.rows import Outcomes
 from corridors.engines.rules import ModelParameters, Switches
 
@@ -98,7 +98,7 @@ def _copy2(target: np.ndarray, source: np.ndarray) -> None:
             target[i, j] = source[i, j]
 
 
-@njit(**FAST)
+@jit_only
 def save_world(worlds: Worlds, r: int, committee: Committee, draw_state: np.ndarray, state: np.ndarray) -> None:
     """Copy the committee's routine state (the start of day 0) into world ``r``."""
     ties = committee.ties
@@ -122,7 +122,7 @@ def save_world(worlds: Worlds, r: int, committee: Committee, draw_state: np.ndar
     _copy1(worlds.caucus_phase_days[r], world.caucus_phase_days)
 
 
-@njit(**FAST)
+@jit_only
 def restore_world(worlds: Worlds, r: int, committee: Committee, state: np.ndarray) -> None:
     """Put world ``r`` back into the committee (after :func:`reset`) and its dynamics stream into ``state``."""
     ties = committee.ties
