@@ -503,11 +503,12 @@ class MSMCalibration:
             b = self.boxes[name]
             h = fraction * (b.high - b.low)
             steps[name] = (min(b.high, self.values_[name] + h), max(b.low, self.values_[name] - h))
-        self.prefetch([{**self.values_, name: round(v, 6)} for name, pair in steps.items() for v in pair])
+        points = {name: [{**self.values_, name: round(v, 6)} for v in pair] for name, pair in steps.items()}
+        self.prefetch([point for pair in points.values() for point in pair])
         for j, name in enumerate(names):
             hi_v, lo_v = steps[name]
-            up = self.simulate({**self.values_, name: round(hi_v, 6)})["value"].reindex(index)
-            down = self.simulate({**self.values_, name: round(lo_v, 6)})["value"].reindex(index)
+            up = self.simulate(points[name][0])["value"].reindex(index)
+            down = self.simulate(points[name][1])["value"].reindex(index)
             g[:, j] = ((up - down) / (hi_v - lo_v)).fillna(0.0).to_numpy()
         w = t["weight"].to_numpy()
         omega = (t["se"] ** 2 + t["sim_se"].fillna(0.0) ** 2).to_numpy()

@@ -325,7 +325,8 @@ class MomentSimulator:
         )
         return self._hashes[memo]
 
-    def _read(self, st: Any, design_hash: str) -> pd.DataFrame | None:
+    def _finished_id(self, st: Any, design_hash: str) -> int | None:
+        """The experiment id of the finished evaluation ``design_hash`` in the held store, or None."""
         finished = _finished_map(st)
         experiment_id = finished.get(design_hash)
         if experiment_id is None:
@@ -333,6 +334,12 @@ class MomentSimulator:
             if record is None:
                 return None
             experiment_id = finished[design_hash] = record.experiment_id
+        return experiment_id
+
+    def _read(self, st: Any, design_hash: str) -> pd.DataFrame | None:
+        experiment_id = self._finished_id(st, design_hash)
+        if experiment_id is None:
+            return None
         present = set(st.query("SELECT * FROM runs LIMIT 0").columns)
         columns = [*_COLUMNS, *(c for c in OPTIONAL_COLUMNS if c in present)]
         frame: pd.DataFrame = st.query(
@@ -405,7 +412,6 @@ class MomentSimulator:
         if not self._entered:
             raise RuntimeError("enter the simulator (with MomentSimulator(...) as sim) before evaluating")
         st = self._store()
-        finished = _finished_map(st)
         wanted, seen = [], set()
         orgs = list(organizations)
         for values in points:
@@ -415,7 +421,7 @@ class MomentSimulator:
                 if design_hash in seen or design_hash in self._rows or design_hash in self._fresh:
                     continue
                 seen.add(design_hash)
-                if design_hash not in finished and st.finished_experiment(design_hash) is None:
+                if self._finished_id(st, design_hash) is None:
                     wanted.append((org, dict(values), spec, design_hash))
         self._run_missing(wanted)
         self._fresh.update(design_hash for *_, design_hash in wanted)
@@ -462,15 +468,11 @@ class MomentSimulator:
     def moments(self, values: Mapping[str, float], organizations: Iterable[str]) -> dict[str, pd.DataFrame]:
         """Moments (:func:`org_moments`) of each organization at ``values``."""
         out = {}
+        point = tuple(sorted((k, _level(v)) for k, v in values.items()))
         organizations = list(organizations)
-        missing = [
-            org
-            for org in organizations
-            if (org, tuple(sorted((k, _level(v)) for k, v in values.items()))) not in self._cache
-        ]
-        self.prefetch([values], missing)  # the organizations side by side
+        self.prefetch([values], [org for org in organizations if (org, point) not in self._cache])  # side by side
         for org in organizations:
-            key = (org, tuple(sorted((k, _level(v)) for k, v in values.items())))
+            key = (org, point)
             if key not in self._cache:
                 self._cache[key] = org_moments(self.rows(org, values))
             out[org] = self._cache[key]

@@ -394,7 +394,7 @@ def _open_and_run(
     store_path = store.path if isinstance(store, Store) else store
     with nullcontext(store) if isinstance(store, Store) else Store(store_path) as st:  # a held store stays open
         record = _record_for(st, spec, design, design_hash, new)
-        return _run(st, design, record, executor, retry_failed=retry_failed, progress=progress)
+        return _run_many(st, [(design, record)], executor, retry_failed=retry_failed, progress=progress)[0]
 
 
 def _record_for(st: Store, spec: ExperimentSpec, design: Design, design_hash: str, new: bool) -> ExperimentRecord:
@@ -477,18 +477,6 @@ def run_sweeps(
     if len(set(ids)) != len(ids):
         raise ValueError("run_sweeps: two specs resume the same experiment; give each experiment once")
     return _run_many(store, jobs, executor, retry_failed=False, progress=None, finished=finished)
-
-
-def _run(
-    st: Store,
-    design: Design,
-    record: ExperimentRecord,
-    executor: Executor,
-    *,
-    retry_failed: bool,
-    progress: Callable[[SweepProgress], None] | None,
-) -> SweepReport:
-    return _run_many(st, [(design, record)], executor, retry_failed=retry_failed, progress=progress)[0]
 
 
 @dataclass
