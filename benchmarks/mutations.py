@@ -27,8 +27,8 @@ MUTATIONS: list[tuple[str, str, str, str]] = [
     (
         "gossip passes second-hand news",
         "informal.py",
-        "first_hand = (source == OWN) | (source == CONTACT) | (source == CAUCUS)",
-        "first_hand = (source == OWN) | (source == CONTACT) | (source == CAUCUS) | (source == GOSSIP)",
+        "forward = third & ((t_source == OWN) | (t_source == CONTACT) | (t_source == CAUCUS))",
+        "forward = third & ((t_source == OWN) | (t_source == CONTACT) | (t_source == CAUCUS) | (t_source == GOSSIP))",
     ),
     (
         "disclosure one-sided",

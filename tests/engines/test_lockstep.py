@@ -183,10 +183,13 @@ def test_gossip_lockstep() -> None:
     ref = reference_at(4)
     ref.knowledge.learn(0, 5, 0.1, 0.3, 2, 4)
     ref.knowledge.learn(0, 3, 0.1, 0.3, 5, 3)  # learned by gossip: not passed on
+    ref.knowledge.learn(2, 1, 0.2, 0.6, 1, 2)  # and CCC knows BBB first-hand: told back to AAA
     bat, state = to_batch(ref)
     ref.ambassadors[0].gossip_to(ref.ambassadors[2])
-    informal.gossip_to(bat.knowledge, bat.members.news, 0, 2)
+    ref.ambassadors[2].gossip_to(ref.ambassadors[0])
+    informal.gossip_between(bat.knowledge, 0, 2)
     assert ref.knowledge.version[2, 5] == 2 and ref.knowledge.version[2, 3] < 5
+    assert ref.knowledge.version[0, 1] == 1
     assert_same(ref, bat, ref.stream.state, state)
 
 

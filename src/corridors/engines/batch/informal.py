@@ -18,7 +18,7 @@ from corridors.engines.rng import next_double
 from corridors.engines.rules import CAUCUS, CONTACT, GOSSIP, OWN, ModelParameters, Switches, contact_chance, grown_trust
 from corridors.engines.sampling import departures, pick_stranger, poisson_counts, shuffle_prefix
 
-__all__ = ["call", "choose_partner", "first_calls", "gossip_to", "informal_contacts", "learn", "rotate"]
+__all__ = ["call", "choose_partner", "first_calls", "gossip_between", "informal_contacts", "learn", "rotate"]
 
 SOURCE_BITS, SOURCE_MASK = 3, 7
 
@@ -34,26 +34,35 @@ def learn(knowledge: Knowledge, knower: int, about: int, lo: float, hi: float, v
 
 
 @jit_only
-def gossip_to(knowledge: Knowledge, news: np.ndarray, teller: int, listener: int) -> None:
-    """Pass on what the teller learned first-hand and the listener does not know yet.
+def gossip_between(knowledge: Knowledge, teller: int, listener: int) -> None:
+    """The teller passes on what it learned first-hand and the listener does not know, then the reverse.
 
-    A branch-free first pass marks the news (it vectorizes); the second copies it. The two
+    The reference engine's ``teller.gossip_to(listener)`` then ``listener.gossip_to(teller)``
+    in one branch-free pass: each entry about a third member is independent of the others,
+    and an entry just passed on is second-hand, so at most one direction moves it. The two
     talking keep their own entries.
     """
     told = knowledge.code[teller]
     heard = knowledge.code[listener]
+    told_lo, told_hi = knowledge.lo[teller], knowledge.hi[teller]
+    heard_lo, heard_hi = knowledge.lo[listener], knowledge.hi[listener]
     for about in range(told.size):
-        code = told[about]
-        source = code & SOURCE_MASK
-        first_hand = (source == OWN) | (source == CONTACT) | (source == CAUCUS)
-        news[about] = first_hand & (code >> SOURCE_BITS > heard[about] >> SOURCE_BITS)
-    news[teller] = 0
-    news[listener] = 0
-    for about in range(told.size):
-        if news[about]:
-            heard[about] = ((told[about] >> SOURCE_BITS) << SOURCE_BITS) | GOSSIP
-            knowledge.lo[listener, about] = knowledge.lo[teller, about]
-            knowledge.hi[listener, about] = knowledge.hi[teller, about]
+        t = told[about]
+        h = heard[about]
+        t_version = t >> SOURCE_BITS
+        h_version = h >> SOURCE_BITS
+        t_source = t & SOURCE_MASK
+        h_source = h & SOURCE_MASK
+        third = (about != teller) & (about != listener)
+        forward = third & ((t_source == OWN) | (t_source == CONTACT) | (t_source == CAUCUS)) & (t_version > h_version)
+        back = third & ((h_source == OWN) | (h_source == CONTACT) | (h_source == CAUCUS)) & (h_version > t_version)
+        heard[about] = ((t_version << SOURCE_BITS) | GOSSIP) if forward else h
+        told[about] = ((h_version << SOURCE_BITS) | GOSSIP) if back else t
+        t_lo, t_hi, h_lo, h_hi = told_lo[about], told_hi[about], heard_lo[about], heard_hi[about]
+        heard_lo[about] = t_lo if forward else h_lo
+        heard_hi[about] = t_hi if forward else h_hi
+        told_lo[about] = h_lo if back else t_lo
+        told_hi[about] = h_hi if back else t_hi
 
 
 @njit(**INLINE)
@@ -114,8 +123,7 @@ def call(
             learn(knowledge, j, i, members.lo[i], members.hi[i], members.version[i], CONTACT)
             learn(knowledge, i, j, members.lo[j], members.hi[j], members.version[j], CONTACT)
         if s.gossip and next_double(state) < contact_chance(w, p.gossip_rate):
-            gossip_to(knowledge, members.news, j, i)
-            gossip_to(knowledge, members.news, i, j)
+            gossip_between(knowledge, j, i)
         if s.lobbying and next_double(state) < contact_chance(w, p.lobby_rate):
             members.pressure[i] += w
             members.pressure[j] += w

@@ -68,7 +68,6 @@ class Members(NamedTuple):
     order: np.ndarray  # work space: who starts contacts, in which order
     calls: np.ndarray
     leavers: np.ndarray  # work space: today's departures
-    news: np.ndarray  # work space: gossip mask
     buffer: np.ndarray  # work space: caucus median
     known: np.ndarray  # work space (theory.capitals: informed): whom a reviewing capital's ambassador knows
     estimate_lo: np.ndarray  # work space: the intervals it knows, for its estimate x_hat
@@ -199,7 +198,6 @@ def allocate(scenario: Scenario, params: ModelParameters) -> Committee:
         order=ints(),
         calls=ints(),
         leavers=ints(),
-        news=ints(),
         buffer=floats(),
         known=np.zeros(n, dtype=np.bool_),
         estimate_lo=floats(),
