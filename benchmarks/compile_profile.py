@@ -8,7 +8,8 @@ numba's compile events, each net of the compilations nested in it.
 
 Why it exists: issue 24 keeps a cold compile under 20 s; numba links each separately compiled
 function's LLVM module into every caller's and optimizes it again there, so where the time
-goes depends on how deep the call tree is and which steps are inlined (jit_options.INLINE).
+goes depends on how deep the call tree is, which steps are inlined (jit_options.INLINE) and how
+many versions of a function are compiled (jit_options.FastDispatcher: one per argument type).
 """
 
 from __future__ import annotations

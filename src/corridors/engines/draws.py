@@ -18,9 +18,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
-from corridors.engines.jit_options import FAST
+from corridors.engines.jit_options import fast
 from corridors.engines.rng import new_state, next_beta, next_double, next_normal
 from corridors.errors import CorridorsError
 from corridors.scenario.schema import Scenario
@@ -238,7 +237,7 @@ class InitialDraws:
     caucus_phase_days: np.ndarray  # int per caucus: first crisis day of its own schedule
 
 
-@njit(**FAST)
+@fast
 def solve_tie_intercept(z: np.ndarray, counts: np.ndarray, target_ties: float) -> float:
     """beta0 such that sum(counts * sigmoid(beta0 + z)) equals ``target_ties`` (bisection).
 
@@ -334,7 +333,7 @@ def homophily_buffers(fixed: WorldFixed) -> HomophilyBuffers:
     return HomophilyBuffers(np.zeros(size), np.zeros(size), np.zeros(size))
 
 
-@njit(**FAST)
+@fast
 def draw_world(
     state: np.ndarray, params: WorldParams, fixed: WorldFixed, out: WorldDraws, buffers: HomophilyBuffers
 ) -> tuple[float, int, float]:

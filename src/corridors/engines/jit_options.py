@@ -1,13 +1,19 @@
 """The numba options every compiled function of the engines uses, in one place.
 
 ``FAST``: cached on disk, no reference counting (the kernels never allocate), numpy's error
-model (a division by zero gives inf or NaN, never an exception). ``INLINE``: the same,
-inlined into the caller at numba's IR level: the small rules and samplers, and the crisis
-day's steps called from one place (capital reviews, caucuses, convening, the formal
-meeting, first calls, bridges). numba gives each ``FAST`` function its own LLVM module and
-links and re-optimizes it inside every caller's, so a deep call tree is optimized again at
-each level; inlining the one-caller steps cut a cold compile from about 80 s to 59 s with
-the same rows and speed (benchmarks/worlds.py).
+model (a division by zero gives inf or NaN, never an exception). :func:`fast` compiles a
+function with them once per argument type (:class:`FastDispatcher`). ``INLINE``: the same,
+inlined into the caller at numba's IR level; kept for the two steps of a contact
+(``choose_partner``, ``call``), which run thousands of times a replicate, and for glue
+(``simulate_replicate``, the copies of a stored world).
+
+Why so few are inlined: numba inlines at its IR level by translating the callee's bytecode
+again at every call site and typing it again inside the caller, and the crisis day had
+hundreds of such sites (every ``trust``, ``learn``, uniform draw and rule). Compiled once each
+and linked, the same functions are inlined by LLVM where it pays; with :class:`FastDispatcher`
+compiling each once, a cold compile of the first OSCE run fell from 33.7 s to 18.0 s on a
+quiet machine, rows identical, a crisis from stored worlds 2-3% slower
+(benchmarks/compile_profile.py, benchmarks/worlds.py).
 
 :func:`jit_only`: a ``FAST`` function of the batch engine that only compiled code calls. numba
 compiles a CPython wrapper for every function it compiles, and for a function taking the
@@ -19,14 +25,16 @@ under its own name.
 
 from __future__ import annotations
 
+import inspect
 import types
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from numba import config, njit
+from numba import types as nbtypes
 from numba.core.registry import CPUDispatcher
 
-__all__ = ["FAST", "INLINE", "JIT_ONLY", "JitOnlyDispatcher", "jit_only"]
+__all__ = ["FAST", "INLINE", "JIT_ONLY", "FastDispatcher", "JitOnlyDispatcher", "fast", "jit_only"]
 
 FAST: dict[str, Any] = {"cache": True, "_nrt": False, "error_model": "numpy"}
 INLINE: dict[str, Any] = {**FAST, "inline": "always"}
@@ -36,7 +44,35 @@ JIT_ONLY: dict[str, Any] = {**FAST, "no_cpython_wrapper": True, "no_cfunc_wrappe
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class JitOnlyDispatcher(CPUDispatcher):  # type: ignore[misc]
+class FastDispatcher(CPUDispatcher):  # type: ignore[misc]
+    """A ``FAST`` function compiled once per argument type, not once per constant a caller passes.
+
+    numba types a call from compiled code with its arguments' literal types where they are
+    constants (``learn(..., OWN)``, ``day`` while a loop's type is still being inferred)
+    and compiles a version for each literal; the versions run the same code, and LLVM folds
+    the constants once it inlines the callee. Typing each call on plain types instead
+    cut a cold compile by a few seconds (benchmarks/compile_profile.py). ``keep_literal``
+    names the arguments whose constant does choose the code (``informal_contacts``'
+    ``in_crisis``: the routine phase compiles without the crisis branches).
+    """
+
+    keep_literal: frozenset[str] = frozenset()
+
+    def get_call_template(self, args: tuple[Any, ...], kws: dict[str, Any]) -> Any:
+        """Numba's call template, asked with the plain types of the arguments not kept literal."""
+        if self.keep_literal:
+            names = list(inspect.signature(self.py_func).parameters)
+            args = tuple(
+                a if i < len(names) and names[i] in self.keep_literal else nbtypes.unliteral(a)
+                for i, a in enumerate(args)
+            )
+        else:
+            args = tuple(nbtypes.unliteral(a) for a in args)
+        kws = {k: v if k in self.keep_literal else nbtypes.unliteral(v) for k, v in kws.items()}
+        return super().get_call_template(args, kws)
+
+
+class JitOnlyDispatcher(FastDispatcher):
     """A compiled function with no CPython wrapper; a call from Python goes to :attr:`from_python`.
 
     Compiled callers call the function itself (numba types the dispatcher, not this method).
@@ -64,12 +100,34 @@ class JitOnlyDispatcher(CPUDispatcher):  # type: ignore[misc]
         return twin
 
 
-def jit_only(func: F) -> F:
-    """``njit(**JIT_ONLY)`` as a :class:`JitOnlyDispatcher`: for batch-engine functions only compiled code calls."""
+def _dispatcher(kind: type[FastDispatcher], func: Any, options: dict[str, Any], keep_literal: tuple[str, ...]) -> Any:
+    """What ``njit(**options)`` builds, as a dispatcher of class ``kind``; the plain function when JIT is off."""
     if config.DISABLE_JIT:
         return func
-    options = {key: value for key, value in JIT_ONLY.items() if key != "cache"}
-    options.update(nopython=True, boundscheck=None)  # what njit adds
-    dispatcher = JitOnlyDispatcher(py_func=func, locals={}, targetoptions=options)
+    unknown = set(keep_literal) - set(inspect.signature(func).parameters)
+    if unknown:
+        raise TypeError(f"{func.__qualname__}: keep_literal names no argument {sorted(unknown)}")
+    targetoptions = {key: value for key, value in options.items() if key != "cache"}
+    targetoptions.update(nopython=True, boundscheck=None)  # what njit adds
+    dispatcher = kind(py_func=func, locals={}, targetoptions=targetoptions)
+    dispatcher.keep_literal = frozenset(keep_literal)
     dispatcher.enable_caching()
-    return dispatcher  # type: ignore[return-value]
+    return dispatcher
+
+
+def fast(func: Any = None, *, keep_literal: tuple[str, ...] = ()) -> Any:
+    """``njit(**FAST)`` as a :class:`FastDispatcher` (one compile per argument type); ``@fast(keep_literal=...)``."""
+    if func is None:
+        return lambda f: _dispatcher(FastDispatcher, f, FAST, keep_literal)
+    return _dispatcher(FastDispatcher, func, FAST, keep_literal)
+
+
+@overload
+def jit_only(func: F, *, keep_literal: tuple[str, ...] = ()) -> F: ...
+@overload
+def jit_only(func: None = None, *, keep_literal: tuple[str, ...] = ()) -> Callable[[F], F]: ...
+def jit_only(func: Any = None, *, keep_literal: tuple[str, ...] = ()) -> Any:
+    """``njit(**JIT_ONLY)`` as a :class:`JitOnlyDispatcher`: for batch-engine functions only compiled code calls."""
+    if func is None:
+        return lambda f: _dispatcher(JitOnlyDispatcher, f, JIT_ONLY, keep_literal)
+    return _dispatcher(JitOnlyDispatcher, func, JIT_ONLY, keep_literal)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, uint64
+from numba import uint64
 
-from corridors.engines.jit_options import FAST, INLINE
+from corridors.engines.jit_options import fast
 
 __all__ = ["new_state", "next_beta", "next_double", "next_gamma", "next_normal", "next_poisson", "next_poisson_small"]
 
@@ -32,12 +32,12 @@ def new_state(seed_sequence: np.random.SeedSequence) -> np.ndarray:
     return state
 
 
-@njit(**INLINE)
+@fast
 def _rotl(x: np.uint64, k: int) -> np.uint64:
     return (x << uint64(k)) | (x >> uint64(64 - k))
 
 
-@njit(**INLINE)
+@fast
 def next_uint64(state: np.ndarray) -> np.uint64:
     """The next 64 random bits (xoshiro256**, Blackman and Vigna 2018)."""
     result = _rotl(state[1] * uint64(5), 7) * uint64(9)
@@ -51,13 +51,13 @@ def next_uint64(state: np.ndarray) -> np.uint64:
     return result
 
 
-@njit(**INLINE)
+@fast
 def next_double(state: np.ndarray) -> float:
     """Uniform on [0, 1) with 53 random bits."""
     return float(next_uint64(state) >> uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(**FAST)
+@fast
 def next_normal(state: np.ndarray) -> float:
     """Standard normal by the Box-Muller transform (one of the pair)."""
     u1 = next_double(state)
@@ -65,7 +65,7 @@ def next_normal(state: np.ndarray) -> float:
     return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
 
 
-@njit(**FAST)
+@fast
 def next_gamma(state: np.ndarray, shape: float) -> float:
     """Gamma(shape, 1) by Marsaglia and Tsang (2000); shape < 1 by the boost u^(1/shape)."""
     if shape < 1.0:
@@ -86,7 +86,7 @@ def next_gamma(state: np.ndarray, shape: float) -> float:
             return d * v
 
 
-@njit(**FAST)
+@fast
 def next_beta(state: np.ndarray, alpha: float, beta: float) -> float:
     """Beta(alpha, beta) as a ratio of gammas."""
     x = next_gamma(state, alpha)
@@ -94,7 +94,7 @@ def next_beta(state: np.ndarray, alpha: float, beta: float) -> float:
     return x / (x + y)
 
 
-@njit(**INLINE)
+@fast
 def next_poisson_small(state: np.ndarray, limit: float) -> int:
     """Poisson with mean m <= 20 given ``limit = exp(-m)`` (Knuth), for a mean used many times."""
     total = 0
@@ -105,7 +105,7 @@ def next_poisson_small(state: np.ndarray, limit: float) -> int:
     return total
 
 
-@njit(**FAST)
+@fast
 def next_poisson(state: np.ndarray, mean: float) -> int:
     """Poisson(mean) by multiplying uniforms (Knuth), in pieces of at most 20 for large means."""
     total = 0

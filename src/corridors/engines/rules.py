@@ -18,9 +18,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
-from corridors.engines.jit_options import FAST, INLINE
+from corridors.engines.jit_options import fast
 from corridors.scenario.schema import Scenario
 
 __all__ = [
@@ -65,13 +64,13 @@ FIRST_HAND_SOURCES = (OWN, CONTACT, CAUCUS)
 # --- informal life (4.4) -------------------------------------------------------------------
 
 
-@njit(**INLINE)
+@fast
 def grown_trust(w: float, gain: float) -> float:
     """Trust after one contact (or caucus meeting): w + gain * (1 - w)."""
     return w + gain * (1.0 - w)
 
 
-@njit(**INLINE)
+@fast
 def contact_chance(w: float, rate: float) -> float:
     """Chance that a contact shares, gossips or lobbies: max(w, 0) * rate (privacy needs trust)."""
     return max(w, 0.0) * rate
@@ -80,7 +79,7 @@ def contact_chance(w: float, rate: float) -> float:
 # --- capitals (4.6) -----------------------------------------------------------------------------
 
 
-@njit(**INLINE)
+@fast
 def widening_chance(
     widen_base: float, lobby_effect: float, pressure: float, entrenched: bool, entrenchment: float
 ) -> float:
@@ -91,7 +90,7 @@ def widening_chance(
     return chance
 
 
-@njit(**INLINE)
+@fast
 def widened_instruction(lo: float, hi: float, step: float, have_failed: bool, last_x: float) -> tuple[float, float]:
     """The instruction after a widening: the bound the last failed proposal violated moves by step.
 
@@ -107,13 +106,13 @@ def widened_instruction(lo: float, hi: float, step: float, have_failed: bool, la
 # --- caucuses (4.7) ----------------------------------------------------------------------------------
 
 
-@njit(**INLINE)
+@fast
 def caucus_disclosure_chance(openness: float, mean_trust: float) -> float:
     """Chance a member discloses in its caucus: min(1, openness + mean positive trust)."""
     return min(1.0, openness + mean_trust)
 
 
-@njit(**INLINE)
+@fast
 def harmonization_pressure(caucus_pressure: float, mean_trust: float) -> float:
     """Pressure on a caucus member whose interval excludes the caucus median ideal point."""
     return caucus_pressure * mean_trust
@@ -122,25 +121,25 @@ def harmonization_pressure(caucus_pressure: float, mean_trust: float) -> float:
 # --- formal meetings (4.8) ------------------------------------------------------------------
 
 
-@njit(**INLINE)
+@fast
 def public_interval(ideal: float, lo: float, hi: float, posture: float) -> tuple[float, float]:
     """The postured public interval: [theta - pi (theta - lo), theta + pi (hi - theta)]."""
     return ideal - posture * (ideal - lo), ideal + posture * (hi - ideal)
 
 
-@njit(**INLINE)
+@fast
 def agency_slack(trust_sum: float, agency_max: float, agency_half: float) -> float:
     """Agency slack e = agency_max * T / (T + agency_half), T the sum of positive ties."""
     return agency_max * trust_sum / (trust_sum + agency_half)
 
 
-@njit(**INLINE)
+@fast
 def accepts(lo: float, hi: float, slack: float, x: float, blocked: bool) -> bool:
     """A member accepts x iff no red line is in the draft and lo - e <= x <= hi + e."""
     return (not blocked) and lo - slack <= x <= hi + slack
 
 
-@njit(**FAST)
+@fast
 def join_peers(  # noqa: PLR0913 (a rule on plain arrays, called by both engines)
     lo: np.ndarray,
     hi: np.ndarray,
@@ -189,7 +188,7 @@ def join_peers(  # noqa: PLR0913 (a rule on plain arrays, called by both engines
     return rounds
 
 
-@njit(**FAST)
+@fast
 def vote_carries(  # noqa: PLR0913 (a rule on plain arrays, called by both engines)
     accepted: np.ndarray,
     quota: int,
@@ -222,7 +221,7 @@ def vote_carries(  # noqa: PLR0913 (a rule on plain arrays, called by both engin
     return n_accept >= quota
 
 
-@njit(**FAST)
+@fast
 def agreement_found(  # noqa: PLR0913 (a rule on plain arrays, called by both engines)
     b_lo: np.ndarray,
     b_hi: np.ndarray,
@@ -264,7 +263,7 @@ def agreement_found(  # noqa: PLR0913 (a rule on plain arrays, called by both en
     return vote_carries(accepted, quota, veto, caucus_index, caucus_size, caucus_common)
 
 
-@njit(**INLINE)
+@fast
 def rejection_side(lo: float, hi: float, slack: float, x: float) -> int:
     """The side a member names when it rejects x on its interval (TOO_LOW, TOO_HIGH or NO_SIDE)."""
     if x < lo - slack:
@@ -274,7 +273,7 @@ def rejection_side(lo: float, hi: float, slack: float, x: float) -> int:
     return NO_SIDE
 
 
-@njit(**INLINE)
+@fast
 def update_belief(
     b_lo: float, b_hi: float, x: float, accepted: bool, side: int, belief_step: float
 ) -> tuple[float, float, bool]:
@@ -302,7 +301,7 @@ def update_belief(
     return min(b_lo, new_hi), new_hi, True
 
 
-@njit(**INLINE)
+@fast
 def _slowest(x: float, b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> tuple[float, int, float, int]:
     """The slowest capitals at x: (delay, member) of those needing x higher, and of those needing it lower.
 
@@ -321,7 +320,7 @@ def _slowest(x: float, b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray)
     return need_higher, higher, need_lower, lower
 
 
-@njit(**FAST)
+@fast
 def proposal(b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> float:
     """The point the slowest capital can reach soonest: argmin_x max_k dist(x, B_k) / (1 - s_k).
 
@@ -363,7 +362,7 @@ def proposal(b_lo: np.ndarray, b_hi: np.ndarray, salience: np.ndarray) -> float:
 # --- informed capitals (theory.capitals: informed) ------------------------------------------
 
 
-@njit(**FAST)
+@fast
 def capital_estimate(  # noqa: PLR0913 (a rule on plain arrays, called by both engines)
     known_lo: np.ndarray,
     known_hi: np.ndarray,
@@ -398,7 +397,7 @@ def capital_estimate(  # noqa: PLR0913 (a rule on plain arrays, called by both e
     return proposal(work_lo[:m], work_hi[:m], work_salience[:m]), kappa
 
 
-@njit(**INLINE)
+@fast
 def informed_widening_chance(  # noqa: PLR0913 (one formula's inputs)
     widen_base: float,
     lobby_effect: float,
@@ -425,14 +424,14 @@ def informed_widening_chance(  # noqa: PLR0913 (one formula's inputs)
 # --- bridges (4.9) and deployment (4.11) ----------------------------------------------------
 
 
-@njit(**INLINE)
+@fast
 def bridge_chance_factor(w: float, bridge_rate: float) -> float:
     """One tie's factor in the chance that no bridge is found today: 1 - rate * max(w, 0)^2."""
     positive = max(w, 0.0)
     return 1.0 - bridge_rate * positive * positive
 
 
-@njit(**INLINE)
+@fast
 def deployment_lag(mean_days: float, cv: float, normal: float) -> float:
     """LogNormal lag with the given mean and coefficient of variation, from a standard normal."""
     sigma2 = np.log1p(cv * cv)

@@ -10,9 +10,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
-from corridors.engines.jit_options import FAST, INLINE
+from corridors.engines.jit_options import fast
 from corridors.engines.rng import next_double, next_poisson
 
 __all__ = [
@@ -48,7 +47,7 @@ def poisson_cdf(rate: float, size: int = 64) -> np.ndarray:
     return cdf
 
 
-@njit(**INLINE)
+@fast
 def poisson_by_inversion(state: np.ndarray, cdf: np.ndarray, rate: float) -> int:
     """Poisson(rate) by inverting its tabulated distribution function (one uniform)."""
     if cdf[-1] < 1.0:
@@ -63,7 +62,7 @@ def poisson_by_inversion(state: np.ndarray, cdf: np.ndarray, rate: float) -> int
     return k
 
 
-@njit(**INLINE)
+@fast
 def shuffle_prefix(state: np.ndarray, order: np.ndarray, m: int) -> None:
     """Put order[:m] in a uniformly random order (Fisher-Yates, m - 1 uniforms)."""
     for i in range(m - 1, 0, -1):
@@ -73,7 +72,7 @@ def shuffle_prefix(state: np.ndarray, order: np.ndarray, m: int) -> None:
         order[j] = tmp
 
 
-@njit(**INLINE)
+@fast
 def geometric_gap(state: np.ndarray, log_stay: float) -> float:
     """Failures before the first success of Bernoulli trials with log(1 - p) = log_stay."""
     if log_stay >= 0.0:
@@ -81,7 +80,7 @@ def geometric_gap(state: np.ndarray, log_stay: float) -> float:
     return math.floor(math.log1p(-next_double(state)) / log_stay)
 
 
-@njit(**INLINE)
+@fast
 def pick_stranger(state: np.ndarray, row: np.ndarray, i: int, n: int) -> int:
     """A colleague of i drawn uniformly among those i does not dislike (row[j] >= 0).
 
@@ -95,7 +94,7 @@ def pick_stranger(state: np.ndarray, row: np.ndarray, i: int, n: int) -> int:
             return j
 
 
-@njit(**FAST)
+@fast
 def poisson_counts(state: np.ndarray, cdf: np.ndarray, rate: float, counts: np.ndarray, order: np.ndarray) -> int:
     """Each member's contacts today (Poisson, in member order), then the starters in random order.
 
@@ -112,7 +111,7 @@ def poisson_counts(state: np.ndarray, cdf: np.ndarray, rate: float, counts: np.n
     return active
 
 
-@njit(**FAST)
+@fast
 def departures(state: np.ndarray, log_stay: float, skip: float, leavers: np.ndarray) -> tuple[int, float]:
     """Today's departures among n members, from the member-days ``skip`` left until the next one.
 

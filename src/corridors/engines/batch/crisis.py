@@ -6,12 +6,11 @@ Named like the reference engine's methods, drawing the same uniforms in the same
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from corridors.engines.batch.informal import SOURCE_BITS, SOURCE_MASK, learn
 from corridors.engines.batch.state import CONVENED, Committee, Members, SetterBeliefs, Ties
 from corridors.engines.batch.ties import row_sums, trust
-from corridors.engines.jit_options import INLINE, jit_only
+from corridors.engines.jit_options import jit_only
 from corridors.engines.rng import next_double
 from corridors.engines.rules import (
     CAUCUS,
@@ -52,7 +51,7 @@ __all__ = [
 ]
 
 
-@njit(**INLINE)
+@jit_only
 def capital_reviews(
     state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, day: int, have_failed: bool, last_x: float
 ) -> tuple[int, int]:
@@ -82,7 +81,7 @@ def capital_reviews(
     return widenings, informed
 
 
-@njit(**INLINE)
+@jit_only
 def informed_capital_review(
     state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, i: int, have_failed: bool, last_x: float
 ) -> tuple[bool, bool]:
@@ -140,7 +139,7 @@ def median_of(values: np.ndarray, size: int) -> float:
     return values[middle] if size % 2 == 1 else 0.5 * (values[middle - 1] + values[middle])
 
 
-@njit(**INLINE)
+@jit_only
 def caucus_meets_today(committee: Committee, c: int, day: int, formal_tomorrow: bool) -> bool:
     """The day before a crisis meeting (meets_before_formal), or on the caucus's own schedule."""
     world = committee.world
@@ -150,7 +149,7 @@ def caucus_meets_today(committee: Committee, c: int, day: int, formal_tomorrow: 
     return every > 0 and day >= world.caucus_phase_days[c] and (day - world.caucus_phase_days[c]) % every == 0
 
 
-@njit(**INLINE)
+@jit_only
 def caucus_meetings(
     state: np.ndarray,
     p: ModelParameters,
@@ -207,7 +206,7 @@ def caucus_meetings(
                     members.pressure[m] += harmonization_pressure(p.caucus_pressure, members.caucus_trust[m])
 
 
-@njit(**INLINE)
+@jit_only
 def slack(p: ModelParameters, s: Switches, ties: Ties, k: int) -> float:
     """Agency slack of k's ambassador (7.8)."""
     if not s.agency:
@@ -215,7 +214,7 @@ def slack(p: ModelParameters, s: Switches, ties: Ties, k: int) -> float:
     return agency_slack(ties.positive_sum[k] * ties.scale[0], p.agency_max, p.agency_half)
 
 
-@njit(**INLINE)
+@jit_only
 def blocked_by_red_line(committee: Committee, k: int) -> bool:
     world = committee.world
     for sub in range(world.in_draft.size):  # noqa: SIM110 (numba compiles no generators)
@@ -224,7 +223,7 @@ def blocked_by_red_line(committee: Committee, k: int) -> bool:
     return False
 
 
-@njit(**INLINE)
+@jit_only
 def state_public_positions(p: ModelParameters, members: Members, beliefs: SetterBeliefs) -> None:
     """First crisis meeting: postured public intervals on the record; the setter's first beliefs."""
     for i in range(members.lo.size):
@@ -238,7 +237,7 @@ def state_public_positions(p: ModelParameters, members: Members, beliefs: Setter
         beliefs.source[i] = PUBLIC
 
 
-@njit(**INLINE)
+@jit_only
 def update_beliefs_from_knowledge(committee: Committee, setter_row: int) -> None:
     """A newer version the setter learned (contact, gossip, caucus report, its own) replaces a belief."""
     beliefs = committee.beliefs
@@ -253,7 +252,7 @@ def update_beliefs_from_knowledge(committee: Committee, setter_row: int) -> None
             beliefs.source[k] = code & SOURCE_MASK
 
 
-@njit(**INLINE)
+@jit_only
 def formal_crisis_meeting(
     state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee, setter: int, setter_row: int, first: bool
 ) -> tuple[bool, float, bool, bool, int]:
@@ -337,7 +336,7 @@ def formal_crisis_meeting(
     return False, x, redrafted, False, updates
 
 
-@njit(**INLINE)
+@jit_only
 def start_theory(committee: Committee) -> None:
     """Day 0: model v3's tallies start from zero."""
     theory = committee.theory
@@ -346,7 +345,7 @@ def start_theory(committee: Committee) -> None:
     theory.cascade_rounds[0] = 0
 
 
-@njit(**INLINE)
+@jit_only
 def convene_meeting(
     p: ModelParameters, s: Switches, committee: Committee, setter: int, setter_row: int, day: int
 ) -> bool:
@@ -404,7 +403,7 @@ def convene_meeting(
     return True
 
 
-@njit(**INLINE)
+@jit_only
 def find_bridges(state: np.ndarray, p: ModelParameters, committee: Committee) -> bool:
     """While a public red line blocks, the blocker's friends may find a workaround (7.9)."""
     world = committee.world

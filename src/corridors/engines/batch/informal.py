@@ -23,7 +23,7 @@ __all__ = ["call", "choose_partner", "first_calls", "gossip_between", "informal_
 SOURCE_BITS, SOURCE_MASK = 3, 7
 
 
-@njit(**INLINE)
+@jit_only
 def learn(knowledge: Knowledge, knower: int, about: int, lo: float, hi: float, version: int, source: int) -> None:
     """Record a newer version of ``about``'s instruction in what ``knower`` knows."""
     code = ((version + 1) << SOURCE_BITS) | source
@@ -131,7 +131,7 @@ def call(
         store_tie(ties, i, j, grown_trust(w, p.trust_gain) / ties.scale[0])
 
 
-@jit_only
+@jit_only(keep_literal=("in_crisis",))
 def informal_contacts(
     state: np.ndarray,
     p: ModelParameters,
@@ -158,7 +158,7 @@ def informal_contacts(
     return count
 
 
-@njit(**INLINE)
+@jit_only
 def first_calls(state: np.ndarray, p: ModelParameters, s: Switches, committee: Committee) -> int:
     """Day 0: a call to the strongest tie (probability first_call_friend) or to the capital (7.5)."""
     members = committee.members

@@ -33,7 +33,7 @@ from corridors.engines.draws import (
     draw_world,
     replicate_streams,
 )
-from corridors.engines.jit_options import FAST, INLINE, jit_only
+from corridors.engines.jit_options import INLINE, fast, jit_only
 from corridors.engines.rng import new_state
 from corridors.engines.rows import (
     RED_LINE_BRIDGED,
@@ -88,7 +88,7 @@ def fill_schedule(regular: np.ndarray, start: float, interval: float, burn_in: i
         k += 1
 
 
-@njit(**INLINE)
+@jit_only
 def is_crisis_meeting(day: int, regular: np.ndarray, p: ModelParameters, s: Switches) -> bool:
     """Whether a formal crisis meeting is held on ``day`` (7.8)."""
     if day >= p.max_days:
@@ -100,7 +100,7 @@ def is_crisis_meeting(day: int, regular: np.ndarray, p: ModelParameters, s: Swit
     return day >= 1 and regular[day + p.burn_in_days] != 0
 
 
-@njit(**INLINE)
+@jit_only
 def network_measures(committee: Committee, threshold: float) -> tuple[float, float, float, float]:
     """(friends per ambassador, share with no friend, density, mean positive trust) at day 0."""
     ties = committee.ties
@@ -149,7 +149,7 @@ def reset(committee: Committee) -> None:
     committee.ties.scale[0] = 1.0
 
 
-@njit(**INLINE)
+@jit_only
 def setter_knowledge(
     committee: Committee, p: ModelParameters, setter: int, setter_row: int, met: bool
 ) -> tuple[float, float]:
@@ -193,7 +193,7 @@ def draw_replicate(draw_state: np.ndarray, committee: Committee) -> tuple[float,
     return draw_world(draw_state, world.world_params, world.fixed, drawn, world.homophily_buffers)
 
 
-@njit(**FAST)
+@fast
 def simulate_block(
     draw_states: np.ndarray,
     dynamics_states: np.ndarray,

@@ -7,23 +7,21 @@ ties are summed in blocks of eight colleagues for the weighted partner draw.
 
 from __future__ import annotations
 
-from numba import njit
-
 from corridors.engines.batch.state import BLOCK_SHIFT, Ties
-from corridors.engines.jit_options import INLINE, jit_only
+from corridors.engines.jit_options import jit_only
 from corridors.engines.rules import grown_trust
 
 __all__ = ["decay_trust", "rebuild_ties", "routine_meeting", "row_sums", "set_trust", "store_tie", "trust"]
 
 
-@njit(**INLINE)
+@jit_only
 def trust(ties: Ties, i: int, j: int) -> float:
     """The tie strength w between i and j."""
     value = ties.stored[i, j]
     return value * ties.scale[0] if value > 0.0 else value
 
 
-@njit(**INLINE)
+@jit_only
 def store_tie(ties: Ties, i: int, j: int, stored: float) -> None:
     """Set the tie i-j (both directions) to a value in stored units, keeping sums and counts current."""
     for side in range(2):
@@ -42,13 +40,13 @@ def store_tie(ties: Ties, i: int, j: int, stored: float) -> None:
         ties.stored[a, b] = stored
 
 
-@njit(**INLINE)
+@jit_only
 def set_trust(ties: Ties, i: int, j: int, value: float) -> None:
     """Set the tie i-j to strength ``value`` (both directions)."""
     store_tie(ties, i, j, value / ties.scale[0] if value > 0.0 else value)
 
 
-@njit(**INLINE)
+@jit_only
 def row_sums(ties: Ties, a: int) -> None:
     """Exact positive sums and counts of row a, in total and by block (drops accumulated rounding)."""
     n_blocks = ties.block_sum.shape[1]

@@ -18,7 +18,7 @@ from numba import njit
 
 from corridors.engines.batch.kernel import crisis_phase, fill_schedule, reset, routine_phase
 from corridors.engines.batch.state import Committee, DayZero
-from corridors.engines.jit_options import FAST, INLINE, jit_only
+from corridors.engines.jit_options import INLINE, fast, jit_only
 from corridors.engines.rows import Outcomes
 from corridors.engines.rules import ModelParameters, Switches
 
@@ -145,7 +145,7 @@ def restore_world(worlds: Worlds, r: int, committee: Committee, state: np.ndarra
     _copy1(world.caucus_phase_days, worlds.caucus_phase_days[r])
 
 
-@njit(**FAST)
+@fast
 def burn_in_block(
     draw_states: np.ndarray,
     dynamics_states: np.ndarray,
@@ -166,7 +166,7 @@ def burn_in_block(
         worlds.window_contacts[r] = start.window_contacts
 
 
-@njit(**FAST)
+@fast
 def crisis_block(
     worlds: Worlds, p: ModelParameters, s: Switches, committee: Committee, state: np.ndarray, out: Outcomes
 ) -> None:
