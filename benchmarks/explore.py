@@ -122,7 +122,7 @@ def browser_day(clicks: int) -> None:
             page.locator(".v-select").filter(has_text="Organization (preset)").click()
             page.locator(".v-menu__content .v-list-item").filter(has_text=re.compile(r"^osce$")).click()
             page.locator("button").filter(has_text=re.compile(r"^\s*Reset\s*$")).click()
-            page.get_by_text(re.compile(r"OSCE · day -1")).wait_for()
+            page.get_by_text(re.compile(r"OSCE · before the demand")).wait_for()  # after the routine year
             step = page.locator("button").filter(has_text=re.compile(r"^\s*Step\s*$"))
             times = []
             for day in range(clicks):
