@@ -57,17 +57,11 @@ class FastDispatcher(CPUDispatcher):  # type: ignore[misc]
     """
 
     keep_literal: frozenset[str] = frozenset()
+    kept_positions: frozenset[int] = frozenset()  # of keep_literal among the parameters
 
     def get_call_template(self, args: tuple[Any, ...], kws: dict[str, Any]) -> Any:
         """Numba's call template, asked with the plain types of the arguments not kept literal."""
-        if self.keep_literal:
-            names = list(inspect.signature(self.py_func).parameters)
-            args = tuple(
-                a if i < len(names) and names[i] in self.keep_literal else nbtypes.unliteral(a)
-                for i, a in enumerate(args)
-            )
-        else:
-            args = tuple(nbtypes.unliteral(a) for a in args)
+        args = tuple(a if i in self.kept_positions else nbtypes.unliteral(a) for i, a in enumerate(args))
         kws = {k: v if k in self.keep_literal else nbtypes.unliteral(v) for k, v in kws.items()}
         return super().get_call_template(args, kws)
 
@@ -104,13 +98,15 @@ def _dispatcher(kind: type[FastDispatcher], func: Any, options: dict[str, Any], 
     """What ``njit(**options)`` builds, as a dispatcher of class ``kind``; the plain function when JIT is off."""
     if config.DISABLE_JIT:
         return func
-    unknown = set(keep_literal) - set(inspect.signature(func).parameters)
+    parameters = list(inspect.signature(func).parameters)
+    unknown = set(keep_literal) - set(parameters)
     if unknown:
         raise TypeError(f"{func.__qualname__}: keep_literal names no argument {sorted(unknown)}")
     targetoptions = {key: value for key, value in options.items() if key != "cache"}
     targetoptions.update(nopython=True, boundscheck=None)  # what njit adds
     dispatcher = kind(py_func=func, locals={}, targetoptions=targetoptions)
     dispatcher.keep_literal = frozenset(keep_literal)
+    dispatcher.kept_positions = frozenset(parameters.index(name) for name in keep_literal)
     dispatcher.enable_caching()
     return dispatcher
 
