@@ -11,7 +11,8 @@ decides, every run goes to the horizon).
 
 Why it exists: from stored worlds a crisis-only evaluation skips the burn-in, so its speed-up
 is bounded by the crisis phase's share of a replicate (issue 24's 4x target); this shows which
-mechanisms make crisis days dearer than routine ones.
+mechanisms make crisis days dearer than routine ones, and the bound if a crisis day cost no
+more than its informal contacts (the crisis raises their rate by crisis_boost).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{args.org}, {args.replications} replications, one process [load {os.getloadavg()[0]:.1f}]")
     base_cost = None
+    all_on = (0.0, 0.0)  # (crisis days, us a crisis day) with every mechanism on
     mechanisms = list(load_scenario(args.org).mechanisms.model_dump())  # the schema's switches, every one
     for mechanism in ("(all on)", *mechanisms):
         overrides = [] if mechanism == "(all on)" else [f"mechanisms.{mechanism}=false"]
@@ -54,7 +56,9 @@ def main() -> None:
             best = min(best, time.perf_counter() - start)
         days = crisis_days(rows)
         per_day = best / args.replications / days * 1e6
-        base_cost = per_day if base_cost is None else base_cost
+        if base_cost is None:
+            base_cost = per_day
+            all_on = (days, per_day)
         print(
             f"  {mechanism:22s} {best / args.replications * 1e3:6.3f} ms a crisis, {days:6.1f} days, "
             f"{per_day:6.2f} us a crisis day ({per_day - base_cost:+6.2f})"
@@ -64,10 +68,43 @@ def main() -> None:
     burn_in(scenario, replications=args.replications, seed=2)
     seconds = time.perf_counter() - start
     burn_days = scenario.parameters.burn_in_days
+    burn_ms = seconds / args.replications * 1e3
+    per_day = burn_ms / burn_days * 1e3
+    print(f"  burn-in: {burn_ms:.3f} ms a replicate, {per_day:.2f} us a routine day ({burn_days} days)")
+    all_on_days, all_on_per_day = all_on
+    floor = contacts_only_day(args.org, mechanisms, args.replications)
+    crisis_ms = all_on_days * all_on_per_day / 1e3
+    floor_ms = all_on_days * floor / 1e3
     print(
-        f"  burn-in: {seconds / args.replications * 1e3:.3f} ms a replicate, "
-        f"{seconds / args.replications / burn_days * 1e6:.2f} us a routine day ({burn_days} days)"
+        f"  a crisis day of contacts only (every switch off but {', '.join(CONTACTS)}): {floor:.2f} us; "
+        f"{all_on_days:.1f} such days {floor_ms:.3f} ms a crisis"
     )
+    print(
+        f"  crisis-only speed-up from stored worlds, (burn-in + crisis) / crisis: "
+        f"{(burn_ms + crisis_ms) / crisis_ms:.1f}x today; "
+        f"at most {(burn_ms + floor_ms) / floor_ms:.1f}x if a crisis day cost only its contacts"
+    )
+
+
+CONTACTS = ("trust_growth", "crowding_out", "posturing", "emergency_meeting", "meeting_fatigue", "first_call")
+"""The switches a crisis day of contacts only keeps at the preset's values (the contact rate and the day's rhythm)."""
+
+
+def contacts_only_day(org: str, mechanisms: list[str], replications: int) -> float:
+    """Microseconds a crisis day with its contacts, trust growth and meetings, and no sharing, caucus or review.
+
+    With capital reviews off no run decides, so every run goes to the horizon: a per-day cost.
+    """
+    overrides = [f"mechanisms.{m}=false" for m in mechanisms if m not in CONTACTS]
+    scenario = load_scenario(org, overrides)
+    worlds = burn_in(scenario, replications=replications, seed=1)
+    rows = run_crisis(scenario, worlds)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        rows = run_crisis(scenario, worlds)
+        best = min(best, time.perf_counter() - start)
+    return best / replications / crisis_days(rows) * 1e6
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ Prints; asserts nothing (machines here are shared and noisy).
 Targets: an evaluation that changes only crisis parameters (OSCE, 2,000 replications, one
 process) at least 4 times faster from stored worlds than from scratch; 10,000 OSCE
 replications on 2 cores within 5 s after compilation; ``corridors --help`` under 1 s; a
-cold numba cache under 20 s (the plain run, and the worlds' kernels); the bytes one OSCE
+cold numba cache under 20 s (the plain run; also printed: a burn-in then a crisis in one cold
+process, and a crisis from a worlds file as ``corridors run --from-worlds`` runs it); the bytes one OSCE
 world takes; a store's second open in a process does not check it again.
 """
 
@@ -115,6 +116,23 @@ WORLDS = (
 )
 
 
+FROM_FILE = (
+    "import time; t=time.perf_counter();"
+    "from corridors.engines.worlds import load_worlds, run_crisis; from corridors.scenario import load_scenario;"
+    "s = load_scenario('osce', ['parameters.posture=0.5']); run_crisis(s, load_worlds({path!r}));"
+    "print(time.perf_counter()-t)"
+)
+
+
+def cold_from_worlds_file() -> float:
+    """A cold cache, then a crisis from a worlds file (what ``corridors run --from-worlds`` compiles)."""
+    from corridors.engines.worlds import save_worlds
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = save_worlds(burn_in(load_scenario("osce"), replications=1, seed=1), Path(folder) / "osce.npz")
+        return cold_cache_seconds(FROM_FILE.format(path=str(path)))
+
+
 def store_opens() -> None:
     from corridors.experiments import store as store_module
     from corridors.experiments.store import Store
@@ -156,6 +174,8 @@ def main() -> None:
     print(f"cold numba cache, first OSCE run: {cold_cache_seconds(PLAIN):.1f} s (target < 20 s) {load()}")
     seconds = cold_cache_seconds(WORLDS)
     print(f"cold numba cache, first OSCE run from worlds (burn_in + run_crisis): {seconds:.1f} s {load()}")
+    seconds = cold_from_worlds_file()
+    print(f"cold numba cache, a crisis from a worlds file (run --from-worlds): {seconds:.1f} s {load()}")
     crisis_only_evaluation(200 if args.quick else 2_000)
     two_cores(1_000 if args.quick else 10_000)
     store_opens()
