@@ -108,3 +108,22 @@ def test_batch_shared_point_with_honest_positions_decides_at_first_meeting(ideal
     rows = run_batch(scenario, replications=3, seed=seed)
     assert rows["decided"].all()
     assert (rows["decision_day"] == rows["first_meeting_day"]).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**63 - 1),
+    replicate=st.integers(0, 10**9),
+    key=st.text(alphabet="0123456789abcdef", min_size=8, max_size=64),
+)
+def test_a_replicates_streams_are_the_two_children_its_seed_sequence_spawns(
+    seed: int, replicate: int, key: str
+) -> None:
+    from corridors.engines.draws import replicate_seed_sequence, replicate_streams
+    from corridors.engines.rng import new_state
+
+    draws_child, dynamics_child = replicate_seed_sequence(seed, key, replicate).spawn(2)
+    draws_state, dynamics_seq = replicate_streams(seed, key, replicate)
+    np.testing.assert_array_equal(draws_state, new_state(draws_child))
+    assert dynamics_seq.spawn_key == dynamics_child.spawn_key == (1,)
+    np.testing.assert_array_equal(dynamics_seq.generate_state(8), dynamics_child.generate_state(8))

@@ -73,19 +73,27 @@ def replicate_seed_sequence(root_seed: int, stream_key: str, replicate: int) -> 
     >>> bool((a == b).all())
     True
     """
+    return np.random.SeedSequence(_replicate_entropy(root_seed, stream_key, replicate))
+
+
+def _replicate_entropy(root_seed: int, stream_key: str, replicate: int) -> list[int]:
     if root_seed < 0:
         raise ValueError("seed must be a non-negative integer")
     hash_words = [int(stream_key[i : i + 8], 16) for i in range(0, len(stream_key), 8)]
-    return np.random.SeedSequence([int(root_seed), *hash_words, int(replicate)])
+    return [int(root_seed), *hash_words, int(replicate)]
 
 
 def replicate_streams(root_seed: int, stream_key: str, replicate: int) -> tuple[np.ndarray, np.random.SeedSequence]:
     """(draws state, dynamics seed sequence) of one replicate (``stream_key``: see :func:`replicate_seed_sequence`).
 
     The draws state feeds :func:`draw_world` (shared by both engines); each engine seeds
-    its own day-by-day generator from the dynamics seed sequence.
+    its own day-by-day generator from the dynamics seed sequence. The two are the children
+    ``replicate_seed_sequence(...).spawn(2)`` gives (numpy's spawn extends the spawn key),
+    built directly: the parent and the spawn cost two thirds of a replicate's seeding.
     """
-    draws_seq, dynamics_seq = replicate_seed_sequence(root_seed, stream_key, replicate).spawn(2)
+    entropy = _replicate_entropy(root_seed, stream_key, replicate)
+    draws_seq = np.random.SeedSequence(entropy, spawn_key=(0,))
+    dynamics_seq = np.random.SeedSequence(entropy, spawn_key=(1,))
     return new_state(draws_seq), dynamics_seq
 
 
