@@ -24,7 +24,10 @@ import time
 import numpy as np
 
 from corridors.engines.worlds import burn_in, run_crisis
-from corridors.scenario import load_scenario
+from corridors.scenario import Scenario, load_scenario
+
+CONTACTS = ("trust_growth", "crowding_out", "posturing", "emergency_meeting", "meeting_fatigue", "first_call")
+"""The switches a crisis day of contacts only keeps at the preset's values (the contact rate and the day's rhythm)."""
 
 
 def crisis_days(rows: object) -> float:
@@ -35,32 +38,38 @@ def crisis_days(rows: object) -> float:
     return float(np.where(decided, day + 1, horizon).mean())
 
 
+def crisis_cost(scenario: Scenario, replications: int) -> tuple[float, float]:
+    """(mean crisis days, microseconds a crisis day) of ``scenario``'s crisis from its own worlds, best of three.
+
+    A crisis day of contacts only (every switch off but :data:`CONTACTS`) has no capital
+    reviews, so no run decides and every run goes to the horizon: still a per-day cost.
+    """
+    worlds = burn_in(scenario, replications=replications, seed=1)
+    rows = run_crisis(scenario, worlds)  # compiles on the first pass
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        rows = run_crisis(scenario, worlds)
+        best = min(best, time.perf_counter() - start)
+    days = crisis_days(rows)
+    return days, best / replications / days * 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--org", default="osce", help="preset (default osce)")
     parser.add_argument("--replications", type=int, default=500)
     args = parser.parse_args()
     print(f"{args.org}, {args.replications} replications, one process [load {os.getloadavg()[0]:.1f}]")
-    base_cost = None
-    all_on = (0.0, 0.0)  # (crisis days, us a crisis day) with every mechanism on
     mechanisms = list(load_scenario(args.org).mechanisms.model_dump())  # the schema's switches, every one
+    all_on_days, base_cost = crisis_cost(load_scenario(args.org), args.replications)
     for mechanism in ("(all on)", *mechanisms):
-        overrides = [] if mechanism == "(all on)" else [f"mechanisms.{mechanism}=false"]
-        scenario = load_scenario(args.org, overrides)
-        worlds = burn_in(scenario, replications=args.replications, seed=1)
-        rows = run_crisis(scenario, worlds)  # compiles on the first pass
-        best = float("inf")
-        for _ in range(3):
-            start = time.perf_counter()
-            rows = run_crisis(scenario, worlds)
-            best = min(best, time.perf_counter() - start)
-        days = crisis_days(rows)
-        per_day = best / args.replications / days * 1e6
-        if base_cost is None:
-            base_cost = per_day
-            all_on = (days, per_day)
+        if mechanism == "(all on)":
+            days, per_day = all_on_days, base_cost
+        else:
+            days, per_day = crisis_cost(load_scenario(args.org, [f"mechanisms.{mechanism}=false"]), args.replications)
         print(
-            f"  {mechanism:22s} {best / args.replications * 1e3:6.3f} ms a crisis, {days:6.1f} days, "
+            f"  {mechanism:22s} {days * per_day / 1e3:6.3f} ms a crisis, {days:6.1f} days, "
             f"{per_day:6.2f} us a crisis day ({per_day - base_cost:+6.2f})"
         )
     scenario = load_scenario(args.org)
@@ -71,9 +80,9 @@ def main() -> None:
     burn_ms = seconds / args.replications * 1e3
     per_day = burn_ms / burn_days * 1e3
     print(f"  burn-in: {burn_ms:.3f} ms a replicate, {per_day:.2f} us a routine day ({burn_days} days)")
-    all_on_days, all_on_per_day = all_on
-    floor = contacts_only_day(args.org, mechanisms, args.replications)
-    crisis_ms = all_on_days * all_on_per_day / 1e3
+    overrides = [f"mechanisms.{m}=false" for m in mechanisms if m not in CONTACTS]
+    _, floor = crisis_cost(load_scenario(args.org, overrides), args.replications)
+    crisis_ms = all_on_days * base_cost / 1e3
     floor_ms = all_on_days * floor / 1e3
     print(
         f"  a crisis day of contacts only (every switch off but {', '.join(CONTACTS)}): {floor:.2f} us; "
@@ -84,27 +93,6 @@ def main() -> None:
         f"{(burn_ms + crisis_ms) / crisis_ms:.1f}x today; "
         f"at most {(burn_ms + floor_ms) / floor_ms:.1f}x if a crisis day cost only its contacts"
     )
-
-
-CONTACTS = ("trust_growth", "crowding_out", "posturing", "emergency_meeting", "meeting_fatigue", "first_call")
-"""The switches a crisis day of contacts only keeps at the preset's values (the contact rate and the day's rhythm)."""
-
-
-def contacts_only_day(org: str, mechanisms: list[str], replications: int) -> float:
-    """Microseconds a crisis day with its contacts, trust growth and meetings, and no sharing, caucus or review.
-
-    With capital reviews off no run decides, so every run goes to the horizon: a per-day cost.
-    """
-    overrides = [f"mechanisms.{m}=false" for m in mechanisms if m not in CONTACTS]
-    scenario = load_scenario(org, overrides)
-    worlds = burn_in(scenario, replications=replications, seed=1)
-    rows = run_crisis(scenario, worlds)
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        rows = run_crisis(scenario, worlds)
-        best = min(best, time.perf_counter() - start)
-    return best / replications / crisis_days(rows) * 1e6
 
 
 if __name__ == "__main__":
